@@ -1,0 +1,86 @@
+//! The rules AWS enforces on a definition as a whole.
+//!
+//! [`crate::parse`] has already checked each field on its own; these rules need the whole
+//! machine: transitions and their scopes, reachability, terminal states, unique names,
+//! `States.ALL` placement, variable scopes, and what Express machines may not use.
+//!
+//! [`check`] runs both: text in, a [`StateMachine`] or every problem out.
+
+mod graph;
+mod handlers;
+mod resources;
+mod variables;
+
+use serde_json::Value;
+
+use crate::{parse, Pointer, Problem, Problems, StateMachine};
+
+pub use resources::is_known_integration;
+
+/// The kind of state machine a definition is checked for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MachineType {
+    /// Standard workflows (the default).
+    #[default]
+    Standard,
+    /// Express workflows: no `.sync`, `.waitForTaskToken` or activities.
+    Express,
+}
+
+/// How to check a definition.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    /// Check the rules of this kind of machine.
+    pub machine_type: MachineType,
+}
+
+/// Parses and validates ASL JSON text: the machine, or every problem with where it is.
+pub fn check(text: &str, options: &CheckOptions) -> Result<StateMachine, Problems> {
+    let (value, mut problems) = parse::load_json(text).map_err(|p| Problems(vec![p]))?;
+    match check_value(&value, options) {
+        Ok(machine) if problems.is_empty() => Ok(machine),
+        Ok(_) => Err(Problems(problems)),
+        Err(more) => {
+            problems.extend(more);
+            Err(Problems(problems))
+        }
+    }
+}
+
+/// Parses and validates an already-loaded definition.
+pub fn check_value(value: &Value, options: &CheckOptions) -> Result<StateMachine, Problems> {
+    let machine = parse::from_value(value)?;
+    let problems = validate(&machine, options);
+    if problems.is_empty() {
+        Ok(machine)
+    } else {
+        Err(Problems(problems))
+    }
+}
+
+/// The problems of a machine built in code or already parsed; empty when it is valid.
+pub fn validate(machine: &StateMachine, options: &CheckOptions) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    graph::check(machine, &mut problems);
+    handlers::check(machine, &mut problems);
+    variables::check(machine, &mut problems);
+    resources::check(machine, options.machine_type, &mut problems);
+    problems
+}
+
+/// Calls `visit` on every state of the machine, nested ones included, with its pointer.
+pub(crate) fn each_state<'m>(states: &'m crate::States, at: &Pointer, visit: &mut dyn FnMut(&'m str, &'m crate::State, &Pointer)) {
+    let states_at = at.key("States");
+    for (name, state) in states {
+        let ptr = states_at.key(name);
+        visit(name, state, &ptr);
+        for (i, branch) in state.nested_branches().into_iter().enumerate() {
+            let branch_at = match state {
+                crate::State::Parallel(_) => ptr.key("Branches").index(i),
+                crate::State::Map(m) if m.uses_iterator_field => ptr.key("Iterator"),
+                _ => ptr.key("ItemProcessor"),
+            };
+            each_state(&branch.states, &branch_at, visit);
+        }
+    }
+}

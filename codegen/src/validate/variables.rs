@@ -1,0 +1,64 @@
+//! Variable scopes: a Parallel branch or Map iteration may read the variables of the scopes
+//! around it but may not assign them.
+
+use std::collections::HashSet;
+
+use crate::{Assign, Pointer, Problem, State, States};
+
+pub(super) fn check(machine: &crate::StateMachine, problems: &mut Vec<Problem>) {
+    scope(&machine.states, &Pointer::root(), &HashSet::new(), problems);
+}
+
+/// Every `Assign` written directly in one scope, with its pointer.
+fn assigns<'s>(states: &'s States, at: &Pointer) -> Vec<(&'s Assign, Pointer)> {
+    let mut out = Vec::new();
+    for (name, state) in states {
+        let ptr = at.key("States").key(name);
+        if let Some(a) = state.assign() {
+            out.push((a, ptr.key("Assign")));
+        }
+        if let State::Choice(c) = state {
+            for (i, rule) in c.choices.iter().enumerate() {
+                if let Some(a) = &rule.assign {
+                    out.push((a, ptr.key("Choices").index(i).key("Assign")));
+                }
+            }
+        }
+        for (i, catcher) in state.catch().unwrap_or_default().iter().enumerate() {
+            if let Some(a) = &catcher.assign {
+                out.push((a, ptr.key("Catch").index(i).key("Assign")));
+            }
+        }
+    }
+    out
+}
+
+fn scope(states: &States, at: &Pointer, outer: &HashSet<String>, problems: &mut Vec<Problem>) {
+    let mut visible = outer.clone();
+    for (assign, ptr) in assigns(states, at) {
+        for name in assign.names() {
+            if outer.contains(name) {
+                problems.push(Problem::schema(
+                    &ptr.key(name),
+                    format!("Cannot assign variable '{name}': it belongs to an outer scope, which a Parallel branch or Map iteration may read but not write"),
+                ));
+            }
+            visible.insert(name.to_string());
+        }
+    }
+    for (name, state) in states {
+        let ptr = at.key("States").key(name);
+        match state {
+            State::Parallel(p) => {
+                for (i, b) in p.branches.iter().enumerate() {
+                    scope(&b.states, &ptr.key("Branches").index(i), &visible, problems);
+                }
+            }
+            State::Map(m) => {
+                let key = if m.uses_iterator_field { "Iterator" } else { "ItemProcessor" };
+                scope(&m.item_processor.states, &ptr.key(key), &visible, problems);
+            }
+            _ => {}
+        }
+    }
+}
