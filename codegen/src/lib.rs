@@ -20,6 +20,7 @@
 //! ```
 
 pub mod emit;
+pub mod jsonata;
 pub mod model;
 pub mod parse;
 mod pointer;
@@ -30,4 +31,3 @@ pub use model::*;
 pub use pointer::Pointer;
 pub use problem::{Problem, ProblemCode, Problems};
 pub use validate::{check, check_value, validate, CheckOptions, MachineType};
-

@@ -182,7 +182,10 @@ mod tests {
         assert_eq!(ComparisonOperator::ALL.len(), 39);
         for op in ComparisonOperator::ALL {
             assert_eq!(ComparisonOperator::from_name(op.name()), Some(*op));
-            assert_eq!(op.name().ends_with("Path"), op.operand() == OperandKind::Path);
+            assert_eq!(
+                op.name().ends_with("Path"),
+                op.operand() == OperandKind::Path
+            );
         }
     }
 }

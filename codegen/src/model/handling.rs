@@ -24,7 +24,10 @@ pub struct Retrier {
 impl Retrier {
     /// A retrier for `errors` with AWS's defaults.
     pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(errors: I) -> Self {
-        Retrier { error_equals: errors.into_iter().map(Into::into).collect(), ..Default::default() }
+        Retrier {
+            error_equals: errors.into_iter().map(Into::into).collect(),
+            ..Default::default()
+        }
     }
 
     /// `IntervalSeconds` or its default, 1.
@@ -39,7 +42,10 @@ impl Retrier {
 
     /// `BackoffRate` or its default, 2.0.
     pub fn backoff_rate(&self) -> f64 {
-        self.backoff_rate.as_ref().and_then(Number::as_f64).unwrap_or(2.0)
+        self.backoff_rate
+            .as_ref()
+            .and_then(Number::as_f64)
+            .unwrap_or(2.0)
     }
 
     /// `JitterStrategy` or its default, `NONE`.
@@ -87,7 +93,14 @@ pub struct Catcher {
 
 impl Catcher {
     /// A catcher sending `errors` to `next`.
-    pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(errors: I, next: impl Into<String>) -> Self {
-        Catcher { error_equals: errors.into_iter().map(Into::into).collect(), next: next.into(), ..Default::default() }
+    pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(
+        errors: I,
+        next: impl Into<String>,
+    ) -> Self {
+        Catcher {
+            error_equals: errors.into_iter().map(Into::into).collect(),
+            next: next.into(),
+            ..Default::default()
+        }
     }
 }

@@ -186,7 +186,10 @@ struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     fn error(&self, message: impl Into<String>) -> IntrinsicError {
-        IntrinsicError { message: message.into(), offset: self.pos }
+        IntrinsicError {
+            message: message.into(),
+            offset: self.pos,
+        }
     }
 
     fn rest(&self) -> &'a str {
@@ -200,10 +203,15 @@ impl<'a> Parser<'a> {
 
     fn call(&mut self, depth: usize) -> Result<IntrinsicCall, IntrinsicError> {
         if depth >= MAX_NESTING {
-            return Err(self.error(format!("intrinsic functions may be nested at most {MAX_NESTING} deep")));
+            return Err(self.error(format!(
+                "intrinsic functions may be nested at most {MAX_NESTING} deep"
+            )));
         }
         let start = self.pos;
-        let name_len = self.rest().find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_')).unwrap_or(self.rest().len());
+        let name_len = self
+            .rest()
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
+            .unwrap_or(self.rest().len());
         let name = &self.rest()[..name_len];
         let function = IntrinsicFunction::from_name(name).ok_or_else(|| {
             if name.is_empty() {
@@ -229,7 +237,11 @@ impl<'a> Parser<'a> {
                 let accepts = function.accepts(args.len());
                 if !literal_fits(&arg, accepts) {
                     return Err(IntrinsicError {
-                        message: format!("argument {} of {} has the wrong type", args.len() + 1, function.name()),
+                        message: format!(
+                            "argument {} of {} has the wrong type",
+                            args.len() + 1,
+                            function.name()
+                        ),
                         offset: arg_start,
                     });
                 }
@@ -253,11 +265,19 @@ impl<'a> Parser<'a> {
                 None => format!("at least {min}"),
             };
             return Err(IntrinsicError {
-                message: format!("{} takes {expected} argument(s), not {}", function.name(), args.len()),
+                message: format!(
+                    "{} takes {expected} argument(s), not {}",
+                    function.name(),
+                    args.len()
+                ),
                 offset: start,
             });
         }
-        Ok(IntrinsicCall { source: self.s[start..self.pos].to_string(), function, args })
+        Ok(IntrinsicCall {
+            source: self.s[start..self.pos].to_string(),
+            function,
+            args,
+        })
     }
 
     fn arg(&mut self, depth: usize) -> Result<IntrinsicArg, IntrinsicError> {
@@ -271,17 +291,28 @@ impl<'a> Parser<'a> {
         if rest.starts_with('$') {
             let len = path_extent(rest);
             let text = rest[..len].trim_end();
-            let path = Path::parse(text).map_err(|e| IntrinsicError { message: format!("invalid path '{text}': {}", e.message), offset: self.pos + e.offset })?;
+            let path = Path::parse(text).map_err(|e| IntrinsicError {
+                message: format!("invalid path '{text}': {}", e.message),
+                offset: self.pos + e.offset,
+            })?;
             self.pos += len;
             return Ok(IntrinsicArg::Path(path));
         }
-        for (word, arg) in [("true", IntrinsicArg::Bool(true)), ("false", IntrinsicArg::Bool(false)), ("null", IntrinsicArg::Null)] {
-            if rest.starts_with(word) && !rest[word.len()..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        for (word, arg) in [
+            ("true", IntrinsicArg::Bool(true)),
+            ("false", IntrinsicArg::Bool(false)),
+            ("null", IntrinsicArg::Null),
+        ] {
+            if rest.starts_with(word)
+                && !rest[word.len()..].starts_with(|c: char| c.is_ascii_alphanumeric())
+            {
                 self.pos += word.len();
                 return Ok(arg);
             }
         }
-        let len = rest.find(|c: char| !(c.is_ascii_digit() || "+-.eE".contains(c))).unwrap_or(rest.len());
+        let len = rest
+            .find(|c: char| !(c.is_ascii_digit() || "+-.eE".contains(c)))
+            .unwrap_or(rest.len());
         if len > 0 {
             if let Ok(n) = serde_json::from_str::<Number>(&rest[..len]) {
                 self.pos += len;
@@ -301,13 +332,26 @@ impl<'a> Parser<'a> {
                 '\\' => match chars.next() {
                     Some((_, e @ ('\'' | '{' | '}' | '\\'))) => value.push(e),
                     Some((j, e)) => {
-                        return Err(IntrinsicError { message: format!("'\\{e}' is not an escape: only \\' \\{{ \\}} and \\\\ are"), offset: self.pos + j })
+                        return Err(IntrinsicError {
+                            message: format!(
+                                "'\\{e}' is not an escape: only \\' \\{{ \\}} and \\\\ are"
+                            ),
+                            offset: self.pos + j,
+                        })
                     }
-                    None => return Err(IntrinsicError { message: "open escape at the end of the string".into(), offset: self.pos + i }),
+                    None => {
+                        return Err(IntrinsicError {
+                            message: "open escape at the end of the string".into(),
+                            offset: self.pos + i,
+                        })
+                    }
                 },
                 '\'' => {
                     self.pos += i + 1;
-                    return Ok(IntrinsicArg::String { value, placeholders });
+                    return Ok(IntrinsicArg::String {
+                        value,
+                        placeholders,
+                    });
                 }
                 '{' if chars.peek().map(|&(_, n)| n) == Some('}') => {
                     chars.next();
@@ -372,17 +416,25 @@ mod tests {
 
     #[test]
     fn parses_calls() {
-        let c = IntrinsicCall::parse("States.Format('Hello {}, \\'{}\\' \\{\\}', $.name, States.UUID())").unwrap();
+        let c = IntrinsicCall::parse(
+            "States.Format('Hello {}, \\'{}\\' \\{\\}', $.name, States.UUID())",
+        )
+        .unwrap();
         assert_eq!(c.function, IntrinsicFunction::Format);
         assert_eq!(c.args.len(), 3);
         match &c.args[0] {
-            IntrinsicArg::String { value, placeholders } => {
+            IntrinsicArg::String {
+                value,
+                placeholders,
+            } => {
                 assert_eq!(value, "Hello {}, '{}' {}");
                 assert_eq!(placeholders, &vec![6, 11]);
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(&c.args[2], IntrinsicArg::Call(inner) if inner.source() == "States.UUID()"));
+        assert!(
+            matches!(&c.args[2], IntrinsicArg::Call(inner) if inner.source() == "States.UUID()")
+        );
         let c = IntrinsicCall::parse("States.ArrayGetItem($.a[0,1], 1)").unwrap();
         assert!(matches!(&c.args[0], IntrinsicArg::Path(p) if p.source() == "$.a[0,1]"));
         assert!(IntrinsicCall::parse("States.MathRandom($.start, 10, 3)").is_ok());

@@ -1,27 +1,46 @@
 use std::fmt;
+use std::sync::Arc;
 
-/// A JSONata expression written as `{% ... %}` in a JSONata state.
+use crate::jsonata::{parse, Expr, SyntaxError};
+
+/// A JSONata expression written as `{% ... %}` in a JSONata state, parsed once.
 ///
 /// A string is JSONata only when the whole string starts with `{%` and ends with `%}`; anything
-/// else is a literal string. The text between the delimiters is kept as written.
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// else is a literal string. The text between the delimiters is kept as written, beside its
+/// syntax tree.
+#[derive(Clone)]
 pub struct Jsonata {
     expression: String,
+    ast: Arc<Expr>,
+}
+
+impl PartialEq for Jsonata {
+    fn eq(&self, other: &Self) -> bool {
+        self.expression == other.expression
+    }
 }
 
 impl Jsonata {
-    /// The expression in `s` if `s` is a JSONata string (`{% ... %}`), else `None`.
-    pub fn from_delimited(s: &str) -> Option<Self> {
-        if s.len() >= 4 && s.starts_with("{%") && s.ends_with("%}") {
-            Some(Jsonata { expression: s[2..s.len() - 2].to_string() })
-        } else {
-            None
-        }
+    /// True when `s` is written as a JSONata expression: it starts with `{%` and ends with `%}`.
+    pub fn is_delimited(s: &str) -> bool {
+        s.len() >= 4 && s.starts_with("{%") && s.ends_with("%}")
     }
 
-    /// An expression from its text (without the `{% %}` delimiters).
-    pub fn new(expression: impl Into<String>) -> Self {
-        Jsonata { expression: expression.into() }
+    /// The parsed expression in `s` if `s` is a JSONata string (`{% ... %}`), else `None`.
+    pub fn from_delimited(s: &str) -> Option<Result<Self, SyntaxError>> {
+        Jsonata::is_delimited(s).then(|| Jsonata::parse(&s[2..s.len() - 2]))
+    }
+
+    /// Parses an expression given without the `{% %}` delimiters.
+    pub fn parse(expression: impl Into<String>) -> Result<Self, SyntaxError> {
+        let expression = expression.into();
+        let ast = Arc::new(parse(&expression)?);
+        Ok(Jsonata { expression, ast })
+    }
+
+    /// The syntax tree.
+    pub fn ast(&self) -> &Expr {
+        &self.ast
     }
 
     /// The expression between the delimiters, as written.
@@ -72,11 +91,17 @@ mod tests {
 
     #[test]
     fn whole_string_rule() {
-        assert_eq!(Jsonata::from_delimited("{% $x %}").unwrap().expression(), " $x ");
+        assert_eq!(
+            Jsonata::from_delimited("{% $x %}")
+                .unwrap()
+                .unwrap()
+                .expression(),
+            " $x "
+        );
         assert!(Jsonata::from_delimited(" {% $x %}").is_none());
         assert!(Jsonata::from_delimited("{% $x %} ").is_none());
         assert!(Jsonata::from_delimited("{%}").is_none());
-        assert_eq!(Jsonata::from_delimited("{%%}").unwrap().expression(), "");
-        assert_eq!(Jsonata::new(" 1 ").to_delimited(), "{% 1 %}");
+        assert!(Jsonata::from_delimited("{% 1 + %}").unwrap().is_err());
+        assert_eq!(Jsonata::parse(" 1 ").unwrap().to_delimited(), "{% 1 %}");
     }
 }

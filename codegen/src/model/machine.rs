@@ -25,7 +25,10 @@ pub struct StateMachine {
 impl StateMachine {
     /// An empty machine starting at `start_at`; add the states next.
     pub fn new(start_at: impl Into<String>) -> Self {
-        StateMachine { start_at: start_at.into(), ..Default::default() }
+        StateMachine {
+            start_at: start_at.into(),
+            ..Default::default()
+        }
     }
 
     /// The query language of states that do not set one.
@@ -36,7 +39,9 @@ impl StateMachine {
     /// The query language a state runs with: its own, or the machine's. States inside
     /// Parallel branches and Map processors inherit the machine's, never the enclosing state's.
     pub fn query_language_of(&self, state: &State) -> QueryLanguage {
-        state.query_language().unwrap_or_else(|| self.default_query_language())
+        state
+            .query_language()
+            .unwrap_or_else(|| self.default_query_language())
     }
 
     /// The top-level scope seen as a branch (its `StartAt`, `States` and `Comment`).
@@ -60,7 +65,10 @@ pub struct Branch {
 impl Branch {
     /// A branch starting at `start_at`; add the states next.
     pub fn new(start_at: impl Into<String>) -> Self {
-        Branch { start_at: start_at.into(), ..Default::default() }
+        Branch {
+            start_at: start_at.into(),
+            ..Default::default()
+        }
     }
 }
 

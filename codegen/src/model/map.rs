@@ -1,6 +1,9 @@
 use serde_json::Number;
 
-use super::{Assign, Branch, Catcher, MaybeJsonata, Nullable, Path, QueryLanguage, Retrier, Template, Transition};
+use super::{
+    Assign, Branch, Catcher, MaybeJsonata, Nullable, Path, QueryLanguage, Retrier, Template,
+    Transition,
+};
 
 /// A Map state: runs its processor once per item, inline or as child executions.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -66,7 +69,10 @@ pub struct Map {
 impl Map {
     /// The processing mode: inline unless `ProcessorConfig.Mode` says `DISTRIBUTED`.
     pub fn mode(&self) -> ProcessorMode {
-        self.processor_config.as_ref().and_then(|c| c.mode).unwrap_or_default()
+        self.processor_config
+            .as_ref()
+            .and_then(|c| c.mode)
+            .unwrap_or_default()
     }
 }
 
@@ -103,7 +109,6 @@ macro_rules! string_enum {
         }
     };
 }
-
 
 string_enum! {
     /// `ProcessorConfig.Mode`.

@@ -26,16 +26,22 @@ mod state;
 mod template;
 mod timestamp;
 
-pub use choice::{Choice, ChoiceRule, Comparison, ComparisonOperator, ComparisonValue, Condition, NestedRule, OperandKind};
+pub use choice::{
+    Choice, ChoiceRule, Comparison, ComparisonOperator, ComparisonValue, Condition, NestedRule,
+    OperandKind,
+};
 pub use handling::{Catcher, JitterStrategy, Retrier};
 pub use intrinsic::{IntrinsicArg, IntrinsicCall, IntrinsicError, IntrinsicFunction};
 pub use jsonata::{Jsonata, MaybeJsonata};
 pub use machine::{Branch, QueryLanguage, StateMachine, States, Transition};
 pub use map::{
-    CsvDelimiter, CsvHeaderLocation, ExecutionType, InputType, ItemBatcher, ItemReader, ManifestType, Map, ProcessorConfig, ProcessorMode,
-    ReaderConfig, ReaderTransformation, ResultWriter, WriterConfig, WriterOutputType, WriterTransformation,
+    CsvDelimiter, CsvHeaderLocation, ExecutionType, InputType, ItemBatcher, ItemReader,
+    ManifestType, Map, ProcessorConfig, ProcessorMode, ReaderConfig, ReaderTransformation,
+    ResultWriter, WriterConfig, WriterOutputType, WriterTransformation,
 };
-pub use path::{FilterExpr, FilterOperand, FilterOp, Path, PathError, PathRoot, Segment, Selector, SliceBounds};
-pub use state::{Credentials, Fail, Parallel, Pass, State, StateType, Succeed, Task, Wait};
+pub use path::{
+    FilterExpr, FilterOp, FilterOperand, Path, PathError, PathRoot, Segment, Selector, SliceBounds,
+};
+pub use state::{Fail, Parallel, Pass, Resource, State, StateType, Succeed, Task, Wait};
 pub use template::{Assign, Nullable, Query, Template};
 pub use timestamp::is_rfc3339_timestamp;

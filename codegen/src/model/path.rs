@@ -52,6 +52,8 @@ pub enum Selector {
     Indexes(Vec<i64>),
     /// `[?(...)]`.
     Filter(Box<FilterExpr>),
+    /// `[(@.length-1)]`: a Jayway script expression computing an index, kept as written.
+    Script(String),
 }
 
 /// The bounds of a slice; missing bounds are `None`.
@@ -157,18 +159,28 @@ impl fmt::Display for PathError {
 
 impl std::error::Error for PathError {}
 
-const FUNCTIONS: &[&str] = &["length", "size", "min", "max", "avg", "stddev", "sum", "keys", "first", "last"];
+const FUNCTIONS: &[&str] = &[
+    "length", "size", "min", "max", "avg", "stddev", "sum", "keys", "first", "last",
+];
 
 impl Path {
     /// Parses `source` as a path.
     pub fn parse(source: &str) -> Result<Path, PathError> {
-        let mut p = Parser { s: source, pos: 0, in_filter: false };
+        let mut p = Parser {
+            s: source,
+            pos: 0,
+            in_filter: false,
+        };
         let root = p.root()?;
         let segments = p.segments()?;
         if p.pos < source.len() {
             return Err(p.error(format!("unexpected '{}'", p.peek_char().unwrap_or(' '))));
         }
-        Ok(Path { source: source.to_string(), root, segments })
+        Ok(Path {
+            source: source.to_string(),
+            root,
+            segments,
+        })
     }
 
     /// Parses `source` as a reference path: one that designates a single node, with only
@@ -176,7 +188,10 @@ impl Path {
     pub fn parse_reference(source: &str) -> Result<Path, PathError> {
         let path = Path::parse(source)?;
         if let Some(offset) = path.first_non_reference_segment() {
-            return Err(PathError { message: "a reference path may only use names and indexes".into(), offset });
+            return Err(PathError {
+                message: "a reference path may only use names and indexes".into(),
+                offset,
+            });
         }
         Ok(path)
     }
@@ -244,7 +259,10 @@ fn is_ident_continue(c: char) -> bool {
 
 impl<'a> Parser<'a> {
     fn error(&self, message: impl Into<String>) -> PathError {
-        PathError { message: message.into(), offset: self.pos }
+        PathError {
+            message: message.into(),
+            offset: self.pos,
+        }
     }
 
     fn rest(&self) -> &'a str {
@@ -369,15 +387,21 @@ impl<'a> Parser<'a> {
     }
 
     fn quoted(&mut self) -> Result<String, PathError> {
-        let quote = self.peek_char().ok_or_else(|| self.error("expected a quoted name"))?;
+        let quote = self
+            .peek_char()
+            .ok_or_else(|| self.error("expected a quoted name"))?;
         self.pos += 1;
         let mut out = String::new();
         loop {
-            let c = self.peek_char().ok_or_else(|| self.error("unterminated string"))?;
+            let c = self
+                .peek_char()
+                .ok_or_else(|| self.error("unterminated string"))?;
             self.pos += c.len_utf8();
             match c {
                 '\\' => {
-                    let e = self.peek_char().ok_or_else(|| self.error("unterminated string"))?;
+                    let e = self
+                        .peek_char()
+                        .ok_or_else(|| self.error("unterminated string"))?;
                     self.pos += e.len_utf8();
                     out.push(e);
                 }
@@ -394,7 +418,10 @@ impl<'a> Parser<'a> {
         while self.peek_char().is_some_and(|c| c.is_ascii_digit()) {
             self.pos += 1;
         }
-        self.s[start..self.pos].parse().map_err(|_| PathError { message: "expected an integer".into(), offset: start })
+        self.s[start..self.pos].parse().map_err(|_| PathError {
+            message: "expected an integer".into(),
+            offset: start,
+        })
     }
 
     fn optional_integer(&mut self) -> Result<Option<i64>, PathError> {
@@ -436,17 +463,46 @@ impl<'a> Parser<'a> {
                 self.expect(")")?;
                 Selector::Filter(Box::new(expr))
             }
+            Some('(') => {
+                let start = self.pos;
+                let mut depth = 0usize;
+                while let Some(c) = self.peek_char() {
+                    self.pos += c.len_utf8();
+                    match c {
+                        '(' => depth += 1,
+                        ')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                if depth != 0 {
+                    return Err(self.error("unterminated script expression"));
+                }
+                Selector::Script(self.s[start..self.pos].to_string())
+            }
             Some(c) if c == '-' || c == ':' || c.is_ascii_digit() => {
                 let first = self.optional_integer()?;
                 self.skip_ws();
                 if self.eat(":") {
                     let end = self.optional_integer()?;
                     self.skip_ws();
-                    let step = if self.eat(":") { self.optional_integer()? } else { None };
+                    let step = if self.eat(":") {
+                        self.optional_integer()?
+                    } else {
+                        None
+                    };
                     if step == Some(0) {
                         return Err(self.error("a slice step cannot be 0"));
                     }
-                    Selector::Slice(SliceBounds { start: first, end, step })
+                    Selector::Slice(SliceBounds {
+                        start: first,
+                        end,
+                        step,
+                    })
                 } else {
                     let first = first.ok_or_else(|| self.error("expected an index"))?;
                     let mut indexes = vec![first];
@@ -461,7 +517,9 @@ impl<'a> Parser<'a> {
                     }
                 }
             }
-            _ => return Err(self.error("expected a name, index, slice, '*' or filter inside '[ ]'")),
+            _ => {
+                return Err(self.error("expected a name, index, slice, '*' or filter inside '[ ]'"))
+            }
         };
         self.expect("]")?;
         Ok(selector)
@@ -538,7 +596,8 @@ impl<'a> Parser<'a> {
         }
         for (word, op) in WORDS {
             let rest = self.rest();
-            if rest.starts_with(word) && rest[word.len()..].starts_with(|c: char| c.is_whitespace()) {
+            if rest.starts_with(word) && rest[word.len()..].starts_with(|c: char| c.is_whitespace())
+            {
                 self.pos += word.len();
                 return Some(*op);
             }
@@ -564,7 +623,10 @@ impl<'a> Parser<'a> {
                 loop {
                     match self.peek_char() {
                         None => return Err(self.error("unterminated regular expression")),
-                        Some('\\') => self.pos += 1 + self.rest()[1..].chars().next().map_or(0, char::len_utf8),
+                        Some('\\') => {
+                            self.pos +=
+                                1 + self.rest()[1..].chars().next().map_or(0, char::len_utf8)
+                        }
                         Some('/') => break,
                         Some(c) => self.pos += c.len_utf8(),
                     }
@@ -575,7 +637,10 @@ impl<'a> Parser<'a> {
                 while self.peek_char().is_some_and(|c| c.is_ascii_alphabetic()) {
                     self.pos += 1;
                 }
-                Ok(FilterOperand::Regex { pattern, flags: self.s[fstart..self.pos].to_string() })
+                Ok(FilterOperand::Regex {
+                    pattern,
+                    flags: self.s[fstart..self.pos].to_string(),
+                })
             }
             Some('[') => {
                 self.pos += 1;
@@ -597,19 +662,44 @@ impl<'a> Parser<'a> {
                 Ok(FilterOperand::Literal(Value::Array(items)))
             }
             _ => {
-                for (word, value) in [("true", Value::Bool(true)), ("false", Value::Bool(false)), ("null", Value::Null)] {
+                for (word, value) in [
+                    ("true", Value::Bool(true)),
+                    ("false", Value::Bool(false)),
+                    ("null", Value::Null),
+                ] {
                     if self.eat(word) {
                         return Ok(FilterOperand::Literal(value));
                     }
                 }
                 let start = self.pos;
-                while self.peek_char().is_some_and(|c| c.is_ascii_digit() || "+-.eE".contains(c)) {
+                if self
+                    .peek_char()
+                    .is_some_and(|c| c.is_alphabetic() || c == '_')
+                {
+                    // Jayway reads an unquoted word as a string.
+                    while self
+                        .peek_char()
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    {
+                        self.pos += self.peek_char().map_or(1, char::len_utf8);
+                    }
+                    return Ok(FilterOperand::Literal(Value::String(
+                        self.s[start..self.pos].to_string(),
+                    )));
+                }
+                while self
+                    .peek_char()
+                    .is_some_and(|c| c.is_ascii_digit() || "+-.eE".contains(c))
+                {
                     self.pos += 1;
                 }
                 let text = &self.s[start..self.pos];
                 serde_json::from_str::<serde_json::Number>(text)
                     .map(|n| FilterOperand::Literal(Value::Number(n)))
-                    .map_err(|_| PathError { message: "expected an operand".into(), offset: start })
+                    .map_err(|_| PathError {
+                        message: "expected an operand".into(),
+                        offset: start,
+                    })
             }
         }
     }
@@ -620,15 +710,23 @@ mod tests {
     use super::*;
 
     fn segs(s: &str) -> Vec<Segment> {
-        Path::parse(s).unwrap_or_else(|e| panic!("{s}: {e}")).segments
+        Path::parse(s)
+            .unwrap_or_else(|e| panic!("{s}: {e}"))
+            .segments
     }
 
     #[test]
     fn roots() {
         assert_eq!(Path::parse("$").unwrap().root, PathRoot::Input);
-        assert_eq!(Path::parse("$$.Execution.Id").unwrap().root, PathRoot::Context);
+        assert_eq!(
+            Path::parse("$$.Execution.Id").unwrap().root,
+            PathRoot::Context
+        );
         assert_eq!(Path::parse("$$").unwrap().root, PathRoot::Context);
-        assert_eq!(Path::parse("$myVar.x").unwrap().root, PathRoot::Variable("myVar".into()));
+        assert_eq!(
+            Path::parse("$myVar.x").unwrap().root,
+            PathRoot::Variable("myVar".into())
+        );
         assert!(Path::parse("$.x").unwrap().is_reference());
     }
 
@@ -636,23 +734,76 @@ mod tests {
     fn selectors() {
         use Segment::*;
         use Selector::*;
-        assert_eq!(segs("$.a.b"), vec![Child(Name("a".into())), Child(Name("b".into()))]);
-        assert_eq!(segs("$['a b'][0]"), vec![Child(Name("a b".into())), Child(Index(0))]);
-        assert_eq!(segs("$.a[*]"), vec![Child(Name("a".into())), Child(Wildcard)]);
+        assert_eq!(
+            segs("$.a.b"),
+            vec![Child(Name("a".into())), Child(Name("b".into()))]
+        );
+        assert_eq!(
+            segs("$['a b'][0]"),
+            vec![Child(Name("a b".into())), Child(Index(0))]
+        );
+        assert_eq!(
+            segs("$.a[*]"),
+            vec![Child(Name("a".into())), Child(Wildcard)]
+        );
         assert_eq!(segs("$..b"), vec![Descendant(Name("b".into()))]);
-        assert_eq!(segs("$.a[1:3]"), vec![Child(Name("a".into())), Child(Slice(SliceBounds { start: Some(1), end: Some(3), step: None }))]);
-        assert_eq!(segs("$.a[-1:]")[1], Child(Slice(SliceBounds { start: Some(-1), end: None, step: None })));
+        assert_eq!(
+            segs("$.a[1:3]"),
+            vec![
+                Child(Name("a".into())),
+                Child(Slice(SliceBounds {
+                    start: Some(1),
+                    end: Some(3),
+                    step: None
+                }))
+            ]
+        );
+        assert_eq!(
+            segs("$.a[-1:]")[1],
+            Child(Slice(SliceBounds {
+                start: Some(-1),
+                end: None,
+                step: None
+            }))
+        );
         assert_eq!(segs("$.a[0,2]")[1], Child(Indexes(vec![0, 2])));
         assert_eq!(segs("$.a.length()")[1], Function("length".into()));
-        assert_eq!(segs("$.store\\.book"), vec![Child(Name("store.book".into()))]);
-        assert!(matches!(&segs("$.a[?(@.price < 10 && @.x)]")[1], Child(Filter(f)) if matches!(**f, FilterExpr::And(..))));
-        assert!(matches!(&segs("$[?(@.name =~ /a.*/i)]")[0], Child(Filter(_))));
-        assert!(matches!(&segs("$[?(@.size in ['S', 'M'])]")[0], Child(Filter(_))));
+        assert_eq!(
+            segs("$.store\\.book"),
+            vec![Child(Name("store.book".into()))]
+        );
+        assert!(
+            matches!(&segs("$.a[?(@.price < 10 && @.x)]")[1], Child(Filter(f)) if matches!(**f, FilterExpr::And(..)))
+        );
+        assert!(matches!(
+            &segs("$[?(@.name =~ /a.*/i)]")[0],
+            Child(Filter(_))
+        ));
+        assert!(matches!(
+            &segs("$[?(@.size in ['S', 'M'])]")[0],
+            Child(Filter(_))
+        ));
+        assert_eq!(
+            segs("$[(@.length-1)].bar")[0],
+            Child(Script("(@.length-1)".into()))
+        );
     }
 
     #[test]
     fn rejects_malformed_paths() {
-        for bad in [".guid", "..guid", "()", "$...", "bug$.x", "$$23", "23", "$.a[", "$.a[?(@.x <)]", "$.", "$[1:2:0]"] {
+        for bad in [
+            ".guid",
+            "..guid",
+            "()",
+            "$...",
+            "bug$.x",
+            "$$23",
+            "23",
+            "$.a[",
+            "$.a[?(@.x <)]",
+            "$.",
+            "$[1:2:0]",
+        ] {
             assert!(Path::parse(bad).is_err(), "{bad}");
         }
     }
@@ -660,7 +811,14 @@ mod tests {
     #[test]
     fn reference_paths() {
         assert!(Path::parse_reference("$.a[0].b").is_ok());
-        for bad in ["$.a[*]", "$..a", "$.a[0,1]", "$.a[?(@.x)]", "$.a.length()", "$.a[1:]"] {
+        for bad in [
+            "$.a[*]",
+            "$..a",
+            "$.a[0,1]",
+            "$.a[?(@.x)]",
+            "$.a.length()",
+            "$.a[1:]",
+        ] {
             assert!(Path::parse_reference(bad).is_err(), "{bad}");
         }
     }

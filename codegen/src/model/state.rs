@@ -1,6 +1,9 @@
 use serde_json::Value;
 
-use super::{Assign, Branch, Catcher, Choice, Map, MaybeJsonata, Nullable, Path, QueryLanguage, Retrier, Template, Transition};
+use super::{
+    Assign, Branch, Catcher, Choice, Map, MaybeJsonata, Nullable, Path, QueryLanguage, Retrier,
+    Template, Transition,
+};
 
 /// One state of a machine; the variant is its `Type`.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,8 +49,16 @@ pub enum StateType {
 
 impl StateType {
     /// Every type, in the order AWS lists them in its error message.
-    pub const ALL: [StateType; 8] =
-        [StateType::Task, StateType::Wait, StateType::Pass, StateType::Succeed, StateType::Fail, StateType::Choice, StateType::Parallel, StateType::Map];
+    pub const ALL: [StateType; 8] = [
+        StateType::Task,
+        StateType::Wait,
+        StateType::Pass,
+        StateType::Succeed,
+        StateType::Fail,
+        StateType::Choice,
+        StateType::Parallel,
+        StateType::Map,
+    ];
 
     /// The name used in ASL.
     pub fn as_str(self) -> &'static str {
@@ -205,7 +216,7 @@ pub struct Task {
     /// `QueryLanguage`.
     pub query_language: Option<QueryLanguage>,
     /// `Resource`: a Lambda, activity or service integration ARN (or a `${Placeholder}`).
-    pub resource: String,
+    pub resource: Resource,
     /// `Parameters` (JSONPath).
     pub parameters: Option<Template>,
     /// `Arguments` (JSONata).
@@ -230,8 +241,8 @@ pub struct Task {
     pub heartbeat_seconds: Option<MaybeJsonata<u64>>,
     /// `HeartbeatSecondsPath` (JSONPath).
     pub heartbeat_seconds_path: Option<Path>,
-    /// `Credentials`.
-    pub credentials: Option<Credentials>,
+    /// `Credentials`: an object whose `RoleArn` (or `RoleArn.$`) names the role to assume.
+    pub credentials: Option<Template>,
     /// `Retry`.
     pub retry: Option<Vec<Retrier>>,
     /// `Catch`.
@@ -240,11 +251,42 @@ pub struct Task {
     pub transition: Transition,
 }
 
-/// `Credentials` of a Task: the role Step Functions assumes to run it.
+/// The `Resource` of a Task.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Credentials {
-    /// `RoleArn`: a literal ARN, a path or intrinsic (`RoleArn.$`), or a JSONata expression.
-    pub role_arn: Template,
+pub enum Resource {
+    /// An ARN or URI, possibly holding `${Placeholder}`s for CloudFormation to substitute.
+    Uri(String),
+    /// A CloudFormation intrinsic such as `{"Fn::GetAtt": [...]}`, as found in templates
+    /// that embed the definition; it is resolved at deploy time and is not valid ASL on its own.
+    CloudFormation(Value),
+}
+
+impl Resource {
+    /// The ARN or URI, unless this is a CloudFormation intrinsic.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Resource::Uri(s) => Some(s),
+            Resource::CloudFormation(_) => None,
+        }
+    }
+}
+
+impl Default for Resource {
+    fn default() -> Self {
+        Resource::Uri(String::new())
+    }
+}
+
+impl From<&str> for Resource {
+    fn from(s: &str) -> Self {
+        Resource::Uri(s.to_string())
+    }
+}
+
+impl From<String> for Resource {
+    fn from(s: String) -> Self {
+        Resource::Uri(s)
+    }
 }
 
 /// A Pass state: passes its input on, optionally reshaped or replaced by `Result`.
@@ -363,4 +405,3 @@ pub struct Parallel {
     /// `Next` or `End`.
     pub transition: Transition,
 }
-

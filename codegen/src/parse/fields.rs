@@ -34,7 +34,12 @@ impl<'v> Obj<'v> {
 
 impl Decoder {
     /// `value` as an object, or a problem.
-    pub(crate) fn object<'v>(&mut self, value: &'v Value, ptr: &Pointer, what: &str) -> Option<&'v Map<String, Value>> {
+    pub(crate) fn object<'v>(
+        &mut self,
+        value: &'v Value,
+        ptr: &Pointer,
+        what: &str,
+    ) -> Option<&'v Map<String, Value>> {
         match value {
             Value::Object(m) => Some(m),
             _ => {
@@ -46,7 +51,12 @@ impl Decoder {
 
     /// Reports every field of `obj` not in `allowed`, and every field of the other query
     /// language, in the words AWS uses; then reports the required fields that are missing.
-    pub(crate) fn check_fields(&mut self, obj: &Obj<'_>, allowed: &[(&str, Lang)], required: &[&str]) {
+    pub(crate) fn check_fields(
+        &mut self,
+        obj: &Obj<'_>,
+        allowed: &[(&str, Lang)],
+        required: &[&str],
+    ) {
         for key in obj.map.keys() {
             match allowed.iter().find(|(name, _)| name == key) {
                 Some((_, lang)) => {
@@ -64,19 +74,34 @@ impl Decoder {
                         .iter()
                         .map(|(name, _)| *name)
                         .filter(|name| !obj.map.contains_key(*name))
-                        .map(|name| (strsim::jaro_winkler(&key.to_lowercase(), &name.to_lowercase()), name))
+                        .map(|name| {
+                            (
+                                strsim::jaro_winkler(&key.to_lowercase(), &name.to_lowercase()),
+                                name,
+                            )
+                        })
                         .filter(|(score, _)| *score > 0.85)
                         .max_by(|a, b| a.0.total_cmp(&b.0));
                     match suggestion {
-                        Some((_, name)) => self.report(&obj.ptr, format!("Field '{key}' is not supported (did you mean '{name}'?)")),
+                        Some((_, name)) => self.report(
+                            &obj.ptr,
+                            format!("Field '{key}' is not supported (did you mean '{name}'?)"),
+                        ),
                         None => self.report(&obj.ptr, format!("Field '{key}' is not supported")),
                     }
                 }
             }
         }
-        let missing: Vec<&str> = required.iter().copied().filter(|r| !obj.map.contains_key(*r)).collect();
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|r| !obj.map.contains_key(*r))
+            .collect();
         if !missing.is_empty() {
-            self.report(&obj.ptr, format!("These fields are required: [{}]", missing.join(", ")));
+            self.report(
+                &obj.ptr,
+                format!("These fields are required: [{}]", missing.join(", ")),
+            );
         }
     }
 
@@ -84,7 +109,10 @@ impl Decoder {
     pub(crate) fn at_most_one(&mut self, obj: &Obj<'_>, names: &[&str]) {
         if names.iter().filter(|n| obj.map.contains_key(**n)).count() > 1 {
             let list: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
-            self.report(&obj.ptr, format!("The object may have only one of [{}]", list.join(", ")));
+            self.report(
+                &obj.ptr,
+                format!("The object may have only one of [{}]", list.join(", ")),
+            );
         }
     }
 
@@ -92,7 +120,10 @@ impl Decoder {
         match obj.get(name)? {
             Value::String(s) => Some(s.clone()),
             _ => {
-                self.report(&obj.at(name), format!("The field '{name}' must be a string"));
+                self.report(
+                    &obj.at(name),
+                    format!("The field '{name}' must be a string"),
+                );
                 None
             }
         }
@@ -102,7 +133,10 @@ impl Decoder {
         match obj.get(name)? {
             Value::Bool(b) => Some(*b),
             _ => {
-                self.report(&obj.at(name), format!("The field '{name}' must be a boolean"));
+                self.report(
+                    &obj.at(name),
+                    format!("The field '{name}' must be a boolean"),
+                );
                 None
             }
         }
@@ -114,15 +148,28 @@ impl Decoder {
         self.uint_value(v, &obj.at(name), name, min, max)
     }
 
-    pub(crate) fn uint_value(&mut self, v: &Value, ptr: &Pointer, name: &str, min: u64, max: u64) -> Option<u64> {
+    pub(crate) fn uint_value(
+        &mut self,
+        v: &Value,
+        ptr: &Pointer,
+        name: &str,
+        min: u64,
+        max: u64,
+    ) -> Option<u64> {
         match v.as_u64() {
             Some(n) if (min..=max).contains(&n) => Some(n),
             Some(n) => {
-                self.report(ptr, format!("The value of '{name}' is {n} but must be between {min} and {max}"));
+                self.report(
+                    ptr,
+                    format!("The value of '{name}' is {n} but must be between {min} and {max}"),
+                );
                 None
             }
             None if v.as_i64().is_some() => {
-                self.report(ptr, format!("The value of '{name}' is {v} but allowed floor is {min}"));
+                self.report(
+                    ptr,
+                    format!("The value of '{name}' is {v} but allowed floor is {min}"),
+                );
                 None
             }
             None => {
@@ -133,22 +180,41 @@ impl Decoder {
     }
 
     /// A number field within `min..=max`, kept as written.
-    pub(crate) fn number(&mut self, obj: &Obj<'_>, name: &str, min: f64, max: f64) -> Option<Number> {
+    pub(crate) fn number(
+        &mut self,
+        obj: &Obj<'_>,
+        name: &str,
+        min: f64,
+        max: f64,
+    ) -> Option<Number> {
         let v = obj.get(name)?;
         self.number_value(v, &obj.at(name), name, min, max)
     }
 
-    pub(crate) fn number_value(&mut self, v: &Value, ptr: &Pointer, name: &str, min: f64, max: f64) -> Option<Number> {
+    pub(crate) fn number_value(
+        &mut self,
+        v: &Value,
+        ptr: &Pointer,
+        name: &str,
+        min: f64,
+        max: f64,
+    ) -> Option<Number> {
         match v {
             Value::Number(n) => {
                 let f = n.as_f64().unwrap_or(f64::NAN);
                 if f >= min && f <= max {
                     Some(n.clone())
                 } else if f < min {
-                    self.report(ptr, format!("The value of '{name}' is {n} but allowed minimum is {min}"));
+                    self.report(
+                        ptr,
+                        format!("The value of '{name}' is {n} but allowed minimum is {min}"),
+                    );
                     None
                 } else {
-                    self.report(ptr, format!("The value of '{name}' is {n} but allowed maximum is {max}"));
+                    self.report(
+                        ptr,
+                        format!("The value of '{name}' is {n} but allowed maximum is {max}"),
+                    );
                     None
                 }
             }
@@ -160,40 +226,81 @@ impl Decoder {
     }
 
     /// A field that is a literal integer, or in JSONata states also a `{% %}` expression.
-    pub(crate) fn uint_or_jsonata(&mut self, obj: &Obj<'_>, name: &str, min: u64, max: u64) -> Option<MaybeJsonata<u64>> {
+    pub(crate) fn uint_or_jsonata(
+        &mut self,
+        obj: &Obj<'_>,
+        name: &str,
+        min: u64,
+        max: u64,
+    ) -> Option<MaybeJsonata<u64>> {
         let v = obj.get(name)?;
-        if let Some(j) = self.jsonata_string(obj.lang, v) {
-            return Some(MaybeJsonata::Jsonata(j));
+        if let Some(j) = self.jsonata_string(obj.lang, v, &obj.at(name)) {
+            return j.map(MaybeJsonata::Jsonata);
         }
-        self.uint_value(v, &obj.at(name), name, min, max).map(MaybeJsonata::Literal)
+        self.uint_value(v, &obj.at(name), name, min, max)
+            .map(MaybeJsonata::Literal)
     }
 
-    pub(crate) fn number_or_jsonata(&mut self, obj: &Obj<'_>, name: &str, min: f64, max: f64) -> Option<MaybeJsonata<Number>> {
+    pub(crate) fn number_or_jsonata(
+        &mut self,
+        obj: &Obj<'_>,
+        name: &str,
+        min: f64,
+        max: f64,
+    ) -> Option<MaybeJsonata<Number>> {
         let v = obj.get(name)?;
-        if let Some(j) = self.jsonata_string(obj.lang, v) {
-            return Some(MaybeJsonata::Jsonata(j));
+        if let Some(j) = self.jsonata_string(obj.lang, v, &obj.at(name)) {
+            return j.map(MaybeJsonata::Jsonata);
         }
-        self.number_value(v, &obj.at(name), name, min, max).map(MaybeJsonata::Literal)
+        self.number_value(v, &obj.at(name), name, min, max)
+            .map(MaybeJsonata::Literal)
     }
 
-    pub(crate) fn string_or_jsonata(&mut self, obj: &Obj<'_>, name: &str) -> Option<MaybeJsonata<String>> {
+    pub(crate) fn string_or_jsonata(
+        &mut self,
+        obj: &Obj<'_>,
+        name: &str,
+    ) -> Option<MaybeJsonata<String>> {
         let v = obj.get(name)?;
-        if let Some(j) = self.jsonata_string(obj.lang, v) {
-            return Some(MaybeJsonata::Jsonata(j));
+        if let Some(j) = self.jsonata_string(obj.lang, v, &obj.at(name)) {
+            return j.map(MaybeJsonata::Jsonata);
         }
         self.string(obj, name).map(MaybeJsonata::Literal)
     }
 
-    /// `v` as a JSONata expression, when the state is a JSONata state and `v` is `{% ... %}`.
-    pub(crate) fn jsonata_string(&mut self, lang: QueryLanguage, v: &Value) -> Option<Jsonata> {
-        match (lang, v) {
-            (QueryLanguage::Jsonata, Value::String(s)) => Jsonata::from_delimited(s),
-            _ => None,
+    /// `v` as a JSONata expression, when the state is a JSONata state and `v` is `{% ... %}`:
+    /// `Some(None)` when it is one but does not parse (the problem is reported).
+    pub(crate) fn jsonata_string(
+        &mut self,
+        lang: QueryLanguage,
+        v: &Value,
+        ptr: &Pointer,
+    ) -> Option<Option<Jsonata>> {
+        let (QueryLanguage::Jsonata, Value::String(s)) = (lang, v) else {
+            return None;
+        };
+        match Jsonata::from_delimited(s)? {
+            Ok(j) => Some(Some(j)),
+            Err(e) => {
+                self.report(
+                    ptr,
+                    format!(
+                        "The JSONata expression '{}' is invalid: {e}",
+                        &s[2..s.len() - 2]
+                    ),
+                );
+                Some(None)
+            }
         }
     }
 
     /// A path field such as `InputPath`, which may be `null`.
-    pub(crate) fn nullable_path(&mut self, obj: &Obj<'_>, name: &str, reference: bool) -> Option<Nullable<Path>> {
+    pub(crate) fn nullable_path(
+        &mut self,
+        obj: &Obj<'_>,
+        name: &str,
+        reference: bool,
+    ) -> Option<Nullable<Path>> {
         match obj.get(name)? {
             Value::Null => Some(Nullable::Null),
             _ => self.path(obj, name, reference).map(Nullable::Value),
@@ -205,50 +312,90 @@ impl Decoder {
         let v = obj.get(name)?;
         let ptr = obj.at(name);
         let Value::String(s) = v else {
-            self.report(&ptr, format!("The field '{name}' must be a JSONPath string"));
+            self.report(
+                &ptr,
+                format!("The field '{name}' must be a JSONPath string"),
+            );
             return None;
         };
-        let parsed = if reference { Path::parse_reference(s) } else { Path::parse(s) };
+        let parsed = if reference {
+            Path::parse_reference(s)
+        } else {
+            Path::parse(s)
+        };
         match parsed {
             Ok(p) => Some(p),
             Err(e) => {
-                let kind = if reference { "a valid reference path" } else { "a valid JSONPath" };
-                self.report(&ptr, format!("The value for the field '{name}' must be {kind}: '{s}' ({e})"));
+                let kind = if reference {
+                    "a valid reference path"
+                } else {
+                    "a valid JSONPath"
+                };
+                self.report(
+                    &ptr,
+                    format!("The value for the field '{name}' must be {kind}: '{s}' ({e})"),
+                );
                 None
             }
         }
     }
 
     /// One of the enumerated string values of `E`.
-    pub(crate) fn enum_field<E: Copy>(&mut self, obj: &Obj<'_>, name: &str, all: &[E], text: fn(E) -> &'static str) -> Option<E> {
+    pub(crate) fn enum_field<E: Copy>(
+        &mut self,
+        obj: &Obj<'_>,
+        name: &str,
+        all: &[E],
+        text: fn(E) -> &'static str,
+    ) -> Option<E> {
         let s = self.string(obj, name)?;
         match all.iter().copied().find(|e| text(*e) == s) {
             Some(e) => Some(e),
             None => {
                 let names: Vec<&str> = all.iter().map(|e| text(*e)).collect();
-                self.report(&obj.at(name), format!("The field '{name}' should have one of these values: [{}]", names.join(", ")));
+                self.report(
+                    &obj.at(name),
+                    format!(
+                        "The field '{name}' should have one of these values: [{}]",
+                        names.join(", ")
+                    ),
+                );
                 None
             }
         }
     }
 
     /// A non-empty array of strings (`ErrorEquals`, `CSVHeaders`).
-    pub(crate) fn string_list(&mut self, obj: &Obj<'_>, name: &str, non_empty: bool) -> Option<Vec<String>> {
+    pub(crate) fn string_list(
+        &mut self,
+        obj: &Obj<'_>,
+        name: &str,
+        non_empty: bool,
+    ) -> Option<Vec<String>> {
         let v = obj.get(name)?;
         let ptr = obj.at(name);
         let Value::Array(items) = v else {
-            self.report(&ptr, format!("The field '{name}' must be an array of strings"));
+            self.report(
+                &ptr,
+                format!("The field '{name}' must be an array of strings"),
+            );
             return None;
         };
         if non_empty && items.is_empty() {
-            self.report(&ptr, format!("The field '{name}' must be non-empty: non-empty required"));
+            self.report(
+                &ptr,
+                format!("The field '{name}' must be non-empty: non-empty required"),
+            );
             return None;
         }
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             match item {
                 Value::String(s) => out.push(s.clone()),
-                _ => self.report(&ptr.index(i), format!("The elements of '{name}' must be strings")),
+                _ => self.report(
+                    &ptr.index(i),
+                    format!("The elements of '{name}' must be strings"),
+                ),
             }
         }
         (out.len() == items.len()).then_some(out)

@@ -14,23 +14,40 @@ use crate::{Pointer, Problem, ProblemCode};
 pub fn load_json(text: &str) -> Result<(Value, Vec<Problem>), Problem> {
     let duplicates = RefCell::new(Vec::new());
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = ValueSeed { pointer: Pointer::root(), duplicates: &duplicates }.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
+    let value = ValueSeed {
+        pointer: Pointer::root(),
+        duplicates: &duplicates,
+    }
+    .deserialize(&mut de)
+    .and_then(|v| de.end().map(|()| v));
     match value {
         Ok(v) => {
             let problems = duplicates
                 .into_inner()
                 .into_iter()
                 .map(|p: Pointer| {
-                    let key = p.as_str().rsplit('/').next().unwrap_or_default().replace("~1", "/").replace("~0", "~");
+                    let key = p
+                        .as_str()
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or_default()
+                        .replace("~1", "/")
+                        .replace("~0", "~");
                     Problem::schema(&p, format!("Duplicate field '{key}'"))
                 })
                 .collect();
             Ok((v, problems))
         }
+        // AWS answers an empty definition with a schema error, not a JSON one.
+        Err(_) if text.trim().is_empty() => Err(Problem {
+            code: ProblemCode::SchemaValidationFailed,
+            pointer: None,
+            message: "Definition must be a valid JSON object".to_string(),
+        }),
         Err(e) => Err(Problem {
             code: ProblemCode::InvalidJsonDescription,
             pointer: None,
-            message: if text.trim().is_empty() { "The definition is empty: expected a JSON object".to_string() } else { format!("Invalid JSON: {e}") },
+            message: format!("Invalid JSON: {e}"),
         }),
     }
 }
@@ -88,7 +105,10 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut out = Vec::new();
-        while let Some(v) = seq.next_element_seed(ValueSeed { pointer: self.pointer.index(out.len()), duplicates: self.duplicates })? {
+        while let Some(v) = seq.next_element_seed(ValueSeed {
+            pointer: self.pointer.index(out.len()),
+            duplicates: self.duplicates,
+        })? {
             out.push(v);
         }
         Ok(Value::Array(out))
@@ -98,7 +118,10 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             let pointer = self.pointer.key(&key);
-            let v = map.next_value_seed(ValueSeed { pointer: pointer.clone(), duplicates: self.duplicates })?;
+            let v = map.next_value_seed(ValueSeed {
+                pointer: pointer.clone(),
+                duplicates: self.duplicates,
+            })?;
             if out.insert(key, v).is_some() {
                 self.duplicates.borrow_mut().push(pointer);
             }
@@ -113,7 +136,8 @@ mod tests {
 
     #[test]
     fn finds_duplicate_keys() {
-        let (v, problems) = load_json(r#"{"a": {"b": 1, "b": 2}, "c": [1, {"d": 0, "d": 0}]}"#).unwrap();
+        let (v, problems) =
+            load_json(r#"{"a": {"b": 1, "b": 2}, "c": [1, {"d": 0, "d": 0}]}"#).unwrap();
         assert_eq!(v["a"]["b"], 2);
         let at: Vec<_> = problems.iter().map(|p| p.location().to_string()).collect();
         assert_eq!(at, vec!["/a/b", "/c/1/d"]);
@@ -123,7 +147,12 @@ mod tests {
     fn malformed_text_is_an_error() {
         for bad in ["", "   ", "not a definition", "{", "{} {}", "[1,]"] {
             let e = load_json(bad).unwrap_err();
-            assert_eq!(e.code, ProblemCode::InvalidJsonDescription, "{bad}");
+            let code = if bad.trim().is_empty() {
+                ProblemCode::SchemaValidationFailed
+            } else {
+                ProblemCode::InvalidJsonDescription
+            };
+            assert_eq!(e.code, code, "{bad}");
         }
     }
 }

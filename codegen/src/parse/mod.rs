@@ -41,7 +41,10 @@ pub fn from_value(value: &Value) -> Result<StateMachine, Problems> {
 /// Decodes one state on its own (as the TestState API takes it), in a machine whose query
 /// language is `machine_language`.
 pub fn state_from_value(value: &Value, machine_language: QueryLanguage) -> Result<State, Problems> {
-    let mut decoder = Decoder { machine_language, ..Default::default() };
+    let mut decoder = Decoder {
+        machine_language,
+        ..Default::default()
+    };
     let state = decoder.state(value, &Pointer::root());
     decoder.finish(state.unwrap_or(State::Succeed(Default::default())))
 }

@@ -16,7 +16,10 @@ impl Decoder {
         };
         let ptr = obj.at("Choices");
         let Value::Array(items) = v else {
-            self.report(&ptr, format!("The field 'Choices' must be an array, found {}", kind_of(v)));
+            self.report(
+                &ptr,
+                format!("The field 'Choices' must be an array, found {}", kind_of(v)),
+            );
             return Vec::new();
         };
         if items.is_empty() {
@@ -28,7 +31,11 @@ impl Decoder {
             let Some(map) = self.object(item, &at, "A choice rule") else {
                 continue;
             };
-            let rule = Obj { map, ptr: at, lang: obj.lang };
+            let rule = Obj {
+                map,
+                ptr: at,
+                lang: obj.lang,
+            };
             if let Some(r) = self.top_rule(&rule) {
                 out.push(r);
             }
@@ -37,7 +44,13 @@ impl Decoder {
     }
 
     fn top_rule(&mut self, rule: &Obj<'_>) -> Option<ChoiceRule> {
-        let extra: &[(&str, Lang)] = &[("Next", B), ("Assign", B), ("Output", A), ("Comment", B), ("Condition", A)];
+        let extra: &[(&str, Lang)] = &[
+            ("Next", B),
+            ("Assign", B),
+            ("Output", A),
+            ("Comment", B),
+            ("Condition", A),
+        ];
         let condition = match rule.lang {
             QueryLanguage::Jsonata => {
                 self.check_fields(rule, extra, &["Condition", "Next"]);
@@ -51,18 +64,27 @@ impl Decoder {
         let next = self.string(rule, "Next").unwrap_or_default();
         let assign = self.assign_field(rule);
         let output = self.template_field(rule, "Output");
-        Some(ChoiceRule { comment: self.string(rule, "Comment"), condition: condition?, next, assign, output })
+        Some(ChoiceRule {
+            comment: self.string(rule, "Comment"),
+            condition: condition?,
+            next,
+            assign,
+            output,
+        })
     }
 
     fn jsonata_condition(&mut self, rule: &Obj<'_>) -> Option<Condition> {
         let v = rule.get("Condition")?;
-        if let Some(j) = self.jsonata_string(rule.lang, v) {
-            return Some(Condition::Jsonata(MaybeJsonata::Jsonata(j)));
+        if let Some(j) = self.jsonata_string(rule.lang, v, &rule.at("Condition")) {
+            return j.map(|j| Condition::Jsonata(MaybeJsonata::Jsonata(j)));
         }
         match v {
             Value::Bool(b) => Some(Condition::Jsonata(MaybeJsonata::Literal(*b))),
             _ => {
-                self.report(&rule.at("Condition"), "The field 'Condition' must be a boolean or a JSONata expression");
+                self.report(
+                    &rule.at("Condition"),
+                    "The field 'Condition' must be a boolean or a JSONata expression",
+                );
                 None
             }
         }
@@ -77,14 +99,25 @@ impl Decoder {
         allowed.extend(ComparisonOperator::ALL.iter().map(|op| (op.name(), P)));
         self.check_fields(rule, &allowed, &[]);
 
-        let combinators: Vec<&str> = COMBINATORS.iter().copied().filter(|c| rule.map.contains_key(*c)).collect();
-        let operators: Vec<ComparisonOperator> = rule.map.keys().filter_map(|k| ComparisonOperator::from_name(k)).collect();
+        let combinators: Vec<&str> = COMBINATORS
+            .iter()
+            .copied()
+            .filter(|c| rule.map.contains_key(*c))
+            .collect();
+        let operators: Vec<ComparisonOperator> = rule
+            .map
+            .keys()
+            .filter_map(|k| ComparisonOperator::from_name(k))
+            .collect();
         let has_variable = rule.map.contains_key("Variable");
         match (combinators.as_slice(), operators.as_slice(), has_variable) {
             ([combinator], [], false) => self.combinator(rule, combinator),
             ([], [operator], true) => self.comparison(rule, *operator),
             ([], [], true) => {
-                self.report(&rule.ptr, "A choice rule with 'Variable' needs exactly one comparison operator");
+                self.report(
+                    &rule.ptr,
+                    "A choice rule with 'Variable' needs exactly one comparison operator",
+                );
                 None
             }
             ([], [_], false) => {
@@ -110,24 +143,47 @@ impl Decoder {
             return Some(Condition::Not(Box::new(nested)));
         }
         let Value::Array(items) = v else {
-            self.report(&ptr, format!("The field '{combinator}' must be an array of choice rules"));
+            self.report(
+                &ptr,
+                format!("The field '{combinator}' must be an array of choice rules"),
+            );
             return None;
         };
         if items.is_empty() {
             self.report(&ptr, "Value cannot be empty");
         }
-        let nested: Vec<NestedRule> = items.iter().enumerate().filter_map(|(i, item)| self.nested_rule(item, &ptr.index(i), rule.lang)).collect();
+        let nested: Vec<NestedRule> = items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| self.nested_rule(item, &ptr.index(i), rule.lang))
+            .collect();
         if nested.len() != items.len() {
             return None;
         }
-        Some(if combinator == "And" { Condition::And(nested) } else { Condition::Or(nested) })
+        Some(if combinator == "And" {
+            Condition::And(nested)
+        } else {
+            Condition::Or(nested)
+        })
     }
 
-    fn nested_rule(&mut self, v: &Value, ptr: &crate::Pointer, lang: QueryLanguage) -> Option<NestedRule> {
+    fn nested_rule(
+        &mut self,
+        v: &Value,
+        ptr: &crate::Pointer,
+        lang: QueryLanguage,
+    ) -> Option<NestedRule> {
         let map = self.object(v, ptr, "A choice rule")?;
-        let rule = Obj { map, ptr: ptr.clone(), lang };
+        let rule = Obj {
+            map,
+            ptr: ptr.clone(),
+            lang,
+        };
         let condition = self.jsonpath_condition(&rule, &[("Comment", B)]);
-        Some(NestedRule { comment: self.string(&rule, "Comment"), condition: condition? })
+        Some(NestedRule {
+            comment: self.string(&rule, "Comment"),
+            condition: condition?,
+        })
     }
 
     fn comparison(&mut self, rule: &Obj<'_>, operator: ComparisonOperator) -> Option<Condition> {
@@ -140,7 +196,9 @@ impl Decoder {
             (OperandKind::Timestamp, Value::String(s)) => Some(ComparisonValue::String(s.clone())),
             (OperandKind::Number, Value::Number(n)) => Some(ComparisonValue::Number(n.clone())),
             (OperandKind::Bool, Value::Bool(b)) => Some(ComparisonValue::Bool(*b)),
-            (OperandKind::Path, Value::String(_)) => self.path(rule, name, false).map(ComparisonValue::Path),
+            (OperandKind::Path, Value::String(_)) => {
+                self.path(rule, name, false).map(ComparisonValue::Path)
+            }
             (kind, other) => {
                 let expected = match kind {
                     OperandKind::String => "a string",
@@ -149,10 +207,20 @@ impl Decoder {
                     OperandKind::Bool => "a boolean",
                     OperandKind::Path => "a JSONPath string",
                 };
-                self.report(&ptr, format!("The value of '{name}' must be {expected}, found {}", kind_of(other)));
+                self.report(
+                    &ptr,
+                    format!(
+                        "The value of '{name}' must be {expected}, found {}",
+                        kind_of(other)
+                    ),
+                );
                 None
             }
         };
-        Some(Condition::Compare(Comparison { variable: variable?, operator, value: value? }))
+        Some(Condition::Compare(Comparison {
+            variable: variable?,
+            operator,
+            value: value?,
+        }))
     }
 }

@@ -25,12 +25,22 @@ impl Decoder {
             return StateMachine::default();
         };
         // The machine's language decides how every state is read, so it is read first.
-        let mut obj = Obj { map, ptr: Pointer::root(), lang: QueryLanguage::JsonPath };
+        let mut obj = Obj {
+            map,
+            ptr: Pointer::root(),
+            lang: QueryLanguage::JsonPath,
+        };
         let query_language = self.query_language_field(&obj);
         self.machine_language = query_language.unwrap_or_default();
         obj.lang = self.machine_language;
-        const FIELDS: &[(&str, Lang)] =
-            &[("Comment", B), ("StartAt", B), ("States", B), ("Version", B), ("TimeoutSeconds", B), ("QueryLanguage", B)];
+        const FIELDS: &[(&str, Lang)] = &[
+            ("Comment", B),
+            ("StartAt", B),
+            ("States", B),
+            ("Version", B),
+            ("TimeoutSeconds", B),
+            ("QueryLanguage", B),
+        ];
         self.check_fields(&obj, FIELDS, &["States", "StartAt"]);
         StateMachine {
             comment: self.string(&obj, "Comment"),
@@ -43,7 +53,12 @@ impl Decoder {
     }
 
     fn query_language_field(&mut self, obj: &Obj<'_>) -> Option<QueryLanguage> {
-        self.enum_field(obj, "QueryLanguage", &[QueryLanguage::JsonPath, QueryLanguage::Jsonata], QueryLanguage::as_str)
+        self.enum_field(
+            obj,
+            "QueryLanguage",
+            &[QueryLanguage::JsonPath, QueryLanguage::Jsonata],
+            QueryLanguage::as_str,
+        )
     }
 
     fn states(&mut self, obj: &Obj<'_>) -> States {
@@ -67,38 +82,82 @@ impl Decoder {
     }
 
     /// A nested scope: a Parallel branch or a Map processor.
-    fn branch(&mut self, value: &Value, ptr: &Pointer, processor: bool) -> (Branch, Option<ProcessorConfig>) {
-        let Some(map) = self.object(value, ptr, if processor { "ItemProcessor" } else { "A branch" }) else {
+    fn branch(
+        &mut self,
+        value: &Value,
+        ptr: &Pointer,
+        processor: bool,
+    ) -> (Branch, Option<ProcessorConfig>) {
+        let Some(map) = self.object(
+            value,
+            ptr,
+            if processor {
+                "ItemProcessor"
+            } else {
+                "A branch"
+            },
+        ) else {
             return (Branch::default(), None);
         };
-        let obj = Obj { map, ptr: ptr.clone(), lang: self.machine_language };
-        let fields: &[(&str, Lang)] =
-            if processor { &[("Comment", B), ("StartAt", B), ("States", B), ("ProcessorConfig", B)] } else { &[("Comment", B), ("StartAt", B), ("States", B)] };
+        let obj = Obj {
+            map,
+            ptr: ptr.clone(),
+            lang: self.machine_language,
+        };
+        let fields: &[(&str, Lang)] = if processor {
+            &[
+                ("Comment", B),
+                ("StartAt", B),
+                ("States", B),
+                ("ProcessorConfig", B),
+            ]
+        } else {
+            &[("Comment", B), ("StartAt", B), ("States", B)]
+        };
         self.check_fields(&obj, fields, &["States", "StartAt"]);
-        let config = obj.get("ProcessorConfig").and_then(|v| self.processor_config(v, &obj.at("ProcessorConfig")));
-        let branch = Branch { comment: self.string(&obj, "Comment"), start_at: self.string(&obj, "StartAt").unwrap_or_default(), states: self.states(&obj) };
+        let config = obj
+            .get("ProcessorConfig")
+            .and_then(|v| self.processor_config(v, &obj.at("ProcessorConfig")));
+        let branch = Branch {
+            comment: self.string(&obj, "Comment"),
+            start_at: self.string(&obj, "StartAt").unwrap_or_default(),
+            states: self.states(&obj),
+        };
         (branch, config)
     }
 
     fn processor_config(&mut self, value: &Value, ptr: &Pointer) -> Option<ProcessorConfig> {
         let map = self.object(value, ptr, "ProcessorConfig")?;
-        let obj = Obj { map, ptr: ptr.clone(), lang: self.machine_language };
+        let obj = Obj {
+            map,
+            ptr: ptr.clone(),
+            lang: self.machine_language,
+        };
         self.check_fields(&obj, &[("Mode", B), ("ExecutionType", B)], &[]);
         let mode = self.enum_field(&obj, "Mode", ProcessorMode::ALL, ProcessorMode::as_str);
-        let execution_type = self.enum_field(&obj, "ExecutionType", ExecutionType::ALL, ExecutionType::as_str);
+        let execution_type = self.enum_field(
+            &obj,
+            "ExecutionType",
+            ExecutionType::ALL,
+            ExecutionType::as_str,
+        );
         if mode == Some(ProcessorMode::Distributed) && !map.contains_key("ExecutionType") {
             self.report(ptr, "These fields are required: [ExecutionType]");
         }
-        Some(ProcessorConfig { mode, execution_type })
+        Some(ProcessorConfig {
+            mode,
+            execution_type,
+        })
     }
 
     pub(crate) fn state(&mut self, value: &Value, ptr: &Pointer) -> Option<State> {
         let map = self.object(value, ptr, "A state")?;
-        let mut obj = Obj { map, ptr: ptr.clone(), lang: self.machine_language };
+        let mut obj = Obj {
+            map,
+            ptr: ptr.clone(),
+            lang: self.machine_language,
+        };
         let own_language = self.query_language_field(&obj);
-        if self.machine_language == QueryLanguage::Jsonata && own_language == Some(QueryLanguage::JsonPath) {
-            self.report(ptr, "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine");
-        }
         obj.lang = own_language.unwrap_or(self.machine_language);
         let state_type = match map.get("Type") {
             None => {
@@ -110,7 +169,13 @@ impl Decoder {
         };
         let Some(state_type) = state_type else {
             let names: Vec<&str> = StateType::ALL.iter().map(|t| t.as_str()).collect();
-            self.report(&obj.at("Type"), format!("The field 'Type' should have one of these values: [{}]", names.join(", ")));
+            self.report(
+                &obj.at("Type"),
+                format!(
+                    "The field 'Type' should have one of these values: [{}]",
+                    names.join(", ")
+                ),
+            );
             return None;
         };
         let comment = self.string(&obj, "Comment");
@@ -127,8 +192,15 @@ impl Decoder {
         Some(state)
     }
 
-    fn check_state_fields(&mut self, obj: &Obj<'_>, specific: &[(&str, Lang)], transition: bool, required: &[&str]) {
-        let mut allowed: Vec<(&str, Lang)> = vec![("Type", B), ("Comment", B), ("QueryLanguage", B)];
+    fn check_state_fields(
+        &mut self,
+        obj: &Obj<'_>,
+        specific: &[(&str, Lang)],
+        transition: bool,
+        required: &[&str],
+    ) {
+        let mut allowed: Vec<(&str, Lang)> =
+            vec![("Type", B), ("Comment", B), ("QueryLanguage", B)];
         allowed.extend_from_slice(specific);
         if transition {
             allowed.extend_from_slice(&TRANSITION);
@@ -143,16 +215,25 @@ impl Decoder {
             (Some(n), None) => Transition::Next(n),
             (None, Some(true)) => Transition::End,
             (Some(n), Some(_)) => {
-                self.report(&obj.ptr, "The state must contain exactly one of 'Next' and 'End'");
+                self.report(
+                    &obj.ptr,
+                    "The state must contain exactly one of 'Next' and 'End'",
+                );
                 Transition::Next(n)
             }
             (None, Some(false)) => {
-                self.report(&obj.at("End"), "'End' must be true when present; use 'Next' to continue");
+                self.report(
+                    &obj.at("End"),
+                    "'End' must be true when present; use 'Next' to continue",
+                );
                 Transition::End
             }
             (None, None) => {
                 if !obj.map.contains_key("Next") && !obj.map.contains_key("End") {
-                    self.report(&obj.ptr, "The state must contain exactly one of 'Next' and 'End'");
+                    self.report(
+                        &obj.ptr,
+                        "The state must contain exactly one of 'Next' and 'End'",
+                    );
                 }
                 Transition::End
             }
@@ -160,7 +241,10 @@ impl Decoder {
     }
 
     fn io_paths(&mut self, obj: &Obj<'_>) -> (Option<Nullable<Path>>, Option<Nullable<Path>>) {
-        (self.nullable_path(obj, "InputPath", false), self.nullable_path(obj, "OutputPath", false))
+        (
+            self.nullable_path(obj, "InputPath", false),
+            self.nullable_path(obj, "OutputPath", false),
+        )
     }
 
     fn result_path(&mut self, obj: &Obj<'_>) -> Option<Nullable<Path>> {
@@ -173,7 +257,12 @@ impl Decoder {
         Some(path)
     }
 
-    fn task(&mut self, obj: &Obj<'_>, comment: Option<String>, query_language: Option<QueryLanguage>) -> Task {
+    fn task(
+        &mut self,
+        obj: &Obj<'_>,
+        comment: Option<String>,
+        query_language: Option<QueryLanguage>,
+    ) -> Task {
         const FIELDS: &[(&str, Lang)] = &[
             ("Resource", B),
             ("Parameters", P),
@@ -196,12 +285,26 @@ impl Decoder {
         self.at_most_one(obj, &["TimeoutSeconds", "TimeoutSecondsPath"]);
         self.at_most_one(obj, &["HeartbeatSeconds", "HeartbeatSecondsPath"]);
         let (input_path, output_path) = self.io_paths(obj);
-        let resource = self.string(obj, "Resource").unwrap_or_default();
-        if let Some(Value::String(_)) = obj.get("Resource") {
-            if let Some(why) = resource_problem(&resource) {
-                self.report(&obj.at("Resource"), why);
+        let resource = match obj.get("Resource") {
+            Some(Value::String(s)) => {
+                if let Some(why) = resource_problem(s) {
+                    self.report(&obj.at("Resource"), why);
+                }
+                Resource::Uri(s.clone())
             }
-        }
+            Some(other @ Value::Object(_)) => Resource::CloudFormation(other.clone()),
+            Some(other) => {
+                self.report(
+                    &obj.at("Resource"),
+                    format!(
+                        "The field 'Resource' must be a string, found {}",
+                        kind_of(other)
+                    ),
+                );
+                Resource::default()
+            }
+            None => Resource::default(),
+        };
         Task {
             comment,
             query_language,
@@ -218,36 +321,19 @@ impl Decoder {
             timeout_seconds_path: self.path(obj, "TimeoutSecondsPath", true),
             heartbeat_seconds: self.uint_or_jsonata(obj, "HeartbeatSeconds", 1, MAX_SECONDS),
             heartbeat_seconds_path: self.path(obj, "HeartbeatSecondsPath", true),
-            credentials: self.credentials(obj),
+            credentials: self.template_field(obj, "Credentials"),
             retry: self.retry(obj),
             catch: self.catch(obj),
             transition: self.transition(obj),
         }
     }
 
-    fn credentials(&mut self, obj: &Obj<'_>) -> Option<Credentials> {
-        let v = obj.get("Credentials")?;
-        let ptr = obj.at("Credentials");
-        let map = self.object(v, &ptr, "Credentials")?;
-        let creds = Obj { map, ptr: ptr.clone(), lang: obj.lang };
-        let allowed: &[(&str, Lang)] = &[("RoleArn", B), ("RoleArn.$", P)];
-        self.check_fields(&creds, allowed, &[]);
-        let role_arn = match (map.get("RoleArn"), map.get("RoleArn.$")) {
-            (Some(arn), None) => Some(self.template(arn, &ptr.key("RoleArn"), obj.lang)),
-            (None, Some(q)) => self.query_member("RoleArn.$", q, &ptr.key("RoleArn.$")).map(Template::Query),
-            (Some(_), Some(_)) => {
-                self.report(&ptr, "The object may have only one of [\"RoleArn\", \"RoleArn.$\"]");
-                None
-            }
-            (None, None) => {
-                self.report(&ptr, "The field 'RoleArn' is required but was missing");
-                None
-            }
-        };
-        role_arn.map(|role_arn| Credentials { role_arn })
-    }
-
-    fn pass(&mut self, obj: &Obj<'_>, comment: Option<String>, query_language: Option<QueryLanguage>) -> Pass {
+    fn pass(
+        &mut self,
+        obj: &Obj<'_>,
+        comment: Option<String>,
+        query_language: Option<QueryLanguage>,
+    ) -> Pass {
         const FIELDS: &[(&str, Lang)] = &[
             ("Result", P),
             ("Parameters", P),
@@ -273,8 +359,20 @@ impl Decoder {
         }
     }
 
-    fn choice(&mut self, obj: &Obj<'_>, comment: Option<String>, query_language: Option<QueryLanguage>) -> Choice {
-        const FIELDS: &[(&str, Lang)] = &[("Choices", B), ("Default", B), ("InputPath", P), ("OutputPath", P), ("Output", A), ("Assign", B)];
+    fn choice(
+        &mut self,
+        obj: &Obj<'_>,
+        comment: Option<String>,
+        query_language: Option<QueryLanguage>,
+    ) -> Choice {
+        const FIELDS: &[(&str, Lang)] = &[
+            ("Choices", B),
+            ("Default", B),
+            ("InputPath", P),
+            ("OutputPath", P),
+            ("Output", A),
+            ("Assign", B),
+        ];
         self.check_state_fields(obj, FIELDS, false, &["Choices"]);
         let (input_path, output_path) = self.io_paths(obj);
         Choice {
@@ -289,18 +387,39 @@ impl Decoder {
         }
     }
 
-    fn wait(&mut self, obj: &Obj<'_>, comment: Option<String>, query_language: Option<QueryLanguage>) -> Wait {
-        const FIELDS: &[(&str, Lang)] =
-            &[("Seconds", B), ("Timestamp", B), ("SecondsPath", P), ("TimestampPath", P), ("InputPath", P), ("OutputPath", P), ("Output", A), ("Assign", B)];
+    fn wait(
+        &mut self,
+        obj: &Obj<'_>,
+        comment: Option<String>,
+        query_language: Option<QueryLanguage>,
+    ) -> Wait {
+        const FIELDS: &[(&str, Lang)] = &[
+            ("Seconds", B),
+            ("Timestamp", B),
+            ("SecondsPath", P),
+            ("TimestampPath", P),
+            ("InputPath", P),
+            ("OutputPath", P),
+            ("Output", A),
+            ("Assign", B),
+        ];
         self.check_state_fields(obj, FIELDS, true, &[]);
         let durations = ["Seconds", "SecondsPath", "Timestamp", "TimestampPath"];
-        if durations.iter().filter(|d| obj.map.contains_key(**d)).count() != 1 {
+        if durations
+            .iter()
+            .filter(|d| obj.map.contains_key(**d))
+            .count()
+            != 1
+        {
             self.report(&obj.ptr, "The state must contain exactly one of [\"Seconds\", \"SecondsPath\", \"Timestamp\", \"TimestampPath\"]");
         }
         let timestamp = self.string_or_jsonata(obj, "Timestamp");
         if let Some(MaybeJsonata::Literal(t)) = &timestamp {
             if !is_rfc3339_timestamp(t) {
-                self.report(&obj.at("Timestamp"), "String does not match RFC3339 timestamp");
+                self.report(
+                    &obj.at("Timestamp"),
+                    "String does not match RFC3339 timestamp",
+                );
             }
         }
         let (input_path, output_path) = self.io_paths(obj);
@@ -319,14 +438,45 @@ impl Decoder {
         }
     }
 
-    fn succeed(&mut self, obj: &Obj<'_>, comment: Option<String>, query_language: Option<QueryLanguage>) -> Succeed {
-        self.check_state_fields(obj, &[("InputPath", P), ("OutputPath", P), ("Output", A)], false, &[]);
+    fn succeed(
+        &mut self,
+        obj: &Obj<'_>,
+        comment: Option<String>,
+        query_language: Option<QueryLanguage>,
+    ) -> Succeed {
+        self.check_state_fields(
+            obj,
+            &[("InputPath", P), ("OutputPath", P), ("Output", A)],
+            false,
+            &[],
+        );
         let (input_path, output_path) = self.io_paths(obj);
-        Succeed { comment, query_language, input_path, output_path, output: self.template_field(obj, "Output") }
+        Succeed {
+            comment,
+            query_language,
+            input_path,
+            output_path,
+            output: self.template_field(obj, "Output"),
+        }
     }
 
-    fn fail(&mut self, obj: &Obj<'_>, comment: Option<String>, query_language: Option<QueryLanguage>) -> Fail {
-        self.check_state_fields(obj, &[("Error", B), ("ErrorPath", P), ("Cause", B), ("CausePath", P)], false, &[]);
+    fn fail(
+        &mut self,
+        obj: &Obj<'_>,
+        comment: Option<String>,
+        query_language: Option<QueryLanguage>,
+    ) -> Fail {
+        self.check_state_fields(
+            obj,
+            &[
+                ("Error", B),
+                ("ErrorPath", P),
+                ("Cause", B),
+                ("CausePath", P),
+            ],
+            false,
+            &[],
+        );
         self.at_most_one(obj, &["Error", "ErrorPath"]);
         self.at_most_one(obj, &["Cause", "CausePath"]);
         Fail {
@@ -339,7 +489,12 @@ impl Decoder {
         }
     }
 
-    fn parallel(&mut self, obj: &Obj<'_>, comment: Option<String>, query_language: Option<QueryLanguage>) -> Parallel {
+    fn parallel(
+        &mut self,
+        obj: &Obj<'_>,
+        comment: Option<String>,
+        query_language: Option<QueryLanguage>,
+    ) -> Parallel {
         const FIELDS: &[(&str, Lang)] = &[
             ("Branches", B),
             ("Parameters", P),
@@ -358,13 +513,21 @@ impl Decoder {
         if let Some(v) = obj.get("Branches") {
             let ptr = obj.at("Branches");
             match v {
-                Value::Array(items) if items.is_empty() => self.report(&ptr, "Value cannot be empty"),
+                Value::Array(items) if items.is_empty() => {
+                    self.report(&ptr, "Value cannot be empty")
+                }
                 Value::Array(items) => {
                     for (i, item) in items.iter().enumerate() {
                         branches.push(self.branch(item, &ptr.index(i), false).0);
                     }
                 }
-                other => self.report(&ptr, format!("The field 'Branches' must be an array, found {}", kind_of(other))),
+                other => self.report(
+                    &ptr,
+                    format!(
+                        "The field 'Branches' must be an array, found {}",
+                        kind_of(other)
+                    ),
+                ),
             }
         }
         let (input_path, output_path) = self.io_paths(obj);
@@ -386,7 +549,12 @@ impl Decoder {
         }
     }
 
-    fn map_state(&mut self, obj: &Obj<'_>, comment: Option<String>, query_language: Option<QueryLanguage>) -> Map {
+    fn map_state(
+        &mut self,
+        obj: &Obj<'_>,
+        comment: Option<String>,
+        query_language: Option<QueryLanguage>,
+    ) -> Map {
         const FIELDS: &[(&str, Lang)] = &[
             ("ItemProcessor", B),
             ("Iterator", B),
@@ -419,23 +587,31 @@ impl Decoder {
             ["ItemsPath", "Items"],
             ["MaxConcurrency", "MaxConcurrencyPath"],
             ["ToleratedFailureCount", "ToleratedFailureCountPath"],
-            ["ToleratedFailurePercentage", "ToleratedFailurePercentagePath"],
+            [
+                "ToleratedFailurePercentage",
+                "ToleratedFailurePercentagePath",
+            ],
         ] {
             self.at_most_one(obj, &pair);
         }
-        let uses_iterator_field = obj.map.contains_key("Iterator") && !obj.map.contains_key("ItemProcessor");
-        let (item_processor, processor_config) = match (obj.get("ItemProcessor"), obj.get("Iterator")) {
-            (Some(p), None) => self.branch(p, &obj.at("ItemProcessor"), true),
-            (None, Some(p)) => self.branch(p, &obj.at("Iterator"), true),
-            (Some(p), Some(_)) => {
-                self.report(&obj.ptr, "The object may have only one of [\"ItemProcessor\", \"Iterator\"]");
-                self.branch(p, &obj.at("ItemProcessor"), true)
-            }
-            (None, None) => {
-                self.report(&obj.ptr, "These fields are required: [ItemProcessor]");
-                (Branch::default(), None)
-            }
-        };
+        let uses_iterator_field =
+            obj.map.contains_key("Iterator") && !obj.map.contains_key("ItemProcessor");
+        let (item_processor, processor_config) =
+            match (obj.get("ItemProcessor"), obj.get("Iterator")) {
+                (Some(p), None) => self.branch(p, &obj.at("ItemProcessor"), true),
+                (None, Some(p)) => self.branch(p, &obj.at("Iterator"), true),
+                (Some(p), Some(_)) => {
+                    self.report(
+                        &obj.ptr,
+                        "The object may have only one of [\"ItemProcessor\", \"Iterator\"]",
+                    );
+                    self.branch(p, &obj.at("ItemProcessor"), true)
+                }
+                (None, None) => {
+                    self.report(&obj.ptr, "These fields are required: [ItemProcessor]");
+                    (Branch::default(), None)
+                }
+            };
         let label = self.string(obj, "Label");
         if let Some(label) = &label {
             if let Some(why) = label_problem(label) {
@@ -458,10 +634,24 @@ impl Decoder {
             result_writer: self.result_writer(obj),
             max_concurrency: self.uint_or_jsonata(obj, "MaxConcurrency", 0, u64::from(u32::MAX)),
             max_concurrency_path: self.path(obj, "MaxConcurrencyPath", true),
-            tolerated_failure_count: self.uint_or_jsonata(obj, "ToleratedFailureCount", 0, u64::from(u32::MAX)),
+            tolerated_failure_count: self.uint_or_jsonata(
+                obj,
+                "ToleratedFailureCount",
+                0,
+                u64::from(u32::MAX),
+            ),
             tolerated_failure_count_path: self.path(obj, "ToleratedFailureCountPath", true),
-            tolerated_failure_percentage: self.number_or_jsonata(obj, "ToleratedFailurePercentage", 0.0, 100.0),
-            tolerated_failure_percentage_path: self.path(obj, "ToleratedFailurePercentagePath", true),
+            tolerated_failure_percentage: self.number_or_jsonata(
+                obj,
+                "ToleratedFailurePercentage",
+                0.0,
+                100.0,
+            ),
+            tolerated_failure_percentage_path: self.path(
+                obj,
+                "ToleratedFailurePercentagePath",
+                true,
+            ),
             label,
             input_path,
             result_selector: self.payload_template_field(obj, "ResultSelector"),
@@ -479,12 +669,25 @@ impl Decoder {
         let v = obj.get(name)?;
         let ptr = obj.at(name);
         let map = self.object(v, &ptr, name)?;
-        Some(Obj { map, ptr, lang: obj.lang })
+        Some(Obj {
+            map,
+            ptr,
+            lang: obj.lang,
+        })
     }
 
     fn item_reader(&mut self, obj: &Obj<'_>) -> Option<ItemReader> {
         let reader = self.sub_object(obj, "ItemReader")?;
-        self.check_fields(&reader, &[("Resource", B), ("Parameters", P), ("Arguments", A), ("ReaderConfig", B)], &["Resource"]);
+        self.check_fields(
+            &reader,
+            &[
+                ("Resource", B),
+                ("Parameters", P),
+                ("Arguments", A),
+                ("ReaderConfig", B),
+            ],
+            &["Resource"],
+        );
         let reader_config = self.sub_object(&reader, "ReaderConfig").map(|config| {
             const FIELDS: &[(&str, Lang)] = &[
                 ("InputType", B),
@@ -500,15 +703,40 @@ impl Decoder {
             self.check_fields(&config, FIELDS, &[]);
             self.at_most_one(&config, &["MaxItems", "MaxItemsPath"]);
             ReaderConfig {
-                input_type: self.enum_field(&config, "InputType", InputType::ALL, InputType::as_str),
-                csv_header_location: self.enum_field(&config, "CSVHeaderLocation", CsvHeaderLocation::ALL, CsvHeaderLocation::as_str),
+                input_type: self.enum_field(
+                    &config,
+                    "InputType",
+                    InputType::ALL,
+                    InputType::as_str,
+                ),
+                csv_header_location: self.enum_field(
+                    &config,
+                    "CSVHeaderLocation",
+                    CsvHeaderLocation::ALL,
+                    CsvHeaderLocation::as_str,
+                ),
                 csv_headers: self.string_list(&config, "CSVHeaders", false),
-                csv_delimiter: self.enum_field(&config, "CSVDelimiter", CsvDelimiter::ALL, CsvDelimiter::as_str),
-                max_items: self.uint_or_jsonata(&config, "MaxItems", 1, 100_000_000),
+                csv_delimiter: self.enum_field(
+                    &config,
+                    "CSVDelimiter",
+                    CsvDelimiter::ALL,
+                    CsvDelimiter::as_str,
+                ),
+                max_items: self.uint_or_jsonata(&config, "MaxItems", 0, 100_000_000),
                 max_items_path: self.path(&config, "MaxItemsPath", true),
                 items_pointer: self.string(&config, "ItemsPointer"),
-                transformation: self.enum_field(&config, "Transformation", ReaderTransformation::ALL, ReaderTransformation::as_str),
-                manifest_type: self.enum_field(&config, "ManifestType", ManifestType::ALL, ManifestType::as_str),
+                transformation: self.enum_field(
+                    &config,
+                    "Transformation",
+                    ReaderTransformation::ALL,
+                    ReaderTransformation::as_str,
+                ),
+                manifest_type: self.enum_field(
+                    &config,
+                    "ManifestType",
+                    ManifestType::ALL,
+                    ManifestType::as_str,
+                ),
             }
         });
         Some(ItemReader {
@@ -530,17 +758,33 @@ impl Decoder {
         ];
         self.check_fields(&batcher, FIELDS, &[]);
         self.at_most_one(&batcher, &["MaxItemsPerBatch", "MaxItemsPerBatchPath"]);
-        self.at_most_one(&batcher, &["MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath"]);
-        if !FIELDS[..4].iter().any(|(f, _)| batcher.map.contains_key(*f)) {
+        self.at_most_one(
+            &batcher,
+            &["MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath"],
+        );
+        if !FIELDS[..4]
+            .iter()
+            .any(|(f, _)| batcher.map.contains_key(*f))
+        {
             self.report(
                 &batcher.ptr,
                 "The ItemBatcher must contain at least one of [\"MaxItemsPerBatch\", \"MaxItemsPerBatchPath\", \"MaxInputBytesPerBatch\", \"MaxInputBytesPerBatchPath\"]",
             );
         }
         Some(ItemBatcher {
-            max_items_per_batch: self.uint_or_jsonata(&batcher, "MaxItemsPerBatch", 1, u64::from(u32::MAX)),
+            max_items_per_batch: self.uint_or_jsonata(
+                &batcher,
+                "MaxItemsPerBatch",
+                1,
+                u64::from(u32::MAX),
+            ),
             max_items_per_batch_path: self.path(&batcher, "MaxItemsPerBatchPath", true),
-            max_input_bytes_per_batch: self.uint_or_jsonata(&batcher, "MaxInputBytesPerBatch", 1, 262_144),
+            max_input_bytes_per_batch: self.uint_or_jsonata(
+                &batcher,
+                "MaxInputBytesPerBatch",
+                1,
+                262_144,
+            ),
             max_input_bytes_per_batch_path: self.path(&batcher, "MaxInputBytesPerBatchPath", true),
             batch_input: self.template_field(&batcher, "BatchInput"),
         })
@@ -548,15 +792,34 @@ impl Decoder {
 
     fn result_writer(&mut self, obj: &Obj<'_>) -> Option<ResultWriter> {
         let writer = self.sub_object(obj, "ResultWriter")?;
-        self.check_fields(&writer, &[("Resource", B), ("Parameters", P), ("Arguments", A), ("WriterConfig", B)], &[]);
+        self.check_fields(
+            &writer,
+            &[
+                ("Resource", B),
+                ("Parameters", P),
+                ("Arguments", A),
+                ("WriterConfig", B),
+            ],
+            &[],
+        );
         if writer.map.is_empty() {
             self.report(&writer.ptr, "The ResultWriter must contain a 'WriterConfig', or a 'Resource' with its parameters");
         }
         let writer_config = self.sub_object(&writer, "WriterConfig").map(|config| {
             self.check_fields(&config, &[("OutputType", B), ("Transformation", B)], &[]);
             WriterConfig {
-                output_type: self.enum_field(&config, "OutputType", WriterOutputType::ALL, WriterOutputType::as_str),
-                transformation: self.enum_field(&config, "Transformation", WriterTransformation::ALL, WriterTransformation::as_str),
+                output_type: self.enum_field(
+                    &config,
+                    "OutputType",
+                    WriterOutputType::ALL,
+                    WriterOutputType::as_str,
+                ),
+                transformation: self.enum_field(
+                    &config,
+                    "Transformation",
+                    WriterTransformation::ALL,
+                    WriterTransformation::as_str,
+                ),
             }
         });
         Some(ResultWriter {
@@ -567,7 +830,12 @@ impl Decoder {
         })
     }
 
-    fn handler_list<T>(&mut self, obj: &Obj<'_>, name: &str, mut one: impl FnMut(&mut Self, &Obj<'_>) -> Option<T>) -> Option<Vec<T>> {
+    fn handler_list<T>(
+        &mut self,
+        obj: &Obj<'_>,
+        name: &str,
+        mut one: impl FnMut(&mut Self, &Obj<'_>) -> Option<T>,
+    ) -> Option<Vec<T>> {
         let v = obj.get(name)?;
         let ptr = obj.at(name);
         let Value::Array(items) = v else {
@@ -578,7 +846,14 @@ impl Decoder {
         for (i, item) in items.iter().enumerate() {
             let at = ptr.index(i);
             if let Some(map) = self.object(item, &at, &format!("Each element of '{name}'")) {
-                if let Some(t) = one(self, &Obj { map, ptr: at, lang: obj.lang }) {
+                if let Some(t) = one(
+                    self,
+                    &Obj {
+                        map,
+                        ptr: at,
+                        lang: obj.lang,
+                    },
+                ) {
                     out.push(t);
                 }
             }
@@ -605,14 +880,26 @@ impl Decoder {
                 max_attempts: d.uint(r, "MaxAttempts", 0, MAX_SECONDS),
                 backoff_rate: d.number(r, "BackoffRate", 1.0, f64::MAX),
                 max_delay_seconds: d.uint(r, "MaxDelaySeconds", 1, MAX_DELAY_SECONDS),
-                jitter_strategy: d.enum_field(r, "JitterStrategy", &[JitterStrategy::Full, JitterStrategy::None], JitterStrategy::as_str),
+                jitter_strategy: d.enum_field(
+                    r,
+                    "JitterStrategy",
+                    &[JitterStrategy::Full, JitterStrategy::None],
+                    JitterStrategy::as_str,
+                ),
             })
         })
     }
 
     fn catch(&mut self, obj: &Obj<'_>) -> Option<Vec<Catcher>> {
         self.handler_list(obj, "Catch", |d, c| {
-            const FIELDS: &[(&str, Lang)] = &[("ErrorEquals", B), ("Next", B), ("ResultPath", P), ("Output", A), ("Assign", B), ("Comment", B)];
+            const FIELDS: &[(&str, Lang)] = &[
+                ("ErrorEquals", B),
+                ("Next", B),
+                ("ResultPath", P),
+                ("Output", A),
+                ("Assign", B),
+                ("Comment", B),
+            ];
             d.check_fields(c, FIELDS, &["ErrorEquals", "Next"]);
             Some(Catcher {
                 comment: d.string(c, "Comment"),
@@ -634,15 +921,24 @@ fn label_problem(label: &str) -> Option<String> {
     if label.chars().count() > MAX_LABEL {
         return Some(format!("Label cannot exceed {MAX_LABEL} characters"));
     }
-    let bad = label.chars().find(|&c| c.is_whitespace() || c.is_control() || "?*<>{}[]:;,\\|^~$#%&`\"".contains(c))?;
-    Some(format!("Label contains invalid character: {}", show_char(bad)))
+    let bad = label
+        .chars()
+        .find(|&c| c.is_whitespace() || c.is_control() || "?*<>{}[]:;,\\|^~$#%&`\"".contains(c))?;
+    Some(format!(
+        "Label contains invalid character: {}",
+        show_char(bad)
+    ))
 }
 
+/// A character quoted the way AWS's messages quote it: `'\t'`, `'\x9f'`, `'\\'`.
 fn show_char(c: char) -> String {
-    if c.is_control() || c.is_whitespace() && c != ' ' {
-        format!("'{}'", c.escape_default())
-    } else {
-        format!("'{c}'")
+    match c {
+        '\t' => "'\\t'".to_string(),
+        '\n' => "'\\n'".to_string(),
+        '\r' => "'\\r'".to_string(),
+        '\\' => "'\\\\'".to_string(),
+        c if c.is_control() && (c as u32) < 0x100 => format!("'\\x{:02x}'", c as u32),
+        c => format!("'{c}'"),
     }
 }
 
@@ -650,7 +946,9 @@ fn show_char(c: char) -> String {
 fn resource_problem(resource: &str) -> Option<String> {
     if let Some(start) = resource.find("${") {
         if !resource[start..].contains('}') {
-            return Some(format!("The resource '{resource}' has an unterminated '${{' placeholder"));
+            return Some(format!(
+                "The resource '{resource}' has an unterminated '${{' placeholder"
+            ));
         }
         return None;
     }
@@ -661,13 +959,25 @@ fn resource_problem(resource: &str) -> Option<String> {
             Some((n, q)) => (n, Some(q)),
             None => (rest, None),
         };
-        let name_ok = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        let qualifier_ok = qualifier.is_none_or(|q| !q.is_empty() && q.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '$'));
+        let name_ok = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let qualifier_ok = qualifier.is_none_or(|q| {
+            !q.is_empty()
+                && q.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '$')
+        });
         if !name_ok || !qualifier_ok {
             return Some(format!("The resource provided {resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region."));
         }
     }
-    if parts.len() >= 6 && parts[0] == "arn" && parts[2] == "states" && parts[3].is_empty() && parts[4].is_empty() {
+    if parts.len() >= 6
+        && parts[0] == "arn"
+        && parts[2] == "states"
+        && parts[3].is_empty()
+        && parts[4].is_empty()
+    {
         let service_action = parts[5..].join(":");
         if !crate::validate::is_known_integration(&service_action) {
             return Some(format!("The resource provided {resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region."));

@@ -5,10 +5,7 @@ use serde_json::Value;
 
 use super::fields::Obj;
 use super::Decoder;
-use crate::{Assign, IntrinsicCall, Jsonata, Path, Pointer, Query, QueryLanguage, Template};
-
-/// Longest variable name AWS accepts.
-const MAX_VARIABLE_NAME: usize = 80;
+use crate::{Assign, IntrinsicCall, Path, Pointer, Query, QueryLanguage, Template};
 
 impl Decoder {
     /// The field `name` as a template of the state's query language.
@@ -22,7 +19,10 @@ impl Decoder {
         let v = obj.get(name)?;
         let ptr = obj.at(name);
         if obj.lang == QueryLanguage::JsonPath && !v.is_object() {
-            self.report(&ptr, format!("The field '{name}' must be a JSON object (a payload template)"));
+            self.report(
+                &ptr,
+                format!("The field '{name}' must be a JSON object (a payload template)"),
+            );
             return None;
         }
         Some(self.template(v, &ptr, obj.lang))
@@ -31,7 +31,7 @@ impl Decoder {
     pub(crate) fn template(&mut self, v: &Value, ptr: &Pointer, lang: QueryLanguage) -> Template {
         match lang {
             QueryLanguage::JsonPath => self.jsonpath_template(v, ptr),
-            QueryLanguage::Jsonata => self.jsonata_template(v),
+            QueryLanguage::Jsonata => self.jsonata_template(v, ptr),
         }
     }
 
@@ -42,7 +42,10 @@ impl Decoder {
                 for (key, value) in map {
                     let at = ptr.key(key);
                     let (name, member) = match key.strip_suffix(".$") {
-                        Some(name) => (name, self.query_member(key, value, &at).map(Template::Query)),
+                        Some(name) => (
+                            name,
+                            self.query_member(key, value, &at).map(Template::Query),
+                        ),
                         None => (key.as_str(), Some(self.jsonpath_template(value, &at))),
                     };
                     if out.contains_key(name) {
@@ -56,25 +59,36 @@ impl Decoder {
                 collapse_object(v, out)
             }
             Value::Array(items) => {
-                let out: Vec<Template> = items.iter().enumerate().map(|(i, item)| self.jsonpath_template(item, &ptr.index(i))).collect();
+                let out: Vec<Template> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| self.jsonpath_template(item, &ptr.index(i)))
+                    .collect();
                 collapse_array(v, out)
             }
             _ => Template::Literal(v.clone()),
         }
     }
 
-    fn jsonata_template(&mut self, v: &Value) -> Template {
+    fn jsonata_template(&mut self, v: &Value, ptr: &Pointer) -> Template {
         match v {
-            Value::String(s) => match Jsonata::from_delimited(s) {
-                Some(j) => Template::Jsonata(j),
-                None => Template::Literal(v.clone()),
+            Value::String(_) => match self.jsonata_string(QueryLanguage::Jsonata, v, ptr) {
+                Some(Some(j)) => Template::Jsonata(j),
+                _ => Template::Literal(v.clone()),
             },
             Value::Object(map) => {
-                let out = map.iter().map(|(k, item)| (k.clone(), self.jsonata_template(item))).collect();
+                let out = map
+                    .iter()
+                    .map(|(k, item)| (k.clone(), self.jsonata_template(item, &ptr.key(k))))
+                    .collect();
                 collapse_object(v, out)
             }
             Value::Array(items) => {
-                let out = items.iter().map(|item| self.jsonata_template(item)).collect();
+                let out = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| self.jsonata_template(item, &ptr.index(i)))
+                    .collect();
                 collapse_array(v, out)
             }
             _ => Template::Literal(v.clone()),
@@ -82,7 +96,12 @@ impl Decoder {
     }
 
     /// The value of a `"key.$"` member: a path or an intrinsic call.
-    pub(crate) fn query_member(&mut self, key: &str, value: &Value, ptr: &Pointer) -> Option<Query> {
+    pub(crate) fn query_member(
+        &mut self,
+        key: &str,
+        value: &Value,
+        ptr: &Pointer,
+    ) -> Option<Query> {
         let detail = match value {
             Value::String(s) => match parse_query(s) {
                 Ok(q) => return Some(q),
@@ -95,18 +114,23 @@ impl Decoder {
     }
 
     /// `Assign`: an object whose keys are variable names.
-    pub(crate) fn assign(&mut self, v: &Value, ptr: &Pointer, lang: QueryLanguage) -> Option<Assign> {
+    pub(crate) fn assign(
+        &mut self,
+        v: &Value,
+        ptr: &Pointer,
+        lang: QueryLanguage,
+    ) -> Option<Assign> {
         let map = self.object(v, ptr, "Assign")?;
         let mut vars = IndexMap::with_capacity(map.len());
         for (key, value) in map {
             let at = ptr.key(key);
             let (name, template) = match (lang, key.strip_suffix(".$")) {
-                (QueryLanguage::JsonPath, Some(name)) => (name, self.query_member(key, value, &at).map(Template::Query)),
+                (QueryLanguage::JsonPath, Some(name)) => (
+                    name,
+                    self.query_member(key, value, &at).map(Template::Query),
+                ),
                 _ => (key.as_str(), Some(self.template(value, &at, lang))),
             };
-            if let Err(why) = check_variable_name(name) {
-                self.report(&at, why);
-            }
             if vars.contains_key(name) {
                 self.report(&at, format!("The variable '{name}' is assigned twice"));
                 continue;
@@ -146,29 +170,20 @@ impl Decoder {
 /// A `"key.$"` value: `$...` is a path, anything else must be an intrinsic call.
 pub(crate) fn parse_query(s: &str) -> Result<Query, String> {
     if s.starts_with('$') {
-        Path::parse(s).map(Query::Path).map_err(|e| format!("invalid JSONPath '{s}': {e}"))
+        Path::parse(s)
+            .map(Query::Path)
+            .map_err(|e| format!("invalid JSONPath '{s}': {e}"))
     } else {
-        IntrinsicCall::parse(s).map(Query::Intrinsic).map_err(|e| format!("invalid intrinsic function call '{s}': {e}"))
+        IntrinsicCall::parse(s)
+            .map(Query::Intrinsic)
+            .map_err(|e| format!("invalid intrinsic function call '{s}': {e}"))
     }
-}
-
-fn check_variable_name(name: &str) -> Result<(), String> {
-    let mut chars = name.chars();
-    let valid = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || c == '_');
-    if !valid {
-        return Err(format!("The variable name '{name}' is invalid: names start with a letter or '_' and hold only letters, digits and '_'"));
-    }
-    if name.chars().count() > MAX_VARIABLE_NAME {
-        return Err(format!("The variable name '{name}' exceeds the maximum length of {MAX_VARIABLE_NAME} characters"));
-    }
-    if name == "states" {
-        return Err("The variable name 'states' is reserved".to_string());
-    }
-    Ok(())
 }
 
 fn collapse_object(original: &Value, members: IndexMap<String, Template>) -> Template {
-    if members.values().all(Template::is_literal) && members.len() == original.as_object().map_or(0, |m| m.len()) {
+    if members.values().all(Template::is_literal)
+        && members.len() == original.as_object().map_or(0, |m| m.len())
+    {
         Template::Literal(original.clone())
     } else {
         Template::Object(members)

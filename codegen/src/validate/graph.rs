@@ -8,14 +8,25 @@ use crate::{Pointer, Problem, ProblemCode, StateMachine, States};
 const MAX_NAME: usize = 80;
 
 pub(super) fn check(machine: &StateMachine, problems: &mut Vec<Problem>) {
-    scope(&machine.start_at, &machine.states, &Pointer::root(), problems);
+    scope(
+        &machine.start_at,
+        &machine.states,
+        &Pointer::root(),
+        problems,
+    );
     let mut seen: HashMap<&str, Pointer> = HashMap::new();
     super::each_state(&machine.states, &Pointer::root(), &mut |name, _, ptr| {
         if name.chars().count() > MAX_NAME {
-            problems.push(Problem::schema(ptr, format!("State name '{name}' exceeds the maximum length of {MAX_NAME} characters")));
+            problems.push(Problem::schema(
+                ptr,
+                format!("State name '{name}' exceeds the maximum length of {MAX_NAME} characters"),
+            ));
         }
         match seen.get(name) {
-            Some(first) => problems.push(Problem::schema(ptr, format!("Duplicate State name: '{name}' is also defined at {first}"))),
+            Some(first) => problems.push(Problem::schema(
+                ptr,
+                format!("Duplicate State name: '{name}' is also defined at {first}"),
+            )),
             None => {
                 seen.insert(name, ptr.clone());
             }
@@ -24,7 +35,11 @@ pub(super) fn check(machine: &StateMachine, problems: &mut Vec<Problem>) {
 }
 
 fn missing_target(at: Pointer, target: &str) -> Problem {
-    Problem { code: ProblemCode::MissingTransitionTarget, pointer: Some(at), message: format!("Missing 'Next' target: {target}") }
+    Problem {
+        code: ProblemCode::MissingTransitionTarget,
+        pointer: Some(at),
+        message: format!("Missing 'Next' target: {target}"),
+    }
 }
 
 /// Checks one `States` object and, recursively, the scopes nested in it.
@@ -58,7 +73,11 @@ fn scope(start_at: &str, states: &States, at: &Pointer, problems: &mut Vec<Probl
             }
         } else {
             // AWS gives no location here, and skips the reachability walk for this scope.
-            problems.push(Problem { code: ProblemCode::MissingEndState, pointer: None, message: "Workflow has no terminal state".to_string() });
+            problems.push(Problem {
+                code: ProblemCode::MissingEndState,
+                pointer: None,
+                message: "Workflow has no terminal state".to_string(),
+            });
         }
     }
     for (name, state) in states {
@@ -66,12 +85,26 @@ fn scope(start_at: &str, states: &States, at: &Pointer, problems: &mut Vec<Probl
         match state {
             crate::State::Parallel(p) => {
                 for (i, b) in p.branches.iter().enumerate() {
-                    scope(&b.start_at, &b.states, &ptr.key("Branches").index(i), problems);
+                    scope(
+                        &b.start_at,
+                        &b.states,
+                        &ptr.key("Branches").index(i),
+                        problems,
+                    );
                 }
             }
             crate::State::Map(m) => {
-                let key = if m.uses_iterator_field { "Iterator" } else { "ItemProcessor" };
-                scope(&m.item_processor.start_at, &m.item_processor.states, &ptr.key(key), problems);
+                let key = if m.uses_iterator_field {
+                    "Iterator"
+                } else {
+                    "ItemProcessor"
+                };
+                scope(
+                    &m.item_processor.start_at,
+                    &m.item_processor.states,
+                    &ptr.key(key),
+                    problems,
+                );
             }
             _ => {}
         }

@@ -6,6 +6,7 @@
 //!
 //! [`check`] runs both: text in, a [`StateMachine`] or every problem out.
 
+mod fields;
 mod graph;
 mod handlers;
 mod resources;
@@ -61,6 +62,7 @@ pub fn check_value(value: &Value, options: &CheckOptions) -> Result<StateMachine
 /// The problems of a machine built in code or already parsed; empty when it is valid.
 pub fn validate(machine: &StateMachine, options: &CheckOptions) -> Vec<Problem> {
     let mut problems = Vec::new();
+    fields::check(machine, &mut problems);
     graph::check(machine, &mut problems);
     handlers::check(machine, &mut problems);
     variables::check(machine, &mut problems);
@@ -69,7 +71,11 @@ pub fn validate(machine: &StateMachine, options: &CheckOptions) -> Vec<Problem> 
 }
 
 /// Calls `visit` on every state of the machine, nested ones included, with its pointer.
-pub(crate) fn each_state<'m>(states: &'m crate::States, at: &Pointer, visit: &mut dyn FnMut(&'m str, &'m crate::State, &Pointer)) {
+pub(crate) fn each_state<'m>(
+    states: &'m crate::States,
+    at: &Pointer,
+    visit: &mut dyn FnMut(&'m str, &'m crate::State, &Pointer),
+) {
     let states_at = at.key("States");
     for (name, state) in states {
         let ptr = states_at.key(name);

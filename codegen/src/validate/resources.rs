@@ -6,7 +6,10 @@ use crate::{MachineType, Pointer, Problem, State, StateMachine};
 /// Services missing from this list are not judged; `aws-sdk:*` covers every SDK call.
 const OPTIMIZED: &[(&str, &[&str])] = &[
     ("lambda", &["invoke"]),
-    ("dynamodb", &["getItem", "putItem", "updateItem", "deleteItem"]),
+    (
+        "dynamodb",
+        &["getItem", "putItem", "updateItem", "deleteItem"],
+    ),
     ("sns", &["publish"]),
     ("sqs", &["sendMessage"]),
     ("states", &["startExecution"]),
@@ -17,12 +20,41 @@ const OPTIMIZED: &[(&str, &[&str])] = &[
     ("http", &["invoke"]),
     ("apigateway", &["invoke"]),
     ("s3", &["getObject", "putObject", "listObjectsV2"]),
-    ("athena", &["startQueryExecution", "stopQueryExecution", "getQueryExecution", "getQueryResults"]),
+    (
+        "athena",
+        &[
+            "startQueryExecution",
+            "stopQueryExecution",
+            "getQueryExecution",
+            "getQueryResults",
+        ],
+    ),
     (
         "codebuild",
-        &["startBuild", "stopBuild", "batchDeleteBuilds", "batchGetReports", "startBuildBatch", "stopBuildBatch", "retryBuildBatch", "deleteBuildBatch"],
+        &[
+            "startBuild",
+            "stopBuild",
+            "batchDeleteBuilds",
+            "batchGetReports",
+            "startBuildBatch",
+            "stopBuildBatch",
+            "retryBuildBatch",
+            "deleteBuildBatch",
+        ],
     ),
-    ("eks", &["createCluster", "deleteCluster", "createFargateProfile", "deleteFargateProfile", "createNodegroup", "deleteNodegroup", "runJob", "call"]),
+    (
+        "eks",
+        &[
+            "createCluster",
+            "deleteCluster",
+            "createFargateProfile",
+            "deleteFargateProfile",
+            "createNodegroup",
+            "deleteNodegroup",
+            "runJob",
+            "call",
+        ],
+    ),
     ("bedrock", &["invokeModel", "createModelCustomizationJob"]),
     (
         "sagemaker",
@@ -50,8 +82,25 @@ const OPTIMIZED: &[(&str, &[&str])] = &[
             "modifyInstanceGroupByName",
         ],
     ),
-    ("emr-containers", &["createVirtualCluster", "deleteVirtualCluster", "startJobRun"]),
-    ("emr-serverless", &["createApplication", "startApplication", "stopApplication", "deleteApplication", "startJobRun", "cancelJobRun"]),
+    (
+        "emr-containers",
+        &[
+            "createVirtualCluster",
+            "deleteVirtualCluster",
+            "startJobRun",
+        ],
+    ),
+    (
+        "emr-serverless",
+        &[
+            "createApplication",
+            "startApplication",
+            "stopApplication",
+            "deleteApplication",
+            "startJobRun",
+            "cancelJobRun",
+        ],
+    ),
     ("mediaconvert", &["createJob"]),
     ("databrew", &["startJobRun"]),
 ];
@@ -80,7 +129,11 @@ pub fn is_known_integration(service_action: &str) -> bool {
     }
 }
 
-pub(super) fn check(machine: &StateMachine, machine_type: MachineType, problems: &mut Vec<Problem>) {
+pub(super) fn check(
+    machine: &StateMachine,
+    machine_type: MachineType,
+    problems: &mut Vec<Problem>,
+) {
     if machine_type != MachineType::Express {
         return;
     }
@@ -88,15 +141,26 @@ pub(super) fn check(machine: &StateMachine, machine_type: MachineType, problems:
         let State::Task(task) = state else {
             return;
         };
-        let r = task.resource.as_str();
+        let Some(r) = task.resource.as_str() else {
+            return;
+        };
         let at = ptr.key("Resource");
         if is_activity(r) {
-            problems.push(Problem::schema(&at, "Express state machine does not support Activity ARN"));
+            problems.push(Problem::schema(
+                &at,
+                "Express state machine does not support Activity ARN",
+            ));
         } else if r.ends_with(".sync") || r.ends_with(".sync:2") {
-            problems.push(Problem::schema(&at, "Express state machine does not support '.sync' service integration"));
+            problems.push(Problem::schema(
+                &at,
+                "Express state machine does not support '.sync' service integration",
+            ));
         } else if r.ends_with(".waitForTaskToken") {
             // AWS's message ends in a space; it is kept so messages compare equal.
-            problems.push(Problem::schema(&at, "Express state machine does not support '.waitForTaskToken' service integration "));
+            problems.push(Problem::schema(
+                &at,
+                "Express state machine does not support '.waitForTaskToken' service integration ",
+            ));
         }
     });
 }

@@ -6,10 +6,20 @@ use std::collections::HashSet;
 use crate::{Assign, Pointer, Problem, State, States};
 
 pub(super) fn check(machine: &crate::StateMachine, problems: &mut Vec<Problem>) {
+    super::each_state(&machine.states, &Pointer::root(), &mut |_, state, ptr| {
+        for (assign, at) in all_assigns(state, ptr) {
+            for name in assign.names() {
+                if let Some(why) = name_problem(name) {
+                    problems.push(Problem::schema(&at.key(name), why));
+                }
+            }
+        }
+    });
     scope(&machine.states, &Pointer::root(), &HashSet::new(), problems);
 }
 
-/// Every `Assign` written directly in one scope, with its pointer.
+/// The `Assign`s written directly in one scope that bind its own variables. A Parallel or
+/// Map catcher's `Assign` is left out: AWS accepts it naming a variable its branches assign.
 fn assigns<'s>(states: &'s States, at: &Pointer) -> Vec<(&'s Assign, Pointer)> {
     let mut out = Vec::new();
     for (name, state) in states {
@@ -24,10 +34,44 @@ fn assigns<'s>(states: &'s States, at: &Pointer) -> Vec<(&'s Assign, Pointer)> {
                 }
             }
         }
-        for (i, catcher) in state.catch().unwrap_or_default().iter().enumerate() {
-            if let Some(a) = &catcher.assign {
-                out.push((a, ptr.key("Catch").index(i).key("Assign")));
+    }
+    out
+}
+
+/// Longest variable name AWS accepts, in characters.
+const MAX_VARIABLE_NAME: usize = 80;
+
+fn name_problem(name: &str) -> Option<String> {
+    let mut chars = name.chars();
+    let identifier = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_');
+    if !identifier {
+        Some(format!("The variable name '{name}' is invalid: a name starts with a letter or '_' and holds only letters, digits and '_'"))
+    } else if name.chars().count() > MAX_VARIABLE_NAME {
+        Some(format!("The variable name '{name}' exceeds the maximum length of {MAX_VARIABLE_NAME} characters"))
+    } else if name == "states" {
+        Some("The variable name 'states' is reserved".to_string())
+    } else {
+        None
+    }
+}
+
+/// Every `Assign` of a state, catchers included, with its pointer.
+fn all_assigns<'s>(state: &'s State, ptr: &Pointer) -> Vec<(&'s Assign, Pointer)> {
+    let mut out = Vec::new();
+    if let Some(a) = state.assign() {
+        out.push((a, ptr.key("Assign")));
+    }
+    if let State::Choice(c) = state {
+        for (i, rule) in c.choices.iter().enumerate() {
+            if let Some(a) = &rule.assign {
+                out.push((a, ptr.key("Choices").index(i).key("Assign")));
             }
+        }
+    }
+    for (i, catcher) in state.catch().unwrap_or_default().iter().enumerate() {
+        if let Some(a) = &catcher.assign {
+            out.push((a, ptr.key("Catch").index(i).key("Assign")));
         }
     }
     out
@@ -55,7 +99,11 @@ fn scope(states: &States, at: &Pointer, outer: &HashSet<String>, problems: &mut 
                 }
             }
             State::Map(m) => {
-                let key = if m.uses_iterator_field { "Iterator" } else { "ItemProcessor" };
+                let key = if m.uses_iterator_field {
+                    "Iterator"
+                } else {
+                    "ItemProcessor"
+                };
                 scope(&m.item_processor.states, &ptr.key(key), &visible, problems);
             }
             _ => {}
