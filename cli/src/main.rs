@@ -1,1 +1,153 @@
-fn main() {}
+//! `stepfn`: check and format AWS Step Functions definitions from the command line.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::Value;
+use stepfn_codegen::{check, check_value, emit, parse, CheckOptions, MachineType, Problem, Problems};
+
+#[derive(Parser)]
+#[command(name = "stepfn", version, about = "Write, check, run and deploy AWS Step Functions workflows")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check ASL definitions (JSON or YAML) against the rules AWS enforces.
+    Validate {
+        /// Definition files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// How to print problems.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Check the rules of this kind of state machine.
+        #[arg(long = "type", value_enum, default_value_t = Kind::Standard)]
+        kind: Kind,
+    },
+    /// Rewrite definitions in canonical form: fields in ASL order, two-space indent.
+    Fmt {
+        /// Definition files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Change nothing; exit 1 when a file is not in canonical form.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Kind {
+    Standard,
+    Express,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ok = match cli.command {
+        Command::Validate { files, format, kind } => validate(&files, format, kind),
+        Command::Fmt { files, check } => fmt(&files, check),
+    };
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn is_yaml(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+}
+
+/// A problem that concerns the file itself rather than a place in it.
+fn file_problem(message: String) -> Problems {
+    Problems(vec![Problem { code: stepfn_codegen::ProblemCode::InvalidJsonDescription, pointer: None, message }])
+}
+
+fn read(path: &Path) -> Result<String, Problems> {
+    std::fs::read_to_string(path).map_err(|e| file_problem(format!("cannot read the file: {e}")))
+}
+
+fn yaml_value(text: &str) -> Result<Value, Problems> {
+    serde_norway::from_str::<Value>(text).map_err(|e| file_problem(format!("Invalid YAML: {e}")))
+}
+
+fn check_file(path: &Path, options: &CheckOptions) -> Result<(), Problems> {
+    let text = read(path)?;
+    if is_yaml(path) {
+        check_value(&yaml_value(&text)?, options).map(drop)
+    } else {
+        check(&text, options).map(drop)
+    }
+}
+
+fn validate(files: &[PathBuf], format: Format, kind: Kind) -> bool {
+    let options = CheckOptions { machine_type: if matches!(kind, Kind::Express) { MachineType::Express } else { MachineType::Standard } };
+    let mut all_ok = true;
+    let mut report = Vec::new();
+    for file in files {
+        if let Err(problems) = check_file(file, &options) {
+            all_ok = false;
+            for p in problems {
+                match format {
+                    Format::Text => println!("{}: {}: {}", file.display(), p.location(), p.message),
+                    Format::Json => report.push(serde_json::json!({
+                        "file": file.display().to_string(),
+                        "path": p.location(),
+                        "code": p.code.as_str(),
+                        "message": p.message,
+                    })),
+                }
+            }
+        }
+    }
+    if matches!(format, Format::Json) {
+        println!("{}", Value::Array(report));
+    }
+    all_ok
+}
+
+fn formatted(path: &Path, text: &str) -> Result<String, Problems> {
+    let value = if is_yaml(path) { yaml_value(text)? } else { parse::load_json(text).map_err(|p| Problems(vec![p]))?.0 };
+    let machine = parse::from_value(&value)?;
+    if is_yaml(path) {
+        serde_norway::to_string(&emit::to_value(&machine)).map_err(|e| file_problem(format!("cannot write YAML: {e}")))
+    } else {
+        Ok(emit::to_string_pretty(&machine))
+    }
+}
+
+fn fmt(files: &[PathBuf], check_only: bool) -> bool {
+    let mut all_ok = true;
+    for file in files {
+        let result = read(file).and_then(|text| formatted(file, &text).map(|out| (text, out)));
+        match result {
+            Err(problems) => {
+                all_ok = false;
+                for p in problems {
+                    eprintln!("{}: {}: {}", file.display(), p.location(), p.message);
+                }
+            }
+            Ok((text, out)) if text != out => {
+                if check_only {
+                    all_ok = false;
+                    println!("{}: not in canonical form (run `stepfn fmt {}`)", file.display(), file.display());
+                } else if let Err(e) = std::fs::write(file, out) {
+                    all_ok = false;
+                    eprintln!("{}: cannot write the file: {e}", file.display());
+                }
+            }
+            Ok(_) => {}
+        }
+    }
+    all_ok
+}
