@@ -5,10 +5,16 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::Value;
-use stepfn_codegen::{check, check_value, emit, parse, CheckOptions, MachineType, Problem, Problems};
+use stepfn_codegen::{
+    check, check_value, emit, parse, CheckOptions, MachineType, Problem, Problems,
+};
 
 #[derive(Parser)]
-#[command(name = "stepfn", version, about = "Write, check, run and deploy AWS Step Functions workflows")]
+#[command(
+    name = "stepfn",
+    version,
+    about = "Write, check, run and deploy AWS Step Functions workflows"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -54,7 +60,11 @@ enum Kind {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let ok = match cli.command {
-        Command::Validate { files, format, kind } => validate(&files, format, kind),
+        Command::Validate {
+            files,
+            format,
+            kind,
+        } => validate(&files, format, kind),
         Command::Fmt { files, check } => fmt(&files, check),
     };
     if ok {
@@ -70,7 +80,11 @@ fn is_yaml(path: &Path) -> bool {
 
 /// A problem that concerns the file itself rather than a place in it.
 fn file_problem(message: String) -> Problems {
-    Problems(vec![Problem { code: stepfn_codegen::ProblemCode::InvalidJsonDescription, pointer: None, message }])
+    Problems(vec![Problem {
+        code: stepfn_codegen::ProblemCode::InvalidJsonDescription,
+        pointer: None,
+        message,
+    }])
 }
 
 fn read(path: &Path) -> Result<String, Problems> {
@@ -91,7 +105,13 @@ fn check_file(path: &Path, options: &CheckOptions) -> Result<(), Problems> {
 }
 
 fn validate(files: &[PathBuf], format: Format, kind: Kind) -> bool {
-    let options = CheckOptions { machine_type: if matches!(kind, Kind::Express) { MachineType::Express } else { MachineType::Standard } };
+    let options = CheckOptions {
+        machine_type: if matches!(kind, Kind::Express) {
+            MachineType::Express
+        } else {
+            MachineType::Standard
+        },
+    };
     let mut all_ok = true;
     let mut report = Vec::new();
     for file in files {
@@ -117,10 +137,15 @@ fn validate(files: &[PathBuf], format: Format, kind: Kind) -> bool {
 }
 
 fn formatted(path: &Path, text: &str) -> Result<String, Problems> {
-    let value = if is_yaml(path) { yaml_value(text)? } else { parse::load_json(text).map_err(|p| Problems(vec![p]))?.0 };
+    let value = if is_yaml(path) {
+        yaml_value(text)?
+    } else {
+        parse::load_json(text).map_err(|p| Problems(vec![p]))?.0
+    };
     let machine = parse::from_value(&value)?;
     if is_yaml(path) {
-        serde_norway::to_string(&emit::to_value(&machine)).map_err(|e| file_problem(format!("cannot write YAML: {e}")))
+        serde_norway::to_string(&emit::to_value(&machine))
+            .map_err(|e| file_problem(format!("cannot write YAML: {e}")))
     } else {
         Ok(emit::to_string_pretty(&machine))
     }
@@ -140,7 +165,11 @@ fn fmt(files: &[PathBuf], check_only: bool) -> bool {
             Ok((text, out)) if text != out => {
                 if check_only {
                     all_ok = false;
-                    println!("{}: not in canonical form (run `stepfn fmt {}`)", file.display(), file.display());
+                    println!(
+                        "{}: not in canonical form (run `stepfn fmt {}`)",
+                        file.display(),
+                        file.display()
+                    );
                 } else if let Err(e) = std::fs::write(file, out) {
                     all_ok = false;
                     eprintln!("{}: cannot write the file: {e}", file.display());

@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn stepfn(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stepfn")).args(args).output().expect("stepfn runs")
+    Command::new(env!("CARGO_BIN_EXE_stepfn"))
+        .args(args)
+        .output()
+        .expect("stepfn runs")
 }
 
 fn examples() -> PathBuf {
@@ -33,10 +36,15 @@ fn shipped_examples_are_valid_and_formatted() {
         .collect();
     files.sort();
     assert!(files.len() >= 6, "examples missing: {files:?}");
-    let args: Vec<&str> = std::iter::once("validate").chain(files.iter().map(String::as_str)).collect();
+    let args: Vec<&str> = std::iter::once("validate")
+        .chain(files.iter().map(String::as_str))
+        .collect();
     let out = stepfn(&args);
     assert!(out.status.success(), "{}", stdout(&out));
-    let args: Vec<&str> = ["fmt", "--check"].into_iter().chain(files.iter().map(String::as_str)).collect();
+    let args: Vec<&str> = ["fmt", "--check"]
+        .into_iter()
+        .chain(files.iter().map(String::as_str))
+        .collect();
     assert!(stepfn(&args).status.success());
 }
 
@@ -50,8 +58,16 @@ fn problems_are_printed_with_file_and_pointer() {
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     let file = bad.display().to_string();
-    assert!(text.contains(&format!("{file}: /States/A/Next: Missing 'Next' target: Missing")), "{text}");
-    assert!(text.contains(&format!("{file}: /States/B: State \"B\" is not reachable.")), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{file}: /States/A/Next: Missing 'Next' target: Missing"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{file}: /States/B: State \"B\" is not reachable.")),
+        "{text}"
+    );
     assert!(text.contains(&format!("{file}: /States/B/Retry/0/ErrorEquals: States.ALL can only appear in the last element, and by itself.")), "{text}");
 
     let out = stepfn(&["validate", "--format", "json", bad.to_str().unwrap()]);
@@ -64,9 +80,15 @@ fn problems_are_printed_with_file_and_pointer() {
 
 #[test]
 fn unknown_fields_get_a_suggestion() {
-    let bad = temp_file("typo.asl.json", r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "InputPth": "$.x", "End": true}}}"#);
+    let bad = temp_file(
+        "typo.asl.json",
+        r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "InputPth": "$.x", "End": true}}}"#,
+    );
     let text = stdout(&stepfn(&["validate", bad.to_str().unwrap()]));
-    assert!(text.contains("/States/A: Field 'InputPth' is not supported (did you mean 'InputPath'?)"), "{text}");
+    assert!(
+        text.contains("/States/A: Field 'InputPth' is not supported (did you mean 'InputPath'?)"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -75,21 +97,40 @@ fn express_rules_apply_with_type_express() {
         "express.asl.json",
         r#"{"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken", "End": true}}}"#,
     );
-    assert!(stepfn(&["validate", def.to_str().unwrap()]).status.success());
+    assert!(stepfn(&["validate", def.to_str().unwrap()])
+        .status
+        .success());
     let out = stepfn(&["validate", "--type", "express", def.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).contains("/States/A/Resource: Express state machine does not support '.waitForTaskToken'"));
+    assert!(stdout(&out).contains(
+        "/States/A/Resource: Express state machine does not support '.waitForTaskToken'"
+    ));
 }
 
 #[test]
 fn yaml_is_read_and_formatted_as_yaml() {
-    let yaml = temp_file("machine.asl.yaml", "StartAt: Hello\nStates:\n  Hello:\n    End: true\n    Type: Pass\n");
-    assert!(stepfn(&["validate", yaml.to_str().unwrap()]).status.success());
-    assert_eq!(stepfn(&["fmt", "--check", yaml.to_str().unwrap()]).status.code(), Some(1));
+    let yaml = temp_file(
+        "machine.asl.yaml",
+        "StartAt: Hello\nStates:\n  Hello:\n    End: true\n    Type: Pass\n",
+    );
+    assert!(stepfn(&["validate", yaml.to_str().unwrap()])
+        .status
+        .success());
+    assert_eq!(
+        stepfn(&["fmt", "--check", yaml.to_str().unwrap()])
+            .status
+            .code(),
+        Some(1)
+    );
     assert!(stepfn(&["fmt", yaml.to_str().unwrap()]).status.success());
     let written = std::fs::read_to_string(&yaml).unwrap();
-    assert!(written.find("Type: Pass").unwrap() < written.find("End: true").unwrap(), "{written}");
-    assert!(stepfn(&["fmt", "--check", yaml.to_str().unwrap()]).status.success());
+    assert!(
+        written.find("Type: Pass").unwrap() < written.find("End: true").unwrap(),
+        "{written}"
+    );
+    assert!(stepfn(&["fmt", "--check", yaml.to_str().unwrap()])
+        .status
+        .success());
 }
 
 #[test]
@@ -97,15 +138,31 @@ fn broken_input_gets_a_clear_error_and_no_panic() {
     for (name, contents, expected) in [
         ("empty.json", "", "Definition must be a valid JSON object"),
         ("garbage.json", "not a definition", "Invalid JSON"),
-        ("array.json", "[1, 2]", "Definition must be a valid JSON object"),
-        ("types.json", r#"{"StartAt": 5, "States": {"A": {"Type": "Wait", "Seconds": -1, "End": "yes"}}}"#, "The field 'StartAt' must be a string"),
-        ("dupes.json", r#"{"StartAt": "A", "StartAt": "A", "States": {"A": {"Type": "Succeed"}}}"#, "/StartAt: Duplicate field 'StartAt'"),
+        (
+            "array.json",
+            "[1, 2]",
+            "Definition must be a valid JSON object",
+        ),
+        (
+            "types.json",
+            r#"{"StartAt": 5, "States": {"A": {"Type": "Wait", "Seconds": -1, "End": "yes"}}}"#,
+            "The field 'StartAt' must be a string",
+        ),
+        (
+            "dupes.json",
+            r#"{"StartAt": "A", "StartAt": "A", "States": {"A": {"Type": "Succeed"}}}"#,
+            "/StartAt: Duplicate field 'StartAt'",
+        ),
     ] {
         let f = temp_file(name, contents);
         let out = stepfn(&["validate", f.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(1), "{name}");
         assert!(stdout(&out).contains(expected), "{name}: {}", stdout(&out));
-        assert!(out.stderr.is_empty(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.stderr.is_empty(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let out = stepfn(&["validate", "/nonexistent/stepfn.json"]);
     assert_eq!(out.status.code(), Some(1));
@@ -116,7 +173,11 @@ fn broken_input_gets_a_clear_error_and_no_panic() {
 fn a_large_definition_is_handled() {
     let mut states = serde_json::Map::new();
     for i in 0..5000 {
-        let next = if i + 1 < 5000 { serde_json::json!({"Type": "Pass", "Next": format!("S{}", i + 1)}) } else { serde_json::json!({"Type": "Pass", "End": true}) };
+        let next = if i + 1 < 5000 {
+            serde_json::json!({"Type": "Pass", "Next": format!("S{}", i + 1)})
+        } else {
+            serde_json::json!({"Type": "Pass", "End": true})
+        };
         states.insert(format!("S{i}"), next);
     }
     let machine = serde_json::json!({"StartAt": "S0", "States": states});

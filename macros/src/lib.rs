@@ -1,1 +1,53 @@
-//! macros
+//! Procedural macros of stepfn. Use them through the `stepfn` crate, which re-exports them.
+//!
+//! Macros here generate code and nothing else: they never write files, spawn tools or keep
+//! state between invocations.
+
+use proc_macro::TokenStream;
+use quote::quote;
+use syn::{parse_macro_input, LitStr};
+
+/// Embeds an ASL definition file in the program, checked when the program compiles.
+///
+/// The path is relative to the crate's `Cargo.toml`, like `include_str!`'s is to the source
+/// file. Every problem AWS would report becomes a compile error at the path literal; a valid
+/// file expands to an expression of type `stepfn::StateMachine`.
+///
+/// ```ignore
+/// let machine: stepfn::StateMachine = stepfn::include_asl!("workflows/order.asl.json");
+/// ```
+#[proc_macro]
+pub fn include_asl(input: TokenStream) -> TokenStream {
+    let literal = parse_macro_input!(input as LitStr);
+    let relative = literal.value();
+    let root = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".to_string());
+    let path = std::path::Path::new(&root).join(&relative);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) => {
+            return syn::Error::new(
+                literal.span(),
+                format!("cannot read {}: {e}", path.display()),
+            )
+            .to_compile_error()
+            .into()
+        }
+    };
+    if let Err(problems) = stepfn_codegen::check(&text, &stepfn_codegen::CheckOptions::default()) {
+        let mut errors = problems.iter().map(|p| {
+            syn::Error::new(
+                literal.span(),
+                format!("{relative}: {}: {}", p.location(), p.message),
+            )
+        });
+        let mut first = errors
+            .next()
+            .expect("a failed check reports at least one problem");
+        for e in errors {
+            first.combine(e);
+        }
+        return first.to_compile_error().into();
+    }
+    let absolute = path.display().to_string();
+    quote! { ::stepfn::__private::checked_definition(::core::include_str!(#absolute)) }.into()
+}

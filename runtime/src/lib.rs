@@ -1,1 +1,37 @@
-//! stepfn
+//! stepfn: write, check, run and deploy AWS Step Functions workflows in Rust.
+//!
+//! This is the crate to depend on. Today it gives the complete Amazon States Language model
+//! and its validator (re-exported from `stepfn-codegen`), and [`include_asl!`], which embeds a
+//! definition file checked at compile time:
+//!
+//! ```
+//! let machine: stepfn::StateMachine = stepfn::include_asl!("../examples/order-processing.asl.json");
+//! assert_eq!(machine.start_at, "ProcessOrder");
+//! ```
+//!
+//! Reading and checking a definition at run time:
+//!
+//! ```
+//! let problems = stepfn::check(r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}}"#, &Default::default())
+//!     .unwrap_err();
+//! assert_eq!(problems.iter().next().unwrap().message, "Missing 'Next' target: B");
+//! ```
+
+pub use stepfn_codegen::*;
+pub use stepfn_macros::include_asl;
+
+/// What generated code calls. Not a public API: it may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    use stepfn_codegen::{check, CheckOptions, StateMachine};
+
+    /// Parses a definition that [`crate::include_asl!`] already checked at compile time.
+    pub fn checked_definition(text: &str) -> StateMachine {
+        match check(text, &CheckOptions::default()) {
+            Ok(machine) => machine,
+            Err(problems) => unreachable!(
+                "include_asl! accepted a definition that is invalid at run time: {problems}"
+            ),
+        }
+    }
+}

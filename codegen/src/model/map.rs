@@ -112,17 +112,13 @@ macro_rules! string_enum {
 
 string_enum! {
     /// `ProcessorConfig.Mode`.
+    #[derive(Default)]
     ProcessorMode {
         /// Iterations run inside the execution.
+        #[default]
         Inline => "INLINE",
         /// Iterations run as child executions.
         Distributed => "DISTRIBUTED",
-    }
-}
-
-impl Default for ProcessorMode {
-    fn default() -> Self {
-        ProcessorMode::Inline
     }
 }
 

@@ -6,6 +6,9 @@ use super::{
 };
 
 /// One state of a machine; the variant is its `Type`.
+// States sit in their scope's map and are read far more often than moved; boxing the large
+// variants would cost every construction an allocation and every user a `Box::new`.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum State {
     /// `"Type": "Task"`.
