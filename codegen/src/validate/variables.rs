@@ -7,7 +7,7 @@ use crate::{Assign, Pointer, Problem, State, States};
 
 pub(super) fn check(machine: &crate::StateMachine, problems: &mut Vec<Problem>) {
     super::each_state(&machine.states, &Pointer::root(), &mut |_, state, ptr| {
-        for (assign, at) in all_assigns(state, ptr) {
+        for (assign, at) in state_assigns(state, ptr, true) {
             for name in assign.names() {
                 if let Some(why) = name_problem(name) {
                     problems.push(Problem::schema(&at.key(name), why));
@@ -21,21 +21,10 @@ pub(super) fn check(machine: &crate::StateMachine, problems: &mut Vec<Problem>) 
 /// The `Assign`s written directly in one scope that bind its own variables. A Parallel or
 /// Map catcher's `Assign` is left out: AWS accepts it naming a variable its branches assign.
 fn assigns<'s>(states: &'s States, at: &Pointer) -> Vec<(&'s Assign, Pointer)> {
-    let mut out = Vec::new();
-    for (name, state) in states {
-        let ptr = at.key("States").key(name);
-        if let Some(a) = state.assign() {
-            out.push((a, ptr.key("Assign")));
-        }
-        if let State::Choice(c) = state {
-            for (i, rule) in c.choices.iter().enumerate() {
-                if let Some(a) = &rule.assign {
-                    out.push((a, ptr.key("Choices").index(i).key("Assign")));
-                }
-            }
-        }
-    }
-    out
+    states
+        .iter()
+        .flat_map(|(name, state)| state_assigns(state, &at.key("States").key(name), false))
+        .collect()
 }
 
 /// Longest variable name AWS accepts, in characters.
@@ -56,8 +45,12 @@ fn name_problem(name: &str) -> Option<String> {
     }
 }
 
-/// Every `Assign` of a state, catchers included, with its pointer.
-fn all_assigns<'s>(state: &'s State, ptr: &Pointer) -> Vec<(&'s Assign, Pointer)> {
+/// The `Assign`s of one state with their pointers, its catchers' when `with_catchers`.
+fn state_assigns<'s>(
+    state: &'s State,
+    ptr: &Pointer,
+    with_catchers: bool,
+) -> Vec<(&'s Assign, Pointer)> {
     let mut out = Vec::new();
     if let Some(a) = state.assign() {
         out.push((a, ptr.key("Assign")));
@@ -69,7 +62,12 @@ fn all_assigns<'s>(state: &'s State, ptr: &Pointer) -> Vec<(&'s Assign, Pointer)
             }
         }
     }
-    for (i, catcher) in state.catch().unwrap_or_default().iter().enumerate() {
+    let catchers = if with_catchers {
+        state.catch().unwrap_or_default()
+    } else {
+        &[]
+    };
+    for (i, catcher) in catchers.iter().enumerate() {
         if let Some(a) = &catcher.assign {
             out.push((a, ptr.key("Catch").index(i).key("Assign")));
         }
