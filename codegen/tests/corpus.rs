@@ -64,10 +64,17 @@ fn executions() -> Vec<(PathBuf, Value, MachineType)> {
         .collect()
 }
 
-fn round_trip_machine(file: &Path, original: &Value, failures: &mut Vec<String>) {
-    match parse::from_value(original) {
-        Ok(machine) => {
-            let written = emit::to_value(&machine);
+/// Reads `original` with `read`, writes it back with `write`, and records any difference.
+fn round_trip<T>(
+    file: &Path,
+    original: &Value,
+    read: impl FnOnce(&Value) -> Result<T, stepfn_codegen::Problems>,
+    write: impl FnOnce(&T) -> Value,
+    failures: &mut Vec<String>,
+) {
+    match read(original) {
+        Ok(model) => {
+            let written = write(&model);
             if &written != original {
                 failures.push(format!(
                     "{}: written back differs:\n  read  {original}\n  wrote {written}",
@@ -77,6 +84,10 @@ fn round_trip_machine(file: &Path, original: &Value, failures: &mut Vec<String>)
         }
         Err(problems) => failures.push(format!("{}: not read: {problems}", file.display())),
     }
+}
+
+fn round_trip_machine(file: &Path, original: &Value, failures: &mut Vec<String>) {
+    round_trip(file, original, parse::from_value, emit::to_value, failures);
 }
 
 #[test]
@@ -99,18 +110,13 @@ fn round_trip_over_the_whole_corpus() {
         if definition.get("StartAt").is_some() {
             round_trip_machine(&file, definition, &mut failures);
         } else {
-            match parse::state_from_value(definition, QueryLanguage::JsonPath) {
-                Ok(state) => {
-                    let written = emit::state_to_value(&state);
-                    if &written != definition {
-                        failures.push(format!(
-                            "{}: written back differs:\n  read  {definition}\n  wrote {written}",
-                            file.display()
-                        ));
-                    }
-                }
-                Err(problems) => failures.push(format!("{}: not read: {problems}", file.display())),
-            }
+            round_trip(
+                file.as_path(),
+                definition,
+                |v| parse::state_from_value(v, QueryLanguage::JsonPath),
+                emit::state_to_value,
+                &mut failures,
+            );
         }
         count += 1;
     }

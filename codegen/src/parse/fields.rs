@@ -225,7 +225,22 @@ impl Decoder {
         }
     }
 
-    /// A field that is a literal integer, or in JSONata states also a `{% %}` expression.
+    /// A field that JSONata states may write as a `{% %}` expression; otherwise `literal`
+    /// reads it.
+    fn or_jsonata<T>(
+        &mut self,
+        obj: &Obj<'_>,
+        name: &str,
+        literal: impl FnOnce(&mut Self, &Value) -> Option<T>,
+    ) -> Option<MaybeJsonata<T>> {
+        let v = obj.get(name)?;
+        if let Some(j) = self.jsonata_string(obj.lang, v, &obj.at(name)) {
+            return j.map(MaybeJsonata::Jsonata);
+        }
+        literal(self, v).map(MaybeJsonata::Literal)
+    }
+
+    /// An integer within `min..=max`, or an expression in JSONata states.
     pub(crate) fn uint_or_jsonata(
         &mut self,
         obj: &Obj<'_>,
@@ -233,14 +248,12 @@ impl Decoder {
         min: u64,
         max: u64,
     ) -> Option<MaybeJsonata<u64>> {
-        let v = obj.get(name)?;
-        if let Some(j) = self.jsonata_string(obj.lang, v, &obj.at(name)) {
-            return j.map(MaybeJsonata::Jsonata);
-        }
-        self.uint_value(v, &obj.at(name), name, min, max)
-            .map(MaybeJsonata::Literal)
+        self.or_jsonata(obj, name, |d, v| {
+            d.uint_value(v, &obj.at(name), name, min, max)
+        })
     }
 
+    /// A number within `min..=max`, or an expression in JSONata states.
     pub(crate) fn number_or_jsonata(
         &mut self,
         obj: &Obj<'_>,
@@ -248,24 +261,18 @@ impl Decoder {
         min: f64,
         max: f64,
     ) -> Option<MaybeJsonata<Number>> {
-        let v = obj.get(name)?;
-        if let Some(j) = self.jsonata_string(obj.lang, v, &obj.at(name)) {
-            return j.map(MaybeJsonata::Jsonata);
-        }
-        self.number_value(v, &obj.at(name), name, min, max)
-            .map(MaybeJsonata::Literal)
+        self.or_jsonata(obj, name, |d, v| {
+            d.number_value(v, &obj.at(name), name, min, max)
+        })
     }
 
+    /// A string, or an expression in JSONata states.
     pub(crate) fn string_or_jsonata(
         &mut self,
         obj: &Obj<'_>,
         name: &str,
     ) -> Option<MaybeJsonata<String>> {
-        let v = obj.get(name)?;
-        if let Some(j) = self.jsonata_string(obj.lang, v, &obj.at(name)) {
-            return j.map(MaybeJsonata::Jsonata);
-        }
-        self.string(obj, name).map(MaybeJsonata::Literal)
+        self.or_jsonata(obj, name, |d, _| d.string(obj, name))
     }
 
     /// `v` as a JSONata expression, when the state is a JSONata state and `v` is `{% ... %}`:
