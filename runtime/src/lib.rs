@@ -1,8 +1,9 @@
 //! stepfn: write, check, run and deploy AWS Step Functions workflows in Rust.
 //!
-//! This is the crate to depend on. Today it gives the complete Amazon States Language model
-//! and its validator (re-exported from `stepfn-codegen`), and [`include_asl!`], which embeds a
-//! definition file checked at compile time:
+//! This is the crate to depend on. It gives the complete Amazon States Language model and its
+//! validator (re-exported from `stepfn-codegen`), [`include_asl!`], which embeds a definition
+//! file checked at compile time, and the [`Executor`], which runs a definition with the
+//! semantics AWS Step Functions gives it:
 //!
 //! ```
 //! let machine: stepfn::StateMachine = stepfn::include_asl!("../examples/order-processing.asl.json");
@@ -17,9 +18,23 @@
 //! assert_eq!(problems.iter().next().unwrap().message, "Missing 'Next' target: B");
 //! ```
 
+pub mod clock;
+pub mod error;
+pub mod exec;
+pub mod history;
+pub mod intrinsics;
+pub mod jsonpath;
+pub mod query;
+pub mod tasks;
+pub mod test_state;
+
+pub use clock::{Clock, SystemClock, VirtualClock};
+pub use error::StatesError;
+pub use exec::{ExecutionOptions, ExecutionStatus, Executor, Outcome};
+pub use history::HistoryEvent;
 pub use stepfn_codegen::*;
 pub use stepfn_macros::include_asl;
-
+pub use tasks::{MockConfig, TaskHandler, TaskRegistry, TaskRequest, TaskResult};
 /// What generated code calls. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {

@@ -44,4 +44,4 @@ pub use path::{
 };
 pub use state::{Fail, Parallel, Pass, Resource, State, StateType, Succeed, Task, Wait};
 pub use template::{Assign, Nullable, Query, Template};
-pub use timestamp::is_rfc3339_timestamp;
+pub use timestamp::{format_rfc3339_millis, is_rfc3339_timestamp, parse_rfc3339};

@@ -1,0 +1,95 @@
+//! Time, behind a trait: the system clock in production, a virtual clock in tests so that
+//! Wait states, timeouts and retry backoff cost nothing.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures::future::BoxFuture;
+
+/// Where an execution reads the time and how it waits.
+pub trait Clock: Send + Sync + 'static {
+    /// Milliseconds since the Unix epoch.
+    fn now_millis(&self) -> i64;
+
+    /// Completes once `duration` has passed on this clock.
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()>;
+}
+
+/// The system clock: real time, real waiting.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_millis(&self) -> i64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    }
+
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+        Box::pin(tokio::time::sleep(duration))
+    }
+}
+
+/// A virtual clock: time starts at a chosen instant and moves only when every task of the
+/// runtime is waiting, then jumps straight to the next timer.
+///
+/// It is built on tokio's paused time, so it needs a current-thread runtime started paused
+/// (`#[tokio::test(start_paused = true)]`, or [`virtual_runtime`]). Anything else that waits
+/// on the same runtime (a handler awaiting a socket, say) lets time jump too: use it for
+/// workflows whose tasks answer from memory, as tests do.
+#[derive(Clone, Debug)]
+pub struct VirtualClock {
+    start_millis: i64,
+    origin: tokio::time::Instant,
+}
+
+impl VirtualClock {
+    /// A clock reading `start_millis` now. Call it inside the paused runtime.
+    pub fn starting_at(start_millis: i64) -> Self {
+        VirtualClock {
+            start_millis,
+            origin: tokio::time::Instant::now(),
+        }
+    }
+
+    /// A clock reading the current system time now.
+    pub fn starting_now() -> Self {
+        VirtualClock::starting_at(SystemClock.now_millis())
+    }
+}
+
+impl Clock for VirtualClock {
+    fn now_millis(&self) -> i64 {
+        self.start_millis + self.origin.elapsed().as_millis() as i64
+    }
+
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+        Box::pin(tokio::time::sleep(duration))
+    }
+}
+
+/// A current-thread tokio runtime with paused time, for [`VirtualClock`].
+pub fn virtual_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn virtual_time_jumps_when_idle() {
+        let rt = virtual_runtime().unwrap();
+        rt.block_on(async {
+            let clock = VirtualClock::starting_at(1_000);
+            let real = std::time::Instant::now();
+            clock.sleep(Duration::from_secs(86_400)).await;
+            assert_eq!(clock.now_millis(), 1_000 + 86_400_000);
+            assert!(real.elapsed() < Duration::from_secs(5));
+        });
+    }
+}

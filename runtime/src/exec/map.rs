@@ -1,0 +1,420 @@
+//! The Map state: inline iterations in this execution's history, or a distributed Map Run
+//! whose items run as child executions (ItemReader, ItemBatcher, ResultWriter, tolerated
+//! failures).
+
+use futures::{StreamExt, TryStreamExt};
+use serde_json::{json, Map as JsonMap, Value};
+use stepfn_codegen::{Map, MaybeJsonata, Path, ProcessorMode};
+
+use super::run::{finish, run_branch, Shared, Visit};
+use super::{error_details, io, reader};
+use crate::error::{names, StatesError};
+use crate::history::History;
+use crate::query::{compact, Scope};
+
+/// Inline Map runs at most this many iterations at once, as AWS does.
+const INLINE_CONCURRENCY_CAP: usize = 40;
+/// Distributed Map runs at most this many child executions at once.
+const DISTRIBUTED_CONCURRENCY_CAP: usize = 10_000;
+
+pub(super) async fn run(
+    visit: &Visit<'_>,
+    s: &Map,
+    raw: Value,
+    retry_count: u32,
+    cursor: &mut u64,
+) -> Result<Value, StatesError> {
+    let shared = visit.shared;
+    let context = visit.context(Some(retry_count));
+    let effective = io::input_path(&raw, s.input_path.as_ref(), &context)?;
+    let scope = Scope {
+        input: &effective,
+        context: &context,
+        variables: None,
+    };
+    let distributed = s.mode() == ProcessorMode::Distributed;
+    let max_concurrency = match (&s.max_concurrency, &s.max_concurrency_path) {
+        (Some(MaybeJsonata::Literal(n)), _) => *n as usize,
+        (_, Some(p)) => integer_from_path(p, "MaxConcurrencyPath", &scope)? as usize,
+        _ => 0,
+    };
+    let tolerance = Tolerance::resolve(s, &scope)?;
+
+    let source = match &s.item_reader {
+        Some(r) => Value::Array(reader::read_items(r, &scope, shared.s3_root.as_deref())?),
+        None => effective.clone(),
+    };
+    let items = items_of(&source, s.items_path.as_ref())?;
+    let selector = s.item_selector.as_ref().or(s.parameters.as_ref());
+    let mut inputs = Vec::with_capacity(items.len());
+    for (index, (key, value)) in items.into_iter().enumerate() {
+        let input = match selector {
+            Some(template) => {
+                let mut item = JsonMap::new();
+                item.insert("Index".into(), index.into());
+                if let Some(k) = &key {
+                    item.insert("Key".into(), k.clone().into());
+                }
+                item.insert("Value".into(), value);
+                let mut item_context = context.clone();
+                item_context["Map"] = json!({ "Item": item });
+                Scope {
+                    input: &effective,
+                    context: &item_context,
+                    variables: None,
+                }
+                .evaluate_template(template)?
+            }
+            None => match key {
+                Some(k) => json!({"Key": k, "Value": value}),
+                None => value,
+            },
+        };
+        inputs.push(input);
+    }
+    let inputs = match &s.item_batcher {
+        Some(batcher) => batch(inputs, batcher, &scope)?,
+        None => inputs,
+    };
+
+    let mut started = JsonMap::new();
+    started.insert("length".into(), inputs.len().into());
+    let started_id = shared.emit(cursor, "MapStateStarted", started);
+    let result = if distributed {
+        map_run(visit, s, inputs, max_concurrency, tolerance, &scope, cursor).await
+    } else {
+        inline(visit, s, inputs, max_concurrency, started_id).await
+    };
+    match result {
+        Ok(result) => {
+            shared.emit(cursor, "MapStateSucceeded", JsonMap::new());
+            finish(
+                visit,
+                raw,
+                result,
+                s.result_selector.as_ref(),
+                s.result_path.as_ref(),
+                s.output_path.as_ref(),
+                &context,
+            )
+        }
+        Err(e) => {
+            shared.emit(cursor, "MapStateFailed", error_details(&e));
+            Err(e)
+        }
+    }
+}
+
+/// The items of the Map: an array's elements, or an object's members as `(key, value)`.
+fn items_of(source: &Value, items_path: Option<&Path>) -> Result<Vec<(Option<String>, Value)>, StatesError> {
+    let selected = match items_path {
+        None => source.clone(),
+        Some(p) => Scope {
+            input: source,
+            context: &Value::Null,
+            variables: None,
+        }
+        .select_io_path(p)?,
+    };
+    match selected {
+        Value::Array(items) => Ok(items.into_iter().map(|v| (None, v)).collect()),
+        Value::Object(members) => Ok(members.into_iter().map(|(k, v)| (Some(k), v)).collect()),
+        _ => Err(StatesError::runtime(format!(
+            "Reference path \"{}\" must point to array.",
+            items_path.map_or("$", |p| p.source())
+        ))),
+    }
+}
+
+fn integer_from_path(path: &Path, field: &str, scope: &Scope<'_>) -> Result<i64, StatesError> {
+    let value = scope
+        .select(path)
+        .map_err(|e| crate::query::invalid_path(path, &e))?;
+    value.as_i64().ok_or_else(|| {
+        StatesError::runtime(format!(
+            "The {field} field refers to value \"{}\" which is not a valid integer: {}",
+            shown(&value),
+            path.source()
+        ))
+    })
+}
+
+fn shown(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => compact(other),
+    }
+}
+
+/// How many failed items a Distributed Map tolerates.
+#[derive(Clone, Copy, Default)]
+struct Tolerance {
+    count: Option<u64>,
+    percentage: Option<f64>,
+}
+
+impl Tolerance {
+    fn resolve(s: &Map, scope: &Scope<'_>) -> Result<Tolerance, StatesError> {
+        let count = match (&s.tolerated_failure_count, &s.tolerated_failure_count_path) {
+            (Some(MaybeJsonata::Literal(n)), _) => Some(*n as i64),
+            (_, Some(p)) => Some(integer_from_path(p, "ToleratedFailureCountPath", scope)?),
+            _ => None,
+        };
+        if count.is_some_and(|c| c < 0) {
+            return Err(StatesError::runtime("ToleratedFailureCount cannot be negative."));
+        }
+        let percentage = match (&s.tolerated_failure_percentage, &s.tolerated_failure_percentage_path) {
+            (Some(MaybeJsonata::Literal(n)), _) => n.as_f64(),
+            (_, Some(p)) => {
+                let value = scope
+                    .select(p)
+                    .map_err(|e| crate::query::invalid_path(p, &e))?;
+                Some(value.as_f64().ok_or_else(|| {
+                    StatesError::runtime(format!(
+                        "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float: {}",
+                        shown(&value),
+                        p.source()
+                    ))
+                })?)
+            }
+            _ => None,
+        };
+        if percentage.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
+            return Err(StatesError::runtime(
+                "ToleratedFailurePercentage must be between 0 and 100.",
+            ));
+        }
+        Ok(Tolerance {
+            count: count.map(|c| c as u64),
+            percentage,
+        })
+    }
+
+    fn exceeded(self, failed: usize, total: usize) -> bool {
+        if failed == 0 {
+            return false;
+        }
+        let by_count = self.count.map(|c| failed as u64 > c);
+        let by_percentage = self
+            .percentage
+            .map(|p| failed as f64 * 100.0 / total.max(1) as f64 > p);
+        match (by_count, by_percentage) {
+            (None, None) => true,
+            (a, b) => a.unwrap_or(false) || b.unwrap_or(false),
+        }
+    }
+}
+
+fn batch(
+    inputs: Vec<Value>,
+    batcher: &stepfn_codegen::ItemBatcher,
+    scope: &Scope<'_>,
+) -> Result<Vec<Value>, StatesError> {
+    let limit = |literal: &Option<MaybeJsonata<u64>>, path: &Option<Path>, field: &str| -> Result<Option<u64>, StatesError> {
+        Ok(match (literal, path) {
+            (Some(MaybeJsonata::Literal(n)), _) => Some(*n),
+            (_, Some(p)) => Some(integer_from_path(p, field, scope)?.max(0) as u64),
+            _ => None,
+        })
+    };
+    let max_items = limit(&batcher.max_items_per_batch, &batcher.max_items_per_batch_path, "MaxItemsPerBatchPath")?
+        .filter(|n| *n > 0)
+        .unwrap_or(u64::MAX);
+    let max_bytes = limit(&batcher.max_input_bytes_per_batch, &batcher.max_input_bytes_per_batch_path, "MaxInputBytesPerBatchPath")?
+        .filter(|n| *n > 0)
+        .unwrap_or(io::MAX_PAYLOAD_BYTES as u64);
+    let batch_input = match &batcher.batch_input {
+        Some(t) => Some(scope.evaluate_template(t)?),
+        None => None,
+    };
+    let wrap = |items: Vec<Value>| {
+        let mut b = JsonMap::new();
+        if let Some(input) = &batch_input {
+            b.insert("BatchInput".into(), input.clone());
+        }
+        b.insert("Items".into(), Value::Array(items));
+        Value::Object(b)
+    };
+    let mut batches = Vec::new();
+    let mut current = Vec::new();
+    let mut bytes = 0u64;
+    for item in inputs {
+        let size = io::payload_size(&item) as u64;
+        if !current.is_empty() && (current.len() as u64 >= max_items || bytes + size > max_bytes) {
+            batches.push(wrap(std::mem::take(&mut current)));
+            bytes = 0;
+        }
+        bytes += size;
+        current.push(item);
+    }
+    if !current.is_empty() {
+        batches.push(wrap(current));
+    }
+    Ok(batches)
+}
+
+fn limit(max_concurrency: usize, cap: usize, items: usize) -> usize {
+    let n = if max_concurrency == 0 { cap } else { max_concurrency.min(cap) };
+    n.min(items).max(1)
+}
+
+async fn inline(
+    visit: &Visit<'_>,
+    s: &Map,
+    inputs: Vec<Value>,
+    max_concurrency: usize,
+    started_id: u64,
+) -> Result<Value, StatesError> {
+    let shared = visit.shared;
+    let processor = &s.item_processor;
+    let concurrency = limit(max_concurrency, INLINE_CONCURRENCY_CAP, inputs.len());
+    let iterations = inputs.into_iter().enumerate().map(|(index, input)| {
+        let name = visit.name;
+        async move {
+            let mut cursor = started_id;
+            let mut details = JsonMap::new();
+            details.insert("name".into(), name.into());
+            details.insert("index".into(), index.into());
+            shared.emit(&mut cursor, "MapIterationStarted", details.clone());
+            match run_branch(shared, &processor.states, &processor.start_at, input, &mut cursor).await {
+                Ok(output) => {
+                    shared.emit(&mut cursor, "MapIterationSucceeded", details);
+                    Ok(output)
+                }
+                Err(e) => {
+                    shared.emit(&mut cursor, "MapIterationFailed", details);
+                    Err(e)
+                }
+            }
+        }
+    });
+    let outputs: Vec<Value> = futures::stream::iter(iterations)
+        .buffered(concurrency)
+        .try_collect()
+        .await?;
+    Ok(Value::Array(outputs))
+}
+
+async fn map_run(
+    visit: &Visit<'_>,
+    s: &Map,
+    inputs: Vec<Value>,
+    max_concurrency: usize,
+    tolerance: Tolerance,
+    scope: &Scope<'_>,
+    cursor: &mut u64,
+) -> Result<Value, StatesError> {
+    let shared = visit.shared;
+    let run_id = uuid::Uuid::new_v4().to_string();
+    let sm_name = shared.state_machine["Name"].as_str().unwrap_or("StateMachine");
+    let label = s.label.as_deref().unwrap_or(visit.name);
+    let map_run_arn = format!(
+        "arn:aws:states:{}:{}:mapRun:{sm_name}/{label}:{run_id}",
+        shared.region, shared.account
+    );
+    let mut details = JsonMap::new();
+    details.insert("mapRunArn".into(), map_run_arn.clone().into());
+    shared.emit(cursor, "MapRunStarted", details);
+
+    let total = inputs.len();
+    let concurrency = limit(max_concurrency, DISTRIBUTED_CONCURRENCY_CAP, total);
+    let processor = &s.item_processor;
+    let children = inputs.into_iter().enumerate().map(|(index, input)| {
+        let child_name = format!("{run_id}-{index}");
+        async move {
+            let child = child_execution(shared, &map_run_arn_child(shared, sm_name, label, &child_name), &child_name, &input);
+            let mut child_cursor = 0;
+            let result = run_branch(&child, &processor.states, &processor.start_at, input.clone(), &mut child_cursor).await;
+            (input, result)
+        }
+    });
+    let results: Vec<(Value, Result<Value, StatesError>)> = futures::stream::iter(children)
+        .buffered(concurrency)
+        .collect()
+        .await;
+    let failed = results.iter().filter(|(_, r)| r.is_err()).count();
+    if tolerance.exceeded(failed, total) {
+        let e = StatesError::new(
+            names::EXCEED_TOLERATED_FAILURE_THRESHOLD,
+            "The specified tolerated failure threshold was exceeded",
+        );
+        shared.emit(cursor, "MapRunFailed", error_details(&e));
+        return Err(e);
+    }
+    let outcome = match &s.result_writer {
+        Some(writer) if writer.resource.is_some() => {
+            let parameters = match &writer.parameters {
+                Some(t) => scope.evaluate_template(t)?,
+                None => Value::Object(JsonMap::new()),
+            };
+            let text = |name: &str| parameters.get(name).and_then(Value::as_str).unwrap_or("").to_string();
+            let bucket = text("Bucket");
+            let (succeeded, failures): (Vec<_>, Vec<_>) = results.into_iter().partition(|(_, r)| r.is_ok());
+            let record = |(input, r): (Value, Result<Value, StatesError>)| match r {
+                Ok(output) => json!({"Input": compact(&input), "Output": compact(&output), "Status": "SUCCEEDED"}),
+                Err(e) => json!({"Input": compact(&input), "Error": e.error, "Cause": e.cause, "Status": "FAILED"}),
+            };
+            let succeeded: Vec<Value> = succeeded.into_iter().map(record).collect();
+            let failures: Vec<Value> = failures.into_iter().map(record).collect();
+            let key = reader::write_results(
+                shared.s3_root.as_deref(),
+                &bucket,
+                &text("Prefix"),
+                &run_id,
+                &map_run_arn,
+                &succeeded,
+                &failures,
+            );
+            match key {
+                Ok(key) => Ok(json!({
+                    "MapRunArn": map_run_arn,
+                    "ResultWriterDetails": {"Bucket": bucket, "Key": key}
+                })),
+                Err(e) => Err(e),
+            }
+        }
+        _ => Ok(Value::Array(
+            results
+                .into_iter()
+                .map(|(_, r)| r.unwrap_or_else(|e| e.to_error_output()))
+                .collect(),
+        )),
+    };
+    match &outcome {
+        Ok(_) => {
+            shared.emit(cursor, "MapRunSucceeded", JsonMap::new());
+        }
+        Err(e) => {
+            shared.emit(cursor, "MapRunFailed", error_details(e));
+        }
+    }
+    outcome
+}
+
+fn map_run_arn_child(shared: &Shared, sm_name: &str, label: &str, child_name: &str) -> String {
+    format!(
+        "arn:aws:states:{}:{}:execution:{sm_name}/{label}:{child_name}",
+        shared.region, shared.account
+    )
+}
+
+/// A child execution of a Map Run: its own context (`Execution.Input` is the item) and its
+/// own history, which does not appear in the parent's.
+fn child_execution(parent: &Shared, arn: &str, name: &str, input: &Value) -> Shared {
+    let mut execution = parent.execution.clone();
+    execution["Id"] = arn.into();
+    execution["Name"] = name.into();
+    execution["Input"] = input.clone();
+    Shared {
+        clock: parent.clock.clone(),
+        tasks: parent.tasks.clone(),
+        callbacks: parent.callbacks.clone(),
+        history: History::new(false),
+        execution,
+        state_machine: parent.state_machine.clone(),
+        s3_root: parent.s3_root.clone(),
+        region: parent.region.clone(),
+        account: parent.account.clone(),
+        default_language: parent.default_language,
+    }
+}

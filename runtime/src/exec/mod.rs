@@ -1,0 +1,259 @@
+//! The executor: runs a [`StateMachine`] with the semantics AWS Step Functions gives it.
+//!
+//! ```
+//! # let rt = stepfn::clock::virtual_runtime().unwrap();
+//! # rt.block_on(async {
+//! use serde_json::json;
+//! let machine = stepfn::parse::from_str(r#"{"StartAt": "Hello", "States": {
+//!     "Hello": {"Type": "Pass", "Result": "world", "ResultPath": "$.hello", "End": true}}}"#).unwrap();
+//! let outcome = stepfn::Executor::new(machine).run(json!({"n": 1}), stepfn::ExecutionOptions::default()).await;
+//! assert_eq!(outcome.output, Some(json!({"n": 1, "hello": "world"})));
+//! # });
+//! ```
+
+mod choice;
+mod io;
+mod map;
+mod reader;
+mod retry;
+mod run;
+mod task;
+mod wait;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Map, Value};
+use stepfn_codegen::{QueryLanguage, StateMachine};
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{names, StatesError};
+use crate::history::{History, HistoryEvent};
+use crate::tasks::{Callbacks, TaskRegistry, DEFAULT_REGION};
+
+pub use io::{payload_size, MAX_PAYLOAD_BYTES};
+pub(crate) use run::Shared;
+
+/// A state machine ready to run many executions. Everything the definition computes (paths,
+/// templates, intrinsic calls) was parsed when the model was built; nothing is re-parsed per
+/// execution or per state.
+#[derive(Clone)]
+pub struct Executor {
+    machine: Arc<StateMachine>,
+}
+
+/// How an execution ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ExecutionStatus {
+    /// It reached a Succeed state or an `End`.
+    Succeeded,
+    /// An error nothing caught, or a Fail state.
+    Failed,
+    /// The execution's `TimeoutSeconds` passed.
+    TimedOut,
+    /// It was stopped.
+    Aborted,
+}
+
+impl ExecutionStatus {
+    /// `SUCCEEDED`, `FAILED`, `TIMED_OUT` or `ABORTED`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExecutionStatus::Succeeded => "SUCCEEDED",
+            ExecutionStatus::Failed => "FAILED",
+            ExecutionStatus::TimedOut => "TIMED_OUT",
+            ExecutionStatus::Aborted => "ABORTED",
+        }
+    }
+}
+
+/// The result of an execution.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// How it ended.
+    pub status: ExecutionStatus,
+    /// The output, when it succeeded.
+    pub output: Option<Value>,
+    /// The error name, when it did not.
+    pub error: Option<String>,
+    /// The cause, when it did not.
+    pub cause: Option<String>,
+    /// The history, when recorded.
+    pub history: Vec<HistoryEvent>,
+}
+
+impl Outcome {
+    /// `{"status", "output", "error", "cause"}`, as `stepfn run` prints it.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "status": self.status.as_str(),
+            "output": self.output,
+            "error": self.error,
+            "cause": self.cause,
+        })
+    }
+}
+
+/// Everything about one execution besides its input.
+#[derive(Clone)]
+pub struct ExecutionOptions {
+    /// The execution name (a UUID when not given).
+    pub name: Option<String>,
+    /// The state machine's name, for ARNs and `$$.StateMachine.Name`.
+    pub state_machine_name: String,
+    /// The account in ARNs.
+    pub account: String,
+    /// The region in ARNs.
+    pub region: String,
+    /// `$$.Execution.RoleArn`.
+    pub role_arn: String,
+    /// Where time comes from.
+    pub clock: Arc<dyn Clock>,
+    /// Who answers Task states.
+    pub tasks: TaskRegistry,
+    /// Where `.waitForTaskToken` tasks wait for SendTaskSuccess / SendTaskFailure.
+    pub callbacks: Callbacks,
+    /// The directory S3 is served from: `s3://bucket/key` is `ROOT/bucket/key`.
+    pub s3_root: Option<PathBuf>,
+    /// Keep the history (payloads included).
+    pub record_history: bool,
+}
+
+impl Default for ExecutionOptions {
+    fn default() -> Self {
+        ExecutionOptions {
+            name: None,
+            state_machine_name: "StateMachine".into(),
+            account: "123456789012".into(),
+            region: DEFAULT_REGION.into(),
+            role_arn: "arn:aws:iam::123456789012:role/StepFunctionsRole".into(),
+            clock: Arc::new(SystemClock),
+            tasks: TaskRegistry::default(),
+            callbacks: Callbacks::default(),
+            s3_root: None,
+            record_history: true,
+        }
+    }
+}
+
+impl Executor {
+    /// An executor for `machine` (already checked: see [`crate::check`]).
+    pub fn new(machine: StateMachine) -> Self {
+        Executor {
+            machine: Arc::new(machine),
+        }
+    }
+
+    /// The state machine it runs.
+    pub fn machine(&self) -> &StateMachine {
+        &self.machine
+    }
+
+    /// Runs one execution to its end.
+    pub async fn run(&self, input: Value, options: ExecutionOptions) -> Outcome {
+        let name = options
+            .name
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let sm_arn = format!(
+            "arn:aws:states:{}:{}:stateMachine:{}",
+            options.region, options.account, options.state_machine_name
+        );
+        let execution_arn = format!(
+            "arn:aws:states:{}:{}:execution:{}:{}",
+            options.region, options.account, options.state_machine_name, name
+        );
+        let start = options.clock.now_millis();
+        let execution = json!({
+            "Id": execution_arn,
+            "Input": input,
+            "Name": name,
+            "RoleArn": options.role_arn,
+            "StartTime": stepfn_codegen::format_rfc3339_millis(start),
+            "RedriveCount": 0,
+        });
+        let shared = Shared {
+            clock: options.clock.clone(),
+            tasks: options.tasks.clone(),
+            callbacks: options.callbacks.clone(),
+            history: History::new(options.record_history),
+            execution,
+            state_machine: json!({"Id": sm_arn, "Name": options.state_machine_name}),
+            s3_root: options.s3_root.clone(),
+            region: options.region.clone(),
+            account: options.account.clone(),
+            default_language: self.machine.query_language.unwrap_or(QueryLanguage::JsonPath),
+        };
+        let mut cursor = 0;
+        let mut details = Map::new();
+        details.insert("input".into(), input.clone());
+        details.insert("roleArn".into(), options.role_arn.clone().into());
+        shared.emit(&mut cursor, "ExecutionStarted", details);
+        cursor = 0;
+
+        let run = run::run_branch(
+            &shared,
+            &self.machine.states,
+            &self.machine.start_at,
+            input,
+            &mut cursor,
+        );
+        let result = match self.machine.timeout_seconds {
+            Some(seconds) => {
+                let timer = shared.clock.sleep(Duration::from_secs(seconds));
+                tokio::select! {
+                    r = run => Some(r),
+                    _ = timer => None,
+                }
+            }
+            None => Some(run.await),
+        };
+        let last = shared.history.len() as u64;
+        let mut cursor = last;
+        let (status, output, error) = match result {
+            Some(Ok(output)) => {
+                let mut d = Map::new();
+                d.insert("output".into(), output.clone());
+                shared.emit(&mut cursor, "ExecutionSucceeded", d);
+                (ExecutionStatus::Succeeded, Some(output), None)
+            }
+            Some(Err(e)) => {
+                shared.emit(&mut cursor, "ExecutionFailed", error_details(&e));
+                (ExecutionStatus::Failed, None, Some(e))
+            }
+            None => {
+                let e = StatesError::named(names::TIMEOUT);
+                shared.emit(&mut cursor, "ExecutionTimedOut", error_details(&e));
+                (ExecutionStatus::TimedOut, None, Some(e))
+            }
+        };
+        let (error, cause) = match error {
+            Some(e) => (e.error, e.cause),
+            None => (None, None),
+        };
+        Outcome {
+            status,
+            output,
+            error,
+            cause,
+            history: if options.record_history {
+                shared.history.events()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
+/// `{"error", "cause"}` for failure events, leaving out what is absent.
+pub(crate) fn error_details(e: &StatesError) -> Map<String, Value> {
+    let mut d = Map::new();
+    if let Some(error) = &e.error {
+        d.insert("error".into(), error.clone().into());
+    }
+    if let Some(cause) = &e.cause {
+        d.insert("cause".into(), cause.clone().into());
+    }
+    d
+}

@@ -1,0 +1,227 @@
+//! Distributed Map's ItemReader and ResultWriter over a local directory standing in for S3:
+//! `s3://bucket/key` is `ROOT/bucket/key`.
+
+use std::path::{Path as FsPath, PathBuf};
+
+use serde_json::{json, Map, Value};
+use stepfn_codegen::{CsvDelimiter, CsvHeaderLocation, InputType, ItemReader, MaybeJsonata};
+
+use crate::error::{names, StatesError};
+use crate::query::Scope;
+
+/// The most items a reader may be limited to.
+const MAX_ITEMS_LIMIT: i64 = 100_000_000;
+
+fn reader_failed(cause: impl Into<String>) -> StatesError {
+    StatesError::new(names::ITEM_READER_FAILED, cause)
+}
+
+fn object_path(root: Option<&FsPath>, bucket: &str, key: &str) -> Result<PathBuf, StatesError> {
+    let root = root.ok_or_else(|| {
+        reader_failed(format!(
+            "s3://{bucket}/{key} cannot be read: no S3 root directory is configured (--s3-root)"
+        ))
+    })?;
+    if bucket.is_empty() || bucket.contains(['/', '\\']) || bucket == ".." || key.split('/').any(|p| p == "..") {
+        return Err(reader_failed(format!("invalid S3 location s3://{bucket}/{key}")));
+    }
+    Ok(root.join(bucket).join(key))
+}
+
+/// Reads the items an ItemReader names.
+pub(super) fn read_items(
+    reader: &ItemReader,
+    scope: &Scope<'_>,
+    s3_root: Option<&FsPath>,
+) -> Result<Vec<Value>, StatesError> {
+    let parameters = match &reader.parameters {
+        Some(t) => scope.evaluate_template(t)?,
+        None => Value::Object(Map::new()),
+    };
+    let text_field = |name: &str| parameters.get(name).and_then(Value::as_str).unwrap_or("");
+    let bucket = text_field("Bucket");
+    let config = reader.reader_config.clone().unwrap_or_default();
+    let max_items = match (&config.max_items, &config.max_items_path) {
+        (Some(MaybeJsonata::Literal(n)), _) => Some(*n as i64),
+        (_, Some(path)) => {
+            let v = scope
+                .select(path)
+                .map_err(|e| crate::query::invalid_path(path, &e))?;
+            let n = v.as_i64().ok_or_else(|| {
+                StatesError::runtime(format!(
+                    "The MaxItemsPath field refers to value \"{}\" which is not a valid integer: {}",
+                    crate::query::compact(&v),
+                    path.source()
+                ))
+            })?;
+            if n < 0 {
+                return Err(reader_failed("field MaxItems must be positive"));
+            }
+            Some(n)
+        }
+        _ => None,
+    };
+    let mut items = if reader.resource.ends_with("s3:listObjectsV2") {
+        list_objects(s3_root, bucket, text_field("Prefix"))?
+    } else {
+        let key = text_field("Key");
+        let path = object_path(s3_root, bucket, key)?;
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            reader_failed(format!("s3://{bucket}/{key} cannot be read: {e}"))
+        })?;
+        match config.input_type {
+            Some(InputType::Csv) => read_csv(&text, &config)?,
+            Some(InputType::Jsonl) => text
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| {
+                    serde_json::from_str(l)
+                        .map_err(|e| reader_failed(format!("invalid JSON line: {e}")))
+                })
+                .collect::<Result<_, _>>()?,
+            Some(InputType::Json) | None => {
+                let value: Value = serde_json::from_str(&text)
+                    .map_err(|e| reader_failed(format!("invalid JSON: {e}")))?;
+                let value = match &config.items_pointer {
+                    Some(pointer) => value.pointer(pointer).cloned().ok_or_else(|| {
+                        reader_failed(format!("ItemsPointer '{pointer}' selects nothing"))
+                    })?,
+                    None => value,
+                };
+                match value {
+                    Value::Array(items) => items,
+                    _ => return Err(reader_failed("Attempting to map over non-iterable node.")),
+                }
+            }
+            Some(other) => {
+                return Err(reader_failed(format!(
+                    "InputType {} is not supported by the local S3 reader",
+                    other.as_str()
+                )))
+            }
+        }
+    };
+    if let Some(n) = max_items {
+        if n > MAX_ITEMS_LIMIT {
+            return Err(reader_failed(format!(
+                "field MaxItems must be at most {MAX_ITEMS_LIMIT}"
+            )));
+        }
+        if n > 0 {
+            items.truncate(n as usize);
+        }
+    }
+    Ok(items)
+}
+
+fn read_csv(text: &str, config: &stepfn_codegen::ReaderConfig) -> Result<Vec<Value>, StatesError> {
+    let delimiter = match config.csv_delimiter {
+        Some(CsvDelimiter::Pipe) => b'|',
+        Some(CsvDelimiter::Semicolon) => b';',
+        Some(CsvDelimiter::Space) => b' ',
+        Some(CsvDelimiter::Tab) => b'\t',
+        Some(CsvDelimiter::Comma) | None => b',',
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut rows = reader.records();
+    let headers: Vec<String> = match config.csv_header_location {
+        Some(CsvHeaderLocation::Given) => config.csv_headers.clone().unwrap_or_default(),
+        _ => match rows.next() {
+            Some(Ok(r)) => r.iter().map(str::to_string).collect(),
+            Some(Err(e)) => return Err(reader_failed(format!("invalid CSV: {e}"))),
+            None => Vec::new(),
+        },
+    };
+    for (i, h) in headers.iter().enumerate() {
+        if headers[..i].contains(h) {
+            return Err(reader_failed("CSV headers cannot contain duplicates."));
+        }
+    }
+    let mut items = Vec::new();
+    for row in rows {
+        let row = row.map_err(|e| reader_failed(format!("invalid CSV: {e}")))?;
+        let mut item = Map::new();
+        for (i, h) in headers.iter().enumerate() {
+            item.insert(h.clone(), row.get(i).unwrap_or("").into());
+        }
+        items.push(Value::Object(item));
+    }
+    Ok(items)
+}
+
+fn list_objects(root: Option<&FsPath>, bucket: &str, prefix: &str) -> Result<Vec<Value>, StatesError> {
+    let dir = object_path(root, bucket, "")?;
+    let mut keys = Vec::new();
+    collect_files(&dir, &dir, &mut keys)
+        .map_err(|e| reader_failed(format!("s3://{bucket} cannot be listed: {e}")))?;
+    keys.sort();
+    Ok(keys
+        .into_iter()
+        .filter(|(k, _)| k.starts_with(prefix))
+        .map(|(key, size)| {
+            json!({"Key": key, "Size": size, "ETag": "\"\"", "LastModified": "", "StorageClass": "STANDARD"})
+        })
+        .collect())
+}
+
+fn collect_files(base: &FsPath, dir: &FsPath, out: &mut Vec<(String, u64)>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(base, &path, out)?;
+        } else {
+            let key = path
+                .strip_prefix(base)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.push((key, entry.metadata()?.len()));
+        }
+    }
+    Ok(())
+}
+
+/// Writes a Map Run's results as ResultWriter says: `manifest.json` and `SUCCEEDED_0.json`
+/// (and `FAILED_0.json`) under `Prefix/<run id>/`.
+pub(super) fn write_results(
+    s3_root: Option<&FsPath>,
+    bucket: &str,
+    prefix: &str,
+    run_id: &str,
+    map_run_arn: &str,
+    succeeded: &[Value],
+    failed: &[Value],
+) -> Result<String, StatesError> {
+    let failed_writer = |e: String| StatesError::new(names::RESULT_WRITER_FAILED, e);
+    let base = if prefix.is_empty() {
+        run_id.to_string()
+    } else {
+        format!("{}/{run_id}", prefix.trim_end_matches('/'))
+    };
+    let dir = object_path(s3_root, bucket, &base).map_err(|e| failed_writer(e.cause.unwrap_or_default()))?;
+    std::fs::create_dir_all(&dir).map_err(|e| failed_writer(e.to_string()))?;
+    let mut files = Vec::new();
+    for (name, results) in [("SUCCEEDED_0.json", succeeded), ("FAILED_0.json", failed)] {
+        if results.is_empty() && name.starts_with("FAILED") {
+            continue;
+        }
+        let text = serde_json::to_string(results).unwrap_or_default();
+        std::fs::write(dir.join(name), &text).map_err(|e| failed_writer(e.to_string()))?;
+        files.push(json!({"Key": format!("{base}/{name}"), "Size": text.len()}));
+    }
+    let manifest = json!({
+        "DestinationBucket": bucket,
+        "MapRunArn": map_run_arn,
+        "ResultFiles": {"SUCCEEDED": files.iter().filter(|f| f["Key"].as_str().is_some_and(|k| k.ends_with("SUCCEEDED_0.json"))).collect::<Vec<_>>(),
+                        "FAILED": files.iter().filter(|f| f["Key"].as_str().is_some_and(|k| k.ends_with("FAILED_0.json"))).collect::<Vec<_>>(),
+                        "PENDING": []},
+    });
+    std::fs::write(dir.join("manifest.json"), manifest.to_string())
+        .map_err(|e| failed_writer(e.to_string()))?;
+    Ok(format!("{base}/manifest.json"))
+}

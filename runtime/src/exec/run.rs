@@ -1,0 +1,388 @@
+//! The state loop: enter a state, do its work, record its events, follow its transition.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use serde_json::{json, Map, Value};
+use stepfn_codegen::{
+    Catcher, Choice, Fail, MaybeJsonata, Nullable, Parallel, Pass, Query, QueryLanguage, State,
+    States, Succeed, Transition,
+};
+
+use super::{choice, error_details, io, map, retry::find_catcher, retry::RetryState, task, wait};
+use crate::clock::Clock;
+use crate::error::{names, StatesError};
+use crate::history::History;
+use crate::query::Scope;
+use crate::tasks::{Callbacks, TaskRegistry};
+
+/// What every branch of one execution shares.
+pub(crate) struct Shared {
+    pub clock: Arc<dyn Clock>,
+    pub tasks: TaskRegistry,
+    pub callbacks: Callbacks,
+    pub history: History,
+    /// `$$.Execution`.
+    pub execution: Value,
+    /// `$$.StateMachine`.
+    pub state_machine: Value,
+    pub s3_root: Option<PathBuf>,
+    pub region: String,
+    pub account: String,
+    pub default_language: QueryLanguage,
+}
+
+impl Shared {
+    /// Records an event following `cursor` and moves the cursor to it.
+    pub fn emit(&self, cursor: &mut u64, event_type: &'static str, details: Map<String, Value>) -> u64 {
+        let id = self
+            .history
+            .push(*cursor, self.clock.now_millis(), event_type, details);
+        *cursor = id;
+        id
+    }
+
+    /// The context object for a state entered at `entered_millis`.
+    pub fn context(&self, state: &str, entered_millis: i64, retry_count: Option<u32>) -> Value {
+        let mut state_obj = Map::new();
+        state_obj.insert(
+            "EnteredTime".into(),
+            stepfn_codegen::format_rfc3339_millis(entered_millis).into(),
+        );
+        state_obj.insert("Name".into(), state.into());
+        if let Some(n) = retry_count {
+            state_obj.insert("RetryCount".into(), n.into());
+        }
+        json!({
+            "Execution": self.execution,
+            "State": state_obj,
+            "StateMachine": self.state_machine,
+        })
+    }
+}
+
+/// Where a state leads.
+pub(crate) enum Step {
+    Next(String, Value),
+    End(Value),
+}
+
+/// One visit of a state: what the state functions need to know.
+pub(crate) struct Visit<'a> {
+    pub shared: &'a Shared,
+    pub name: &'a str,
+    pub entered_millis: i64,
+}
+
+impl Visit<'_> {
+    pub fn context(&self, retry_count: Option<u32>) -> Value {
+        self.shared.context(self.name, self.entered_millis, retry_count)
+    }
+}
+
+fn entered_event(state: &State) -> &'static str {
+    match state {
+        State::Task(_) => "TaskStateEntered",
+        State::Pass(_) => "PassStateEntered",
+        State::Choice(_) => "ChoiceStateEntered",
+        State::Wait(_) => "WaitStateEntered",
+        State::Succeed(_) => "SucceedStateEntered",
+        State::Fail(_) => "FailStateEntered",
+        State::Parallel(_) => "ParallelStateEntered",
+        State::Map(_) => "MapStateEntered",
+    }
+}
+
+fn exited_event(state: &State) -> &'static str {
+    match state {
+        State::Task(_) => "TaskStateExited",
+        State::Pass(_) => "PassStateExited",
+        State::Choice(_) => "ChoiceStateExited",
+        State::Wait(_) => "WaitStateExited",
+        State::Succeed(_) => "SucceedStateExited",
+        State::Fail(_) => "FailStateExited",
+        State::Parallel(_) => "ParallelStateExited",
+        State::Map(_) => "MapStateExited",
+    }
+}
+
+/// Runs the states of one branch (the machine, a Parallel branch, a Map iteration) from
+/// `start_at` to an end, returning the branch's output.
+pub(crate) fn run_branch<'a>(
+    shared: &'a Shared,
+    states: &'a States,
+    start_at: &'a str,
+    input: Value,
+    cursor: &'a mut u64,
+) -> BoxFuture<'a, Result<Value, StatesError>> {
+    Box::pin(async move {
+        let mut name: &str = start_at;
+        let mut input = input;
+        loop {
+            let Some(state) = states.get(name) else {
+                return Err(StatesError::new(
+                    names::RUNTIME,
+                    format!("The state '{name}' does not exist"),
+                ));
+            };
+            let mut details = Map::new();
+            details.insert("name".into(), name.into());
+            details.insert("input".into(), input.clone());
+            let entered_millis = shared.clock.now_millis();
+            let entered_id = shared.emit(cursor, entered_event(state), details);
+            let visit = Visit {
+                shared,
+                name,
+                entered_millis,
+            };
+            let step = match run_state(&visit, state, input, cursor).await {
+                Ok(step) => step,
+                Err(mut e) => {
+                    if e.unlocated {
+                        e.cause = Some(format!(
+                            "An error occurred while executing the state '{name}' (entered at the event id #{entered_id}). {}",
+                            e.cause.unwrap_or_default()
+                        ));
+                        e.unlocated = false;
+                    }
+                    return Err(e);
+                }
+            };
+            let (next, output) = match step {
+                Step::Next(next, output) => (Some(next), output),
+                Step::End(output) => (None, output),
+            };
+            let mut details = Map::new();
+            details.insert("name".into(), name.into());
+            details.insert("output".into(), output.clone());
+            shared.emit(cursor, exited_event(state), details);
+            match next {
+                Some(next) => {
+                    name = states
+                        .get_key_value(next.as_str())
+                        .map(|(k, _)| k.as_str())
+                        .unwrap_or("");
+                    if name.is_empty() {
+                        return Err(StatesError::new(
+                            names::RUNTIME,
+                            format!("The state '{next}' does not exist"),
+                        ));
+                    }
+                    input = output;
+                }
+                None => return Ok(output),
+            }
+        }
+    })
+}
+
+async fn run_state(visit: &Visit<'_>, state: &State, input: Value, cursor: &mut u64) -> Result<Step, StatesError> {
+    if state.query_language().unwrap_or(visit.shared.default_language) == QueryLanguage::Jsonata {
+        return Err(StatesError::runtime(
+            "JSONata states are not supported by this executor yet",
+        ));
+    }
+    match state {
+        State::Pass(s) => pass(visit, s, input),
+        State::Choice(s) => choose(visit, s, input),
+        State::Succeed(s) => succeed(visit, s, input),
+        State::Fail(s) => Err(fail(visit, s, &input)?),
+        State::Wait(s) => wait::run(visit, s, input).await,
+        State::Task(_) | State::Parallel(_) | State::Map(_) => {
+            handled(visit, state, input, cursor).await
+        }
+    }
+}
+
+/// One attempt of the work of a Task, Parallel or Map state, giving the state's output.
+async fn attempt(
+    visit: &Visit<'_>,
+    state: &State,
+    raw: Value,
+    retry_count: u32,
+    cursor: &mut u64,
+) -> Result<Value, StatesError> {
+    match state {
+        State::Task(s) => task::run(visit, s, raw, retry_count, cursor).await,
+        State::Parallel(s) => parallel(visit, s, raw, retry_count, cursor).await,
+        State::Map(s) => map::run(visit, s, raw, retry_count, cursor).await,
+        _ => unreachable!("only Task, Parallel and Map states have Retry and Catch"),
+    }
+}
+
+fn follow(transition: &Transition, output: Value) -> Step {
+    match transition {
+        Transition::Next(n) => Step::Next(n.clone(), output),
+        Transition::End => Step::End(output),
+    }
+}
+
+fn pass(visit: &Visit<'_>, s: &Pass, raw: Value) -> Result<Step, StatesError> {
+    let context = visit.context(None);
+    let effective = io::input_path(&raw, s.input_path.as_ref(), &context)?;
+    let effective = io::parameters(effective, s.parameters.as_ref(), &context)?;
+    let result = s.result.clone().unwrap_or(effective);
+    let output = io::result_path(raw, result, s.result_path.as_ref())?;
+    let output = io::output_path(output, s.output_path.as_ref(), &context)?;
+    io::check_size(&output, visit.name)?;
+    Ok(follow(&s.transition, output))
+}
+
+fn choose(visit: &Visit<'_>, s: &Choice, raw: Value) -> Result<Step, StatesError> {
+    let context = visit.context(None);
+    let effective = io::input_path(&raw, s.input_path.as_ref(), &context)?;
+    let scope = Scope {
+        input: &effective,
+        context: &context,
+        variables: None,
+    };
+    let mut next = None;
+    for rule in &s.choices {
+        if choice::evaluate(&rule.condition, &scope)? {
+            next = Some(rule.next.clone());
+            break;
+        }
+    }
+    let next = match next.or_else(|| s.default.clone()) {
+        Some(n) => n,
+        None => {
+            return Err(StatesError::new(
+                names::NO_CHOICE_MATCHED,
+                format!(
+                    "No Matches! The Choice state '{}' matched no rule and has no Default",
+                    visit.name
+                ),
+            ))
+        }
+    };
+    let output = io::output_path(effective, s.output_path.as_ref(), &context)?;
+    Ok(Step::Next(next, output))
+}
+
+fn succeed(visit: &Visit<'_>, s: &Succeed, raw: Value) -> Result<Step, StatesError> {
+    let context = visit.context(None);
+    let effective = io::input_path(&raw, s.input_path.as_ref(), &context)?;
+    let output = io::output_path(effective, s.output_path.as_ref(), &context)?;
+    Ok(Step::End(output))
+}
+
+fn fail(visit: &Visit<'_>, s: &Fail, raw: &Value) -> Result<StatesError, StatesError> {
+    let context = visit.context(None);
+    let scope = Scope {
+        input: raw,
+        context: &context,
+        variables: None,
+    };
+    let text = |literal: &Option<MaybeJsonata<String>>,
+                path: &Option<Query>,
+                field: &str|
+     -> Result<Option<String>, StatesError> {
+        if let Some(MaybeJsonata::Literal(s)) = literal {
+            return Ok(Some(s.clone()));
+        }
+        let Some(query) = path else { return Ok(None) };
+        let value = match query {
+            Query::Path(p) => scope
+                .select(p)
+                .map(std::borrow::Cow::into_owned)
+                .map_err(|_| scope.not_found_in_input(p, field))?,
+            Query::Intrinsic(_) => scope.evaluate_query(query, field)?,
+        };
+        Ok(Some(match value {
+            Value::String(s) => s,
+            other => crate::query::compact(&other),
+        }))
+    };
+    Ok(StatesError {
+        error: text(&s.error, &s.error_path, "ErrorPath")?,
+        cause: text(&s.cause, &s.cause_path, "CausePath")?,
+        unlocated: false,
+    })
+}
+
+/// Runs a state's work under its `Retry` and `Catch`: the work returns the state's output;
+/// an error is retried as the retriers say, then caught, else raised.
+async fn handled(
+    visit: &Visit<'_>,
+    state: &State,
+    raw: Value,
+    cursor: &mut u64,
+) -> Result<Step, StatesError> {
+    let mut retry = RetryState::new(state.retry());
+    loop {
+        match attempt(visit, state, raw.clone(), retry.retry_count, cursor).await {
+            Ok(output) => {
+                let transition = state.transition().cloned().unwrap_or(Transition::End);
+                return Ok(follow(&transition, output));
+            }
+            Err(error) => {
+                if let Some(delay) = retry.next_delay(&error) {
+                    visit.shared.clock.sleep(delay).await;
+                    continue;
+                }
+                return match find_catcher(state.catch(), &error) {
+                    Some(catcher) => catch(visit, catcher, raw, &error),
+                    None => Err(error),
+                };
+            }
+        }
+    }
+}
+
+fn catch(visit: &Visit<'_>, catcher: &Catcher, raw: Value, error: &StatesError) -> Result<Step, StatesError> {
+    let error_output = error.to_error_output();
+    let output = io::result_path(raw, error_output, catcher.result_path.as_ref())?;
+    io::check_size(&output, visit.name)?;
+    Ok(Step::Next(catcher.next.clone(), output))
+}
+
+async fn parallel(
+    visit: &Visit<'_>,
+    s: &Parallel,
+    raw: Value,
+    retry_count: u32,
+    cursor: &mut u64,
+) -> Result<Value, StatesError> {
+    let shared = visit.shared;
+    let context = visit.context(Some(retry_count));
+    let effective = io::input_path(&raw, s.input_path.as_ref(), &context)?;
+    let effective = io::parameters(effective, s.parameters.as_ref(), &context)?;
+    let started = shared.emit(cursor, "ParallelStateStarted", Map::new());
+    let branches = s.branches.iter().map(|branch| {
+        let input = effective.clone();
+        async move {
+            let mut branch_cursor = started;
+            run_branch(shared, &branch.states, &branch.start_at, input, &mut branch_cursor).await
+        }
+    });
+    let result = futures::future::try_join_all(branches).await;
+    let result = match result {
+        Ok(outputs) => {
+            shared.emit(cursor, "ParallelStateSucceeded", Map::new());
+            Value::Array(outputs)
+        }
+        Err(e) => {
+            shared.emit(cursor, "ParallelStateFailed", error_details(&e));
+            return Err(e);
+        }
+    };
+    finish(visit, raw, result, s.result_selector.as_ref(), s.result_path.as_ref(), s.output_path.as_ref(), &context)
+}
+
+/// ResultSelector -> ResultPath -> OutputPath and the size limit, for Task, Parallel and Map.
+pub(crate) fn finish(
+    visit: &Visit<'_>,
+    raw: Value,
+    result: Value,
+    selector: Option<&stepfn_codegen::Template>,
+    result_path: Option<&Nullable<stepfn_codegen::Path>>,
+    output_path: Option<&Nullable<stepfn_codegen::Path>>,
+    context: &Value,
+) -> Result<Value, StatesError> {
+    let result = io::result_selector(result, selector, context)?;
+    let output = io::result_path(raw, result, result_path)?;
+    let output = io::output_path(output, output_path, context)?;
+    io::check_size(&output, visit.name)?;
+    Ok(output)
+}

@@ -1,0 +1,244 @@
+//! The Task state: resolve who answers it, record the events its resource kind produces,
+//! enforce TimeoutSeconds and HeartbeatSeconds, and wait for callbacks.
+
+use std::time::Duration;
+
+use serde_json::{json, Map, Value};
+use stepfn_codegen::{MaybeJsonata, Path, Resource, Task};
+
+use super::run::{finish, Visit};
+use super::{error_details, io};
+use crate::error::{names, StatesError};
+use crate::query::Scope;
+use crate::tasks::{CallbackMessage, Resolution, ResourceKind, TaskRequest, TaskResource, TokenWait};
+
+/// The event names one resource kind uses.
+struct Events {
+    scheduled: &'static str,
+    started: &'static str,
+    succeeded: &'static str,
+    failed: &'static str,
+    timed_out: &'static str,
+}
+
+const LAMBDA_EVENTS: Events = Events {
+    scheduled: "LambdaFunctionScheduled",
+    started: "LambdaFunctionStarted",
+    succeeded: "LambdaFunctionSucceeded",
+    failed: "LambdaFunctionFailed",
+    timed_out: "LambdaFunctionTimedOut",
+};
+const ACTIVITY_EVENTS: Events = Events {
+    scheduled: "ActivityScheduled",
+    started: "ActivityStarted",
+    succeeded: "ActivitySucceeded",
+    failed: "ActivityFailed",
+    timed_out: "ActivityTimedOut",
+};
+const TASK_EVENTS: Events = Events {
+    scheduled: "TaskScheduled",
+    started: "TaskStarted",
+    succeeded: "TaskSucceeded",
+    failed: "TaskFailed",
+    timed_out: "TaskTimedOut",
+};
+
+fn seconds(
+    literal: &Option<MaybeJsonata<u64>>,
+    path: &Option<Path>,
+    scope: &Scope<'_>,
+) -> Result<Option<u64>, StatesError> {
+    if let Some(MaybeJsonata::Literal(n)) = literal {
+        return Ok(Some(*n));
+    }
+    let Some(path) = path else { return Ok(None) };
+    let value = scope
+        .select(path)
+        .map_err(|e| crate::query::invalid_path(path, &e))?;
+    match value.as_u64() {
+        Some(n) if n > 0 => Ok(Some(n)),
+        _ => Err(StatesError::runtime(format!(
+            "The value of {} must be a positive integer, got {}",
+            path.source(),
+            crate::query::compact(&value)
+        ))),
+    }
+}
+
+pub(super) async fn run(
+    visit: &Visit<'_>,
+    s: &Task,
+    raw: Value,
+    retry_count: u32,
+    cursor: &mut u64,
+) -> Result<Value, StatesError> {
+    let shared = visit.shared;
+    let arn = match &s.resource {
+        Resource::Uri(arn) => arn.clone(),
+        Resource::CloudFormation(v) => {
+            return Err(StatesError::runtime(format!(
+                "The resource {} is a CloudFormation expression; substitute it before running",
+                crate::query::compact(v)
+            )))
+        }
+    };
+    let resource = TaskResource::parse(&arn);
+    let mut token: Option<TokenWait> = None;
+    let mut context = visit.context(Some(retry_count));
+    if resource.waits_for_token() {
+        let wait = shared.callbacks.issue();
+        context["Task"] = json!({"Token": wait.token()});
+        token = Some(wait);
+    }
+    let effective = io::input_path(&raw, s.input_path.as_ref(), &context)?;
+    let scope = Scope {
+        input: &effective,
+        context: &context,
+        variables: None,
+    };
+    let timeout = seconds(&s.timeout_seconds, &s.timeout_seconds_path, &scope)?;
+    let heartbeat = seconds(&s.heartbeat_seconds, &s.heartbeat_seconds_path, &scope)?;
+    let parameters = io::parameters(effective.clone(), s.parameters.as_ref(), &context)?;
+
+    let (events, mut common) = match &resource.kind {
+        ResourceKind::LambdaFunction => (&LAMBDA_EVENTS, Map::new()),
+        ResourceKind::Activity => (&ACTIVITY_EVENTS, Map::new()),
+        ResourceKind::Service {
+            resource_type,
+            resource,
+            ..
+        } => {
+            let mut m = Map::new();
+            m.insert("resourceType".into(), resource_type.clone().into());
+            m.insert("resource".into(), resource.clone().into());
+            (&TASK_EVENTS, m)
+        }
+    };
+    let mut scheduled = common.clone();
+    match &resource.kind {
+        ResourceKind::Service { .. } => {
+            scheduled.insert("region".into(), resource.region.clone().into());
+            scheduled.insert("parameters".into(), parameters.clone());
+        }
+        _ => {
+            scheduled.insert("resource".into(), arn.clone().into());
+            scheduled.insert("input".into(), parameters.clone());
+        }
+    }
+    if let Some(t) = timeout {
+        scheduled.insert("timeoutInSeconds".into(), t.into());
+    }
+    if let Some(h) = heartbeat {
+        scheduled.insert("heartbeatInSeconds".into(), h.into());
+    }
+    if !matches!(resource.kind, ResourceKind::Service { .. }) {
+        common.insert("resource".into(), arn.clone().into());
+    }
+    shared.emit(cursor, events.scheduled, scheduled);
+    let started = match &resource.kind {
+        ResourceKind::Activity => {
+            let mut m = Map::new();
+            m.insert("workerName".into(), "stepfn".into());
+            m
+        }
+        ResourceKind::LambdaFunction => Map::new(),
+        ResourceKind::Service { .. } => common.clone(),
+    };
+    shared.emit(cursor, events.started, started);
+
+    let request = TaskRequest {
+        state_name: visit.name.to_string(),
+        resource: arn.clone(),
+        input: parameters,
+        context: context.clone(),
+        task_token: token.as_ref().map(|t| t.token().to_string()),
+        retry_count,
+    };
+    let resolution = shared.tasks.resolve(visit.name, &resource);
+    if token.is_some() && resolution.is_some() {
+        let mut submitted = common.clone();
+        submitted.insert("output".into(), json!({}));
+        shared.emit(cursor, "TaskSubmitted", submitted);
+    }
+    let answer = async {
+        match resolution {
+            Some(Resolution::Handler(h)) => h.invoke(request).await,
+            Some(Resolution::Mock(m)) => m.next_answer(visit.name),
+            Some(Resolution::AwaitCallback) => match token.as_mut() {
+                Some(wait) => await_callback(shared, wait, heartbeat).await,
+                None => Err(StatesError::runtime("no task token was issued")),
+            },
+            None => Err(StatesError::new(
+                names::RUNTIME,
+                format!(
+                    "No handler answers the resource '{arn}' of state '{}': register one, or give a mock (--mock-config)",
+                    visit.name
+                ),
+            )),
+        }
+    };
+    let result = match timeout {
+        Some(t) => {
+            let timer = shared.clock.sleep(Duration::from_secs(t));
+            tokio::select! {
+                r = answer => Some(r),
+                _ = timer => None,
+            }
+        }
+        None => Some(answer.await),
+    };
+    drop(token);
+    match result {
+        Some(Ok(output)) => {
+            let mut details = common.clone();
+            details.insert("output".into(), output.clone());
+            shared.emit(cursor, events.succeeded, details);
+            finish(
+                visit,
+                raw,
+                output,
+                s.result_selector.as_ref(),
+                s.result_path.as_ref(),
+                s.output_path.as_ref(),
+                &context,
+            )
+        }
+        Some(Err(e)) => {
+            let mut details = common.clone();
+            details.extend(error_details(&e));
+            shared.emit(cursor, events.failed, details);
+            Err(e)
+        }
+        None => {
+            let e = StatesError::named(names::TIMEOUT);
+            let mut details = common;
+            details.extend(error_details(&e));
+            shared.emit(cursor, events.timed_out, details);
+            Err(e)
+        }
+    }
+}
+
+async fn await_callback(
+    shared: &super::Shared,
+    wait: &mut TokenWait,
+    heartbeat: Option<u64>,
+) -> Result<Value, StatesError> {
+    loop {
+        let message = match heartbeat {
+            Some(h) => {
+                let timer = shared.clock.sleep(Duration::from_secs(h));
+                tokio::select! {
+                    m = wait.next() => m,
+                    _ = timer => return Err(StatesError::named(names::TIMEOUT)),
+                }
+            }
+            None => wait.next().await,
+        };
+        match message {
+            Some(CallbackMessage::Heartbeat) => continue,
+            Some(CallbackMessage::Done(result)) => return result,
+            None => return Err(StatesError::named(names::TIMEOUT)),
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! The Wait state: `Seconds`, `SecondsPath`, `Timestamp` and `TimestampPath`.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use stepfn_codegen::{parse_rfc3339, MaybeJsonata, Path, Wait};
+
+use super::io;
+use super::run::{Step, Visit};
+use crate::error::StatesError;
+use crate::query::Scope;
+
+/// The longest wait Step Functions schedules (in seconds): about 68 years.
+const MAX_WAIT_SECONDS: i64 = i32::MAX as i64;
+
+pub(super) async fn run(visit: &Visit<'_>, s: &Wait, raw: Value) -> Result<Step, StatesError> {
+    let context = visit.context(None);
+    let effective = io::input_path(&raw, s.input_path.as_ref(), &context)?;
+    let now_millis = visit.shared.clock.now_millis();
+    let scope = Scope {
+        input: &effective,
+        context: &context,
+        variables: None,
+    };
+    let wait_millis: i64 = if let Some(MaybeJsonata::Literal(seconds)) = &s.seconds {
+        i64::try_from(*seconds).unwrap_or(i64::MAX).saturating_mul(1000)
+    } else if let Some(path) = &s.seconds_path {
+        seconds_from_path(path, &scope)?.saturating_mul(1000)
+    } else if let Some(MaybeJsonata::Literal(ts)) = &s.timestamp {
+        until(ts, now_millis).ok_or_else(|| {
+            StatesError::runtime(format!("The Timestamp '{ts}' is not a valid RFC 3339 timestamp"))
+        })?
+    } else if let Some(path) = &s.timestamp_path {
+        let invalid = |shown: String| {
+            StatesError::runtime(format!(
+                "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {} == {shown}",
+                path.source()
+            ))
+        };
+        match scope.select(path) {
+            Ok(v) => match v.as_ref() {
+                Value::String(ts) => until(ts, now_millis).ok_or_else(|| invalid(ts.clone()))?,
+                other => return Err(invalid(shown(other))),
+            },
+            Err(_) => return Err(invalid("null".into())),
+        }
+    } else {
+        0
+    };
+    if wait_millis / 1000 > MAX_WAIT_SECONDS {
+        return Err(StatesError::runtime("Wait state delay is too long."));
+    }
+    if wait_millis > 0 {
+        visit
+            .shared
+            .clock
+            .sleep(Duration::from_millis(wait_millis as u64))
+            .await;
+    }
+    let output = io::output_path(effective, s.output_path.as_ref(), &context)?;
+    Ok(match &s.transition {
+        stepfn_codegen::Transition::Next(n) => Step::Next(n.clone(), output),
+        stepfn_codegen::Transition::End => Step::End(output),
+    })
+}
+
+/// Milliseconds from `now_millis` until the timestamp `ts` (0 when it is past).
+fn until(ts: &str, now_millis: i64) -> Option<i64> {
+    let target = parse_rfc3339(ts)? / 1_000_000;
+    Some((target as i64 - now_millis).max(0))
+}
+
+fn shown(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn seconds_from_path(path: &Path, scope: &Scope<'_>) -> Result<i64, StatesError> {
+    let value = scope.select(path).map_err(|_| {
+        StatesError::runtime(format!(
+            "The SecondsPath parameter does not reference an input value: {}",
+            path.source()
+        ))
+    })?;
+    let seconds = match value.as_ref() {
+        Value::Number(n) => n.as_i64(),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        StatesError::runtime(format!(
+            "The SecondsPath parameter cannot be parsed as a long value: {} == {}",
+            path.source(),
+            shown(&value)
+        ))
+    })?;
+    if seconds < 0 {
+        return Err(StatesError::runtime(format!(
+            "The SecondsPath parameter references a negative value: {} == {seconds}",
+            path.source()
+        )));
+    }
+    Ok(seconds)
+}

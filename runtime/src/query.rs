@@ -1,0 +1,116 @@
+//! Evaluating what a JSONPath-mode definition computes: paths with their three roots (`$`,
+//! `$$`, `$name`), payload templates (`"key.$"`), and intrinsic calls inside them.
+
+use std::borrow::Cow;
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+use stepfn_codegen::{Path, PathRoot, Query, Template};
+
+use crate::error::StatesError;
+use crate::intrinsics;
+use crate::jsonpath::{self, PathNotFound};
+
+/// Workflow variables visible to a state.
+pub type Variables = IndexMap<String, Value>;
+
+/// What the roots of a path mean where it is evaluated.
+#[derive(Clone, Copy)]
+pub struct Scope<'a> {
+    /// `$`.
+    pub input: &'a Value,
+    /// `$$`.
+    pub context: &'a Value,
+    /// `$name`.
+    pub variables: Option<&'a Variables>,
+}
+
+impl<'a> Scope<'a> {
+    /// Evaluates `path` from the root it names.
+    pub fn select(&self, path: &Path) -> Result<Cow<'a, Value>, PathNotFound> {
+        let document = match path.root() {
+            PathRoot::Input => self.input,
+            PathRoot::Context => self.context,
+            PathRoot::Variable(name) => {
+                match self.variables.and_then(|vars| vars.get(name)) {
+                    Some(v) => v,
+                    None => {
+                        return Err(PathNotFound {
+                            message: format!("The variable '{name}' is not defined"),
+                        })
+                    }
+                }
+            }
+        };
+        jsonpath::select(path, document)
+    }
+
+    /// `InputPath` / `OutputPath`: a missing path is `Invalid path '$.x' : No results...`.
+    pub fn select_io_path(&self, path: &Path) -> Result<Value, StatesError> {
+        self.select(path)
+            .map(Cow::into_owned)
+            .map_err(|e| invalid_path(path, &e))
+    }
+
+    /// A `"key.$"` value: path or intrinsic call, for the field `field` (written with `.$`).
+    pub fn evaluate_query(&self, query: &Query, field: &str) -> Result<Value, StatesError> {
+        match query {
+            Query::Path(path) => self
+                .select(path)
+                .map(Cow::into_owned)
+                .map_err(|_| self.not_found_in_input(path, field)),
+            Query::Intrinsic(call) => intrinsics::call(call, self),
+        }
+    }
+
+    /// `The JSONPath '$.x' specified for the field 'k.$' could not be found in the input '...'`.
+    pub fn not_found_in_input(&self, path: &Path, field: &str) -> StatesError {
+        StatesError::runtime(format!(
+            "The JSONPath '{}' specified for the field '{}' could not be found in the input '{}'",
+            path.source(),
+            field,
+            compact(self.input)
+        ))
+    }
+
+    /// Evaluates a payload template (Parameters, ResultSelector, ItemSelector...).
+    pub fn evaluate_template(&self, template: &Template) -> Result<Value, StatesError> {
+        self.template_value(template, "")
+    }
+
+    fn template_value(&self, template: &Template, key: &str) -> Result<Value, StatesError> {
+        Ok(match template {
+            Template::Literal(v) => v.clone(),
+            Template::Object(members) => {
+                let mut out = Map::with_capacity(members.len());
+                for (name, member) in members {
+                    out.insert(name.clone(), self.template_value(member, name)?);
+                }
+                Value::Object(out)
+            }
+            Template::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|t| self.template_value(t, key))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Template::Query(q) => self.evaluate_query(q, &format!("{key}.$"))?,
+            Template::Jsonata(j) => {
+                return Err(StatesError::runtime(format!(
+                    "JSONata expression '{}' in a JSONPath state",
+                    j.expression()
+                )))
+            }
+        })
+    }
+}
+
+/// `Invalid path '$.x' : No results for path: $['x']`.
+pub fn invalid_path(path: &Path, e: &PathNotFound) -> StatesError {
+    StatesError::runtime(format!("Invalid path '{}' : {}", path.source(), e.message))
+}
+
+/// Compact JSON text, as Step Functions quotes data in its messages.
+pub fn compact(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}

@@ -1,0 +1,120 @@
+//! Task tokens: `.waitForTaskToken` tasks wait here until SendTaskSuccess, SendTaskFailure
+//! or a missed heartbeat decides them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use crate::error::StatesError;
+
+/// What a waiting task receives.
+#[derive(Debug)]
+pub enum CallbackMessage {
+    /// SendTaskHeartbeat: the heartbeat clock restarts.
+    Heartbeat,
+    /// SendTaskSuccess or SendTaskFailure: the task is decided.
+    Done(Result<Value, StatesError>),
+}
+
+/// Why a SendTask* call was refused, with AWS's error names.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CallbackError {
+    /// No task waits on this token (never issued, or already decided).
+    #[error("TaskDoesNotExist: Task does not exist anymore")]
+    TaskDoesNotExist,
+    /// The token is not one this executor issued.
+    #[error("InvalidToken: Invalid Token: '{0}'")]
+    InvalidToken(String),
+}
+
+/// The tokens of the tasks waiting for a callback.
+#[derive(Clone, Default)]
+pub struct Callbacks {
+    waiting: Arc<Mutex<HashMap<String, mpsc::UnboundedSender<CallbackMessage>>>>,
+}
+
+/// The receiving end of one task token.
+pub struct TokenWait {
+    token: String,
+    receiver: mpsc::UnboundedReceiver<CallbackMessage>,
+    callbacks: Callbacks,
+}
+
+impl TokenWait {
+    /// The token the task was given.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The next message for this token.
+    pub async fn next(&mut self) -> Option<CallbackMessage> {
+        self.receiver.recv().await
+    }
+}
+
+impl Drop for TokenWait {
+    fn drop(&mut self) {
+        self.callbacks.lock().remove(&self.token);
+    }
+}
+
+impl Callbacks {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, mpsc::UnboundedSender<CallbackMessage>>> {
+        self.waiting.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Issues a fresh token and the wait on it. The token is valid until the wait is dropped.
+    pub fn issue(&self) -> TokenWait {
+        let token = uuid::Uuid::new_v4().simple().to_string();
+        let (sender, receiver) = mpsc::unbounded_channel();
+        self.lock().insert(token.clone(), sender);
+        TokenWait {
+            token,
+            receiver,
+            callbacks: self.clone(),
+        }
+    }
+
+    /// SendTaskSuccess.
+    pub fn send_success(&self, token: &str, output: Value) -> Result<(), CallbackError> {
+        self.deliver(token, CallbackMessage::Done(Ok(output)), true)
+    }
+
+    /// SendTaskFailure: the task fails with `error` verbatim as its error name.
+    pub fn send_failure(
+        &self,
+        token: &str,
+        error: Option<String>,
+        cause: Option<String>,
+    ) -> Result<(), CallbackError> {
+        let failure = StatesError {
+            error,
+            cause,
+            unlocated: false,
+        };
+        self.deliver(token, CallbackMessage::Done(Err(failure)), true)
+    }
+
+    /// SendTaskHeartbeat.
+    pub fn send_heartbeat(&self, token: &str) -> Result<(), CallbackError> {
+        self.deliver(token, CallbackMessage::Heartbeat, false)
+    }
+
+    fn deliver(&self, token: &str, message: CallbackMessage, last: bool) -> Result<(), CallbackError> {
+        if token.is_empty() || token.len() > 2048 {
+            return Err(CallbackError::InvalidToken(token.to_string()));
+        }
+        let mut waiting = self.lock();
+        let sender = if last {
+            waiting.remove(token)
+        } else {
+            waiting.get(token).cloned()
+        };
+        let sender = sender.ok_or(CallbackError::TaskDoesNotExist)?;
+        sender
+            .send(message)
+            .map_err(|_| CallbackError::TaskDoesNotExist)
+    }
+}

@@ -1,0 +1,127 @@
+//! Task resources: who answers a Task state. Rust handlers registered by state name or by
+//! resource ARN, and mocked responses in Step Functions Local's MockConfigFile format.
+
+mod callbacks;
+mod mock_config;
+mod resource;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use serde_json::Value;
+
+pub use callbacks::{CallbackError, CallbackMessage, Callbacks, TokenWait};
+pub use mock_config::{MockConfig, MockConfigError, MockedResponse, MockedTestCase};
+pub use resource::{IntegrationPattern, ResourceKind, TaskResource, DEFAULT_REGION};
+
+use crate::error::StatesError;
+
+/// What a Task handler is asked to do.
+#[derive(Clone, Debug)]
+pub struct TaskRequest {
+    /// The Task state's name.
+    pub state_name: String,
+    /// Its `Resource` ARN.
+    pub resource: String,
+    /// The effective input: the result of `InputPath` and `Parameters`.
+    pub input: Value,
+    /// The context object (`$$`) as the state sees it.
+    pub context: Value,
+    /// The task token, for `.waitForTaskToken` tasks.
+    pub task_token: Option<String>,
+    /// 0 on the first attempt, then 1, 2... on retries.
+    pub retry_count: u32,
+}
+
+/// What a handler answers: the task's result, or the error it raises (its name becomes the
+/// ASL error name that `Retry` and `Catch` match).
+pub type TaskResult = Result<Value, StatesError>;
+
+/// Something that performs Task states.
+pub trait TaskHandler: Send + Sync + 'static {
+    /// Performs one attempt of a task.
+    fn invoke(&self, request: TaskRequest) -> BoxFuture<'static, TaskResult>;
+}
+
+impl<F, Fut> TaskHandler for F
+where
+    F: Fn(TaskRequest) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = TaskResult> + Send + 'static,
+{
+    fn invoke(&self, request: TaskRequest) -> BoxFuture<'static, TaskResult> {
+        Box::pin(self(request))
+    }
+}
+
+/// Where Task states find their handlers. Lookup order: the state's name, then its resource
+/// ARN, then the mocked test case, then the fallback handler.
+#[derive(Clone, Default)]
+pub struct TaskRegistry {
+    by_state: HashMap<String, Arc<dyn TaskHandler>>,
+    by_resource: HashMap<String, Arc<dyn TaskHandler>>,
+    mocks: Option<Arc<MockedTestCase>>,
+    fallback: Option<Arc<dyn TaskHandler>>,
+}
+
+/// How a Task state is to be answered.
+#[derive(Clone)]
+pub enum Resolution {
+    /// Run this handler.
+    Handler(Arc<dyn TaskHandler>),
+    /// Answer with the mocked response of the test case.
+    Mock(Arc<MockedTestCase>),
+    /// No handler: a `.waitForTaskToken` task simply waits for its callback.
+    AwaitCallback,
+}
+
+impl TaskRegistry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        TaskRegistry::default()
+    }
+
+    /// Answers the Task state named `state` with `handler`.
+    pub fn on_state(mut self, state: impl Into<String>, handler: impl TaskHandler) -> Self {
+        self.by_state.insert(state.into(), Arc::new(handler));
+        self
+    }
+
+    /// Answers every Task state whose `Resource` is `arn` with `handler`.
+    pub fn on_resource(mut self, arn: impl Into<String>, handler: impl TaskHandler) -> Self {
+        self.by_resource.insert(arn.into(), Arc::new(handler));
+        self
+    }
+
+    /// Answers states with the mocked responses of a MockConfigFile test case.
+    pub fn with_mocks(mut self, test_case: MockedTestCase) -> Self {
+        self.mocks = Some(Arc::new(test_case));
+        self
+    }
+
+    /// Answers every Task state nothing else answers.
+    pub fn fallback(mut self, handler: impl TaskHandler) -> Self {
+        self.fallback = Some(Arc::new(handler));
+        self
+    }
+
+    /// Who answers the Task state `state` with resource `resource`.
+    pub fn resolve(&self, state: &str, resource: &TaskResource) -> Option<Resolution> {
+        if let Some(h) = self.by_state.get(state) {
+            return Some(Resolution::Handler(h.clone()));
+        }
+        if let Some(h) = self.by_resource.get(&resource.arn) {
+            return Some(Resolution::Handler(h.clone()));
+        }
+        if let Some(m) = &self.mocks {
+            if m.mocks_state(state) {
+                return Some(Resolution::Mock(m.clone()));
+            }
+        }
+        if let Some(h) = &self.fallback {
+            return Some(Resolution::Handler(h.clone()));
+        }
+        resource.waits_for_token().then_some(Resolution::AwaitCallback)
+    }
+}

@@ -1,0 +1,132 @@
+//! What a Task's `Resource` ARN names, which decides the history events it produces.
+
+/// The kinds of Task resources, as the history tells them apart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResourceKind {
+    /// `arn:aws:lambda:REGION:ACCOUNT:function:NAME`: `LambdaFunction*` events.
+    LambdaFunction,
+    /// `arn:aws:states:REGION:ACCOUNT:activity:NAME`: `Activity*` events.
+    Activity,
+    /// `arn:aws:states:::SERVICE:API[.sync|.sync:2|.waitForTaskToken]`: `Task*` events.
+    Service {
+        /// `lambda`, `sqs`, `aws-sdk:dynamodb`...
+        resource_type: String,
+        /// `invoke`, `sendMessage.waitForTaskToken`, `putItem`...
+        resource: String,
+        /// How the task waits for its result.
+        pattern: IntegrationPattern,
+    },
+}
+
+/// How a service-integration Task waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntegrationPattern {
+    /// Returns when the API call returns.
+    RequestResponse,
+    /// `.sync` / `.sync:2`: waits for the job to finish.
+    Sync,
+    /// `.waitForTaskToken`: waits for SendTaskSuccess / SendTaskFailure.
+    WaitForTaskToken,
+}
+
+/// A parsed Task resource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskResource {
+    /// The ARN as written.
+    pub arn: String,
+    /// What it names.
+    pub kind: ResourceKind,
+    /// The region in the ARN, or the default region for `arn:aws:states:::` forms.
+    pub region: String,
+}
+
+/// The region reported for resources whose ARN names none.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+impl TaskResource {
+    /// Classifies `arn`. Anything unrecognised is treated as a service integration named by
+    /// the whole ARN, so that handlers registered for it still run.
+    pub fn parse(arn: &str) -> TaskResource {
+        let parts: Vec<&str> = arn.splitn(7, ':').collect();
+        let region = parts
+            .get(3)
+            .filter(|r| !r.is_empty())
+            .unwrap_or(&DEFAULT_REGION)
+            .to_string();
+        let kind = match parts.as_slice() {
+            ["arn", _, "lambda", _, _, "function", ..] => ResourceKind::LambdaFunction,
+            ["arn", _, "states", _, _, "activity", ..] => ResourceKind::Activity,
+            ["arn", _, "states", "", "", service, rest] => {
+                let (resource_type, resource) = if *service == "aws-sdk" {
+                    match rest.split_once(':') {
+                        Some((svc, api)) => (format!("aws-sdk:{svc}"), api.to_string()),
+                        None => (service.to_string(), rest.to_string()),
+                    }
+                } else {
+                    (service.to_string(), rest.to_string())
+                };
+                let pattern = if resource.ends_with(".waitForTaskToken") {
+                    IntegrationPattern::WaitForTaskToken
+                } else if resource.ends_with(".sync") || resource.ends_with(".sync:2") {
+                    IntegrationPattern::Sync
+                } else {
+                    IntegrationPattern::RequestResponse
+                };
+                ResourceKind::Service {
+                    resource_type,
+                    resource,
+                    pattern,
+                }
+            }
+            _ => ResourceKind::Service {
+                resource_type: "unknown".into(),
+                resource: arn.to_string(),
+                pattern: IntegrationPattern::RequestResponse,
+            },
+        };
+        TaskResource {
+            arn: arn.to_string(),
+            kind,
+            region,
+        }
+    }
+
+    /// True for `.waitForTaskToken` integrations.
+    pub fn waits_for_token(&self) -> bool {
+        matches!(
+            self.kind,
+            ResourceKind::Service {
+                pattern: IntegrationPattern::WaitForTaskToken,
+                ..
+            }
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_the_arn_forms() {
+        let sdk = TaskResource::parse("arn:aws:states:::aws-sdk:dynamodb:putItem");
+        assert_eq!(
+            sdk.kind,
+            ResourceKind::Service {
+                resource_type: "aws-sdk:dynamodb".into(),
+                resource: "putItem".into(),
+                pattern: IntegrationPattern::RequestResponse
+            }
+        );
+        let callback = TaskResource::parse("arn:aws:states:::sqs:sendMessage.waitForTaskToken");
+        assert!(callback.waits_for_token());
+        assert_eq!(
+            TaskResource::parse("arn:aws:lambda:eu-west-1:123456789012:function:f").kind,
+            ResourceKind::LambdaFunction
+        );
+        assert_eq!(
+            TaskResource::parse("arn:aws:states:us-east-1:123456789012:activity:a").kind,
+            ResourceKind::Activity
+        );
+    }
+}

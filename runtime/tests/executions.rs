@@ -1,0 +1,361 @@
+//! The executor against executions recorded on AWS (`../shared/conformance/executions`):
+//! every JSONPath case without Variables runs with its recorded task results as mocks and a
+//! virtual clock, and must end as AWS's did, with the same sequence of history events.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use regex::Regex;
+use serde_json::Value;
+use stepfn::exec::{ExecutionOptions, Executor};
+use stepfn::tasks::TaskRegistry;
+use stepfn::{StatesError, VirtualClock};
+
+fn conformance() -> PathBuf {
+    let dir = std::env::var_os("STEPFN_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
+        .join("conformance");
+    assert!(
+        dir.is_dir(),
+        "the conformance corpus is missing: expected it at {} (set STEPFN_SHARED)",
+        dir.display()
+    );
+    dir
+}
+
+/// Cases this executor is not expected to pass yet, each with its reason.
+fn skips() -> HashMap<String, String> {
+    let text = include_str!("execution-skips.txt");
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| match l.split_once(" # ") {
+            Some((case, why)) => (case.trim().to_string(), why.trim().to_string()),
+            None => panic!("skip entry without a reason: {l}"),
+        })
+        .collect()
+}
+
+/// True for definitions that need JSONata or Variables (covered by the JSONata issue).
+fn uses_jsonata_or_variables(definition: &Value) -> bool {
+    let text = definition.to_string();
+    let variable_reference = Regex::new(r#"(^|["(,\s])\$[A-Za-z_]"#).unwrap();
+    text.contains("JSONata")
+        || text.contains("{%")
+        || text.contains("\"Assign\"")
+        || variable_reference.is_match(&text)
+}
+
+struct Recorded {
+    state: String,
+    parameters: Option<Value>,
+    result: Result<Value, StatesError>,
+    used: bool,
+}
+
+/// Answers each Task state with its recorded invocations: the Nth call of a state gets the
+/// Nth recording, except that a recording whose parameters match the call is preferred (Map
+/// and Parallel calls come in no fixed order).
+fn recorded_tasks(case: &Value) -> TaskRegistry {
+    let invocations = case["tasks"]["invocations"].as_array().cloned().unwrap_or_default();
+    let recorded: Vec<Recorded> = invocations
+        .iter()
+        .map(|inv| {
+            let result = &inv["result"];
+            let answer = match result.get("output") {
+                Some(output) => Ok(output.clone()),
+                None => Err(StatesError::from_parts(
+                    result["error"].as_str().map(str::to_string),
+                    result["cause"].as_str().map(str::to_string),
+                )),
+            };
+            Recorded {
+                state: inv["state"].as_str().unwrap_or_default().to_string(),
+                parameters: inv.get("parameters").or_else(|| inv.get("input")).cloned(),
+                result: answer,
+                used: false,
+            }
+        })
+        .collect();
+    let recorded = Arc::new(Mutex::new(recorded));
+    TaskRegistry::new().fallback(move |request: stepfn::TaskRequest| {
+        let recorded = recorded.clone();
+        async move {
+            let mut all = recorded.lock().unwrap();
+            let candidates: Vec<usize> = (0..all.len())
+                .filter(|&i| !all[i].used && all[i].state == request.state_name)
+                .collect();
+            let chosen = candidates
+                .iter()
+                .copied()
+                .find(|&i| all[i].parameters.as_ref() == Some(&request.input))
+                .or_else(|| candidates.first().copied());
+            match chosen {
+                Some(i) => {
+                    all[i].used = true;
+                    all[i].result.clone()
+                }
+                None => Err(StatesError::new(
+                    "Test.NoRecording",
+                    format!("no recorded invocation left for state {}", request.state_name),
+                )),
+            }
+        }
+    })
+}
+
+/// Writes the S3 objects a case's setup put, under a fresh directory.
+fn s3_setup(case: &Value, dir: &Path) {
+    for call in case["tasks"]["aws_setup_calls"].as_array().into_iter().flatten() {
+        if call["service"] == "s3" && call["op"] == "put_object" {
+            let args = &call["kwargs"];
+            let path = dir
+                .join(args["Bucket"].as_str().unwrap())
+                .join(args["Key"].as_str().unwrap());
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, args["Body"].as_str().unwrap_or_default()).unwrap();
+        }
+    }
+}
+
+/// A matcher for a string recorded with placeholders: each placeholder matches anything.
+fn wildcard(expected: &str, placeholders: &[String]) -> Regex {
+    let mut pattern = regex::escape(expected);
+    let mut tokens: Vec<&String> = placeholders.iter().collect();
+    tokens.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    for token in tokens {
+        pattern = pattern.replace(&regex::escape(token), "(?s:.+?)");
+    }
+    Regex::new(&format!("^(?s:{pattern})$")).unwrap()
+}
+
+struct Comparer {
+    wildcard: bool,
+    placeholders: Vec<String>,
+}
+
+impl Comparer {
+    fn new(case: &Value) -> Self {
+        let meta = &case["meta"];
+        let mut placeholders: Vec<String> = ["date", "111111111111", "<region>", "<partition>"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for key in ["placeholders_in_expect", "test_replacements"] {
+            for p in meta[key].as_array().into_iter().flatten() {
+                if let Some(p) = p.as_str() {
+                    placeholders.push(p.to_string());
+                }
+            }
+        }
+        Comparer {
+            wildcard: meta["compare"] == "wildcard",
+            placeholders,
+        }
+    }
+
+    fn strings(&self, expected: &str, actual: &str) -> bool {
+        if expected == actual {
+            return true;
+        }
+        if !self.wildcard {
+            return false;
+        }
+        if ["date", "timestamp", "datetime"].contains(&expected) {
+            return true;
+        }
+        wildcard(expected, &self.placeholders).is_match(actual)
+    }
+
+    fn values(&self, expected: &Value, actual: &Value) -> bool {
+        match (expected, actual) {
+            (Value::Object(e), Value::Object(a)) => {
+                e.len() == a.len()
+                    && e.iter().all(|(k, v)| a.get(k).is_some_and(|w| self.values(v, w)))
+            }
+            (Value::Array(e), Value::Array(a)) => {
+                e.len() == a.len() && e.iter().zip(a).all(|(x, y)| self.values(x, y))
+            }
+            (Value::Number(e), Value::Number(a)) => e.as_f64() == a.as_f64(),
+            (Value::String(e), Value::String(a)) => self.strings(e, a),
+            // A placeholder recorded in place of a number or other value.
+            (Value::String(e), other) if self.wildcard => self.strings(e, &other.to_string()),
+            _ => expected == actual,
+        }
+    }
+}
+
+/// The event types and state names of a history, as the comparison sees them.
+fn event_sequence(events: impl Iterator<Item = (String, Option<String>)>) -> Vec<String> {
+    events
+        .map(|(t, name)| match name {
+            Some(n) => format!("{t}:{n}"),
+            None => t,
+        })
+        .collect()
+}
+
+fn recorded_sequence(history: &[Value]) -> Vec<String> {
+    event_sequence(history.iter().map(|e| {
+        let t = e["type"].as_str().unwrap_or_default().to_string();
+        let name = e
+            .get("stateEnteredEventDetails")
+            .or_else(|| e.get("stateExitedEventDetails"))
+            .and_then(|d| d["name"].as_str())
+            .map(str::to_string);
+        (t, name)
+    }))
+}
+
+enum Verdict {
+    Pass { history_matches: Option<bool> },
+    Fail(String),
+}
+
+fn run_case(case: &Value, scratch: &Path) -> Verdict {
+    let definition = match stepfn::parse::from_value(&case["definition"]) {
+        Ok(m) => m,
+        Err(problems) => return Verdict::Fail(format!("definition rejected: {problems}")),
+    };
+    let _ = fs::remove_dir_all(scratch);
+    fs::create_dir_all(scratch).unwrap();
+    s3_setup(case, scratch);
+    let runtime = stepfn::clock::virtual_runtime().unwrap();
+    let outcome = runtime.block_on(async {
+        let options = ExecutionOptions {
+            clock: Arc::new(VirtualClock::starting_now()),
+            tasks: recorded_tasks(case),
+            s3_root: Some(scratch.to_path_buf()),
+            ..ExecutionOptions::default()
+        };
+        Executor::new(definition)
+            .run(case["input"].clone(), options)
+            .await
+    });
+    let expect = &case["expect"];
+    let cmp = Comparer::new(case);
+    let status = outcome.status.as_str();
+    if expect["status"] != status {
+        return Verdict::Fail(format!(
+            "status {status} (expected {}); error {:?} cause {:?}",
+            expect["status"], outcome.error, outcome.cause
+        ));
+    }
+    if status == "SUCCEEDED" {
+        let actual = outcome.output.clone().unwrap_or(Value::Null);
+        if !cmp.values(&expect["output"], &actual) {
+            return Verdict::Fail(format!(
+                "output {actual}\n   expected {}",
+                expect["output"]
+            ));
+        }
+    } else {
+        let error_ok = match (expect["error"].as_str(), outcome.error.as_deref()) {
+            (None, None) => true,
+            (Some(e), Some(a)) => cmp.strings(e, a),
+            (None, Some(_)) | (Some(_), None) => false,
+        };
+        let cause_ok = match (expect["cause"].as_str(), outcome.cause.as_deref()) {
+            (None | Some(""), None | Some("")) => true,
+            (Some(e), Some(a)) => cmp.strings(e, a),
+            _ => false,
+        };
+        if !error_ok || !cause_ok {
+            return Verdict::Fail(format!(
+                "error {:?} cause {:?}\n   expected error {} cause {}",
+                outcome.error, outcome.cause, expect["error"], expect["cause"]
+            ));
+        }
+    }
+    let history_matches = case["history"].as_array().map(|recorded| {
+        let ours = event_sequence(
+            outcome
+                .history
+                .iter()
+                .map(|e| (e.event_type.to_string(), state_name_of(e))),
+        );
+        ours == recorded_sequence(recorded)
+    });
+    Verdict::Pass { history_matches }
+}
+
+fn state_name_of(e: &stepfn::HistoryEvent) -> Option<String> {
+    (e.event_type.ends_with("StateEntered") || e.event_type.ends_with("StateExited"))
+        .then(|| e.state_name().map(str::to_string))
+        .flatten()
+}
+
+#[test]
+fn recorded_executions_end_as_on_aws() {
+    let root = conformance().join("executions");
+    let index: Vec<Value> =
+        serde_json::from_str(&fs::read_to_string(root.join("INDEX.json")).unwrap()).unwrap();
+    let skips = skips();
+    let only = std::env::var("STEPFN_CASE").ok();
+    let scratch = std::env::temp_dir().join(format!("stepfn-executions-{}", std::process::id()));
+    let mut by_group: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    let (mut in_scope, mut passed, mut history_total, mut history_ok) = (0, 0, 0, 0);
+    let mut failures = Vec::new();
+    let mut stale_skips = Vec::new();
+    let mut seen = HashSet::new();
+    for entry in &index {
+        let file = entry["file"].as_str().unwrap();
+        if only.as_deref().is_some_and(|o| !file.contains(o)) {
+            continue;
+        }
+        let case: Value = serde_json::from_str(&fs::read_to_string(root.join(file)).unwrap()).unwrap();
+        if uses_jsonata_or_variables(&case["definition"]) {
+            continue;
+        }
+        seen.insert(file.to_string());
+        in_scope += 1;
+        let group = file.split('/').next().unwrap().to_string();
+        let counts = by_group.entry(group).or_default();
+        counts.0 += 1;
+        let verdict = run_case(&case, &scratch);
+        match (verdict, skips.get(file)) {
+            (Verdict::Pass { history_matches }, skip) => {
+                passed += 1;
+                counts.1 += 1;
+                if let Some(m) = history_matches {
+                    history_total += 1;
+                    if m {
+                        history_ok += 1;
+                    }
+                }
+                if skip.is_some() {
+                    stale_skips.push(file.to_string());
+                }
+            }
+            (Verdict::Fail(_), Some(_)) => counts.2 += 1,
+            (Verdict::Fail(why), None) => failures.push(format!("{file}: {why}")),
+        }
+    }
+    let _ = fs::remove_dir_all(&scratch);
+    println!("executions without JSONata or Variables, by group (cases / passed / skipped):");
+    for (group, (n, p, s)) in &by_group {
+        println!("  {group:<20} {n:>4} {p:>4} {s:>4}");
+    }
+    println!("passed {passed} of {in_scope}; history event sequence matches AWS in {history_ok} of {history_total} passing cases with a recording");
+    if only.is_none() {
+        let unknown: Vec<&String> = skips.keys().filter(|k| !seen.contains(*k)).collect();
+        assert!(unknown.is_empty(), "skip entries for cases not in scope: {unknown:?}");
+        assert!(
+            passed * 100 >= in_scope * 95,
+            "only {passed} of {in_scope} pass (95% needed)"
+        );
+    }
+    assert!(
+        stale_skips.is_empty(),
+        "these skipped cases pass now; take them off execution-skips.txt: {stale_skips:#?}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} cases fail and are not on the skip list:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
