@@ -14,7 +14,7 @@ pub mod names {
     pub const HEARTBEAT_TIMEOUT: &str = "States.HeartbeatTimeout";
     /// Something the definition asked for cannot be done with this data; never retried or caught.
     pub const RUNTIME: &str = "States.Runtime";
-    /// A payload exceeded 256 KiB; never caught.
+    /// A payload exceeded 256 KiB.
     pub const DATA_LIMIT_EXCEEDED: &str = "States.DataLimitExceeded";
     /// No Choice rule matched and there is no Default.
     pub const NO_CHOICE_MATCHED: &str = "States.NoChoiceMatched";
@@ -90,7 +90,9 @@ impl StatesError {
 
     /// False for the errors no retrier or catcher may handle.
     pub fn is_catchable(&self) -> bool {
-        !matches!(self.name(), names::RUNTIME | names::DATA_LIMIT_EXCEEDED)
+        // AWS's recordings show States.DataLimitExceeded from a task result being caught
+        // (even by States.ALL); only States.Runtime escapes every handler.
+        self.name() != names::RUNTIME
     }
 
     /// True when a retrier's or catcher's `ErrorEquals` entry `pattern` matches this error.
@@ -105,16 +107,10 @@ impl StatesError {
         }
     }
 
-    /// The Error Output a catcher receives: `{"Error": ..., "Cause": ...}`.
+    /// The Error Output a catcher receives: `{"Error": ..., "Cause": ...}`, with `null` for
+    /// a part that is absent (as when SendTaskFailure names no error).
     pub fn to_error_output(&self) -> serde_json::Value {
-        let mut out = serde_json::Map::new();
-        if let Some(e) = &self.error {
-            out.insert("Error".into(), e.clone().into());
-        }
-        if let Some(c) = &self.cause {
-            out.insert("Cause".into(), c.clone().into());
-        }
-        serde_json::Value::Object(out)
+        serde_json::json!({"Error": self.error, "Cause": self.cause})
     }
 }
 

@@ -76,7 +76,9 @@ impl HistoryEvent {
             self.id,
             format_rfc3339_millis(self.timestamp_millis),
             self.event_type,
-            self.state_name().map(|n| format!(" {n}")).unwrap_or_default()
+            self.state_name()
+                .map(|n| format!(" {n}"))
+                .unwrap_or_default()
         )
     }
 }

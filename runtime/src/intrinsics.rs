@@ -161,7 +161,10 @@ pub fn call(call: &IntrinsicCall, scope: &Scope<'_>) -> Result<Value, StatesErro
         F::MathAdd => {
             let a = integer(&args[0]).map_err(fail)?;
             let b = integer(&args[1]).map_err(fail)?;
-            Value::from(a.checked_add(b).ok_or_else(|| fail("the sum overflows".into()))?)
+            Value::from(
+                a.checked_add(b)
+                    .ok_or_else(|| fail("the sum overflows".into()))?,
+            )
         }
         F::StringSplit => {
             let text = string(&args[0]).map_err(fail)?;
@@ -177,7 +180,11 @@ pub fn call(call: &IntrinsicCall, scope: &Scope<'_>) -> Result<Value, StatesErro
     })
 }
 
-fn argument(arg: &IntrinsicArg, call: &IntrinsicCall, scope: &Scope<'_>) -> Result<Value, StatesError> {
+fn argument(
+    arg: &IntrinsicArg,
+    call: &IntrinsicCall,
+    scope: &Scope<'_>,
+) -> Result<Value, StatesError> {
     Ok(match arg {
         IntrinsicArg::String { value, .. } => Value::String(value.clone()),
         IntrinsicArg::Number(n) => Value::Number(n.clone()),
@@ -196,7 +203,11 @@ fn argument(arg: &IntrinsicArg, call: &IntrinsicCall, scope: &Scope<'_>) -> Resu
 }
 
 fn format(call: &IntrinsicCall, args: &[Value]) -> Result<Value, String> {
-    let Some(IntrinsicArg::String { value, placeholders }) = call.args.first() else {
+    let Some(IntrinsicArg::String {
+        value,
+        placeholders,
+    }) = call.args.first()
+    else {
         return Err("the first argument must be a string literal".into());
     };
     let values = &args[1..];
@@ -300,7 +311,9 @@ fn hash(data: &str, algorithm: &str) -> Option<String> {
 
 #[allow(dead_code)]
 fn number(f: f64) -> Value {
-    Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)
+    Number::from_f64(f)
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
 }
 
 #[cfg(test)]
@@ -311,17 +324,33 @@ mod tests {
     fn run(source: &str, input: Value) -> Result<Value, StatesError> {
         let c = IntrinsicCall::parse(source).unwrap();
         let context = json!({});
-        call(&c, &Scope { input: &input, context: &context, variables: None })
+        call(
+            &c,
+            &Scope {
+                input: &input,
+                context: &context,
+                variables: None,
+            },
+        )
     }
 
     #[test]
     fn functions_compute_what_aws_computes() {
         assert_eq!(
-            run("States.Format('a={} b={}', $.a, $.b)", json!({"a": {"x": [1, 2]}, "b": null})),
+            run(
+                "States.Format('a={} b={}', $.a, $.b)",
+                json!({"a": {"x": [1, 2]}, "b": null})
+            ),
             Ok(json!("a={x=[1, 2]} b=null"))
         );
-        assert_eq!(run("States.MathAdd($.a, 1.5)", json!({"a": -1.5})), Ok(json!(1)));
-        assert_eq!(run("States.ArrayRange(1, 9, 3)", json!({})), Ok(json!([1, 4, 7])));
+        assert_eq!(
+            run("States.MathAdd($.a, 1.5)", json!({"a": -1.5})),
+            Ok(json!(1))
+        );
+        assert_eq!(
+            run("States.ArrayRange(1, 9, 3)", json!({})),
+            Ok(json!([1, 4, 7]))
+        );
         assert_eq!(
             run("States.ArrayPartition($.a, 2)", json!({"a": [1, 2, 3]})),
             Ok(json!([[1, 2], [3]]))

@@ -100,9 +100,9 @@ fn definite<'a>(segments: &[Segment], node: &'a Value) -> Result<&'a Value, Path
                 _ => {
                     return Err(PathNotFound {
                         message: format!(
-                            "Filter: [{index}] can only be applied to arrays. Current context is: {}",
-                            current
-                        ),
+                        "Filter: [{index}] can only be applied to arrays. Current context is: {}",
+                        current
+                    ),
                     })
                 }
             },
@@ -143,7 +143,12 @@ fn resolve_index(index: i64, len: usize) -> Option<usize> {
     (0..len).contains(&i).then_some(i as usize)
 }
 
-fn indefinite<'a>(segments: &[Segment], node: &'a Value, root: &'a Value, out: &mut Vec<&'a Value>) {
+fn indefinite<'a>(
+    segments: &[Segment],
+    node: &'a Value,
+    root: &'a Value,
+    out: &mut Vec<&'a Value>,
+) {
     let Some((first, rest)) = segments.split_first() else {
         out.push(node);
         return;
@@ -212,9 +217,11 @@ fn apply_selector<'a>(
                 i += step;
             }
         }
-        (Selector::Filter(filter), Value::Array(items)) => {
-            out.extend(items.iter().filter(|item| filter_matches(filter, item, root)))
-        }
+        (Selector::Filter(filter), Value::Array(items)) => out.extend(
+            items
+                .iter()
+                .filter(|item| filter_matches(filter, item, root)),
+        ),
         (Selector::Filter(filter), Value::Object(_)) => {
             if filter_matches(filter, node, root) {
                 out.push(node);
@@ -248,7 +255,9 @@ fn script_index(script: &str, len: usize) -> Option<i64> {
 
 fn filter_matches(filter: &FilterExpr, current: &Value, root: &Value) -> bool {
     match filter {
-        FilterExpr::Or(a, b) => filter_matches(a, current, root) || filter_matches(b, current, root),
+        FilterExpr::Or(a, b) => {
+            filter_matches(a, current, root) || filter_matches(b, current, root)
+        }
         FilterExpr::And(a, b) => {
             filter_matches(a, current, root) && filter_matches(b, current, root)
         }
@@ -283,7 +292,9 @@ fn operand_value(operand: &FilterOperand, current: &Value, root: &Value) -> Opti
         FilterOperand::Literal(v) => Some(Operand::Value(v.clone())),
         FilterOperand::Regex { pattern, flags } => {
             let prefix = if flags.contains('i') { "(?i)" } else { "" };
-            Regex::new(&format!("{prefix}{pattern}")).ok().map(Operand::Regex)
+            Regex::new(&format!("{prefix}{pattern}"))
+                .ok()
+                .map(Operand::Regex)
         }
     }
 }
@@ -294,9 +305,9 @@ fn compare(op: FilterOp, left: Option<Operand>, right: Option<Operand>) -> bool 
         return op == Ne;
     };
     match (op, left, right) {
-        (Matches, Operand::Value(Value::String(s)), Operand::Regex(re)) => {
-            re.find(&s).is_some_and(|m| m.start() == 0 && m.end() == s.len())
-        }
+        (Matches, Operand::Value(Value::String(s)), Operand::Regex(re)) => re
+            .find(&s)
+            .is_some_and(|m| m.start() == 0 && m.end() == s.len()),
         (_, Operand::Value(l), Operand::Value(r)) => match op {
             Eq => values_equal(&l, &r),
             Ne => !values_equal(&l, &r),
@@ -309,8 +320,12 @@ fn compare(op: FilterOp, left: Option<Operand>, right: Option<Operand>) -> bool 
                 },
                 None => false,
             },
-            In => r.as_array().is_some_and(|a| a.iter().any(|x| values_equal(x, &l))),
-            Nin => r.as_array().is_some_and(|a| !a.iter().any(|x| values_equal(x, &l))),
+            In => r
+                .as_array()
+                .is_some_and(|a| a.iter().any(|x| values_equal(x, &l))),
+            Nin => r
+                .as_array()
+                .is_some_and(|a| !a.iter().any(|x| values_equal(x, &l))),
             SubsetOf => match (l.as_array(), r.as_array()) {
                 (Some(a), Some(b)) => a.iter().all(|x| b.iter().any(|y| values_equal(x, y))),
                 _ => false,
@@ -411,8 +426,16 @@ fn apply_function(name: &str, value: &Value) -> Result<Value, PathNotFound> {
             Value::Object(m) => Value::Array(m.keys().cloned().map(Value::String).collect()),
             _ => Value::Null,
         },
-        "first" => value.as_array().and_then(|a| a.first()).cloned().unwrap_or(Value::Null),
-        "last" => value.as_array().and_then(|a| a.last()).cloned().unwrap_or(Value::Null),
+        "first" => value
+            .as_array()
+            .and_then(|a| a.first())
+            .cloned()
+            .unwrap_or(Value::Null),
+        "last" => value
+            .as_array()
+            .and_then(|a| a.last())
+            .cloned()
+            .unwrap_or(Value::Null),
         "min" => number(numbers()?.into_iter().fold(f64::INFINITY, f64::min)),
         "max" => number(numbers()?.into_iter().fold(f64::NEG_INFINITY, f64::max)),
         "sum" => number(numbers()?.into_iter().sum()),
@@ -485,7 +508,10 @@ mod tests {
         assert_eq!(eval("$.a.b[1]", &doc), Ok(json!(2)));
         assert_eq!(eval("$.a.b[-1]", &doc), Ok(json!(3)));
         assert_eq!(eval("$.x", &doc), Err("No results for path: $['x']".into()));
-        assert_eq!(eval("$.x.y", &doc), Err("Missing property in path $['x']".into()));
+        assert_eq!(
+            eval("$.x.y", &doc),
+            Err("Missing property in path $['x']".into())
+        );
     }
 
     #[test]

@@ -31,16 +31,14 @@ impl<'a> Scope<'a> {
         let document = match path.root() {
             PathRoot::Input => self.input,
             PathRoot::Context => self.context,
-            PathRoot::Variable(name) => {
-                match self.variables.and_then(|vars| vars.get(name)) {
-                    Some(v) => v,
-                    None => {
-                        return Err(PathNotFound {
-                            message: format!("The variable '{name}' is not defined"),
-                        })
-                    }
+            PathRoot::Variable(name) => match self.variables.and_then(|vars| vars.get(name)) {
+                Some(v) => v,
+                None => {
+                    return Err(PathNotFound {
+                        message: format!("The variable '{name}' is not defined"),
+                    })
                 }
-            }
+            },
         };
         jsonpath::select(path, document)
     }

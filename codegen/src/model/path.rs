@@ -403,6 +403,11 @@ impl<'a> Parser<'a> {
                         .peek_char()
                         .ok_or_else(|| self.error("unterminated string"))?;
                     self.pos += e.len_utf8();
+                    // Jayway resolves only escaped quotes and backslashes; any other
+                    // backslash is part of the name.
+                    if e != quote && e != '\\' {
+                        out.push('\\');
+                    }
                     out.push(e);
                 }
                 c if c == quote => return Ok(out),

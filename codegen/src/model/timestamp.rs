@@ -66,9 +66,8 @@ pub fn parse_rfc3339(s: &str) -> Option<i128> {
         _ => return None,
     };
     let days = i128::from(days_from_civil(i64::from(year), month, day));
-    let seconds = days * 86_400
-        + i128::from(hour * 3600 + minute * 60 + second)
-        - offset_minutes * 60;
+    let seconds =
+        days * 86_400 + i128::from(hour * 3600 + minute * 60 + second) - offset_minutes * 60;
     Some(seconds * 1_000_000_000 + nanos)
 }
 

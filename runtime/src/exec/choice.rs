@@ -125,7 +125,10 @@ fn numbers(a: &Value, b: &Value, test: fn(Ordering) -> bool) -> bool {
     };
     let ordering = match (x.as_i64(), y.as_i64()) {
         (Some(i), Some(j)) => Some(i.cmp(&j)),
-        _ => x.as_f64().zip(y.as_f64()).and_then(|(f, g)| f.partial_cmp(&g)),
+        _ => x
+            .as_f64()
+            .zip(y.as_f64())
+            .and_then(|(f, g)| f.partial_cmp(&g)),
     };
     ordering.is_some_and(test)
 }

@@ -12,12 +12,20 @@ use crate::query::Scope;
 pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
 
 /// `InputPath`: absent means `$`, `null` means `{}`.
-pub fn input_path(raw: &Value, path: Option<&Nullable<Path>>, context: &Value) -> Result<Value, StatesError> {
+pub fn input_path(
+    raw: &Value,
+    path: Option<&Nullable<Path>>,
+    context: &Value,
+) -> Result<Value, StatesError> {
     select_io(raw, path, context)
 }
 
 /// `OutputPath`: absent means `$`, `null` means `{}`.
-pub fn output_path(output: Value, path: Option<&Nullable<Path>>, context: &Value) -> Result<Value, StatesError> {
+pub fn output_path(
+    output: Value,
+    path: Option<&Nullable<Path>>,
+    context: &Value,
+) -> Result<Value, StatesError> {
     match path {
         None => Ok(output),
         Some(Nullable::Value(p)) if p.is_identity() => Ok(output),
@@ -25,7 +33,11 @@ pub fn output_path(output: Value, path: Option<&Nullable<Path>>, context: &Value
     }
 }
 
-fn select_io(value: &Value, path: Option<&Nullable<Path>>, context: &Value) -> Result<Value, StatesError> {
+fn select_io(
+    value: &Value,
+    path: Option<&Nullable<Path>>,
+    context: &Value,
+) -> Result<Value, StatesError> {
     match path {
         None => Ok(value.clone()),
         Some(Nullable::Null) => Ok(Value::Object(Map::new())),
@@ -39,7 +51,11 @@ fn select_io(value: &Value, path: Option<&Nullable<Path>>, context: &Value) -> R
 }
 
 /// `Parameters` (or `ItemSelector`): a payload template over `input`, or `input` itself.
-pub fn parameters(input: Value, template: Option<&Template>, context: &Value) -> Result<Value, StatesError> {
+pub fn parameters(
+    input: Value,
+    template: Option<&Template>,
+    context: &Value,
+) -> Result<Value, StatesError> {
     match template {
         None => Ok(input),
         Some(t) => Scope {
@@ -52,13 +68,21 @@ pub fn parameters(input: Value, template: Option<&Template>, context: &Value) ->
 }
 
 /// `ResultSelector`: a payload template over the raw result.
-pub fn result_selector(result: Value, template: Option<&Template>, context: &Value) -> Result<Value, StatesError> {
+pub fn result_selector(
+    result: Value,
+    template: Option<&Template>,
+    context: &Value,
+) -> Result<Value, StatesError> {
     parameters(result, template, context)
 }
 
 /// `ResultPath`: where the result goes in the raw input. Absent means `$` (the result replaces
 /// the input); `null` discards the result.
-pub fn result_path(raw: Value, result: Value, path: Option<&Nullable<Path>>) -> Result<Value, StatesError> {
+pub fn result_path(
+    raw: Value,
+    result: Value,
+    path: Option<&Nullable<Path>>,
+) -> Result<Value, StatesError> {
     match path {
         None => Ok(result),
         Some(Nullable::Null) => Ok(raw),

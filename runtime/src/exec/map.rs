@@ -40,11 +40,14 @@ pub(super) async fn run(
     };
     let tolerance = Tolerance::resolve(s, &scope)?;
 
-    let source = match &s.item_reader {
-        Some(r) => Value::Array(reader::read_items(r, &scope, shared.s3_root.as_deref())?),
-        None => effective.clone(),
+    // With an ItemReader, the reader's items are the items: ItemsPath is not applied.
+    let items = match &s.item_reader {
+        Some(r) => reader::read_items(r, &scope, shared.s3_root.as_deref())?
+            .into_iter()
+            .map(|v| (None, v))
+            .collect(),
+        None => items_of(&effective, s.items_path.as_ref())?,
     };
-    let items = items_of(&source, s.items_path.as_ref())?;
     let selector = s.item_selector.as_ref().or(s.parameters.as_ref());
     let mut inputs = Vec::with_capacity(items.len());
     for (index, (key, value)) in items.into_iter().enumerate() {
@@ -106,7 +109,10 @@ pub(super) async fn run(
 }
 
 /// The items of the Map: an array's elements, or an object's members as `(key, value)`.
-fn items_of(source: &Value, items_path: Option<&Path>) -> Result<Vec<(Option<String>, Value)>, StatesError> {
+fn items_of(
+    source: &Value,
+    items_path: Option<&Path>,
+) -> Result<Vec<(Option<String>, Value)>, StatesError> {
     let selected = match items_path {
         None => source.clone(),
         Some(p) => Scope {
@@ -161,9 +167,14 @@ impl Tolerance {
             _ => None,
         };
         if count.is_some_and(|c| c < 0) {
-            return Err(StatesError::runtime("ToleratedFailureCount cannot be negative."));
+            return Err(StatesError::runtime(
+                "ToleratedFailureCount cannot be negative.",
+            ));
         }
-        let percentage = match (&s.tolerated_failure_percentage, &s.tolerated_failure_percentage_path) {
+        let percentage = match (
+            &s.tolerated_failure_percentage,
+            &s.tolerated_failure_percentage_path,
+        ) {
             (Some(MaybeJsonata::Literal(n)), _) => n.as_f64(),
             (_, Some(p)) => {
                 let value = scope
@@ -210,19 +221,30 @@ fn batch(
     batcher: &stepfn_codegen::ItemBatcher,
     scope: &Scope<'_>,
 ) -> Result<Vec<Value>, StatesError> {
-    let limit = |literal: &Option<MaybeJsonata<u64>>, path: &Option<Path>, field: &str| -> Result<Option<u64>, StatesError> {
+    let limit = |literal: &Option<MaybeJsonata<u64>>,
+                 path: &Option<Path>,
+                 field: &str|
+     -> Result<Option<u64>, StatesError> {
         Ok(match (literal, path) {
             (Some(MaybeJsonata::Literal(n)), _) => Some(*n),
             (_, Some(p)) => Some(integer_from_path(p, field, scope)?.max(0) as u64),
             _ => None,
         })
     };
-    let max_items = limit(&batcher.max_items_per_batch, &batcher.max_items_per_batch_path, "MaxItemsPerBatchPath")?
-        .filter(|n| *n > 0)
-        .unwrap_or(u64::MAX);
-    let max_bytes = limit(&batcher.max_input_bytes_per_batch, &batcher.max_input_bytes_per_batch_path, "MaxInputBytesPerBatchPath")?
-        .filter(|n| *n > 0)
-        .unwrap_or(io::MAX_PAYLOAD_BYTES as u64);
+    let max_items = limit(
+        &batcher.max_items_per_batch,
+        &batcher.max_items_per_batch_path,
+        "MaxItemsPerBatchPath",
+    )?
+    .filter(|n| *n > 0)
+    .unwrap_or(u64::MAX);
+    let max_bytes = limit(
+        &batcher.max_input_bytes_per_batch,
+        &batcher.max_input_bytes_per_batch_path,
+        "MaxInputBytesPerBatchPath",
+    )?
+    .filter(|n| *n > 0)
+    .unwrap_or(io::MAX_PAYLOAD_BYTES as u64);
     let batch_input = match &batcher.batch_input {
         Some(t) => Some(scope.evaluate_template(t)?),
         None => None,
@@ -254,7 +276,11 @@ fn batch(
 }
 
 fn limit(max_concurrency: usize, cap: usize, items: usize) -> usize {
-    let n = if max_concurrency == 0 { cap } else { max_concurrency.min(cap) };
+    let n = if max_concurrency == 0 {
+        cap
+    } else {
+        max_concurrency.min(cap)
+    };
     n.min(items).max(1)
 }
 
@@ -276,7 +302,15 @@ async fn inline(
             details.insert("name".into(), name.into());
             details.insert("index".into(), index.into());
             shared.emit(&mut cursor, "MapIterationStarted", details.clone());
-            match run_branch(shared, &processor.states, &processor.start_at, input, &mut cursor).await {
+            match run_branch(
+                shared,
+                &processor.states,
+                &processor.start_at,
+                input,
+                &mut cursor,
+            )
+            .await
+            {
                 Ok(output) => {
                     shared.emit(&mut cursor, "MapIterationSucceeded", details);
                     Ok(output)
@@ -306,7 +340,9 @@ async fn map_run(
 ) -> Result<Value, StatesError> {
     let shared = visit.shared;
     let run_id = uuid::Uuid::new_v4().to_string();
-    let sm_name = shared.state_machine["Name"].as_str().unwrap_or("StateMachine");
+    let sm_name = shared.state_machine["Name"]
+        .as_str()
+        .unwrap_or("StateMachine");
     let label = s.label.as_deref().unwrap_or(visit.name);
     let map_run_arn = format!(
         "arn:aws:states:{}:{}:mapRun:{sm_name}/{label}:{run_id}",
@@ -322,9 +358,21 @@ async fn map_run(
     let children = inputs.into_iter().enumerate().map(|(index, input)| {
         let child_name = format!("{run_id}-{index}");
         async move {
-            let child = child_execution(shared, &map_run_arn_child(shared, sm_name, label, &child_name), &child_name, &input);
+            let child = child_execution(
+                shared,
+                &map_run_arn_child(shared, sm_name, label, &child_name),
+                &child_name,
+                &input,
+            );
             let mut child_cursor = 0;
-            let result = run_branch(&child, &processor.states, &processor.start_at, input.clone(), &mut child_cursor).await;
+            let result = run_branch(
+                &child,
+                &processor.states,
+                &processor.start_at,
+                input.clone(),
+                &mut child_cursor,
+            )
+            .await;
             (input, result)
         }
     });
@@ -347,12 +395,23 @@ async fn map_run(
                 Some(t) => scope.evaluate_template(t)?,
                 None => Value::Object(JsonMap::new()),
             };
-            let text = |name: &str| parameters.get(name).and_then(Value::as_str).unwrap_or("").to_string();
+            let text = |name: &str| {
+                parameters
+                    .get(name)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            };
             let bucket = text("Bucket");
-            let (succeeded, failures): (Vec<_>, Vec<_>) = results.into_iter().partition(|(_, r)| r.is_ok());
+            let (succeeded, failures): (Vec<_>, Vec<_>) =
+                results.into_iter().partition(|(_, r)| r.is_ok());
             let record = |(input, r): (Value, Result<Value, StatesError>)| match r {
-                Ok(output) => json!({"Input": compact(&input), "Output": compact(&output), "Status": "SUCCEEDED"}),
-                Err(e) => json!({"Input": compact(&input), "Error": e.error, "Cause": e.cause, "Status": "FAILED"}),
+                Ok(output) => {
+                    json!({"Input": compact(&input), "Output": compact(&output), "Status": "SUCCEEDED"})
+                }
+                Err(e) => {
+                    json!({"Input": compact(&input), "Error": e.error, "Cause": e.cause, "Status": "FAILED"})
+                }
             };
             let succeeded: Vec<Value> = succeeded.into_iter().map(record).collect();
             let failures: Vec<Value> = failures.into_iter().map(record).collect();

@@ -25,10 +25,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Map, Value};
-use stepfn_codegen::{QueryLanguage, StateMachine};
+use stepfn_codegen::{ExecutionType, QueryLanguage, StateMachine};
 
 use crate::clock::{Clock, SystemClock};
-use crate::error::{names, StatesError};
+use crate::error::StatesError;
 use crate::history::{History, HistoryEvent};
 use crate::tasks::{Callbacks, TaskRegistry, DEFAULT_REGION};
 
@@ -118,6 +118,8 @@ pub struct ExecutionOptions {
     pub s3_root: Option<PathBuf>,
     /// Keep the history (payloads included).
     pub record_history: bool,
+    /// Standard or Express: Express executions have `express:` ARNs and no redrive count.
+    pub execution_type: ExecutionType,
 }
 
 impl Default for ExecutionOptions {
@@ -133,6 +135,7 @@ impl Default for ExecutionOptions {
             callbacks: Callbacks::default(),
             s3_root: None,
             record_history: true,
+            execution_type: ExecutionType::Standard,
         }
     }
 }
@@ -160,19 +163,33 @@ impl Executor {
             "arn:aws:states:{}:{}:stateMachine:{}",
             options.region, options.account, options.state_machine_name
         );
-        let execution_arn = format!(
-            "arn:aws:states:{}:{}:execution:{}:{}",
-            options.region, options.account, options.state_machine_name, name
-        );
+        let express = options.execution_type == ExecutionType::Express;
+        let execution_arn = if express {
+            format!(
+                "arn:aws:states:{}:{}:express:{}:{}:{}",
+                options.region,
+                options.account,
+                options.state_machine_name,
+                name,
+                uuid::Uuid::new_v4()
+            )
+        } else {
+            format!(
+                "arn:aws:states:{}:{}:execution:{}:{}",
+                options.region, options.account, options.state_machine_name, name
+            )
+        };
         let start = options.clock.now_millis();
-        let execution = json!({
+        let mut execution = json!({
             "Id": execution_arn,
             "Input": input,
             "Name": name,
             "RoleArn": options.role_arn,
             "StartTime": stepfn_codegen::format_rfc3339_millis(start),
-            "RedriveCount": 0,
         });
+        if !express {
+            execution["RedriveCount"] = 0.into();
+        }
         let shared = Shared {
             clock: options.clock.clone(),
             tasks: options.tasks.clone(),
@@ -183,7 +200,10 @@ impl Executor {
             s3_root: options.s3_root.clone(),
             region: options.region.clone(),
             account: options.account.clone(),
-            default_language: self.machine.query_language.unwrap_or(QueryLanguage::JsonPath),
+            default_language: self
+                .machine
+                .query_language
+                .unwrap_or(QueryLanguage::JsonPath),
         };
         let mut cursor = 0;
         let mut details = Map::new();
@@ -223,9 +243,9 @@ impl Executor {
                 (ExecutionStatus::Failed, None, Some(e))
             }
             None => {
-                let e = StatesError::named(names::TIMEOUT);
-                shared.emit(&mut cursor, "ExecutionTimedOut", error_details(&e));
-                (ExecutionStatus::TimedOut, None, Some(e))
+                // AWS reports a timed-out execution with neither error nor cause.
+                shared.emit(&mut cursor, "ExecutionTimedOut", Map::new());
+                (ExecutionStatus::TimedOut, None, None)
             }
         };
         let (error, cause) = match error {

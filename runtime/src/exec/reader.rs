@@ -22,8 +22,14 @@ fn object_path(root: Option<&FsPath>, bucket: &str, key: &str) -> Result<PathBuf
             "s3://{bucket}/{key} cannot be read: no S3 root directory is configured (--s3-root)"
         ))
     })?;
-    if bucket.is_empty() || bucket.contains(['/', '\\']) || bucket == ".." || key.split('/').any(|p| p == "..") {
-        return Err(reader_failed(format!("invalid S3 location s3://{bucket}/{key}")));
+    if bucket.is_empty()
+        || bucket.contains(['/', '\\'])
+        || bucket == ".."
+        || key.split('/').any(|p| p == "..")
+    {
+        return Err(reader_failed(format!(
+            "invalid S3 location s3://{bucket}/{key}"
+        )));
     }
     Ok(root.join(bucket).join(key))
 }
@@ -66,9 +72,8 @@ pub(super) fn read_items(
     } else {
         let key = text_field("Key");
         let path = object_path(s3_root, bucket, key)?;
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            reader_failed(format!("s3://{bucket}/{key} cannot be read: {e}"))
-        })?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| reader_failed(format!("s3://{bucket}/{key} cannot be read: {e}")))?;
         match config.input_type {
             Some(InputType::Csv) => read_csv(&text, &config)?,
             Some(InputType::Jsonl) => text
@@ -101,16 +106,12 @@ pub(super) fn read_items(
             }
         }
     };
-    if let Some(n) = max_items {
-        if n > MAX_ITEMS_LIMIT {
-            return Err(reader_failed(format!(
-                "field MaxItems must be at most {MAX_ITEMS_LIMIT}"
-            )));
-        }
-        if n > 0 {
-            items.truncate(n as usize);
-        }
-    }
+    // Zero means no limit; AWS reads at most 100,000,000 items whatever the limit says.
+    let limit = match max_items {
+        Some(n) if n > 0 => n.min(MAX_ITEMS_LIMIT),
+        _ => MAX_ITEMS_LIMIT,
+    };
+    items.truncate(limit as usize);
     Ok(items)
 }
 
@@ -153,7 +154,11 @@ fn read_csv(text: &str, config: &stepfn_codegen::ReaderConfig) -> Result<Vec<Val
     Ok(items)
 }
 
-fn list_objects(root: Option<&FsPath>, bucket: &str, prefix: &str) -> Result<Vec<Value>, StatesError> {
+fn list_objects(
+    root: Option<&FsPath>,
+    bucket: &str,
+    prefix: &str,
+) -> Result<Vec<Value>, StatesError> {
     let dir = object_path(root, bucket, "")?;
     let mut keys = Vec::new();
     collect_files(&dir, &dir, &mut keys)
@@ -203,7 +208,8 @@ pub(super) fn write_results(
     } else {
         format!("{}/{run_id}", prefix.trim_end_matches('/'))
     };
-    let dir = object_path(s3_root, bucket, &base).map_err(|e| failed_writer(e.cause.unwrap_or_default()))?;
+    let dir = object_path(s3_root, bucket, &base)
+        .map_err(|e| failed_writer(e.cause.unwrap_or_default()))?;
     std::fs::create_dir_all(&dir).map_err(|e| failed_writer(e.to_string()))?;
     let mut files = Vec::new();
     for (name, results) in [("SUCCEEDED_0.json", succeeded), ("FAILED_0.json", failed)] {

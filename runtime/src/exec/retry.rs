@@ -59,7 +59,10 @@ pub fn delay(retrier: &Retrier, attempt: u64) -> Duration {
 }
 
 /// The first catcher whose `ErrorEquals` matches `error`.
-pub fn find_catcher<'a>(catchers: Option<&'a [Catcher]>, error: &StatesError) -> Option<&'a Catcher> {
+pub fn find_catcher<'a>(
+    catchers: Option<&'a [Catcher]>,
+    error: &StatesError,
+) -> Option<&'a Catcher> {
     catchers
         .unwrap_or_default()
         .iter()

@@ -35,7 +35,12 @@ pub(crate) struct Shared {
 
 impl Shared {
     /// Records an event following `cursor` and moves the cursor to it.
-    pub fn emit(&self, cursor: &mut u64, event_type: &'static str, details: Map<String, Value>) -> u64 {
+    pub fn emit(
+        &self,
+        cursor: &mut u64,
+        event_type: &'static str,
+        details: Map<String, Value>,
+    ) -> u64 {
         let id = self
             .history
             .push(*cursor, self.clock.now_millis(), event_type, details);
@@ -77,7 +82,8 @@ pub(crate) struct Visit<'a> {
 
 impl Visit<'_> {
     pub fn context(&self, retry_count: Option<u32>) -> Value {
-        self.shared.context(self.name, self.entered_millis, retry_count)
+        self.shared
+            .context(self.name, self.entered_millis, retry_count)
     }
 }
 
@@ -177,8 +183,17 @@ pub(crate) fn run_branch<'a>(
     })
 }
 
-async fn run_state(visit: &Visit<'_>, state: &State, input: Value, cursor: &mut u64) -> Result<Step, StatesError> {
-    if state.query_language().unwrap_or(visit.shared.default_language) == QueryLanguage::Jsonata {
+async fn run_state(
+    visit: &Visit<'_>,
+    state: &State,
+    input: Value,
+    cursor: &mut u64,
+) -> Result<Step, StatesError> {
+    if state
+        .query_language()
+        .unwrap_or(visit.shared.default_language)
+        == QueryLanguage::Jsonata
+    {
         return Err(StatesError::runtime(
             "JSONata states are not supported by this executor yet",
         ));
@@ -330,7 +345,12 @@ async fn handled(
     }
 }
 
-fn catch(visit: &Visit<'_>, catcher: &Catcher, raw: Value, error: &StatesError) -> Result<Step, StatesError> {
+fn catch(
+    visit: &Visit<'_>,
+    catcher: &Catcher,
+    raw: Value,
+    error: &StatesError,
+) -> Result<Step, StatesError> {
     let error_output = error.to_error_output();
     let output = io::result_path(raw, error_output, catcher.result_path.as_ref())?;
     io::check_size(&output, visit.name)?;
@@ -353,7 +373,14 @@ async fn parallel(
         let input = effective.clone();
         async move {
             let mut branch_cursor = started;
-            run_branch(shared, &branch.states, &branch.start_at, input, &mut branch_cursor).await
+            run_branch(
+                shared,
+                &branch.states,
+                &branch.start_at,
+                input,
+                &mut branch_cursor,
+            )
+            .await
         }
     });
     let result = futures::future::try_join_all(branches).await;
@@ -367,7 +394,15 @@ async fn parallel(
             return Err(e);
         }
     };
-    finish(visit, raw, result, s.result_selector.as_ref(), s.result_path.as_ref(), s.output_path.as_ref(), &context)
+    finish(
+        visit,
+        raw,
+        result,
+        s.result_selector.as_ref(),
+        s.result_path.as_ref(),
+        s.output_path.as_ref(),
+        &context,
+    )
 }
 
 /// ResultSelector -> ResultPath -> OutputPath and the size limit, for Task, Parallel and Map.

@@ -10,7 +10,9 @@ use super::run::{finish, Visit};
 use super::{error_details, io};
 use crate::error::{names, StatesError};
 use crate::query::Scope;
-use crate::tasks::{CallbackMessage, Resolution, ResourceKind, TaskRequest, TaskResource, TokenWait};
+use crate::tasks::{
+    CallbackMessage, Resolution, ResourceKind, TaskRequest, TaskResource, TokenWait,
+};
 
 /// The event names one resource kind uses.
 struct Events {
@@ -85,7 +87,7 @@ pub(super) async fn run(
     let resource = TaskResource::parse(&arn);
     let mut token: Option<TokenWait> = None;
     let mut context = visit.context(Some(retry_count));
-    if resource.waits_for_token() {
+    if resource.issues_token() {
         let wait = shared.callbacks.issue();
         context["Task"] = json!({"Token": wait.token()});
         token = Some(wait);
@@ -155,26 +157,46 @@ pub(super) async fn run(
         retry_count,
     };
     let resolution = shared.tasks.resolve(visit.name, &resource);
+    // `.sync` and `.waitForTaskToken` integrations report the API call that started the
+    // work before the result arrives.
     if token.is_some() && resolution.is_some() {
         let mut submitted = common.clone();
         submitted.insert("output".into(), json!({}));
         shared.emit(cursor, "TaskSubmitted", submitted);
     }
+    let heartbeat_applies =
+        resource.waits_for_token() || matches!(resource.kind, ResourceKind::Activity);
     let answer = async {
-        match resolution {
-            Some(Resolution::Handler(h)) => h.invoke(request).await,
-            Some(Resolution::Mock(m)) => m.next_answer(visit.name),
-            Some(Resolution::AwaitCallback) => match token.as_mut() {
-                Some(wait) => await_callback(shared, wait, heartbeat).await,
-                None => Err(StatesError::runtime("no task token was issued")),
+        let answered = match resolution {
+            Some(Resolution::Handler(h)) => h.invoke(request),
+            Some(Resolution::Mock(m)) => {
+                let result = m.next_answer(visit.name);
+                Box::pin(async move { result })
+            }
+            Some(Resolution::AwaitCallback) => {
+                return match token.as_mut().filter(|_| resource.waits_for_token()) {
+                    Some(wait) => await_callback(shared, wait, heartbeat).await,
+                    None => Err(StatesError::runtime("no task token was issued")),
+                }
+            }
+            None => {
+                return Err(StatesError::new(
+                    names::RUNTIME,
+                    format!(
+                        "No handler answers the resource '{arn}' of state '{}': register one, or give a mock (--mock-config)",
+                        visit.name
+                    ),
+                ))
+            }
+        };
+        // A handler answering a callback task still owes heartbeats: SendTaskHeartbeat on its
+        // token keeps it alive.
+        match (heartbeat.filter(|_| heartbeat_applies), token.as_mut()) {
+            (Some(h), Some(wait)) => tokio::select! {
+                r = answered => r,
+                e = heartbeat_watchdog(shared, wait, h) => Err(e),
             },
-            None => Err(StatesError::new(
-                names::RUNTIME,
-                format!(
-                    "No handler answers the resource '{arn}' of state '{}': register one, or give a mock (--mock-config)",
-                    visit.name
-                ),
-            )),
+            _ => answered.await,
         }
     };
     let result = match timeout {
@@ -210,11 +232,31 @@ pub(super) async fn run(
             Err(e)
         }
         None => {
-            let e = StatesError::named(names::TIMEOUT);
+            let e = StatesError::new(names::TIMEOUT, "");
             let mut details = common;
             details.extend(error_details(&e));
             shared.emit(cursor, events.timed_out, details);
             Err(e)
+        }
+    }
+}
+
+/// Completes with `States.Timeout` once `heartbeat_seconds` pass without a heartbeat.
+async fn heartbeat_watchdog(
+    shared: &super::Shared,
+    wait: &mut TokenWait,
+    heartbeat_seconds: u64,
+) -> StatesError {
+    loop {
+        let timer = shared.clock.sleep(Duration::from_secs(heartbeat_seconds));
+        tokio::select! {
+            m = wait.next() => match m {
+                Some(CallbackMessage::Heartbeat) => continue,
+                // The handler answers this task; a callback on its token changes nothing.
+                Some(CallbackMessage::Done(_)) => continue,
+                None => std::future::pending::<()>().await,
+            },
+            _ = timer => return StatesError::new(names::TIMEOUT, ""),
         }
     }
 }
@@ -230,7 +272,7 @@ async fn await_callback(
                 let timer = shared.clock.sleep(Duration::from_secs(h));
                 tokio::select! {
                     m = wait.next() => m,
-                    _ = timer => return Err(StatesError::named(names::TIMEOUT)),
+                    _ = timer => return Err(StatesError::new(names::TIMEOUT, "")),
                 }
             }
             None => wait.next().await,

@@ -23,12 +23,16 @@ pub(super) async fn run(visit: &Visit<'_>, s: &Wait, raw: Value) -> Result<Step,
         variables: None,
     };
     let wait_millis: i64 = if let Some(MaybeJsonata::Literal(seconds)) = &s.seconds {
-        i64::try_from(*seconds).unwrap_or(i64::MAX).saturating_mul(1000)
+        i64::try_from(*seconds)
+            .unwrap_or(i64::MAX)
+            .saturating_mul(1000)
     } else if let Some(path) = &s.seconds_path {
         seconds_from_path(path, &scope)?.saturating_mul(1000)
     } else if let Some(MaybeJsonata::Literal(ts)) = &s.timestamp {
         until(ts, now_millis).ok_or_else(|| {
-            StatesError::runtime(format!("The Timestamp '{ts}' is not a valid RFC 3339 timestamp"))
+            StatesError::runtime(format!(
+                "The Timestamp '{ts}' is not a valid RFC 3339 timestamp"
+            ))
         })?
     } else if let Some(path) = &s.timestamp_path {
         let invalid = |shown: String| {

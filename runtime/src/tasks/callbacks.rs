@@ -61,7 +61,9 @@ impl Drop for TokenWait {
 }
 
 impl Callbacks {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, mpsc::UnboundedSender<CallbackMessage>>> {
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, mpsc::UnboundedSender<CallbackMessage>>> {
         self.waiting.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -102,7 +104,12 @@ impl Callbacks {
         self.deliver(token, CallbackMessage::Heartbeat, false)
     }
 
-    fn deliver(&self, token: &str, message: CallbackMessage, last: bool) -> Result<(), CallbackError> {
+    fn deliver(
+        &self,
+        token: &str,
+        message: CallbackMessage,
+        last: bool,
+    ) -> Result<(), CallbackError> {
         if token.is_empty() || token.len() > 2048 {
             return Err(CallbackError::InvalidToken(token.to_string()));
         }

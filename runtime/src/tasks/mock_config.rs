@@ -100,13 +100,16 @@ impl MockConfig {
                 let mut parsed = HashMap::new();
                 for (case, states) in cases {
                     let at = format!("{at}/TestCases/{}", escape(case));
-                    let states = states
-                        .as_object()
-                        .ok_or_else(|| invalid(&at, "expected an object of state -> mocked response"))?;
+                    let states = states.as_object().ok_or_else(|| {
+                        invalid(&at, "expected an object of state -> mocked response")
+                    })?;
                     let mut map = HashMap::new();
                     for (state, response) in states {
                         let name = response.as_str().ok_or_else(|| {
-                            invalid(format!("{at}/{}", escape(state)), "expected the name of a mocked response")
+                            invalid(
+                                format!("{at}/{}", escape(state)),
+                                "expected the name of a mocked response",
+                            )
                         })?;
                         map.insert(state.clone(), name.to_string());
                     }
@@ -211,7 +214,12 @@ fn parse_response(at: &str, steps: &Value) -> Result<MockedResponse, MockConfigE
                     unlocated: false,
                 })
             }
-            _ => return Err(invalid(&at, "expected exactly one of \"Return\" or \"Throw\"")),
+            _ => {
+                return Err(invalid(
+                    &at,
+                    "expected exactly one of \"Return\" or \"Throw\"",
+                ))
+            }
         };
         out.push((from, to, answer));
     }
@@ -269,7 +277,10 @@ mod tests {
         }))
         .unwrap();
         let case = config.test_case(None, "Retry").unwrap();
-        assert_eq!(case.next_answer("Charge").unwrap_err().error.as_deref(), Some("Busy"));
+        assert_eq!(
+            case.next_answer("Charge").unwrap_err().error.as_deref(),
+            Some("Busy")
+        );
         assert_eq!(case.next_answer("Charge"), Ok(json!({"ok": true})));
         assert_eq!(case.next_answer("Charge"), Ok(json!({"ok": true})));
         assert!(case.next_answer("Charge").is_err());

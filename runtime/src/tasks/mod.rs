@@ -122,6 +122,8 @@ impl TaskRegistry {
         if let Some(h) = &self.fallback {
             return Some(Resolution::Handler(h.clone()));
         }
-        resource.waits_for_token().then_some(Resolution::AwaitCallback)
+        resource
+            .waits_for_token()
+            .then_some(Resolution::AwaitCallback)
     }
 }

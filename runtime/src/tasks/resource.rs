@@ -91,6 +91,18 @@ impl TaskResource {
         }
     }
 
+    /// True for integrations that get a task token in `$$.Task.Token`: `.waitForTaskToken`
+    /// and `.sync`.
+    pub fn issues_token(&self) -> bool {
+        matches!(
+            self.kind,
+            ResourceKind::Service {
+                pattern: IntegrationPattern::WaitForTaskToken | IntegrationPattern::Sync,
+                ..
+            }
+        )
+    }
+
     /// True for `.waitForTaskToken` integrations.
     pub fn waits_for_token(&self) -> bool {
         matches!(
