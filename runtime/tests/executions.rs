@@ -345,7 +345,17 @@ fn run_case(case: &Value, scratch: &Path) -> Verdict {
                 .iter()
                 .map(|e| (e.event_type.to_string(), state_name_of(e))),
         );
-        ours == recorded_sequence(recorded)
+        let theirs = recorded_sequence(recorded);
+        if ours != theirs && std::env::var_os("STEPFN_HISTORY_DIFF").is_some() {
+            let at = ours.iter().zip(&theirs).take_while(|(a, b)| a == b).count();
+            println!(
+                "history differs at event {}: ours {:?} / AWS {:?}",
+                at + 1,
+                &ours[at..ours.len().min(at + 4)],
+                &theirs[at..theirs.len().min(at + 4)]
+            );
+        }
+        ours == theirs
     });
     Verdict::Pass { history_matches }
 }

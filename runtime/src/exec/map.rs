@@ -6,7 +6,7 @@ use futures::{StreamExt, TryStreamExt};
 use serde_json::{json, Map as JsonMap, Value};
 use stepfn_codegen::{Map, MaybeJsonata, Path, ProcessorMode};
 
-use super::run::{finish, run_branch, Shared, Visit};
+use super::run::{finish, run_branch, AbortGuard, Shared, Visit};
 use super::{error_details, io, reader};
 use crate::error::{names, StatesError};
 use crate::history::History;
@@ -32,61 +32,43 @@ pub(super) async fn run(
         context: &context,
         variables: None,
     };
-    let distributed = s.mode() == ProcessorMode::Distributed;
-    let max_concurrency = match (&s.max_concurrency, &s.max_concurrency_path) {
-        (Some(MaybeJsonata::Literal(n)), _) => *n as usize,
-        (_, Some(p)) => integer_from_path(p, "MaxConcurrencyPath", &scope)? as usize,
-        _ => 0,
+    let max_concurrency = |scope: &Scope<'_>| -> Result<usize, StatesError> {
+        Ok(match (&s.max_concurrency, &s.max_concurrency_path) {
+            (Some(MaybeJsonata::Literal(n)), _) => *n as usize,
+            (_, Some(p)) => integer_from_path(p, "MaxConcurrencyPath", scope)? as usize,
+            _ => 0,
+        })
     };
-    let tolerance = Tolerance::resolve(s, &scope)?;
-
-    // With an ItemReader, the reader's items are the items: ItemsPath is not applied.
-    let items = match &s.item_reader {
-        Some(r) => reader::read_items(r, &scope, shared.s3_root.as_deref())?
-            .into_iter()
-            .map(|v| (None, v))
-            .collect(),
-        None => items_of(&effective, s.items_path.as_ref())?,
-    };
-    let selector = s.item_selector.as_ref().or(s.parameters.as_ref());
-    let mut inputs = Vec::with_capacity(items.len());
-    for (index, (key, value)) in items.into_iter().enumerate() {
-        let input = match selector {
-            Some(template) => {
-                let mut item = JsonMap::new();
-                item.insert("Index".into(), index.into());
-                if let Some(k) = &key {
-                    item.insert("Key".into(), k.clone().into());
-                }
-                item.insert("Value".into(), value);
-                let mut item_context = context.clone();
-                item_context["Map"] = json!({ "Item": item });
-                Scope {
-                    input: &effective,
-                    context: &item_context,
-                    variables: None,
-                }
-                .evaluate_template(template)?
+    // AWS records MapStateStarted before it checks the limits, and a distributed Map's
+    // ItemReader runs inside its Map Run (so a reader failure is a MapRunFailed).
+    let result = if s.mode() == ProcessorMode::Distributed {
+        let mut started = JsonMap::new();
+        if s.item_reader.is_none() {
+            if let Ok(items) = items_of(&effective, s.items_path.as_ref()) {
+                started.insert("length".into(), items.len().into());
             }
-            None => match key {
-                Some(k) => json!({"Key": k, "Value": value}),
-                None => value,
-            },
-        };
-        inputs.push(input);
-    }
-    let inputs = match &s.item_batcher {
-        Some(batcher) => batch(inputs, batcher, &scope)?,
-        None => inputs,
-    };
-
-    let mut started = JsonMap::new();
-    started.insert("length".into(), inputs.len().into());
-    let started_id = shared.emit(cursor, "MapStateStarted", started);
-    let result = if distributed {
-        map_run(visit, s, inputs, max_concurrency, tolerance, &scope, cursor).await
+        }
+        shared.emit(cursor, "MapStateStarted", started);
+        let concurrency = max_concurrency(&scope)?;
+        let tolerance = Tolerance::resolve(s, &scope)?;
+        map_run(
+            visit,
+            s,
+            &effective,
+            &context,
+            concurrency,
+            tolerance,
+            cursor,
+        )
+        .await
     } else {
-        inline(visit, s, inputs, max_concurrency, started_id).await
+        let items = items_of(&effective, s.items_path.as_ref())?;
+        let concurrency = max_concurrency(&scope)?;
+        let mut started = JsonMap::new();
+        started.insert("length".into(), items.len().into());
+        let started_id = shared.emit(cursor, "MapStateStarted", started);
+        let inputs = iteration_inputs(s, items, &effective, &context)?;
+        inline(visit, s, inputs, concurrency, started_id).await
     };
     match result {
         Ok(result) => {
@@ -101,11 +83,46 @@ pub(super) async fn run(
                 &context,
             )
         }
-        Err(e) => {
-            shared.emit(cursor, "MapStateFailed", error_details(&e));
-            Err(e)
-        }
+        Err(e) => Err(e),
     }
+}
+
+/// Each iteration's input: ItemSelector (or the legacy Parameters) over the Map's input with
+/// `$$.Map.Item`, or the item itself.
+fn iteration_inputs(
+    s: &Map,
+    items: Vec<(Option<String>, Value)>,
+    effective: &Value,
+    context: &Value,
+) -> Result<Vec<Value>, StatesError> {
+    let selector = s.item_selector.as_ref().or(s.parameters.as_ref());
+    let mut inputs = Vec::with_capacity(items.len());
+    for (index, (key, value)) in items.into_iter().enumerate() {
+        let input = match selector {
+            Some(template) => {
+                let mut item = JsonMap::new();
+                item.insert("Index".into(), index.into());
+                if let Some(k) = &key {
+                    item.insert("Key".into(), k.clone().into());
+                }
+                item.insert("Value".into(), value);
+                let mut item_context = context.clone();
+                item_context["Map"] = json!({ "Item": item });
+                Scope {
+                    input: effective,
+                    context: &item_context,
+                    variables: None,
+                }
+                .evaluate_template(template)?
+            }
+            None => match key {
+                Some(k) => json!({"Key": k, "Value": value}),
+                None => value,
+            },
+        };
+        inputs.push(input);
+    }
+    Ok(inputs)
 }
 
 /// The items of the Map: an array's elements, or an object's members as `(key, value)`.
@@ -301,16 +318,19 @@ async fn inline(
             let mut details = JsonMap::new();
             details.insert("name".into(), name.into());
             details.insert("index".into(), index.into());
-            shared.emit(&mut cursor, "MapIterationStarted", details.clone());
-            match run_branch(
+            let started = shared.emit(&mut cursor, "MapIterationStarted", details.clone());
+            let mut abort = AbortGuard::new(shared, Some("MapIterationAborted"), name, started)
+                .with_index(index);
+            let result = run_branch(
                 shared,
                 &processor.states,
                 &processor.start_at,
                 input,
                 &mut cursor,
             )
-            .await
-            {
+            .await;
+            abort.disarm();
+            match result {
                 Ok(output) => {
                     shared.emit(&mut cursor, "MapIterationSucceeded", details);
                     Ok(output)
@@ -332,12 +352,17 @@ async fn inline(
 async fn map_run(
     visit: &Visit<'_>,
     s: &Map,
-    inputs: Vec<Value>,
+    effective: &Value,
+    context: &Value,
     max_concurrency: usize,
     tolerance: Tolerance,
-    scope: &Scope<'_>,
     cursor: &mut u64,
 ) -> Result<Value, StatesError> {
+    let scope = &Scope {
+        input: effective,
+        context,
+        variables: None,
+    };
     let shared = visit.shared;
     let run_id = uuid::Uuid::new_v4().to_string();
     let sm_name = shared.state_machine["Name"]
@@ -351,6 +376,13 @@ async fn map_run(
     let mut details = JsonMap::new();
     details.insert("mapRunArn".into(), map_run_arn.clone().into());
     shared.emit(cursor, "MapRunStarted", details);
+    let inputs = match map_run_inputs(visit, s, effective, context) {
+        Ok(inputs) => inputs,
+        Err(e) => {
+            shared.emit(cursor, "MapRunFailed", error_details(&e));
+            return Err(e);
+        }
+    };
 
     let total = inputs.len();
     let concurrency = limit(max_concurrency, DISTRIBUTED_CONCURRENCY_CAP, total);
@@ -448,6 +480,33 @@ async fn map_run(
         }
     }
     outcome
+}
+
+/// The child executions' inputs: read, selected, batched.
+fn map_run_inputs(
+    visit: &Visit<'_>,
+    s: &Map,
+    effective: &Value,
+    context: &Value,
+) -> Result<Vec<Value>, StatesError> {
+    let scope = Scope {
+        input: effective,
+        context,
+        variables: None,
+    };
+    // With an ItemReader, the reader's items are the items: ItemsPath is not applied.
+    let items = match &s.item_reader {
+        Some(r) => reader::read_items(r, &scope, visit.shared.s3_root.as_deref())?
+            .into_iter()
+            .map(|v| (None, v))
+            .collect(),
+        None => items_of(effective, s.items_path.as_ref())?,
+    };
+    let inputs = iteration_inputs(s, items, effective, context)?;
+    match &s.item_batcher {
+        Some(batcher) => batch(inputs, batcher, &scope),
+        None => Ok(inputs),
+    }
 }
 
 fn map_run_arn_child(shared: &Shared, sm_name: &str, label: &str, child_name: &str) -> String {

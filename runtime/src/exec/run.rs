@@ -113,6 +113,57 @@ fn exited_event(state: &State) -> &'static str {
     }
 }
 
+fn aborted_event(state: &State) -> Option<&'static str> {
+    match state {
+        State::Task(_) => Some("TaskStateAborted"),
+        State::Wait(_) => Some("WaitStateAborted"),
+        State::Parallel(_) => Some("ParallelStateAborted"),
+        State::Map(_) => Some("MapStateAborted"),
+        _ => None,
+    }
+}
+
+/// Records `...Aborted` for work dropped before it finished: a Parallel branch or Map
+/// iteration stopped because a sibling failed, or an execution that timed out.
+pub(crate) struct AbortGuard<'a> {
+    shared: &'a Shared,
+    event: Option<&'static str>,
+    details: Map<String, Value>,
+    previous: u64,
+}
+
+impl<'a> AbortGuard<'a> {
+    pub fn new(shared: &'a Shared, event: Option<&'static str>, name: &str, previous: u64) -> Self {
+        let mut details = Map::new();
+        details.insert("name".into(), name.into());
+        AbortGuard {
+            shared,
+            event,
+            details,
+            previous,
+        }
+    }
+
+    /// For a Map iteration: the details carry its index too.
+    pub fn with_index(mut self, index: usize) -> Self {
+        self.details.insert("index".into(), index.into());
+        self
+    }
+
+    pub fn disarm(&mut self) {
+        self.event = None;
+    }
+}
+
+impl Drop for AbortGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(event) = self.event.take() {
+            let details = std::mem::take(&mut self.details);
+            self.shared.emit(&mut self.previous, event, details);
+        }
+    }
+}
+
 /// Runs the states of one branch (the machine, a Parallel branch, a Map iteration) from
 /// `start_at` to an end, returning the branch's output.
 pub(crate) fn run_branch<'a>(
@@ -142,7 +193,10 @@ pub(crate) fn run_branch<'a>(
                 name,
                 entered_millis,
             };
-            let step = match run_state(&visit, state, input, cursor).await {
+            let mut abort = AbortGuard::new(shared, aborted_event(state), name, entered_id);
+            let result = run_state(&visit, state, input, cursor).await;
+            abort.disarm();
+            let step = match result {
                 Ok(step) => step,
                 Err(mut e) => {
                     if e.unlocated {
@@ -336,6 +390,18 @@ async fn handled(
                     visit.shared.clock.sleep(delay).await;
                     continue;
                 }
+                // A Map or Parallel records its failure once no retry follows; a
+                // States.Runtime failure ends the execution with no state event.
+                if error.is_catchable() {
+                    let failed = match state {
+                        State::Parallel(_) => Some("ParallelStateFailed"),
+                        State::Map(_) => Some("MapStateFailed"),
+                        _ => None,
+                    };
+                    if let Some(event) = failed {
+                        visit.shared.emit(cursor, event, error_details(&error));
+                    }
+                }
                 return match find_catcher(state.catch(), &error) {
                     Some(catcher) => catch(visit, catcher, raw, &error),
                     None => Err(error),
@@ -389,10 +455,7 @@ async fn parallel(
             shared.emit(cursor, "ParallelStateSucceeded", Map::new());
             Value::Array(outputs)
         }
-        Err(e) => {
-            shared.emit(cursor, "ParallelStateFailed", error_details(&e));
-            return Err(e);
-        }
+        Err(e) => return Err(e),
     };
     finish(
         visit,

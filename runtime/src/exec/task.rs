@@ -228,7 +228,12 @@ pub(super) async fn run(
         Some(Err(e)) => {
             let mut details = common.clone();
             details.extend(error_details(&e));
-            shared.emit(cursor, events.failed, details);
+            let event = if e.name() == names::TIMEOUT {
+                events.timed_out
+            } else {
+                events.failed
+            };
+            shared.emit(cursor, event, details);
             Err(e)
         }
         None => {
