@@ -1,4 +1,6 @@
-//! `stepfn`: check and format AWS Step Functions definitions from the command line.
+//! `stepfn`: check, format and run AWS Step Functions definitions from the command line.
+
+mod run;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -43,6 +45,11 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Run a definition locally and print {"status", "output", "error", "cause"}.
+    ///
+    /// Exits 0 when the execution ran, whatever its status; 2 for bad usage or an invalid
+    /// definition.
+    Run(run::RunArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -60,6 +67,7 @@ enum Kind {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let ok = match cli.command {
+        Command::Run(args) => return run::run(args),
         Command::Validate {
             files,
             format,

@@ -189,3 +189,98 @@ fn a_large_definition_is_handled() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("recursion limit"), "{}", stdout(&out));
 }
+
+fn run_example(test_case: &str, extra: &[&str]) -> (Output, serde_json::Value) {
+    let ex = examples();
+    let definition = ex.join("ecommerce.asl.json").display().to_string();
+    let input = format!("@{}", ex.join("ecommerce.input.json").display());
+    let mocks = ex.join("ecommerce.mocks.json").display().to_string();
+    let mut args = vec![
+        "run",
+        definition.as_str(),
+        "--input",
+        input.as_str(),
+        "--mock-config",
+        mocks.as_str(),
+        "--test-case",
+        test_case,
+        "--clock",
+        "virtual",
+    ];
+    args.extend_from_slice(extra);
+    let out = stepfn(&args);
+    let printed = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out, printed)
+}
+
+#[test]
+fn run_follows_the_mocked_test_case() {
+    let (out, printed) = run_example("HappyPath", &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(printed["status"], "SUCCEEDED");
+    assert_eq!(printed["output"]["trackingNumber"], "1Z999AA10123456784");
+
+    // A failing branch is caught by the Parallel and compensated; the run still exits 0.
+    let (out, printed) = run_example("InventoryDown", &[]);
+    assert!(out.status.success());
+    assert_eq!(printed["status"], "FAILED");
+    assert_eq!(printed["error"], "OrderFailed");
+}
+
+#[test]
+fn run_prints_the_history_in_the_api_shape() {
+    let (_, printed) = run_example("HappyPath", &["--history"]);
+    let events = printed["history"].as_array().expect("history printed");
+    let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types.first(), Some(&"ExecutionStarted"));
+    assert_eq!(types.last(), Some(&"ExecutionSucceeded"));
+    assert!(types.contains(&"WaitStateExited"));
+    assert!(types.contains(&"ParallelStateSucceeded"));
+    let entered = &events[1]["stateEnteredEventDetails"];
+    assert_eq!(entered["name"], "ValidatePayment");
+    assert!(
+        entered["input"].is_string(),
+        "payloads are JSON text, as in the API"
+    );
+}
+
+#[test]
+fn run_rejects_bad_definitions_and_input_with_exit_2() {
+    let bad = temp_file(
+        "bad.asl.json",
+        r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}}"#,
+    );
+    let out = stepfn(&["run", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Missing 'Next' target: B"));
+
+    let good = examples().join("ecommerce.asl.json").display().to_string();
+    let out = stepfn(&["run", good.as_str(), "--input", "{not json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = stepfn(&[
+        "run",
+        good.as_str(),
+        "--mock-config",
+        "x.json",
+        "--test-case",
+        "Nope",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn run_without_handlers_reports_the_unanswered_task() {
+    let good = examples().join("ecommerce.asl.json").display().to_string();
+    let out = stepfn(&["run", good.as_str(), "--clock", "virtual"]);
+    assert!(out.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["status"], "FAILED");
+    assert!(printed["cause"]
+        .as_str()
+        .unwrap()
+        .contains("No handler answers the resource"));
+}

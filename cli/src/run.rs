@@ -1,0 +1,143 @@
+//! `stepfn run`: one execution of a definition, with mocks, a virtual clock and local S3.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, ValueEnum};
+use serde_json::Value;
+use stepfn::exec::{ExecutionOptions, Executor};
+use stepfn::history;
+use stepfn::tasks::{MockConfig, TaskRegistry};
+use stepfn::{CheckOptions, Clock, SystemClock, VirtualClock};
+
+/// Arguments of `stepfn run`.
+#[derive(Args)]
+pub struct RunArgs {
+    /// The definition (JSON or YAML).
+    file: PathBuf,
+    /// The execution input: JSON text, or @FILE to read it from a file.
+    #[arg(long, default_value = "{}")]
+    input: String,
+    /// A MockConfigFile (AWS Step Functions Local's format) answering Task states.
+    #[arg(long, requires = "test_case")]
+    mock_config: Option<PathBuf>,
+    /// The test case of the mock config to use.
+    #[arg(long, requires = "mock_config")]
+    test_case: Option<String>,
+    /// The state machine of the mock config the test case belongs to (needed only when
+    /// several have a test case of that name). Also the state machine's name in ARNs.
+    #[arg(long)]
+    state_machine: Option<String>,
+    /// Real time, or a virtual clock on which Wait states, timeouts and retry backoff take no
+    /// time.
+    #[arg(long, value_enum, default_value_t = ClockKind::Real)]
+    clock: ClockKind,
+    /// The directory S3 is served from: s3://bucket/key is DIR/bucket/key.
+    #[arg(long)]
+    s3_root: Option<PathBuf>,
+    /// Add the execution history (in GetExecutionHistory's shape) to the output.
+    #[arg(long)]
+    history: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ClockKind {
+    Real,
+    Virtual,
+}
+
+fn usage_error(message: String) -> ExitCode {
+    eprintln!("stepfn run: {message}");
+    ExitCode::from(2)
+}
+
+fn read_input(input: &str) -> Result<Value, String> {
+    let text = match input.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the input file {path}: {e}"))?,
+        None => input.to_string(),
+    };
+    serde_json::from_str(&text).map_err(|e| format!("the input is not JSON: {e}"))
+}
+
+/// Runs `stepfn run`.
+pub fn run(args: RunArgs) -> ExitCode {
+    let text = match std::fs::read_to_string(&args.file) {
+        Ok(t) => t,
+        Err(e) => return usage_error(format!("cannot read {}: {e}", args.file.display())),
+    };
+    let checked = if crate::is_yaml(&args.file) {
+        crate::yaml_value(&text).and_then(|v| stepfn::check_value(&v, &CheckOptions::default()))
+    } else {
+        stepfn::check(&text, &CheckOptions::default())
+    };
+    let machine = match checked {
+        Ok(m) => m,
+        Err(problems) => {
+            for p in problems {
+                eprintln!("{}: {}: {}", args.file.display(), p.location(), p.message);
+            }
+            return ExitCode::from(2);
+        }
+    };
+    let input = match read_input(&args.input) {
+        Ok(v) => v,
+        Err(e) => return usage_error(e),
+    };
+    let mut tasks = TaskRegistry::new();
+    if let (Some(path), Some(case)) = (&args.mock_config, &args.test_case) {
+        let config = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+            .and_then(|t| MockConfig::from_json(&t).map_err(|e| e.to_string()))
+            .and_then(|c| {
+                c.test_case(args.state_machine.as_deref(), case)
+                    .map_err(|e| e.to_string())
+            });
+        match config {
+            Ok(test_case) => tasks = tasks.with_mocks(test_case),
+            Err(e) => return usage_error(e),
+        }
+    }
+    let state_machine_name = args.state_machine.clone().unwrap_or_else(|| {
+        args.file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .map(|s| s.trim_end_matches(".asl").to_string())
+            .unwrap_or_else(|| "StateMachine".into())
+    });
+    let executor = Executor::new(machine);
+    let execute = |clock: Arc<dyn Clock>| {
+        let options = ExecutionOptions {
+            state_machine_name,
+            clock,
+            tasks,
+            s3_root: args.s3_root.clone(),
+            record_history: args.history,
+            ..ExecutionOptions::default()
+        };
+        executor.run(input, options)
+    };
+    let outcome = match args.clock {
+        ClockKind::Virtual => match stepfn::clock::virtual_runtime() {
+            Ok(rt) => rt.block_on(async { execute(Arc::new(VirtualClock::starting_now())).await }),
+            Err(e) => return usage_error(format!("cannot start the runtime: {e}")),
+        },
+        ClockKind::Real => match tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => rt.block_on(execute(Arc::new(SystemClock))),
+            Err(e) => return usage_error(format!("cannot start the runtime: {e}")),
+        },
+    };
+    let mut printed = outcome.to_json();
+    if args.history {
+        printed["history"] = history::to_api_response(&outcome.history)["events"].clone();
+    }
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&printed).unwrap_or_default()
+    );
+    ExitCode::SUCCESS
+}
