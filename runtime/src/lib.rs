@@ -35,6 +35,7 @@ pub use history::HistoryEvent;
 pub use stepfn_codegen::*;
 pub use stepfn_macros::include_asl;
 pub use tasks::{MockConfig, TaskHandler, TaskRegistry, TaskRequest, TaskResult};
+pub use test_state::{test_state, TestStateRequest, TestStateResult, TestStateStatus};
 /// What generated code calls. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {

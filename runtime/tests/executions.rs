@@ -2,29 +2,19 @@
 //! every JSONPath case without Variables runs with its recorded task results as mocks and a
 //! virtual clock, and must end as AWS's did, with the same sequence of history events.
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use common::{conformance, Comparer};
 use regex::Regex;
 use serde_json::Value;
 use stepfn::exec::{ExecutionOptions, Executor};
 use stepfn::tasks::TaskRegistry;
 use stepfn::{StatesError, VirtualClock};
-
-fn conformance() -> PathBuf {
-    let dir = std::env::var_os("STEPFN_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
-        .join("conformance");
-    assert!(
-        dir.is_dir(),
-        "the conformance corpus is missing: expected it at {} (set STEPFN_SHARED)",
-        dir.display()
-    );
-    dir
-}
 
 /// Cases this executor is not expected to pass yet, each with its reason.
 fn skips() -> HashMap<String, String> {
@@ -179,74 +169,6 @@ fn s3_setup(case: &Value, dir: &Path) {
                 .join(args["Key"].as_str().unwrap());
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(path, args["Body"].as_str().unwrap_or_default()).unwrap();
-        }
-    }
-}
-
-/// A matcher for a string recorded with placeholders: each placeholder matches anything.
-fn wildcard(expected: &str, placeholders: &[String]) -> Regex {
-    let mut pattern = regex::escape(expected);
-    let mut tokens: Vec<&String> = placeholders.iter().collect();
-    tokens.sort_by_key(|t| std::cmp::Reverse(t.len()));
-    for token in tokens {
-        pattern = pattern.replace(&regex::escape(token), "(?s:.+?)");
-    }
-    Regex::new(&format!("^(?s:{pattern})$")).unwrap()
-}
-
-struct Comparer {
-    wildcard: bool,
-    placeholders: Vec<String>,
-}
-
-impl Comparer {
-    fn new(case: &Value) -> Self {
-        let meta = &case["meta"];
-        let mut placeholders: Vec<String> = ["date", "111111111111", "<region>", "<partition>"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        for key in ["placeholders_in_expect", "test_replacements"] {
-            for p in meta[key].as_array().into_iter().flatten() {
-                if let Some(p) = p.as_str() {
-                    placeholders.push(p.to_string());
-                }
-            }
-        }
-        Comparer {
-            wildcard: meta["compare"] == "wildcard",
-            placeholders,
-        }
-    }
-
-    fn strings(&self, expected: &str, actual: &str) -> bool {
-        if expected == actual {
-            return true;
-        }
-        if !self.wildcard {
-            return false;
-        }
-        if ["date", "timestamp", "datetime"].contains(&expected) {
-            return true;
-        }
-        wildcard(expected, &self.placeholders).is_match(actual)
-    }
-
-    fn values(&self, expected: &Value, actual: &Value) -> bool {
-        match (expected, actual) {
-            (Value::Object(e), Value::Object(a)) => {
-                e.len() == a.len()
-                    && e.iter()
-                        .all(|(k, v)| a.get(k).is_some_and(|w| self.values(v, w)))
-            }
-            (Value::Array(e), Value::Array(a)) => {
-                e.len() == a.len() && e.iter().zip(a).all(|(x, y)| self.values(x, y))
-            }
-            (Value::Number(e), Value::Number(a)) => e.as_f64() == a.as_f64(),
-            (Value::String(e), Value::String(a)) => self.strings(e, a),
-            // A placeholder recorded in place of a number or other value.
-            (Value::String(e), other) if self.wildcard => self.strings(e, &other.to_string()),
-            _ => expected == actual,
         }
     }
 }

@@ -534,5 +534,7 @@ fn child_execution(parent: &Shared, arn: &str, name: &str, input: &Value) -> Sha
         region: parent.region.clone(),
         account: parent.account.clone(),
         default_language: parent.default_language,
+        context_override: None,
+        state_mock: None,
     }
 }

@@ -33,7 +33,7 @@ use crate::history::{History, HistoryEvent};
 use crate::tasks::{Callbacks, TaskRegistry, DEFAULT_REGION};
 
 pub use io::{payload_size, MAX_PAYLOAD_BYTES};
-pub(crate) use run::Shared;
+pub(crate) use run::{run_state, Shared, Step, Visit};
 
 /// A state machine ready to run many executions. Everything the definition computes (paths,
 /// templates, intrinsic calls) was parsed when the model was built; nothing is re-parsed per
@@ -204,6 +204,8 @@ impl Executor {
                 .machine
                 .query_language
                 .unwrap_or(QueryLanguage::JsonPath),
+            context_override: None,
+            state_mock: None,
         };
         let mut cursor = 0;
         let mut details = Map::new();

@@ -31,6 +31,10 @@ pub(crate) struct Shared {
     pub region: String,
     pub account: String,
     pub default_language: QueryLanguage,
+    /// TestState: the context object as the caller gave it, used as is.
+    pub context_override: Option<Value>,
+    /// TestState: the whole result of a mocked Map or Parallel state.
+    pub state_mock: Option<Result<Value, StatesError>>,
 }
 
 impl Shared {
@@ -50,6 +54,9 @@ impl Shared {
 
     /// The context object for a state entered at `entered_millis`.
     pub fn context(&self, state: &str, entered_millis: i64, retry_count: Option<u32>) -> Value {
+        if let Some(context) = &self.context_override {
+            return context.clone();
+        }
         let mut state_obj = Map::new();
         state_obj.insert(
             "EnteredTime".into(),
@@ -71,6 +78,14 @@ impl Shared {
 pub(crate) enum Step {
     Next(String, Value),
     End(Value),
+    /// An error a catcher handled: go to `next` with `output`.
+    Caught {
+        next: String,
+        output: Value,
+        error: StatesError,
+    },
+    /// TestState only: the error would be retried.
+    Retriable(StatesError),
 }
 
 /// One visit of a state: what the state functions need to know.
@@ -78,6 +93,8 @@ pub(crate) struct Visit<'a> {
     pub shared: &'a Shared,
     pub name: &'a str,
     pub entered_millis: i64,
+    /// TestState: report a retriable error instead of retrying it.
+    pub single_step: bool,
 }
 
 impl Visit<'_> {
@@ -192,6 +209,7 @@ pub(crate) fn run_branch<'a>(
                 shared,
                 name,
                 entered_millis,
+                single_step: false,
             };
             let mut abort = AbortGuard::new(shared, aborted_event(state), name, entered_id);
             let result = run_state(&visit, state, input, cursor).await;
@@ -210,8 +228,11 @@ pub(crate) fn run_branch<'a>(
                 }
             };
             let (next, output) = match step {
-                Step::Next(next, output) => (Some(next), output),
+                Step::Next(next, output) | Step::Caught { next, output, .. } => {
+                    (Some(next), output)
+                }
                 Step::End(output) => (None, output),
+                Step::Retriable(e) => return Err(e),
             };
             let mut details = Map::new();
             details.insert("name".into(), name.into());
@@ -237,7 +258,7 @@ pub(crate) fn run_branch<'a>(
     })
 }
 
-async fn run_state(
+pub(crate) async fn run_state(
     visit: &Visit<'_>,
     state: &State,
     input: Value,
@@ -272,6 +293,26 @@ async fn attempt(
     retry_count: u32,
     cursor: &mut u64,
 ) -> Result<Value, StatesError> {
+    if let (true, Some(mock), State::Parallel(_) | State::Map(_)) =
+        (visit.single_step, &visit.shared.state_mock, state)
+    {
+        let context = visit.context(Some(retry_count));
+        let result = mock.clone()?;
+        let (selector, result_path, output_path) = match state {
+            State::Parallel(p) => (&p.result_selector, &p.result_path, &p.output_path),
+            State::Map(m) => (&m.result_selector, &m.result_path, &m.output_path),
+            _ => unreachable!("matched above"),
+        };
+        return finish(
+            visit,
+            raw,
+            result,
+            selector.as_ref(),
+            result_path.as_ref(),
+            output_path.as_ref(),
+            &context,
+        );
+    }
     match state {
         State::Task(s) => task::run(visit, s, raw, retry_count, cursor).await,
         State::Parallel(s) => parallel(visit, s, raw, retry_count, cursor).await,
@@ -387,6 +428,9 @@ async fn handled(
             }
             Err(error) => {
                 if let Some(delay) = retry.next_delay(&error) {
+                    if visit.single_step {
+                        return Ok(Step::Retriable(error));
+                    }
                     visit.shared.clock.sleep(delay).await;
                     continue;
                 }
@@ -420,7 +464,11 @@ fn catch(
     let error_output = error.to_error_output();
     let output = io::result_path(raw, error_output, catcher.result_path.as_ref())?;
     io::check_size(&output, visit.name)?;
-    Ok(Step::Next(catcher.next.clone(), output))
+    Ok(Step::Caught {
+        next: catcher.next.clone(),
+        output,
+        error: error.clone(),
+    })
 }
 
 async fn parallel(

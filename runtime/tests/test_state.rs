@@ -1,0 +1,134 @@
+//! `test_state` against TestState calls recorded on AWS (`../shared/conformance/test-state`):
+//! every JSONPath case without Variables; status, output, error, cause and next state must be
+//! AWS's.
+
+mod common;
+
+use std::collections::HashMap;
+use std::fs;
+
+use common::{conformance, Comparer};
+use serde_json::Value;
+use stepfn::{test_state, StatesError, TestStateRequest};
+
+fn skips() -> HashMap<String, String> {
+    include_str!("test-state-skips.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| match l.split_once(" # ") {
+            Some((case, why)) => (case.trim().to_string(), why.trim().to_string()),
+            None => panic!("skip entry without a reason: {l}"),
+        })
+        .collect()
+}
+
+fn json_text(v: &Value) -> Value {
+    match v {
+        Value::String(s) => serde_json::from_str(s).unwrap_or(Value::Null),
+        other => other.clone(),
+    }
+}
+
+fn run_case(case: &Value) -> Result<(), String> {
+    let args = &case["request_args"];
+    let mock = args.get("mock").map(|m| match m.get("errorOutput") {
+        Some(e) => Err(StatesError::from_parts(
+            e["error"].as_str().map(str::to_string),
+            e["cause"].as_str().map(str::to_string),
+        )),
+        None => Ok(json_text(&m["result"])),
+    });
+    let request = TestStateRequest {
+        definition: case["definition"].clone(),
+        state_name: args["stateName"].as_str().map(str::to_string),
+        input: case["input"].clone(),
+        mock,
+        context: args.get("context").map(json_text),
+    };
+    let runtime = stepfn::clock::virtual_runtime().unwrap();
+    let result = runtime
+        .block_on(test_state(request))
+        .map_err(|p| format!("definition rejected: {p}"))?;
+    let expect = &case["expect"];
+    let mut cmp = Comparer::new(case);
+    // TestState recordings carry no compare mode: their placeholders always stand for values.
+    cmp.wildcard = true;
+    if expect["status"] != result.status.as_str() {
+        return Err(format!(
+            "status {} (expected {}); error {:?} cause {:?}",
+            result.status.as_str(),
+            expect["status"],
+            result.error,
+            result.cause
+        ));
+    }
+    if let Some(output) = expect.get("output") {
+        let actual = result.output.clone().unwrap_or(Value::Null);
+        if !cmp.values(&json_text(output), &actual) {
+            return Err(format!("output {actual}\n   expected {output}"));
+        }
+    }
+    for (field, actual) in [("error", &result.error), ("cause", &result.cause)] {
+        match (expect.get(field).and_then(Value::as_str), actual.as_deref()) {
+            (None, _) => {}
+            (Some(e), Some(a)) if cmp.strings(e, a) => {}
+            (e, a) => return Err(format!("{field} {a:?} (expected {e:?})")),
+        }
+    }
+    if let Some(next) = expect.get("nextState").and_then(Value::as_str) {
+        if result.next_state.as_deref() != Some(next) {
+            return Err(format!(
+                "next state {:?} (expected {next})",
+                result.next_state
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn recorded_test_state_calls_end_as_on_aws() {
+    let root = conformance().join("test-state");
+    let skips = skips();
+    let mut files: Vec<_> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let (mut in_scope, mut passed) = (0, 0);
+    let mut failures = Vec::new();
+    let mut stale = Vec::new();
+    for path in files {
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        let case: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        let text = case["definition"].to_string();
+        if text.contains("JSONata")
+            || text.contains("{%")
+            || text.contains("\"Assign\"")
+            || case["request_args"].get("variables").is_some()
+        {
+            continue;
+        }
+        in_scope += 1;
+        match (run_case(&case), skips.contains_key(&file)) {
+            (Ok(()), skipped) => {
+                passed += 1;
+                if skipped {
+                    stale.push(file);
+                }
+            }
+            (Err(_), true) => {}
+            (Err(why), false) => failures.push(format!("{file}: {why}")),
+        }
+    }
+    println!("TestState calls without JSONata or Variables: passed {passed} of {in_scope}");
+    assert!(stale.is_empty(), "skipped cases that pass now: {stale:#?}");
+    assert!(
+        failures.is_empty(),
+        "{} cases fail and are not on the skip list:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
