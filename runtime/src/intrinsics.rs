@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use base64::Engine;
 use rand::{Rng, SeedableRng};
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 use stepfn_codegen::{IntrinsicArg, IntrinsicCall, IntrinsicFunction as F};
 
 use crate::error::{names, StatesError};
@@ -307,13 +307,6 @@ fn hash(data: &str, algorithm: &str) -> Option<String> {
         _ => return None,
     };
     Some(digest.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-#[allow(dead_code)]
-fn number(f: f64) -> Value {
-    Number::from_f64(f)
-        .map(Value::Number)
-        .unwrap_or(Value::Null)
 }
 
 #[cfg(test)]

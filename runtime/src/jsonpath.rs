@@ -222,10 +222,8 @@ fn apply_selector<'a>(
                 .iter()
                 .filter(|item| filter_matches(filter, item, root)),
         ),
-        (Selector::Filter(filter), Value::Object(_)) => {
-            if filter_matches(filter, node, root) {
-                out.push(node);
-            }
+        (Selector::Filter(filter), Value::Object(_)) if filter_matches(filter, node, root) => {
+            out.push(node)
         }
         (Selector::Script(script), Value::Array(items)) => {
             if let Some(i) = script_index(script, items.len()) {
@@ -399,7 +397,7 @@ fn ordering(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
 fn apply_function(name: &str, value: &Value) -> Result<Value, PathNotFound> {
     let numbers = || -> Result<Vec<f64>, PathNotFound> {
         let items = value.as_array().ok_or_else(|| PathNotFound {
-            message: format!("Aggregation function attempted to calculate value using empty array"),
+            message: "Aggregation function attempted to calculate value using empty array".into(),
         })?;
         let nums: Vec<f64> = items.iter().filter_map(Value::as_f64).collect();
         if nums.is_empty() {

@@ -79,6 +79,11 @@ impl Callbacks {
         }
     }
 
+    /// The tokens of the tasks waiting now.
+    pub fn waiting_tokens(&self) -> Vec<String> {
+        self.lock().keys().cloned().collect()
+    }
+
     /// SendTaskSuccess.
     pub fn send_success(&self, token: &str, output: Value) -> Result<(), CallbackError> {
         self.deliver(token, CallbackMessage::Done(Ok(output)), true)

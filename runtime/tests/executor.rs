@@ -1,0 +1,161 @@
+//! The executor's behaviour that the recorded corpus cannot show: time on the virtual clock,
+//! retries against MockConfigFile mocks, callbacks through the library API.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use stepfn::exec::{ExecutionOptions, ExecutionStatus, Executor};
+use stepfn::tasks::{Callbacks, MockConfig, TaskRegistry};
+use stepfn::{Clock, VirtualClock};
+
+fn machine(definition: Value) -> Executor {
+    Executor::new(stepfn::check_value(&definition, &Default::default()).expect("valid"))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_day_long_wait_takes_no_real_time() {
+    let clock = Arc::new(VirtualClock::starting_at(0));
+    let executor = machine(json!({"StartAt": "W", "States": {
+        "W": {"Type": "Wait", "Seconds": 86400, "Next": "Done"},
+        "Done": {"Type": "Pass", "Parameters": {"at.$": "$$.State.EnteredTime"}, "End": true}}}));
+    let real = std::time::Instant::now();
+    let outcome = executor
+        .run(
+            json!({}),
+            ExecutionOptions {
+                clock: clock.clone(),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(real.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        outcome.output,
+        Some(json!({"at": "1970-01-02T00:00:00.000Z"}))
+    );
+    assert_eq!(clock.now_millis(), 86_400_000);
+}
+
+#[tokio::test(start_paused = true)]
+async fn retries_back_off_and_count_per_visit() {
+    let config = MockConfig::from_value(&json!({
+        "StateMachines": {"M": {"TestCases": {"Flaky": {"Call": "TwoFailures"}}}},
+        "MockedResponses": {"TwoFailures": {
+            "0-1": {"Throw": {"Error": "Busy", "Cause": "try later"}},
+            "2": {"Return": {"ok": true}}
+        }}
+    }))
+    .unwrap();
+    let clock = Arc::new(VirtualClock::starting_at(0));
+    let executor = machine(json!({"StartAt": "Call", "States": {
+        "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                 "Retry": [{"ErrorEquals": ["Busy"], "IntervalSeconds": 3, "BackoffRate": 2.0}],
+                 "ResultSelector": {"ok.$": "$.ok", "retries.$": "$$.State.RetryCount"},
+                 "End": true}}}));
+    let options = ExecutionOptions {
+        clock: clock.clone(),
+        tasks: TaskRegistry::new().with_mocks(config.test_case(None, "Flaky").unwrap()),
+        ..Default::default()
+    };
+    let outcome = executor.run(json!({}), options).await;
+    assert_eq!(outcome.output, Some(json!({"ok": true, "retries": 2})));
+    // 3 s, then 6 s of backoff.
+    assert_eq!(clock.now_millis(), 9_000);
+    let failures = outcome
+        .history
+        .iter()
+        .filter(|e| e.event_type == "TaskFailed")
+        .count();
+    assert_eq!(failures, 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn callbacks_deliver_results_and_used_tokens_are_refused() {
+    let callbacks = Callbacks::default();
+    let executor = machine(json!({"StartAt": "Approve", "States": {
+        "Approve": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                    "Parameters": {"token.$": "$$.Task.Token"}, "End": true}}}));
+    let options = ExecutionOptions {
+        clock: Arc::new(VirtualClock::starting_at(0)),
+        callbacks: callbacks.clone(),
+        ..Default::default()
+    };
+    let run = tokio::spawn(async move { executor.run(json!({}), options).await });
+    // Let the task start and issue its token.
+    tokio::task::yield_now().await;
+    let token = loop {
+        if let Some(token) = callbacks.waiting_tokens().into_iter().next() {
+            break token;
+        }
+        tokio::task::yield_now().await;
+    };
+    callbacks
+        .send_success(&token, json!({"approved": true}))
+        .unwrap();
+    let outcome = run.await.unwrap();
+    assert_eq!(outcome.output, Some(json!({"approved": true})));
+    assert!(callbacks.send_success(&token, json!({})).is_err());
+}
+
+#[tokio::test(start_paused = true)]
+async fn missed_heartbeat_and_execution_timeout() {
+    let executor = machine(json!({"StartAt": "Wait", "States": {
+        "Wait": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                 "HeartbeatSeconds": 60, "TimeoutSeconds": 600,
+                 "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "TimedOut"}], "End": true},
+        "TimedOut": {"Type": "Pass", "End": true}}}));
+    let outcome = executor
+        .run(
+            json!({}),
+            ExecutionOptions {
+                clock: Arc::new(VirtualClock::starting_at(0)),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert_eq!(
+        outcome.output,
+        Some(json!({"Error": "States.Timeout", "Cause": ""}))
+    );
+
+    let executor = machine(json!({"TimeoutSeconds": 5, "StartAt": "W", "States": {
+        "W": {"Type": "Wait", "Seconds": 10, "End": true}}}));
+    let outcome = executor
+        .run(
+            json!({}),
+            ExecutionOptions {
+                clock: Arc::new(VirtualClock::starting_at(0)),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert_eq!(outcome.status, ExecutionStatus::TimedOut);
+    let types: Vec<&str> = outcome.history.iter().map(|e| e.event_type).collect();
+    assert_eq!(
+        types,
+        [
+            "ExecutionStarted",
+            "WaitStateEntered",
+            "WaitStateAborted",
+            "ExecutionTimedOut"
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn payloads_over_256_kib_fail_the_state() {
+    let executor = machine(json!({"StartAt": "Big", "States": {
+        "Big": {"Type": "Pass", "End": true}}}));
+    let big = "x".repeat(300 * 1024);
+    let outcome = executor
+        .run(
+            json!({"big": big}),
+            ExecutionOptions {
+                clock: Arc::new(VirtualClock::starting_at(0)),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert_eq!(outcome.error.as_deref(), Some("States.DataLimitExceeded"));
+}
