@@ -109,25 +109,20 @@ impl History {
     ) -> u64 {
         let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
         let id = events.len() as u64 + 1;
-        if self.record {
-            events.push(HistoryEvent {
-                id,
-                previous_event_id,
-                timestamp_millis,
-                event_type,
-                details,
-            });
-        } else {
-            // Keep ids counting without keeping payloads: a placeholder costs no copy.
-            events.push(HistoryEvent {
-                id,
-                previous_event_id,
-                timestamp_millis,
-                event_type,
-                details: Map::new(),
-            });
-        }
+        // Without recording, events keep ids counting but hold no payloads.
+        events.push(HistoryEvent {
+            id,
+            previous_event_id,
+            timestamp_millis,
+            event_type,
+            details: if self.record { details } else { Map::new() },
+        });
         id
+    }
+
+    /// True when events keep their details (payloads included).
+    pub fn records(&self) -> bool {
+        self.record
     }
 
     /// The events so far.

@@ -18,15 +18,7 @@ use stepfn::{StatesError, VirtualClock};
 
 /// Cases this executor is not expected to pass yet, each with its reason.
 fn skips() -> HashMap<String, String> {
-    let text = include_str!("execution-skips.txt");
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| match l.split_once(" # ") {
-            Some((case, why)) => (case.trim().to_string(), why.trim().to_string()),
-            None => panic!("skip entry without a reason: {l}"),
-        })
-        .collect()
+    common::skip_list(include_str!("execution-skips.txt"))
 }
 
 /// True for definitions that need JSONata or Variables (covered by the JSONata issue).

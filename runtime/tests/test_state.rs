@@ -12,15 +12,7 @@ use serde_json::Value;
 use stepfn::{test_state, StatesError, TestStateRequest};
 
 fn skips() -> HashMap<String, String> {
-    include_str!("test-state-skips.txt")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| match l.split_once(" # ") {
-            Some((case, why)) => (case.trim().to_string(), why.trim().to_string()),
-            None => panic!("skip entry without a reason: {l}"),
-        })
-        .collect()
+    common::skip_list(include_str!("test-state-skips.txt"))
 }
 
 fn json_text(v: &Value) -> Value {

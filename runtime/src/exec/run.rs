@@ -202,7 +202,9 @@ pub(crate) fn run_branch<'a>(
             };
             let mut details = Map::new();
             details.insert("name".into(), name.into());
-            details.insert("input".into(), input.clone());
+            if shared.history.records() {
+                details.insert("input".into(), input.clone());
+            }
             let entered_millis = shared.clock.now_millis();
             let entered_id = shared.emit(cursor, entered_event(state), details);
             let visit = Visit {
@@ -236,7 +238,9 @@ pub(crate) fn run_branch<'a>(
             };
             let mut details = Map::new();
             details.insert("name".into(), name.into());
-            details.insert("output".into(), output.clone());
+            if shared.history.records() {
+                details.insert("output".into(), output.clone());
+            }
             shared.emit(cursor, exited_event(state), details);
             match next {
                 Some(next) => {
@@ -321,7 +325,7 @@ async fn attempt(
     }
 }
 
-fn follow(transition: &Transition, output: Value) -> Step {
+pub(crate) fn follow(transition: &Transition, output: Value) -> Step {
     match transition {
         Transition::Next(n) => Step::Next(n.clone(), output),
         Transition::End => Step::End(output),

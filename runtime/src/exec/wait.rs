@@ -6,7 +6,7 @@ use serde_json::Value;
 use stepfn_codegen::{parse_rfc3339, MaybeJsonata, Path, Wait};
 
 use super::io;
-use super::run::{Step, Visit};
+use super::run::{follow, Step, Visit};
 use crate::error::StatesError;
 use crate::query::Scope;
 
@@ -62,10 +62,7 @@ pub(super) async fn run(visit: &Visit<'_>, s: &Wait, raw: Value) -> Result<Step,
             .await;
     }
     let output = io::output_path(effective, s.output_path.as_ref(), &context)?;
-    Ok(match &s.transition {
-        stepfn_codegen::Transition::Next(n) => Step::Next(n.clone(), output),
-        stepfn_codegen::Transition::End => Step::End(output),
-    })
+    Ok(follow(&s.transition, output))
 }
 
 /// Milliseconds from `now_millis` until the timestamp `ts` (0 when it is past).

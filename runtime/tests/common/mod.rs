@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use regex::Regex;
@@ -86,4 +87,16 @@ impl Comparer {
             _ => expected == actual,
         }
     }
+}
+
+/// Reads a skip list: one `<case file> # <reason>` per line; `#` lines are comments.
+pub fn skip_list(text: &str) -> HashMap<String, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| match l.split_once(" # ") {
+            Some((case, why)) => (case.trim().to_string(), why.trim().to_string()),
+            None => panic!("skip entry without a reason: {l}"),
+        })
+        .collect()
 }
