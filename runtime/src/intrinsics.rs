@@ -316,7 +316,7 @@ mod tests {
 
     fn run(source: &str, input: Value) -> Result<Value, StatesError> {
         let c = IntrinsicCall::parse(source).unwrap();
-        let context = json!({});
+        let context = crate::context::ContextObject::default();
         call(
             &c,
             &Scope {

@@ -19,6 +19,7 @@
 //! ```
 
 pub mod clock;
+pub mod context;
 pub mod error;
 pub mod exec;
 pub mod history;
@@ -29,6 +30,7 @@ pub mod tasks;
 pub mod test_state;
 
 pub use clock::{Clock, SystemClock, VirtualClock};
+pub use context::ContextObject;
 pub use error::StatesError;
 pub use exec::{ExecutionOptions, ExecutionStatus, Executor, Outcome};
 pub use history::HistoryEvent;

@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value};
 use stepfn_codegen::{Path, PathRoot, Query, Template};
 
+use crate::context::ContextObject;
 use crate::error::StatesError;
 use crate::intrinsics;
 use crate::jsonpath::{self, PathNotFound};
@@ -20,7 +21,7 @@ pub struct Scope<'a> {
     /// `$`.
     pub input: &'a Value,
     /// `$$`.
-    pub context: &'a Value,
+    pub context: &'a ContextObject,
     /// `$name`.
     pub variables: Option<&'a Variables>,
 }
@@ -30,7 +31,7 @@ impl<'a> Scope<'a> {
     pub fn select(&self, path: &Path) -> Result<Cow<'a, Value>, PathNotFound> {
         let document = match path.root() {
             PathRoot::Input => self.input,
-            PathRoot::Context => self.context,
+            PathRoot::Context => self.context.value(),
             PathRoot::Variable(name) => match self.variables.and_then(|vars| vars.get(name)) {
                 Some(v) => v,
                 None => {

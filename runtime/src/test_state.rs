@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use stepfn_codegen::{parse, Problems, QueryLanguage, State, StateMachine};
 
 use crate::clock::{Clock, SystemClock};
+use crate::context::ContextObject;
 use crate::error::StatesError;
 use crate::exec::{run_state, Shared, Step, Visit};
 use crate::history::History;
@@ -126,19 +127,19 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
         tasks,
         callbacks: Callbacks::default(),
         history: History::new(false),
-        execution: part(
+        execution: Arc::new(part(
             "Execution",
             json!({"Id": "arn:aws:states:us-east-1:123456789012:execution:TestState:test", "Input": request.input, "Name": "test"}),
-        ),
-        state_machine: part(
+        )),
+        state_machine: Arc::new(part(
             "StateMachine",
             json!({"Id": "arn:aws:states:us-east-1:123456789012:stateMachine:TestState", "Name": "TestState"}),
-        ),
+        )),
         s3_root: None,
         region: DEFAULT_REGION.into(),
         account: "123456789012".into(),
         default_language: language,
-        context_override: request.context.clone(),
+        context_override: request.context.clone().map(ContextObject::from_value),
         state_mock: request.mock.clone(),
     };
     let visit = Visit {

@@ -159,3 +159,31 @@ async fn payloads_over_256_kib_fail_the_state() {
         .await;
     assert_eq!(outcome.error.as_deref(), Some("States.DataLimitExceeded"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_state_that_grows_its_payload_past_256_kib_fails_with_data_limit_exceeded() {
+    let executor = machine(json!({"StartAt": "Double", "States": {
+        "Double": {"Type": "Pass", "Parameters": {"a.$": "$.big", "b.$": "$.big"}, "Next": "Never"},
+        "Never": {"Type": "Succeed"}}}));
+    let big = "x".repeat(200 * 1024);
+    let outcome = executor
+        .run(
+            json!({ "big": big }),
+            ExecutionOptions {
+                clock: Arc::new(VirtualClock::starting_at(0)),
+                record_history: true,
+                ..Default::default()
+            },
+        )
+        .await;
+    assert_eq!(outcome.error.as_deref(), Some("States.DataLimitExceeded"));
+    assert!(outcome
+        .cause
+        .as_deref()
+        .unwrap_or_default()
+        .contains("'Double'"));
+    assert!(!outcome
+        .history
+        .iter()
+        .any(|e| e.event_type == "SucceedStateEntered"));
+}

@@ -157,6 +157,41 @@ impl State {
         }
     }
 
+    /// `ResultSelector` of Task, Parallel and Map states.
+    pub fn result_selector(&self) -> Option<&Template> {
+        match self {
+            State::Task(s) => s.result_selector.as_ref(),
+            State::Parallel(s) => s.result_selector.as_ref(),
+            State::Map(s) => s.result_selector.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// `ResultPath` of the states that have one (Task, Pass, Parallel, Map).
+    pub fn result_path(&self) -> Option<&Nullable<Path>> {
+        match self {
+            State::Task(s) => s.result_path.as_ref(),
+            State::Pass(s) => s.result_path.as_ref(),
+            State::Parallel(s) => s.result_path.as_ref(),
+            State::Map(s) => s.result_path.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// `OutputPath` of the states that have one (all but Fail).
+    pub fn output_path(&self) -> Option<&Nullable<Path>> {
+        match self {
+            State::Task(s) => s.output_path.as_ref(),
+            State::Pass(s) => s.output_path.as_ref(),
+            State::Choice(s) => s.output_path.as_ref(),
+            State::Wait(s) => s.output_path.as_ref(),
+            State::Succeed(s) => s.output_path.as_ref(),
+            State::Parallel(s) => s.output_path.as_ref(),
+            State::Map(s) => s.output_path.as_ref(),
+            State::Fail(_) => None,
+        }
+    }
+
     /// `Catch` of Task, Parallel and Map states.
     pub fn catch(&self) -> Option<&[Catcher]> {
         match self {

@@ -1,9 +1,12 @@
 //! The JSONPath input/output pipeline: InputPath -> Parameters -> (work) -> ResultSelector ->
 //! ResultPath -> OutputPath.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 use stepfn_codegen::{Nullable, Path, PathRoot, Template};
 
+use crate::context::ContextObject;
 use crate::error::{names, StatesError};
 use crate::jsonpath;
 use crate::query::Scope;
@@ -11,51 +14,58 @@ use crate::query::Scope;
 /// Payloads larger than this fail the state with `States.DataLimitExceeded`.
 pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
 
-/// `InputPath`: absent means `$`, `null` means `{}`.
-pub fn input_path(
-    raw: &Value,
+/// Whether `ResultPath` keeps the raw input in the output (`null`, or a path below `$`), so
+/// the pipeline must not consume the raw input before the result arrives.
+pub fn keeps_raw(path: Option<&Nullable<Path>>) -> bool {
+    match path {
+        None => false,
+        Some(Nullable::Null) => true,
+        Some(Nullable::Value(p)) => !p.is_identity(),
+    }
+}
+
+/// `InputPath`: absent means `$`, `null` means `{}`. Borrowed input stays borrowed, so a state
+/// whose input passes through whole copies nothing.
+pub fn input_path<'v>(
+    raw: Cow<'v, Value>,
     path: Option<&Nullable<Path>>,
-    context: &Value,
-) -> Result<Value, StatesError> {
-    select_io(raw, path, context)
+    context: &ContextObject,
+) -> Result<Cow<'v, Value>, StatesError> {
+    match path {
+        None => Ok(raw),
+        Some(Nullable::Value(p)) if p.is_identity() => Ok(raw),
+        Some(Nullable::Null) => Ok(Cow::Owned(Value::Object(Map::new()))),
+        // A path into the input may stay a borrow of it; `$$` paths copy what they select.
+        Some(Nullable::Value(p)) => match raw {
+            Cow::Borrowed(raw) if *p.root() == PathRoot::Input => {
+                jsonpath::select(p, raw).map_err(|e| crate::query::invalid_path(p, &e))
+            }
+            raw => Scope {
+                input: &raw,
+                context,
+                variables: None,
+            }
+            .select_io_path(p)
+            .map(Cow::Owned),
+        },
+    }
 }
 
 /// `OutputPath`: absent means `$`, `null` means `{}`.
 pub fn output_path(
     output: Value,
     path: Option<&Nullable<Path>>,
-    context: &Value,
+    context: &ContextObject,
 ) -> Result<Value, StatesError> {
-    match path {
-        None => Ok(output),
-        Some(Nullable::Value(p)) if p.is_identity() => Ok(output),
-        _ => select_io(&output, path, context),
-    }
-}
-
-fn select_io(
-    value: &Value,
-    path: Option<&Nullable<Path>>,
-    context: &Value,
-) -> Result<Value, StatesError> {
-    match path {
-        None => Ok(value.clone()),
-        Some(Nullable::Null) => Ok(Value::Object(Map::new())),
-        Some(Nullable::Value(p)) => Scope {
-            input: value,
-            context,
-            variables: None,
-        }
-        .select_io_path(p),
-    }
+    input_path(Cow::Owned(output), path, context).map(Cow::into_owned)
 }
 
 /// `Parameters` (or `ItemSelector`): a payload template over `input`, or `input` itself.
-pub fn parameters(
-    input: Value,
+pub fn parameters<'v>(
+    input: Cow<'v, Value>,
     template: Option<&Template>,
-    context: &Value,
-) -> Result<Value, StatesError> {
+    context: &ContextObject,
+) -> Result<Cow<'v, Value>, StatesError> {
     match template {
         None => Ok(input),
         Some(t) => Scope {
@@ -63,7 +73,8 @@ pub fn parameters(
             context,
             variables: None,
         }
-        .evaluate_template(t),
+        .evaluate_template(t)
+        .map(Cow::Owned),
     }
 }
 
@@ -71,21 +82,22 @@ pub fn parameters(
 pub fn result_selector(
     result: Value,
     template: Option<&Template>,
-    context: &Value,
+    context: &ContextObject,
 ) -> Result<Value, StatesError> {
-    parameters(result, template, context)
+    parameters(Cow::Owned(result), template, context).map(Cow::into_owned)
 }
 
 /// `ResultPath`: where the result goes in the raw input. Absent means `$` (the result replaces
-/// the input); `null` discards the result.
+/// the input); `null` discards the result. The raw input is copied only when it is borrowed
+/// and the output keeps it.
 pub fn result_path(
-    raw: Value,
+    raw: Cow<'_, Value>,
     result: Value,
     path: Option<&Nullable<Path>>,
 ) -> Result<Value, StatesError> {
     match path {
         None => Ok(result),
-        Some(Nullable::Null) => Ok(raw),
+        Some(Nullable::Null) => Ok(raw.into_owned()),
         Some(Nullable::Value(p)) => {
             if p.is_identity() {
                 return Ok(result);
@@ -96,7 +108,7 @@ pub fn result_path(
                     p.source()
                 )));
             }
-            let mut target = raw;
+            let mut target = raw.into_owned();
             if jsonpath::put(&mut target, p.segments(), result) {
                 Ok(target)
             } else {
@@ -115,7 +127,7 @@ pub fn result_path(
 
 /// The 256 KiB payload limit.
 pub fn check_size(value: &Value, state: &str) -> Result<(), StatesError> {
-    if payload_size(value) > MAX_PAYLOAD_BYTES {
+    if exceeds(value, MAX_PAYLOAD_BYTES) {
         return Err(StatesError::new(
             names::DATA_LIMIT_EXCEEDED,
             format!(
@@ -126,19 +138,35 @@ pub fn check_size(value: &Value, state: &str) -> Result<(), StatesError> {
     Ok(())
 }
 
+/// Whether `value` as compact JSON is longer than `limit` bytes, counted without building the
+/// text and stopping as soon as the limit is passed.
+pub fn exceeds(value: &Value, limit: usize) -> bool {
+    counted_size(value, limit).is_none()
+}
+
 /// The size of `value` as compact JSON, counted without building the text.
 pub fn payload_size(value: &Value) -> usize {
-    struct Counter(usize);
+    counted_size(value, usize::MAX).unwrap_or(usize::MAX)
+}
+
+fn counted_size(value: &Value, limit: usize) -> Option<usize> {
+    struct Counter {
+        written: usize,
+        limit: usize,
+    }
     impl std::io::Write for Counter {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0 += buf.len();
+            self.written += buf.len();
+            if self.written > self.limit {
+                return Err(std::io::ErrorKind::FileTooLarge.into());
+            }
             Ok(buf.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
         }
     }
-    let mut counter = Counter(0);
-    let _ = serde_json::to_writer(&mut counter, value);
-    counter.0
+    let mut counter = Counter { written: 0, limit };
+    serde_json::to_writer(&mut counter, value).ok()?;
+    Some(counter.written)
 }

@@ -2,12 +2,15 @@
 //! whose items run as child executions (ItemReader, ItemBatcher, ResultWriter, tolerated
 //! failures).
 
+use std::borrow::Cow;
+
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{json, Map as JsonMap, Value};
-use stepfn_codegen::{Map, MaybeJsonata, Path, ProcessorMode};
+use stepfn_codegen::{Map, MaybeJsonata, Path, ProcessorMode, State};
 
 use super::run::{finish, run_branch, AbortGuard, Shared, Visit};
 use super::{error_details, io, reader};
+use crate::context::ContextObject;
 use crate::error::{names, StatesError};
 use crate::history::History;
 use crate::query::{compact, Scope};
@@ -17,16 +20,23 @@ const INLINE_CONCURRENCY_CAP: usize = 40;
 /// Distributed Map runs at most this many child executions at once.
 const DISTRIBUTED_CONCURRENCY_CAP: usize = 10_000;
 
+/// One attempt of the Map state `s` (which is `state`).
 pub(super) async fn run(
     visit: &Visit<'_>,
+    state: &State,
     s: &Map,
-    raw: Value,
+    mut raw: Cow<'_, Value>,
     retry_count: u32,
     cursor: &mut u64,
 ) -> Result<Value, StatesError> {
     let shared = visit.shared;
     let context = visit.context(Some(retry_count));
-    let effective = io::input_path(&raw, s.input_path.as_ref(), &context)?;
+    let input = if io::keeps_raw(s.result_path.as_ref()) {
+        Cow::Borrowed(&*raw)
+    } else {
+        std::mem::take(&mut raw)
+    };
+    let effective = io::input_path(input, s.input_path.as_ref(), &context)?;
     let scope = Scope {
         input: &effective,
         context: &context,
@@ -73,15 +83,7 @@ pub(super) async fn run(
     match result {
         Ok(result) => {
             shared.emit(cursor, "MapStateSucceeded", JsonMap::new());
-            finish(
-                visit,
-                raw,
-                result,
-                s.result_selector.as_ref(),
-                s.result_path.as_ref(),
-                s.output_path.as_ref(),
-                &context,
-            )
+            finish(visit, state, raw, result, &context)
         }
         Err(e) => Err(e),
     }
@@ -93,7 +95,7 @@ fn iteration_inputs(
     s: &Map,
     items: Vec<(Option<String>, Value)>,
     effective: &Value,
-    context: &Value,
+    context: &ContextObject,
 ) -> Result<Vec<Value>, StatesError> {
     let selector = s.item_selector.as_ref().or(s.parameters.as_ref());
     let mut inputs = Vec::with_capacity(items.len());
@@ -106,8 +108,7 @@ fn iteration_inputs(
                     item.insert("Key".into(), k.clone().into());
                 }
                 item.insert("Value".into(), value);
-                let mut item_context = context.clone();
-                item_context["Map"] = json!({ "Item": item });
+                let item_context = context.with_map_item(Value::Object(item));
                 Scope {
                     input: effective,
                     context: &item_context,
@@ -134,7 +135,7 @@ fn items_of(
         None => source.clone(),
         Some(p) => Scope {
             input: source,
-            context: &Value::Null,
+            context: &ContextObject::default(),
             variables: None,
         }
         .select_io_path(p)?,
@@ -353,7 +354,7 @@ async fn map_run(
     visit: &Visit<'_>,
     s: &Map,
     effective: &Value,
-    context: &Value,
+    context: &ContextObject,
     max_concurrency: usize,
     tolerance: Tolerance,
     cursor: &mut u64,
@@ -487,7 +488,7 @@ fn map_run_inputs(
     visit: &Visit<'_>,
     s: &Map,
     effective: &Value,
-    context: &Value,
+    context: &ContextObject,
 ) -> Result<Vec<Value>, StatesError> {
     let scope = Scope {
         input: effective,
@@ -519,10 +520,18 @@ fn map_run_arn_child(shared: &Shared, sm_name: &str, label: &str, child_name: &s
 /// A child execution of a Map Run: its own context (`Execution.Input` is the item) and its
 /// own history, which does not appear in the parent's.
 fn child_execution(parent: &Shared, arn: &str, name: &str, input: &Value) -> Shared {
-    let mut execution = parent.execution.clone();
-    execution["Id"] = arn.into();
-    execution["Name"] = name.into();
-    execution["Input"] = input.clone();
+    let mut execution: JsonMap<String, Value> = parent
+        .execution
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(key, _)| *key != "Input")
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    execution.insert("Id".into(), arn.into());
+    execution.insert("Name".into(), name.into());
+    execution.insert("Input".into(), input.clone());
+    let execution = std::sync::Arc::new(Value::Object(execution));
     Shared {
         clock: parent.clock.clone(),
         tasks: parent.tasks.clone(),

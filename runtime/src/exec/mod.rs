@@ -28,7 +28,7 @@ use serde_json::{json, Map, Value};
 use stepfn_codegen::{ExecutionType, QueryLanguage, StateMachine};
 
 use crate::clock::{Clock, SystemClock};
-use crate::error::StatesError;
+use crate::error::{self, StatesError};
 use crate::history::{History, HistoryEvent};
 use crate::tasks::{Callbacks, TaskRegistry, DEFAULT_REGION};
 
@@ -195,8 +195,8 @@ impl Executor {
             tasks: options.tasks.clone(),
             callbacks: options.callbacks.clone(),
             history: History::new(options.record_history),
-            execution,
-            state_machine: json!({"Id": sm_arn, "Name": options.state_machine_name}),
+            execution: Arc::new(execution),
+            state_machine: Arc::new(json!({"Id": sm_arn, "Name": options.state_machine_name})),
             s3_root: options.s3_root.clone(),
             region: options.region.clone(),
             account: options.account.clone(),
@@ -209,34 +209,47 @@ impl Executor {
         };
         let mut cursor = 0;
         let mut details = Map::new();
-        details.insert("input".into(), input.clone());
+        if options.record_history {
+            details.insert("input".into(), input.clone());
+        }
         details.insert("roleArn".into(), options.role_arn.clone().into());
         shared.emit(&mut cursor, "ExecutionStarted", details);
         cursor = 0;
 
-        let run = run::run_branch(
-            &shared,
-            &self.machine.states,
-            &self.machine.start_at,
-            input,
-            &mut cursor,
-        );
-        let result = match self.machine.timeout_seconds {
-            Some(seconds) => {
-                let timer = shared.clock.sleep(Duration::from_secs(seconds));
-                tokio::select! {
-                    r = run => Some(r),
-                    _ = timer => None,
+        // Step Functions refuses larger inputs at StartExecution; every later payload is
+        // checked where it can grow.
+        let result = if io::exceeds(&input, MAX_PAYLOAD_BYTES) {
+            Some(Err(StatesError::new(
+                error::names::DATA_LIMIT_EXCEEDED,
+                format!("The execution input is larger than {MAX_PAYLOAD_BYTES} bytes, the most Step Functions accepts."),
+            )))
+        } else {
+            let run = run::run_branch(
+                &shared,
+                &self.machine.states,
+                &self.machine.start_at,
+                input,
+                &mut cursor,
+            );
+            match self.machine.timeout_seconds {
+                Some(seconds) => {
+                    let timer = shared.clock.sleep(Duration::from_secs(seconds));
+                    tokio::select! {
+                        r = run => Some(r),
+                        _ = timer => None,
+                    }
                 }
+                None => Some(run.await),
             }
-            None => Some(run.await),
         };
         let last = shared.history.len() as u64;
         let mut cursor = last;
         let (status, output, error) = match result {
             Some(Ok(output)) => {
                 let mut d = Map::new();
-                d.insert("output".into(), output.clone());
+                if options.record_history {
+                    d.insert("output".into(), output.clone());
+                }
                 shared.emit(&mut cursor, "ExecutionSucceeded", d);
                 (ExecutionStatus::Succeeded, Some(output), None)
             }

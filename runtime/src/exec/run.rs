@@ -1,17 +1,19 @@
 //! The state loop: enter a state, do its work, record its events, follow its transition.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use stepfn_codegen::{
-    Catcher, Choice, Fail, MaybeJsonata, Nullable, Parallel, Pass, Query, QueryLanguage, State,
-    States, Succeed, Transition,
+    Catcher, Choice, Fail, MaybeJsonata, Parallel, Pass, Query, QueryLanguage, State, States,
+    Succeed, Transition,
 };
 
 use super::{choice, error_details, io, map, retry::find_catcher, retry::RetryState, task, wait};
 use crate::clock::Clock;
+use crate::context::ContextObject;
 use crate::error::{names, StatesError};
 use crate::history::History;
 use crate::query::Scope;
@@ -24,15 +26,15 @@ pub(crate) struct Shared {
     pub callbacks: Callbacks,
     pub history: History,
     /// `$$.Execution`.
-    pub execution: Value,
+    pub execution: Arc<Value>,
     /// `$$.StateMachine`.
-    pub state_machine: Value,
+    pub state_machine: Arc<Value>,
     pub s3_root: Option<PathBuf>,
     pub region: String,
     pub account: String,
     pub default_language: QueryLanguage,
     /// TestState: the context object as the caller gave it, used as is.
-    pub context_override: Option<Value>,
+    pub context_override: Option<ContextObject>,
     /// TestState: the whole result of a mocked Map or Parallel state.
     pub state_mock: Option<Result<Value, StatesError>>,
 }
@@ -53,24 +55,22 @@ impl Shared {
     }
 
     /// The context object for a state entered at `entered_millis`.
-    pub fn context(&self, state: &str, entered_millis: i64, retry_count: Option<u32>) -> Value {
+    pub fn context(
+        &self,
+        state: &str,
+        entered_millis: i64,
+        retry_count: Option<u32>,
+    ) -> ContextObject {
         if let Some(context) = &self.context_override {
             return context.clone();
         }
-        let mut state_obj = Map::new();
-        state_obj.insert(
-            "EnteredTime".into(),
-            stepfn_codegen::format_rfc3339_millis(entered_millis).into(),
-        );
-        state_obj.insert("Name".into(), state.into());
-        if let Some(n) = retry_count {
-            state_obj.insert("RetryCount".into(), n.into());
-        }
-        json!({
-            "Execution": self.execution,
-            "State": state_obj,
-            "StateMachine": self.state_machine,
-        })
+        ContextObject::for_state(
+            self.execution.clone(),
+            self.state_machine.clone(),
+            state,
+            stepfn_codegen::format_rfc3339_millis(entered_millis),
+            retry_count,
+        )
     }
 }
 
@@ -98,7 +98,7 @@ pub(crate) struct Visit<'a> {
 }
 
 impl Visit<'_> {
-    pub fn context(&self, retry_count: Option<u32>) -> Value {
+    pub fn context(&self, retry_count: Option<u32>) -> ContextObject {
         self.shared
             .context(self.name, self.entered_millis, retry_count)
     }
@@ -290,10 +290,11 @@ pub(crate) async fn run_state(
 }
 
 /// One attempt of the work of a Task, Parallel or Map state, giving the state's output.
+/// `raw` is borrowed when Retry or Catch still needs the state's input after the attempt.
 async fn attempt(
     visit: &Visit<'_>,
     state: &State,
-    raw: Value,
+    raw: Cow<'_, Value>,
     retry_count: u32,
     cursor: &mut u64,
 ) -> Result<Value, StatesError> {
@@ -302,25 +303,12 @@ async fn attempt(
     {
         let context = visit.context(Some(retry_count));
         let result = mock.clone()?;
-        let (selector, result_path, output_path) = match state {
-            State::Parallel(p) => (&p.result_selector, &p.result_path, &p.output_path),
-            State::Map(m) => (&m.result_selector, &m.result_path, &m.output_path),
-            _ => unreachable!("matched above"),
-        };
-        return finish(
-            visit,
-            raw,
-            result,
-            selector.as_ref(),
-            result_path.as_ref(),
-            output_path.as_ref(),
-            &context,
-        );
+        return finish(visit, state, raw, result, &context);
     }
     match state {
-        State::Task(s) => task::run(visit, s, raw, retry_count, cursor).await,
-        State::Parallel(s) => parallel(visit, s, raw, retry_count, cursor).await,
-        State::Map(s) => map::run(visit, s, raw, retry_count, cursor).await,
+        State::Task(s) => task::run(visit, state, s, raw, retry_count, cursor).await,
+        State::Parallel(s) => parallel(visit, state, s, raw, retry_count, cursor).await,
+        State::Map(s) => map::run(visit, state, s, raw, retry_count, cursor).await,
         _ => unreachable!("only Task, Parallel and Map states have Retry and Catch"),
     }
 }
@@ -334,18 +322,32 @@ pub(crate) fn follow(transition: &Transition, output: Value) -> Step {
 
 fn pass(visit: &Visit<'_>, s: &Pass, raw: Value) -> Result<Step, StatesError> {
     let context = visit.context(None);
-    let effective = io::input_path(&raw, s.input_path.as_ref(), &context)?;
+    let result_path = s.result_path.as_ref();
+    let mut raw = Cow::Owned(raw);
+    let input = if io::keeps_raw(result_path) {
+        Cow::Borrowed(&*raw)
+    } else {
+        std::mem::take(&mut raw)
+    };
+    let effective = io::input_path(input, s.input_path.as_ref(), &context)?;
     let effective = io::parameters(effective, s.parameters.as_ref(), &context)?;
-    let result = s.result.clone().unwrap_or(effective);
-    let output = io::result_path(raw, result, s.result_path.as_ref())?;
+    let result = match &s.result {
+        Some(result) => result.clone(),
+        None => effective.into_owned(),
+    };
+    let output = io::result_path(raw, result, result_path)?;
     let output = io::output_path(output, s.output_path.as_ref(), &context)?;
-    io::check_size(&output, visit.name)?;
+    // Without Result, Parameters or a merge, the output is a part of the input, which was
+    // already within the limit.
+    if s.result.is_some() || s.parameters.is_some() || io::keeps_raw(result_path) {
+        io::check_size(&output, visit.name)?;
+    }
     Ok(follow(&s.transition, output))
 }
 
 fn choose(visit: &Visit<'_>, s: &Choice, raw: Value) -> Result<Step, StatesError> {
     let context = visit.context(None);
-    let effective = io::input_path(&raw, s.input_path.as_ref(), &context)?;
+    let effective = io::input_path(Cow::Owned(raw), s.input_path.as_ref(), &context)?;
     let scope = Scope {
         input: &effective,
         context: &context,
@@ -370,14 +372,14 @@ fn choose(visit: &Visit<'_>, s: &Choice, raw: Value) -> Result<Step, StatesError
             ))
         }
     };
-    let output = io::output_path(effective, s.output_path.as_ref(), &context)?;
+    let output = io::output_path(effective.into_owned(), s.output_path.as_ref(), &context)?;
     Ok(Step::Next(next, output))
 }
 
 fn succeed(visit: &Visit<'_>, s: &Succeed, raw: Value) -> Result<Step, StatesError> {
     let context = visit.context(None);
-    let effective = io::input_path(&raw, s.input_path.as_ref(), &context)?;
-    let output = io::output_path(effective, s.output_path.as_ref(), &context)?;
+    let effective = io::input_path(Cow::Owned(raw), s.input_path.as_ref(), &context)?;
+    let output = io::output_path(effective.into_owned(), s.output_path.as_ref(), &context)?;
     Ok(Step::End(output))
 }
 
@@ -423,13 +425,23 @@ async fn handled(
     raw: Value,
     cursor: &mut u64,
 ) -> Result<Step, StatesError> {
+    let transition = state.transition().cloned().unwrap_or(Transition::End);
+    let retriers = state.retry().unwrap_or_default();
+    let catchers = state.catch().unwrap_or_default();
+    if retriers.is_empty() && catchers.is_empty() {
+        // Nothing needs the input after the attempt: the attempt may consume it.
+        return match attempt(visit, state, Cow::Owned(raw), 0, cursor).await {
+            Ok(output) => Ok(follow(&transition, output)),
+            Err(error) => {
+                record_failure(visit, state, &error, cursor);
+                Err(error)
+            }
+        };
+    }
     let mut retry = RetryState::new(state.retry());
     loop {
-        match attempt(visit, state, raw.clone(), retry.retry_count, cursor).await {
-            Ok(output) => {
-                let transition = state.transition().cloned().unwrap_or(Transition::End);
-                return Ok(follow(&transition, output));
-            }
+        match attempt(visit, state, Cow::Borrowed(&raw), retry.retry_count, cursor).await {
+            Ok(output) => return Ok(follow(&transition, output)),
             Err(error) => {
                 if let Some(delay) = retry.next_delay(&error) {
                     if visit.single_step {
@@ -438,18 +450,7 @@ async fn handled(
                     visit.shared.clock.sleep(delay).await;
                     continue;
                 }
-                // A Map or Parallel records its failure once no retry follows; a
-                // States.Runtime failure ends the execution with no state event.
-                if error.is_catchable() {
-                    let failed = match state {
-                        State::Parallel(_) => Some("ParallelStateFailed"),
-                        State::Map(_) => Some("MapStateFailed"),
-                        _ => None,
-                    };
-                    if let Some(event) = failed {
-                        visit.shared.emit(cursor, event, error_details(&error));
-                    }
-                }
+                record_failure(visit, state, &error, cursor);
                 return match find_catcher(state.catch(), &error) {
                     Some(catcher) => catch(visit, catcher, raw, &error),
                     None => Err(error),
@@ -459,6 +460,20 @@ async fn handled(
     }
 }
 
+/// A Map or Parallel records its failure once no retry follows; a States.Runtime failure ends
+/// the execution with no state event.
+fn record_failure(visit: &Visit<'_>, state: &State, error: &StatesError, cursor: &mut u64) {
+    if !error.is_catchable() {
+        return;
+    }
+    let event = match state {
+        State::Parallel(_) => "ParallelStateFailed",
+        State::Map(_) => "MapStateFailed",
+        _ => return,
+    };
+    visit.shared.emit(cursor, event, error_details(error));
+}
+
 fn catch(
     visit: &Visit<'_>,
     catcher: &Catcher,
@@ -466,7 +481,7 @@ fn catch(
     error: &StatesError,
 ) -> Result<Step, StatesError> {
     let error_output = error.to_error_output();
-    let output = io::result_path(raw, error_output, catcher.result_path.as_ref())?;
+    let output = io::result_path(Cow::Owned(raw), error_output, catcher.result_path.as_ref())?;
     io::check_size(&output, visit.name)?;
     Ok(Step::Caught {
         next: catcher.next.clone(),
@@ -475,21 +490,33 @@ fn catch(
     })
 }
 
+/// `state` is the Parallel state `s`, for what all three kinds share.
 async fn parallel(
     visit: &Visit<'_>,
+    state: &State,
     s: &Parallel,
-    raw: Value,
+    mut raw: Cow<'_, Value>,
     retry_count: u32,
     cursor: &mut u64,
 ) -> Result<Value, StatesError> {
     let shared = visit.shared;
     let context = visit.context(Some(retry_count));
-    let effective = io::input_path(&raw, s.input_path.as_ref(), &context)?;
-    let effective = io::parameters(effective, s.parameters.as_ref(), &context)?;
+    let input = if io::keeps_raw(s.result_path.as_ref()) {
+        Cow::Borrowed(&*raw)
+    } else {
+        std::mem::take(&mut raw)
+    };
+    let effective = io::input_path(input, s.input_path.as_ref(), &context)?;
+    let effective = io::parameters(effective, s.parameters.as_ref(), &context)?.into_owned();
+    // Each branch owns its input; the last one takes the original.
+    let mut inputs: Vec<Value> = (1..s.branches.len()).map(|_| effective.clone()).collect();
+    inputs.push(effective);
     let started = shared.emit(cursor, "ParallelStateStarted", Map::new());
-    let branches = s.branches.iter().map(|branch| {
-        let input = effective.clone();
-        async move {
+    let branches = s
+        .branches
+        .iter()
+        .zip(inputs)
+        .map(|(branch, input)| async move {
             let mut branch_cursor = started;
             run_branch(
                 shared,
@@ -499,40 +526,23 @@ async fn parallel(
                 &mut branch_cursor,
             )
             .await
-        }
-    });
-    let result = futures::future::try_join_all(branches).await;
-    let result = match result {
-        Ok(outputs) => {
-            shared.emit(cursor, "ParallelStateSucceeded", Map::new());
-            Value::Array(outputs)
-        }
-        Err(e) => return Err(e),
-    };
-    finish(
-        visit,
-        raw,
-        result,
-        s.result_selector.as_ref(),
-        s.result_path.as_ref(),
-        s.output_path.as_ref(),
-        &context,
-    )
+        });
+    let outputs = futures::future::try_join_all(branches).await?;
+    shared.emit(cursor, "ParallelStateSucceeded", Map::new());
+    finish(visit, state, raw, Value::Array(outputs), &context)
 }
 
 /// ResultSelector -> ResultPath -> OutputPath and the size limit, for Task, Parallel and Map.
 pub(crate) fn finish(
     visit: &Visit<'_>,
-    raw: Value,
+    state: &State,
+    raw: Cow<'_, Value>,
     result: Value,
-    selector: Option<&stepfn_codegen::Template>,
-    result_path: Option<&Nullable<stepfn_codegen::Path>>,
-    output_path: Option<&Nullable<stepfn_codegen::Path>>,
-    context: &Value,
+    context: &ContextObject,
 ) -> Result<Value, StatesError> {
-    let result = io::result_selector(result, selector, context)?;
-    let output = io::result_path(raw, result, result_path)?;
-    let output = io::output_path(output, output_path, context)?;
+    let result = io::result_selector(result, state.result_selector(), context)?;
+    let output = io::result_path(raw, result, state.result_path())?;
+    let output = io::output_path(output, state.output_path(), context)?;
     io::check_size(&output, visit.name)?;
     Ok(output)
 }

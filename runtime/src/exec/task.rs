@@ -1,17 +1,19 @@
 //! The Task state: resolve who answers it, record the events its resource kind produces,
 //! enforce TimeoutSeconds and HeartbeatSeconds, and wait for callbacks.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use serde_json::{json, Map, Value};
-use stepfn_codegen::{MaybeJsonata, Path, Resource, Task};
+use stepfn_codegen::{MaybeJsonata, Path, Resource, State, Task};
 
 use super::run::{finish, Visit};
 use super::{error_details, io};
 use crate::error::{names, StatesError};
 use crate::query::Scope;
 use crate::tasks::{
-    CallbackMessage, Resolution, ResourceKind, TaskRequest, TaskResource, TokenWait,
+    CallbackMessage, Resolution, ResourceKind, TaskRequest, TaskResource, TaskResult, TokenWait,
 };
 
 /// The event names one resource kind uses.
@@ -67,10 +69,12 @@ fn seconds(
     }
 }
 
+/// One attempt of the Task state `s` (which is `state`).
 pub(super) async fn run(
     visit: &Visit<'_>,
+    state: &State,
     s: &Task,
-    raw: Value,
+    mut raw: Cow<'_, Value>,
     retry_count: u32,
     cursor: &mut u64,
 ) -> Result<Value, StatesError> {
@@ -89,10 +93,15 @@ pub(super) async fn run(
     let mut context = visit.context(Some(retry_count));
     if resource.issues_token() {
         let wait = shared.callbacks.issue();
-        context["Task"] = json!({"Token": wait.token()});
+        context = context.with_task_token(wait.token());
         token = Some(wait);
     }
-    let effective = io::input_path(&raw, s.input_path.as_ref(), &context)?;
+    let input = if io::keeps_raw(s.result_path.as_ref()) {
+        Cow::Borrowed(&*raw)
+    } else {
+        std::mem::take(&mut raw)
+    };
+    let effective = io::input_path(input, s.input_path.as_ref(), &context)?;
     let scope = Scope {
         input: &effective,
         context: &context,
@@ -100,7 +109,8 @@ pub(super) async fn run(
     };
     let timeout = seconds(&s.timeout_seconds, &s.timeout_seconds_path, &scope)?;
     let heartbeat = seconds(&s.heartbeat_seconds, &s.heartbeat_seconds_path, &scope)?;
-    let parameters = io::parameters(effective.clone(), s.parameters.as_ref(), &context)?;
+    let parameters = io::parameters(effective, s.parameters.as_ref(), &context)?.into_owned();
+    let recording = shared.history.records();
 
     let (events, mut common) = match &resource.kind {
         ResourceKind::LambdaFunction => (&LAMBDA_EVENTS, Map::new()),
@@ -120,11 +130,15 @@ pub(super) async fn run(
     match &resource.kind {
         ResourceKind::Service { .. } => {
             scheduled.insert("region".into(), resource.region.clone().into());
-            scheduled.insert("parameters".into(), parameters.clone());
+            if recording {
+                scheduled.insert("parameters".into(), parameters.clone());
+            }
         }
         _ => {
             scheduled.insert("resource".into(), arn.clone().into());
-            scheduled.insert("input".into(), parameters.clone());
+            if recording {
+                scheduled.insert("input".into(), parameters.clone());
+            }
         }
     }
     if let Some(t) = timeout {
@@ -168,7 +182,7 @@ pub(super) async fn run(
         resource.waits_for_token() || matches!(resource.kind, ResourceKind::Activity);
     let answer = async {
         let answered = match resolution {
-            Some(Resolution::Handler(h)) => h.invoke(request),
+            Some(Resolution::Handler(h)) => spawn_handler(h.invoke(request)),
             Some(Resolution::Mock(m)) => {
                 let result = m.next_answer(visit.name);
                 Box::pin(async move { result })
@@ -213,17 +227,11 @@ pub(super) async fn run(
     match result {
         Some(Ok(output)) => {
             let mut details = common.clone();
-            details.insert("output".into(), output.clone());
+            if recording {
+                details.insert("output".into(), output.clone());
+            }
             shared.emit(cursor, events.succeeded, details);
-            finish(
-                visit,
-                raw,
-                output,
-                s.result_selector.as_ref(),
-                s.result_path.as_ref(),
-                s.output_path.as_ref(),
-                &context,
-            )
+            finish(visit, state, raw, output, &context)
         }
         Some(Err(e)) => {
             let mut details = common.clone();
@@ -243,6 +251,39 @@ pub(super) async fn run(
             shared.emit(cursor, events.timed_out, details);
             Err(e)
         }
+    }
+}
+
+/// Runs a handler's attempt as its own tokio task, so handlers of concurrent Map iterations
+/// and Parallel branches use every worker thread. The task is aborted when the state stops
+/// waiting for it (timeout, a failed sibling branch); a panicking handler fails the task.
+fn spawn_handler(work: BoxFuture<'static, TaskResult>) -> BoxFuture<'static, TaskResult> {
+    struct AbortOnDrop(tokio::task::JoinHandle<TaskResult>);
+    impl Drop for AbortOnDrop {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
+    let mut handle = AbortOnDrop(tokio::spawn(work));
+    Box::pin(async move {
+        match (&mut handle.0).await {
+            Ok(result) => result,
+            Err(e) => Err(StatesError::new(
+                names::TASK_FAILED,
+                format!("The task handler panicked: {}", panic_message(e)),
+            )),
+        }
+    })
+}
+
+fn panic_message(e: tokio::task::JoinError) -> String {
+    match e.try_into_panic() {
+        Ok(payload) => payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "(no message)".into()),
+        Err(e) => e.to_string(),
     }
 }
 

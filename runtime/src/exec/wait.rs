@@ -1,5 +1,6 @@
 //! The Wait state: `Seconds`, `SecondsPath`, `Timestamp` and `TimestampPath`.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -15,7 +16,7 @@ const MAX_WAIT_SECONDS: i64 = i32::MAX as i64;
 
 pub(super) async fn run(visit: &Visit<'_>, s: &Wait, raw: Value) -> Result<Step, StatesError> {
     let context = visit.context(None);
-    let effective = io::input_path(&raw, s.input_path.as_ref(), &context)?;
+    let effective = io::input_path(Cow::Owned(raw), s.input_path.as_ref(), &context)?;
     let now_millis = visit.shared.clock.now_millis();
     let scope = Scope {
         input: &effective,
@@ -61,7 +62,7 @@ pub(super) async fn run(visit: &Visit<'_>, s: &Wait, raw: Value) -> Result<Step,
             .sleep(Duration::from_millis(wait_millis as u64))
             .await;
     }
-    let output = io::output_path(effective, s.output_path.as_ref(), &context)?;
+    let output = io::output_path(effective.into_owned(), s.output_path.as_ref(), &context)?;
     Ok(follow(&s.transition, output))
 }
 

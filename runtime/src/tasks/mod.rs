@@ -16,6 +16,7 @@ pub use callbacks::{CallbackError, CallbackMessage, Callbacks, TokenWait};
 pub use mock_config::{MockConfig, MockConfigError, MockedResponse, MockedTestCase};
 pub use resource::{IntegrationPattern, ResourceKind, TaskResource, DEFAULT_REGION};
 
+use crate::context::ContextObject;
 use crate::error::StatesError;
 
 /// What a Task handler is asked to do.
@@ -27,8 +28,8 @@ pub struct TaskRequest {
     pub resource: String,
     /// The effective input: the result of `InputPath` and `Parameters`.
     pub input: Value,
-    /// The context object (`$$`) as the state sees it.
-    pub context: Value,
+    /// The context object (`$$`) as the state sees it (built when first read).
+    pub context: ContextObject,
     /// The task token, for `.waitForTaskToken` tasks.
     pub task_token: Option<String>,
     /// 0 on the first attempt, then 1, 2... on retries.
