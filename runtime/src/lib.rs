@@ -32,7 +32,7 @@ pub mod test_state;
 pub use clock::{Clock, SystemClock, VirtualClock};
 pub use context::ContextObject;
 pub use error::StatesError;
-pub use exec::{ExecutionOptions, ExecutionStatus, Executor, Outcome};
+pub use exec::{ExecutionOptions, ExecutionStatus, Executor, Outcome, StopRequest, StopSignal};
 pub use history::HistoryEvent;
 pub use stepfn_codegen::*;
 pub use stepfn_macros::include_asl;

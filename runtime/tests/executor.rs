@@ -187,3 +187,116 @@ async fn a_state_that_grows_its_payload_past_256_kib_fails_with_data_limit_excee
         .iter()
         .any(|e| e.event_type == "SucceedStateEntered"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_stopped_execution_is_aborted_and_its_token_invalidated() {
+    let callbacks = Callbacks::default();
+    let stop = stepfn::StopSignal::new();
+    let executor = machine(json!({"StartAt": "Both", "States": {
+    "Both": {"Type": "Parallel", "End": true, "Branches": [
+        {"StartAt": "Approve", "States": {"Approve": {"Type": "Task",
+            "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "Parameters": {"token.$": "$$.Task.Token"}, "End": true}}},
+        {"StartAt": "Sleep", "States": {"Sleep": {"Type": "Wait", "Seconds": 3600, "End": true}}}
+    ]}}}));
+    let options = ExecutionOptions {
+        clock: Arc::new(VirtualClock::starting_at(0)),
+        callbacks: callbacks.clone(),
+        stop: stop.clone(),
+        ..Default::default()
+    };
+    let run = tokio::spawn(async move { executor.run(json!({}), options).await });
+    let token = loop {
+        if let Some(token) = callbacks.waiting_tokens().into_iter().next() {
+            break token;
+        }
+        tokio::task::yield_now().await;
+    };
+    assert!(stop.stop(Some("Operator".into()), Some("no longer needed".into())));
+    assert!(!stop.stop(Some("Again".into()), None));
+    let outcome = run.await.unwrap();
+    assert_eq!(outcome.status, ExecutionStatus::Aborted);
+    assert_eq!(outcome.error.as_deref(), Some("Operator"));
+    assert_eq!(outcome.cause.as_deref(), Some("no longer needed"));
+    let types: Vec<&str> = outcome.history.iter().map(|e| e.event_type).collect();
+    for aborted in [
+        "TaskStateAborted",
+        "WaitStateAborted",
+        "ParallelStateAborted",
+    ] {
+        assert!(types.contains(&aborted), "{aborted} missing from {types:?}");
+    }
+    assert_eq!(types.last(), Some(&"ExecutionAborted"));
+    assert!(callbacks.send_success(&token, json!({})).is_err());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_panicking_handler_fails_its_task_with_a_catchable_error() {
+    let executor = machine(json!({"StartAt": "Call", "States": {
+        "Call": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                 "Catch": [{"ErrorEquals": ["States.TaskFailed"], "Next": "Recovered"}], "End": true},
+        "Recovered": {"Type": "Pass", "End": true}}}));
+    let tasks = TaskRegistry::new().on_state("Call", |_: stepfn::TaskRequest| async move {
+        if true {
+            panic!("handler bug");
+        }
+        Ok(json!({}))
+    });
+    let outcome = executor
+        .run(
+            json!({}),
+            ExecutionOptions {
+                clock: Arc::new(VirtualClock::starting_at(0)),
+                tasks,
+                ..Default::default()
+            },
+        )
+        .await;
+    assert_eq!(outcome.status, ExecutionStatus::Succeeded);
+    let output = outcome.output.unwrap();
+    assert_eq!(output["Error"], "States.TaskFailed");
+    assert!(output["Cause"].as_str().unwrap().contains("handler bug"));
+}
+
+/// Two Map iterations whose handlers block their thread until both have started: they can
+/// only finish when the handlers run on two worker threads at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn map_iteration_handlers_run_on_several_threads() {
+    use std::sync::{Condvar, Mutex};
+    let rendezvous = Arc::new((Mutex::new(0u32), Condvar::new()));
+    let executor = machine(json!({"StartAt": "Each", "States": {
+        "Each": {"Type": "Map", "End": true, "MaxConcurrency": 2, "ItemProcessor": {
+            "StartAt": "Work", "States": {"Work": {"Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work", "End": true}}}}}}));
+    let meeting = rendezvous.clone();
+    let tasks = TaskRegistry::new().on_state("Work", move |request: stepfn::TaskRequest| {
+        let meeting = meeting.clone();
+        async move {
+            let (arrived, all_here) = &*meeting;
+            let mut count = arrived.lock().unwrap();
+            *count += 1;
+            all_here.notify_all();
+            let (count, timeout) = all_here
+                .wait_timeout_while(count, Duration::from_secs(10), |n| *n < 2)
+                .unwrap();
+            if timeout.timed_out() {
+                return Err(stepfn::StatesError::new(
+                    "Alone",
+                    format!("{} arrived", *count),
+                ));
+            }
+            Ok(request.input)
+        }
+    });
+    let outcome = executor
+        .run(
+            json!([1, 2]),
+            ExecutionOptions {
+                tasks,
+                ..Default::default()
+            },
+        )
+        .await;
+    assert_eq!(outcome.error, None, "{:?}", outcome.cause);
+    assert_eq!(outcome.output, Some(json!([1, 2])));
+}

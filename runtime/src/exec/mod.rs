@@ -17,6 +17,7 @@ mod map;
 mod reader;
 mod retry;
 mod run;
+mod stop;
 mod task;
 mod wait;
 
@@ -34,6 +35,7 @@ use crate::tasks::{Callbacks, TaskRegistry, DEFAULT_REGION};
 
 pub use io::{payload_size, MAX_PAYLOAD_BYTES};
 pub(crate) use run::{run_state, Shared, Step, Visit};
+pub use stop::{StopRequest, StopSignal};
 
 /// A state machine ready to run many executions. Everything the definition computes (paths,
 /// templates, intrinsic calls) was parsed when the model was built; nothing is re-parsed per
@@ -120,6 +122,8 @@ pub struct ExecutionOptions {
     pub record_history: bool,
     /// Standard or Express: Express executions have `express:` ARNs and no redrive count.
     pub execution_type: ExecutionType,
+    /// Raise it to stop the execution (StopExecution).
+    pub stop: StopSignal,
 }
 
 impl Default for ExecutionOptions {
@@ -136,6 +140,7 @@ impl Default for ExecutionOptions {
             s3_root: None,
             record_history: true,
             execution_type: ExecutionType::Standard,
+            stop: StopSignal::new(),
         }
     }
 }
@@ -219,7 +224,7 @@ impl Executor {
         // Step Functions refuses larger inputs at StartExecution; every later payload is
         // checked where it can grow.
         let result = if io::exceeds(&input, MAX_PAYLOAD_BYTES) {
-            Some(Err(StatesError::new(
+            Ended::Ran(Err(StatesError::new(
                 error::names::DATA_LIMIT_EXCEEDED,
                 format!("The execution input is larger than {MAX_PAYLOAD_BYTES} bytes, the most Step Functions accepts."),
             )))
@@ -231,21 +236,24 @@ impl Executor {
                 input,
                 &mut cursor,
             );
-            match self.machine.timeout_seconds {
-                Some(seconds) => {
-                    let timer = shared.clock.sleep(Duration::from_secs(seconds));
-                    tokio::select! {
-                        r = run => Some(r),
-                        _ = timer => None,
-                    }
+            let timer = async {
+                match self.machine.timeout_seconds {
+                    Some(seconds) => shared.clock.sleep(Duration::from_secs(seconds)).await,
+                    None => std::future::pending().await,
                 }
-                None => Some(run.await),
+            };
+            // The losing futures are dropped here, before the closing event, so the states
+            // still running record their ...Aborted events first.
+            tokio::select! {
+                r = run => Ended::Ran(r),
+                _ = timer => Ended::TimedOut,
+                stop = options.stop.stopped() => Ended::Stopped(stop),
             }
         };
         let last = shared.history.len() as u64;
         let mut cursor = last;
         let (status, output, error) = match result {
-            Some(Ok(output)) => {
+            Ended::Ran(Ok(output)) => {
                 let mut d = Map::new();
                 if options.record_history {
                     d.insert("output".into(), output.clone());
@@ -253,11 +261,16 @@ impl Executor {
                 shared.emit(&mut cursor, "ExecutionSucceeded", d);
                 (ExecutionStatus::Succeeded, Some(output), None)
             }
-            Some(Err(e)) => {
+            Ended::Ran(Err(e)) => {
                 shared.emit(&mut cursor, "ExecutionFailed", error_details(&e));
                 (ExecutionStatus::Failed, None, Some(e))
             }
-            None => {
+            Ended::Stopped(stop) => {
+                let e = StatesError::from_parts(stop.error, stop.cause);
+                shared.emit(&mut cursor, "ExecutionAborted", error_details(&e));
+                (ExecutionStatus::Aborted, None, Some(e))
+            }
+            Ended::TimedOut => {
                 // AWS reports a timed-out execution with neither error nor cause.
                 shared.emit(&mut cursor, "ExecutionTimedOut", Map::new());
                 (ExecutionStatus::TimedOut, None, None)
@@ -279,6 +292,13 @@ impl Executor {
             },
         }
     }
+}
+
+/// How the race between the states, the execution timeout and a stop request ended.
+enum Ended {
+    Ran(Result<Value, StatesError>),
+    TimedOut,
+    Stopped(StopRequest),
 }
 
 /// `{"error", "cause"}` for failure events, leaving out what is absent.
