@@ -20,7 +20,7 @@
 //! ```
 
 pub mod emit;
-pub mod jsonata;
+pub use stepfn_jsonata as jsonata;
 pub mod model;
 pub mod parse;
 mod pointer;

@@ -1,0 +1,481 @@
+//! Number pictures (`$formatNumber`, after XPath's `format-number`), simple integer pictures,
+//! and ISO 8601 timestamps for `$toMillis` / `$fromMillis`.
+
+use crate::error::Error;
+use crate::value::{Object, Value};
+
+fn err(code: &'static str, message: impl Into<String>) -> Error {
+    Error::new(code, message)
+}
+
+struct Properties {
+    decimal: char,
+    grouping: char,
+    exponent: char,
+    minus: char,
+    percent: char,
+    per_mille: char,
+    zero: char,
+    digit: char,
+    pattern: char,
+}
+
+struct Picture {
+    prefix: String,
+    suffix: String,
+    integer_groups: Vec<usize>,
+    regular_grouping: usize,
+    min_integer: usize,
+    scaling: usize,
+    fraction_groups: Vec<usize>,
+    min_fraction: usize,
+    max_fraction: usize,
+    min_exponent: usize,
+    has_fraction_part: bool,
+    text: String,
+}
+
+/// `$formatNumber(value, picture, options)`.
+pub fn format_number(value: f64, picture: &str, options: Option<&Object>) -> Result<String, Error> {
+    let mut p = Properties {
+        decimal: '.',
+        grouping: ',',
+        exponent: 'e',
+        minus: '-',
+        percent: '%',
+        per_mille: '\u{2030}',
+        zero: '0',
+        digit: '#',
+        pattern: ';',
+    };
+    if let Some(options) = options {
+        for (k, v) in options {
+            let Some(c) = v.as_str().and_then(|s| s.chars().next()) else { continue };
+            match k.as_str() {
+                "decimal-separator" => p.decimal = c,
+                "grouping-separator" => p.grouping = c,
+                "exponent-separator" => p.exponent = c,
+                "minus-sign" => p.minus = c,
+                "percent" => p.percent = c,
+                "per-mille" => p.per_mille = c,
+                "zero-digit" => p.zero = c,
+                "digit" => p.digit = c,
+                "pattern-separator" => p.pattern = c,
+                _ => {}
+            }
+        }
+    }
+    let family: Vec<char> = (0..10)
+        .filter_map(|i| char::from_u32(p.zero as u32 + i))
+        .collect();
+    let subpictures: Vec<&str> = picture.split(p.pattern).collect();
+    if subpictures.len() > 2 {
+        return Err(err("D3080", "The picture string must not contain more than one instance of the pattern-separator character"));
+    }
+    let mut pictures = Vec::new();
+    for sub in &subpictures {
+        pictures.push(analyse(sub, &p, &family)?);
+    }
+    if pictures.len() == 1 {
+        let first = &pictures[0];
+        pictures.push(Picture {
+            prefix: format!("{}{}", p.minus, first.prefix),
+            suffix: first.suffix.clone(),
+            integer_groups: first.integer_groups.clone(),
+            regular_grouping: first.regular_grouping,
+            min_integer: first.min_integer,
+            scaling: first.scaling,
+            fraction_groups: first.fraction_groups.clone(),
+            min_fraction: first.min_fraction,
+            max_fraction: first.max_fraction,
+            min_exponent: first.min_exponent,
+            has_fraction_part: first.has_fraction_part,
+            text: first.text.clone(),
+        });
+    }
+    let pic = if value >= 0.0 { &pictures[0] } else { &pictures[1] };
+    let adjusted = if pic.text.contains(p.percent) {
+        value * 100.0
+    } else if pic.text.contains(p.per_mille) {
+        value * 1000.0
+    } else {
+        value
+    };
+    let (mut mantissa, mut exponent) = (adjusted, None);
+    if pic.min_exponent > 0 {
+        let max = 10f64.powi(pic.scaling as i32);
+        let min = 10f64.powi(pic.scaling as i32 - 1);
+        let mut e = 0;
+        if mantissa != 0.0 {
+            while mantissa.abs() < min {
+                mantissa *= 10.0;
+                e -= 1;
+            }
+            while mantissa.abs() > max {
+                mantissa /= 10.0;
+                e += 1;
+            }
+        }
+        exponent = Some(e);
+    }
+    let rounded = round_half_even(mantissa, pic.max_fraction as i32);
+    let digits_text = |v: f64, dp: usize| -> String {
+        format!("{:.*}", dp, v.abs())
+            .chars()
+            .map(|c| match c.to_digit(10) {
+                Some(d) => family[d as usize],
+                None => c,
+            })
+            .collect()
+    };
+    let mut s: Vec<char> = digits_text(rounded, pic.max_fraction).chars().collect();
+    match s.iter().position(|c| *c == '.') {
+        Some(i) => s[i] = p.decimal,
+        None => s.push(p.decimal),
+    }
+    while s.first() == Some(&p.zero) {
+        s.remove(0);
+    }
+    while s.last() == Some(&p.zero) {
+        s.pop();
+    }
+    let decimal_pos = s.iter().position(|c| *c == p.decimal).unwrap_or(s.len());
+    let pad_left = pic.min_integer as isize - decimal_pos as isize;
+    let pad_right = pic.min_fraction as isize - (s.len() as isize - decimal_pos as isize - 1);
+    if pad_left > 0 {
+        let mut padded = vec![p.zero; pad_left as usize];
+        padded.extend(s);
+        s = padded;
+    }
+    if pad_right > 0 {
+        s.extend(std::iter::repeat_n(p.zero, pad_right as usize));
+    }
+    let mut decimal_pos = s.iter().position(|c| *c == p.decimal).unwrap_or(s.len());
+    if pic.regular_grouping > 0 {
+        let groups = (decimal_pos.saturating_sub(1)) / pic.regular_grouping;
+        for g in 1..=groups {
+            s.insert(decimal_pos - g * pic.regular_grouping, p.grouping);
+        }
+    } else {
+        for pos in &pic.integer_groups {
+            if *pos <= decimal_pos {
+                s.insert(decimal_pos - pos, p.grouping);
+                decimal_pos += 1;
+            }
+        }
+    }
+    let decimal_pos = s.iter().position(|c| *c == p.decimal).unwrap_or(s.len());
+    for pos in &pic.fraction_groups {
+        let at = pos + decimal_pos + 1;
+        if at <= s.len() {
+            s.insert(at, p.grouping);
+        }
+    }
+    let decimal_pos = s.iter().position(|c| *c == p.decimal);
+    if !pic.has_fraction_part || decimal_pos == Some(s.len() - 1) {
+        s.pop();
+    }
+    let mut out: String = s.into_iter().collect();
+    if let Some(e) = exponent {
+        let mut e_text = digits_text(e as f64, 0);
+        let e_len = e_text.chars().count();
+        if pic.min_exponent > e_len {
+            e_text = format!("{}{e_text}", p.zero.to_string().repeat(pic.min_exponent - e_len));
+        }
+        out.push(p.exponent);
+        if e < 0 {
+            out.push(p.minus);
+        }
+        out.push_str(&e_text);
+    }
+    Ok(format!("{}{out}{}", pic.prefix, pic.suffix))
+}
+
+fn analyse(sub: &str, p: &Properties, family: &[char]) -> Result<Picture, Error> {
+    let chars: Vec<char> = sub.chars().collect();
+    let is_active = |c: char| {
+        family.contains(&c) || c == p.digit || c == p.decimal || c == p.grouping || c == p.pattern
+    };
+    let prefix_end = chars.iter().position(|c| is_active(*c)).unwrap_or(chars.len());
+    let suffix_start = chars
+        .iter()
+        .rposition(|c| is_active(*c))
+        .map(|i| i + 1)
+        .unwrap_or(chars.len());
+    let prefix: String = chars[..prefix_end].iter().collect();
+    let suffix: String = chars[suffix_start.max(prefix_end)..].iter().collect();
+    let active: Vec<char> = chars[prefix_end..suffix_start.max(prefix_end)].to_vec();
+    let exponent_at = chars
+        .iter()
+        .enumerate()
+        .skip(prefix_end)
+        .find(|(_, c)| **c == p.exponent)
+        .map(|(i, _)| i)
+        .filter(|i| *i <= suffix_start.max(prefix_end));
+    let (mantissa, exponent): (Vec<char>, Option<Vec<char>>) = match exponent_at {
+        Some(i) => (chars[prefix_end..i].to_vec(), Some(chars[i + 1..suffix_start.max(i + 1)].to_vec())),
+        None => (active.clone(), None),
+    };
+    let decimals = mantissa.iter().filter(|c| **c == p.decimal).count();
+    if decimals > 1 {
+        return Err(err("D3081", "A sub-picture must not contain more than one instance of the decimal-separator character"));
+    }
+    if sub.chars().filter(|c| *c == p.percent).count() > 1 {
+        return Err(err("D3082", "A sub-picture must not contain more than one instance of the percent character"));
+    }
+    if sub.chars().filter(|c| *c == p.per_mille).count() > 1 {
+        return Err(err("D3083", "A sub-picture must not contain more than one instance of the per-mille character"));
+    }
+    if sub.contains(p.percent) && sub.contains(p.per_mille) {
+        return Err(err("D3084", "A sub-picture must not contain both a percent and a per-mille character"));
+    }
+    if !mantissa.iter().any(|c| family.contains(c) || *c == p.digit) {
+        return Err(err("D3085", "A sub-picture must contain at least one character that is either an optional digit character or a member of the decimal digit family"));
+    }
+    let (integer, fraction, has_fraction_part) = match mantissa.iter().position(|c| *c == p.decimal) {
+        Some(i) => (mantissa[..i].to_vec(), mantissa[i + 1..].to_vec(), true),
+        None => (mantissa.clone(), Vec::new(), false),
+    };
+    if integer.windows(2).any(|w| w[0] == p.grouping && w[1] == p.grouping)
+        || integer.last() == Some(&p.grouping)
+    {
+        return Err(err("D3089", "A sub-picture must not contain a grouping-separator character that appears adjacent to a decimal-separator character, or at the end of the integer part"));
+    }
+    if fraction.first() == Some(&p.grouping) {
+        return Err(err("D3087", "A sub-picture must not contain a grouping-separator character that appears adjacent to a decimal-separator character"));
+    }
+    if integer
+        .iter()
+        .skip_while(|c| **c != p.zero && !family.contains(c))
+        .any(|c| *c == p.digit)
+    {
+        return Err(err("D3090", "The integer part of a sub-picture must not contain a member of the decimal digit family that is followed by an instance of the optional digit character"));
+    }
+    if fraction
+        .iter()
+        .skip_while(|c| **c != p.digit)
+        .any(|c| family.contains(c))
+    {
+        return Err(err("D3091", "The fractional part of a sub-picture must not contain an instance of the optional digit character that is followed by a member of the decimal digit family"));
+    }
+    let is_digit = |c: &char| family.contains(c) || *c == p.digit;
+    let mut integer_groups = Vec::new();
+    for (i, c) in integer.iter().enumerate() {
+        if *c == p.grouping {
+            integer_groups.push(integer[i..].iter().filter(|c| is_digit(c)).count());
+        }
+    }
+    let regular_grouping = regular(&integer_groups);
+    let mut fraction_groups = Vec::new();
+    for (i, c) in fraction.iter().enumerate() {
+        if *c == p.grouping {
+            fraction_groups.push(fraction[..i].iter().filter(|c| is_digit(c)).count());
+        }
+    }
+    let mut min_integer = integer.iter().filter(|c| family.contains(c)).count();
+    let scaling = min_integer;
+    let mut min_fraction = fraction.iter().filter(|c| family.contains(c)).count();
+    let mut max_fraction = fraction.iter().filter(|c| is_digit(c)).count();
+    let exponent_present = exponent.is_some();
+    if min_integer == 0 && max_fraction == 0 {
+        if exponent_present {
+            min_fraction = 1;
+            max_fraction = 1;
+        } else {
+            min_integer = 1;
+        }
+    }
+    if exponent_present && min_integer == 0 && integer.contains(&p.digit) {
+        min_integer = 1;
+    }
+    if min_integer == 0 && min_fraction == 0 {
+        min_fraction = 1;
+    }
+    let min_exponent = exponent
+        .as_ref()
+        .map(|e| e.iter().filter(|c| family.contains(c)).count())
+        .unwrap_or(0);
+    if exponent_present && min_exponent == 0 {
+        return Err(err("D3093", "The exponent part of a sub-picture must contain at least one character that is a member of the decimal digit family"));
+    }
+    Ok(Picture {
+        prefix,
+        suffix,
+        integer_groups,
+        regular_grouping,
+        min_integer,
+        scaling,
+        fraction_groups,
+        min_fraction,
+        max_fraction,
+        min_exponent,
+        has_fraction_part,
+        text: sub.to_string(),
+    })
+}
+
+fn regular(positions: &[usize]) -> usize {
+    if positions.is_empty() {
+        return 0;
+    }
+    fn gcd(a: usize, b: usize) -> usize {
+        if b == 0 {
+            a
+        } else {
+            gcd(b, a % b)
+        }
+    }
+    let factor = positions.iter().copied().reduce(gcd).unwrap_or(0);
+    if factor == 0 {
+        return 0;
+    }
+    for i in 1..=positions.len() {
+        if !positions.contains(&(i * factor)) {
+            return 0;
+        }
+    }
+    factor
+}
+
+/// Rounds half to even at `places` decimals, shifting through decimal text as the reference
+/// implementation does.
+pub fn round_half_even(n: f64, places: i32) -> f64 {
+    let shift = |x: f64, by: i32| -> f64 {
+        let text = crate::value::js_number(x);
+        let (m, e) = match text.split_once('e') {
+            Some((m, e)) => (m.to_string(), e.parse::<i32>().unwrap_or(0)),
+            None => (text, 0),
+        };
+        format!("{m}e{}", e + by).parse().unwrap_or(x)
+    };
+    let x = if places != 0 { shift(n, places) } else { n };
+    let mut r = (x + 0.5).floor();
+    if (r - x).abs() == 0.5 && (r % 2.0).abs() == 1.0 {
+        r -= 1.0;
+    }
+    if places != 0 {
+        r = shift(r, -places);
+    }
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
+}
+
+/// `$formatInteger` for decimal pictures (`0`, `000`, `#,##0`).
+pub fn format_integer(n: f64, picture: &str) -> Result<String, Error> {
+    if !picture.chars().all(|c| c.is_ascii_digit() || c == '#' || c == ',') {
+        return Err(err("D3130", format!("The picture '{picture}' is not supported by this engine's $formatInteger")));
+    }
+    let min_digits = picture.chars().filter(|c| c.is_ascii_digit()).count();
+    let int = n.trunc().abs() as u128;
+    let mut digits = format!("{int:0>min_digits$}");
+    if let Some(pos) = picture.rfind(',') {
+        let group = picture[pos + 1..].chars().filter(|c| c.is_ascii_digit() || *c == '#').count();
+        if group > 0 {
+            let chars: Vec<char> = digits.chars().collect();
+            let mut out = String::new();
+            for (i, c) in chars.iter().enumerate() {
+                if i > 0 && (chars.len() - i) % group == 0 {
+                    out.push(',');
+                }
+                out.push(*c);
+            }
+            digits = out;
+        }
+    }
+    Ok(if n < 0.0 { format!("-{digits}") } else { digits })
+}
+
+/// `$parseInteger` for decimal pictures.
+pub fn parse_integer(s: &str, picture: &str) -> Result<Option<f64>, Error> {
+    if !picture.chars().all(|c| c.is_ascii_digit() || c == '#' || c == ',') {
+        return Err(err("D3130", format!("The picture '{picture}' is not supported by this engine's $parseInteger")));
+    }
+    let cleaned: String = s.chars().filter(|c| *c != ',').collect();
+    Ok(cleaned.parse::<f64>().ok())
+}
+
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Milliseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.sssZ`.
+pub fn millis_to_iso(ms: i64) -> String {
+    let days = ms.div_euclid(86_400_000);
+    let rem = ms.rem_euclid(86_400_000);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3_600_000,
+        rem / 60_000 % 60,
+        rem / 1000 % 60,
+        rem % 1000
+    )
+}
+
+/// An ISO 8601 date or timestamp as milliseconds since the epoch.
+pub fn iso_to_millis(s: &str) -> Result<Option<f64>, Error> {
+    let bad = || err("D3110", format!("The timestamp '{s}' is not ISO 8601"));
+    let num = |t: &str| t.parse::<i64>().map_err(|_| bad());
+    let (date, time) = match s.split_once('T') {
+        Some((d, t)) => (d, Some(t)),
+        None => (s, None),
+    };
+    let parts: Vec<&str> = date.split('-').collect();
+    let (y, m, d) = match parts.as_slice() {
+        [y] => (num(y)?, 1, 1),
+        [y, m] => (num(y)?, num(m)?, 1),
+        [y, m, d] => (num(y)?, num(m)?, num(d)?),
+        _ => return Err(bad()),
+    };
+    let mut ms = days_from_civil(y, m, d) * 86_400_000;
+    if let Some(t) = time {
+        let (clock, offset_ms) = if let Some(c) = t.strip_suffix('Z') {
+            (c, 0)
+        } else if let Some(i) = t.rfind(['+', '-']) {
+            let (c, off) = t.split_at(i);
+            let sign = if off.starts_with('-') { -1 } else { 1 };
+            let digits: String = off[1..].chars().filter(|c| *c != ':').collect();
+            if digits.len() != 4 {
+                return Err(bad());
+            }
+            (c, sign * (num(&digits[..2])? * 3_600_000 + num(&digits[2..])? * 60_000))
+        } else {
+            (t, 0)
+        };
+        let hms: Vec<&str> = clock.split(':').collect();
+        let h = num(hms.first().ok_or_else(bad)?)?;
+        let mi = hms.get(1).map(|x| num(x)).transpose()?.unwrap_or(0);
+        let (sec, frac) = match hms.get(2) {
+            Some(x) => match x.split_once('.') {
+                Some((s, f)) => (num(s)?, format!("{f:0<3}")[..3].parse::<i64>().map_err(|_| bad())?),
+                None => (num(x)?, 0),
+            },
+            None => (0, 0),
+        };
+        ms += h * 3_600_000 + mi * 60_000 + sec * 1000 + frac - offset_ms;
+    }
+    let _ = Value::Undefined;
+    Ok(Some(ms as f64))
+}

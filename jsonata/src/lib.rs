@@ -1,0 +1,98 @@
+//! A JSONata engine: expressions are parsed and planned once, then evaluated any number of
+//! times with the reference implementation's semantics (sequences, path flattening, tuple
+//! streams for `@` and `#`, function signatures, error codes).
+//!
+//! ```
+//! use stepfn_jsonata::Expression;
+//! let e = Expression::parse("$sum(items.(price * qty))").unwrap();
+//! let input = serde_json::json!({"items": [{"price": 2, "qty": 3}, {"price": 1, "qty": 4}]});
+//! assert_eq!(e.evaluate(&input).unwrap(), Some(serde_json::json!(10)));
+//! ```
+
+mod ast;
+mod env;
+mod error;
+mod eval;
+mod format;
+mod functions;
+mod lexer;
+mod parser;
+mod plan;
+mod signature;
+mod value;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub use ast::{BinaryOp, Expr};
+pub use error::Error;
+pub use eval::Limits;
+pub use parser::{parse, SyntaxError};
+pub use value::Value;
+
+/// A parsed and planned expression, ready to evaluate.
+#[derive(Clone, Debug)]
+pub struct Expression {
+    source: String,
+    plan: Arc<plan::Node>,
+}
+
+/// Extra functions a host binds alongside the built-ins (Step Functions binds `$states`).
+pub type Bindings = HashMap<String, serde_json::Value>;
+
+impl Expression {
+    /// Parses `source`. Syntax errors carry the reference implementation's codes.
+    pub fn parse(source: &str) -> Result<Expression, Error> {
+        let expr = parser::parse(source)?;
+        let plan = plan::plan(&expr)?;
+        Ok(Expression {
+            source: source.to_string(),
+            plan: Arc::new(plan),
+        })
+    }
+
+    /// The expression as written.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Evaluates against `input`. `None` is JSONata's undefined.
+    pub fn evaluate(&self, input: &serde_json::Value) -> Result<Option<serde_json::Value>, Error> {
+        self.evaluate_with(Some(input), &Bindings::new(), Limits::default())
+    }
+
+    /// Evaluates with variable bindings and limits; `input` `None` is undefined.
+    pub fn evaluate_with(
+        &self,
+        input: Option<&serde_json::Value>,
+        bindings: &Bindings,
+        limits: Limits,
+    ) -> Result<Option<serde_json::Value>, Error> {
+        let mut input = input.map(Value::from_json).unwrap_or_default();
+        if let Value::Array(items, mut flags) = input {
+            flags.sequence = true;
+            flags.outer_wrapper = true;
+            input = Value::Array(std::rc::Rc::new(vec![Value::Array(items, Default::default())]), flags);
+        }
+        let env = env::Frame::root();
+        env.bind("$", input.clone());
+        for (name, value) in bindings {
+            env.bind(name, Value::from_json(value));
+        }
+        let mut evaluator = eval::Evaluator::new(limits);
+        let result = evaluator.evaluate(&self.plan, &input, &env)?;
+        Ok(output(result))
+    }
+}
+
+/// The final result: sequences of one collapse, as the reference implementation's `evaluate`
+/// returns them.
+fn output(v: Value) -> Option<serde_json::Value> {
+    match &v {
+        Value::Array(items, f) if f.sequence && !f.keep_singleton && items.len() == 1 => {
+            output(items[0].clone())
+        }
+        Value::Array(items, f) if f.sequence && items.is_empty() => None,
+        _ => v.to_json(),
+    }
+}
