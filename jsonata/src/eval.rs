@@ -24,7 +24,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_depth: 10_000,
+            max_depth: 100_000,
             time_limit: None,
         }
     }
@@ -116,12 +116,7 @@ impl Evaluator {
             Kind::Negate(inner) => match self.evaluate(inner, input, env)? {
                 Value::Undefined => Value::Undefined,
                 Value::Number(n) => Value::Number(-n),
-                _ => {
-                    return Err(err(
-                        "D1002",
-                        "Cannot negate a non-numeric value",
-                    ))
-                }
+                _ => return Err(err("D1002", "Cannot negate a non-numeric value")),
             },
             Kind::Binary(op, lhs, rhs) => self.binary(*op, lhs, rhs, input, env)?,
             Kind::Array(items) => {
@@ -143,7 +138,10 @@ impl Evaluator {
                 )
             }
             Kind::Object(group) => self.group(group, input.clone(), env)?,
-            Kind::Call { procedure, arguments } => {
+            Kind::Call {
+                procedure,
+                arguments,
+            } => {
                 if arguments.iter().any(Option::is_none) {
                     self.partial(procedure, arguments, input, env)?
                 } else {
@@ -213,7 +211,11 @@ impl Evaluator {
     }
 
     fn path(&mut self, node: &Node, input: &Value, env: &Env) -> R {
-        let Kind::Path { steps, keep_singleton } = &node.kind else {
+        let Kind::Path {
+            steps,
+            keep_singleton,
+        } = &node.kind
+        else {
             unreachable!()
         };
         let mut input_seq: Vec<Value> = match input {
@@ -432,7 +434,12 @@ impl Evaluator {
         self.stages(&step.stages, result, env)
     }
 
-    fn stages(&mut self, stages: &[Stage], mut tuples: Vec<Object>, env: &Env) -> Result<Vec<Object>, Error> {
+    fn stages(
+        &mut self,
+        stages: &[Stage],
+        mut tuples: Vec<Object>,
+        env: &Env,
+    ) -> Result<Vec<Object>, Error> {
         for stage in stages {
             match stage {
                 Stage::Filter(p) => {
@@ -466,7 +473,7 @@ impl Evaluator {
                     index += items.len() as f64;
                 }
                 if index >= 0.0 {
-                    if let Some(item) = items.get(index as usize) {
+                    if let Some(item) = items.get(index as usize).filter(|i| !i.is_undefined()) {
                         match item {
                             Value::Array(..) => {
                                 let mut v = item.clone();
@@ -485,6 +492,9 @@ impl Evaluator {
             }
         }
         for (index, item) in items.iter().enumerate() {
+            if item.is_undefined() {
+                continue;
+            }
             let (context, frame) = if stream {
                 match item {
                     Value::Object(t) => (
@@ -499,7 +509,9 @@ impl Evaluator {
             let res = self.evaluate(predicate, &context, &frame)?;
             let numbers: Option<Vec<f64>> = match &res {
                 Value::Number(n) => Some(vec![*n]),
-                Value::Array(xs, _) if !xs.is_empty() && xs.iter().all(|x| matches!(x, Value::Number(_))) => {
+                Value::Array(xs, _)
+                    if !xs.is_empty() && xs.iter().all(|x| matches!(x, Value::Number(_))) =>
+                {
                     Some(xs.iter().filter_map(Value::as_f64).collect())
                 }
                 _ => None,
@@ -547,7 +559,10 @@ impl Evaluator {
         let mut groups: indexmap::IndexMap<String, (Value, usize)> = indexmap::IndexMap::new();
         for item in &items {
             let (context, frame) = match (reduce, item) {
-                (true, Value::Object(t)) => (t.get("@").cloned().unwrap_or_default(), frame_from_tuple(env, t)),
+                (true, Value::Object(t)) => (
+                    t.get("@").cloned().unwrap_or_default(),
+                    frame_from_tuple(env, t),
+                ),
                 _ => (item.clone(), env.clone()),
             };
             for (pair_index, (key_node, _)) in group.pairs.iter().enumerate() {
@@ -601,7 +616,10 @@ impl Evaluator {
         let mut keyed = Vec::with_capacity(items.len());
         for item in items {
             let (context, frame) = match (stream, &item) {
-                (true, Value::Object(t)) => (t.get("@").cloned().unwrap_or_default(), frame_from_tuple(env, t)),
+                (true, Value::Object(t)) => (
+                    t.get("@").cloned().unwrap_or_default(),
+                    frame_from_tuple(env, t),
+                ),
                 _ => (item.clone(), env.clone()),
             };
             let mut keys = Vec::with_capacity(terms.len());
@@ -712,17 +730,13 @@ impl Evaluator {
                 let (Some(a), Some(b)) = (ln, rn) else {
                     return Ok(Value::Undefined);
                 };
-                let v = match op {
+                Ok(Value::Number(match op {
                     Add => a + b,
                     Subtract => a - b,
                     Multiply => a * b,
                     Divide => a / b,
                     _ => a % b,
-                };
-                if !v.is_finite() {
-                    return Err(err("D1001", "Number out of range"));
-                }
-                Ok(Value::Number(v))
+                }))
             }
             Equal | NotEqual => {
                 if l.is_undefined() || r.is_undefined() {
@@ -732,7 +746,8 @@ impl Evaluator {
                 Ok(Value::Bool(if op == Equal { eq } else { !eq }))
             }
             Less | LessEqual | Greater | GreaterEqual => {
-                let comparable = |v: &Value| matches!(v, Value::Undefined | Value::String(_) | Value::Number(_));
+                let comparable =
+                    |v: &Value| matches!(v, Value::Undefined | Value::String(_) | Value::Number(_));
                 if !comparable(&l) || !comparable(&r) {
                     return Err(err(
                         "T2010",
@@ -742,16 +757,15 @@ impl Evaluator {
                 if l.is_undefined() || r.is_undefined() {
                     return Ok(Value::Undefined);
                 }
-                let ord = match (&l, &r) {
-                    (Value::Number(a), Value::Number(b)) => a.partial_cmp(b),
-                    (Value::String(a), Value::String(b)) => Some(utf16_cmp(a, b)),
-                    _ => {
-                        return Err(err(
+                let ord =
+                    match (&l, &r) {
+                        (Value::Number(a), Value::Number(b)) => a.partial_cmp(b),
+                        (Value::String(a), Value::String(b)) => Some(utf16_cmp(a, b)),
+                        _ => return Err(err(
                             "T2009",
                             "The values either side of the operator must be of the same data type",
-                        ))
-                    }
-                };
+                        )),
+                    };
                 let Some(ord) = ord else {
                     return Ok(Value::Bool(false));
                 };
@@ -774,7 +788,10 @@ impl Evaluator {
                 Ok(Value::string(format!("{}{}", s(&l)?, s(&r)?)))
             }
             Range => {
-                let int = |v: &Value, code: &'static str, side: &str| -> Result<Option<f64>, Error> {
+                let int = |v: &Value,
+                           code: &'static str,
+                           side: &str|
+                 -> Result<Option<f64>, Error> {
                     match v {
                         Value::Undefined => Ok(None),
                         Value::Number(n) if n.fract() == 0.0 => Ok(Some(*n)),
@@ -799,7 +816,9 @@ impl Evaluator {
                         "The size of the sequence allocated by the range operator (..) must not exceed 1e7.",
                     ));
                 }
-                let items = (0..size as i64).map(|i| Value::Number(a + i as f64)).collect();
+                let items = (0..size as i64)
+                    .map(|i| Value::Number(a + i as f64))
+                    .collect();
                 Ok(Value::sequence(items))
             }
             In => {
@@ -847,7 +866,13 @@ impl Evaluator {
         self.apply(&proc, args, input, env)
     }
 
-    fn partial(&mut self, procedure: &Node, arguments: &[Option<Node>], input: &Value, env: &Env) -> R {
+    fn partial(
+        &mut self,
+        procedure: &Node,
+        arguments: &[Option<Node>],
+        input: &Value,
+        env: &Env,
+    ) -> R {
         let mut args = Vec::with_capacity(arguments.len());
         for a in arguments {
             args.push(match a {
@@ -858,7 +883,10 @@ impl Evaluator {
         let proc = self.evaluate(procedure, input, env)?;
         match &proc {
             Value::Function(f) if !matches!(**f, Function::Regex(_)) => {
-                Ok(Value::Function(Rc::new(Function::Partial { function: proc.clone(), args })))
+                Ok(Value::Function(Rc::new(Function::Partial {
+                    function: proc.clone(),
+                    args,
+                })))
             }
             _ => {
                 if let Kind::Path { steps, .. } = &procedure.kind {
@@ -882,7 +910,11 @@ impl Evaluator {
             return Err(err("T1006", "Attempted to invoke a non-function"));
         };
         match &**f {
-            Function::Lambda { plan, env: closure, input: defined_in } => {
+            Function::Lambda {
+                plan,
+                env: closure,
+                input: defined_in,
+            } => {
                 let args = match &plan.signature {
                     Some(sig) => sig.validate("lambda", &args, input)?,
                     None => args,
@@ -900,7 +932,10 @@ impl Evaluator {
                 };
                 (b.implementation)(self, &args, input, env)
             }
-            Function::Partial { function, args: given } => {
+            Function::Partial {
+                function,
+                args: given,
+            } => {
                 let mut supplied = args.into_iter();
                 let full: Vec<Value> = given
                     .iter()
@@ -920,7 +955,10 @@ impl Evaluator {
                 match s {
                     Value::String(s) => Ok(crate::functions::regex_match_object(&r.regex, &s, 0)),
                     Value::Undefined => Ok(Value::Undefined),
-                    _ => Err(err("T0410", "Argument 1 of function regex does not match function signature")),
+                    _ => Err(err(
+                        "T0410",
+                        "Argument 1 of function regex does not match function signature",
+                    )),
                 }
             }
             Function::Transform { plan, env: closure } => {
@@ -932,7 +970,11 @@ impl Evaluator {
 
     fn apply_operator(&mut self, lhs: &Node, rhs: &Node, input: &Value, env: &Env) -> R {
         let l = self.evaluate(lhs, input, env)?;
-        if let Kind::Call { procedure, arguments } = &rhs.kind {
+        if let Kind::Call {
+            procedure,
+            arguments,
+        } = &rhs.kind
+        {
             if arguments.iter().all(Option::is_some) {
                 return self.call(procedure, arguments, input, env, Some(l));
             }
@@ -958,7 +1000,10 @@ impl Evaluator {
             return Ok(Value::Undefined);
         }
         if !matches!(obj, Value::Object(_) | Value::Array(..)) {
-            return Err(err("T0410", "Argument 1 of function transform does not match function signature"));
+            return Err(err(
+                "T0410",
+                "Argument 1 of function transform does not match function signature",
+            ));
         }
         let result = deep_clone(&obj);
         let matches = self.evaluate(pattern, &result, env)?;
@@ -1003,7 +1048,10 @@ fn apply_edits(v: &Value, edits: &[(*const Object, Object, Vec<String>)]) -> Val
     match v {
         Value::Object(o) => {
             let ptr = Rc::as_ptr(o);
-            let mut out: Object = o.iter().map(|(k, v)| (k.clone(), apply_edits(v, edits))).collect();
+            let mut out: Object = o
+                .iter()
+                .map(|(k, v)| (k.clone(), apply_edits(v, edits)))
+                .collect();
             for (target, updates, deletions) in edits {
                 if *target == ptr {
                     for (k, v) in updates {
@@ -1016,7 +1064,10 @@ fn apply_edits(v: &Value, edits: &[(*const Object, Object, Vec<String>)]) -> Val
             }
             Value::object(out)
         }
-        Value::Array(items, f) => Value::Array(Rc::new(items.iter().map(|i| apply_edits(i, edits)).collect()), *f),
+        Value::Array(items, f) => Value::Array(
+            Rc::new(items.iter().map(|i| apply_edits(i, edits)).collect()),
+            *f,
+        ),
         other => other.clone(),
     }
 }
@@ -1024,7 +1075,9 @@ fn apply_edits(v: &Value, edits: &[(*const Object, Object, Vec<String>)]) -> Val
 /// A copy sharing nothing, so transform edits can find each object by identity.
 pub fn deep_clone(v: &Value) -> Value {
     match v {
-        Value::Object(o) => Value::object(o.iter().map(|(k, v)| (k.clone(), deep_clone(v))).collect()),
+        Value::Object(o) => {
+            Value::object(o.iter().map(|(k, v)| (k.clone(), deep_clone(v))).collect())
+        }
         Value::Array(items, f) => Value::Array(Rc::new(items.iter().map(deep_clone).collect()), *f),
         other => other.clone(),
     }
@@ -1033,6 +1086,7 @@ pub fn deep_clone(v: &Value) -> Value {
 fn numeric(v: &Value, code: &'static str, side: &str) -> Result<Option<f64>, Error> {
     match v {
         Value::Undefined => Ok(None),
+        Value::Number(n) if !n.is_finite() => Err(err("D1001", "Number out of range")),
         Value::Number(n) => Ok(Some(*n)),
         _ => Err(err(
             code,

@@ -50,7 +50,9 @@ pub fn format_number(value: f64, picture: &str, options: Option<&Object>) -> Res
     };
     if let Some(options) = options {
         for (k, v) in options {
-            let Some(c) = v.as_str().and_then(|s| s.chars().next()) else { continue };
+            let Some(c) = v.as_str().and_then(|s| s.chars().next()) else {
+                continue;
+            };
             match k.as_str() {
                 "decimal-separator" => p.decimal = c,
                 "grouping-separator" => p.grouping = c,
@@ -93,7 +95,11 @@ pub fn format_number(value: f64, picture: &str, options: Option<&Object>) -> Res
             text: first.text.clone(),
         });
     }
-    let pic = if value >= 0.0 { &pictures[0] } else { &pictures[1] };
+    let pic = if value >= 0.0 {
+        &pictures[0]
+    } else {
+        &pictures[1]
+    };
     let adjusted = if pic.text.contains(p.percent) {
         value * 100.0
     } else if pic.text.contains(p.per_mille) {
@@ -151,8 +157,7 @@ pub fn format_number(value: f64, picture: &str, options: Option<&Object>) -> Res
         s.extend(std::iter::repeat_n(p.zero, pad_right as usize));
     }
     let mut decimal_pos = s.iter().position(|c| *c == p.decimal).unwrap_or(s.len());
-    if pic.regular_grouping > 0 {
-        let groups = (decimal_pos.saturating_sub(1)) / pic.regular_grouping;
+    if let Some(groups) = decimal_pos.saturating_sub(1).checked_div(pic.regular_grouping) {
         for g in 1..=groups {
             s.insert(decimal_pos - g * pic.regular_grouping, p.grouping);
         }
@@ -180,7 +185,10 @@ pub fn format_number(value: f64, picture: &str, options: Option<&Object>) -> Res
         let mut e_text = digits_text(e as f64, 0);
         let e_len = e_text.chars().count();
         if pic.min_exponent > e_len {
-            e_text = format!("{}{e_text}", p.zero.to_string().repeat(pic.min_exponent - e_len));
+            e_text = format!(
+                "{}{e_text}",
+                p.zero.to_string().repeat(pic.min_exponent - e_len)
+            );
         }
         out.push(p.exponent);
         if e < 0 {
@@ -196,7 +204,10 @@ fn analyse(sub: &str, p: &Properties, family: &[char]) -> Result<Picture, Error>
     let is_active = |c: char| {
         family.contains(&c) || c == p.digit || c == p.decimal || c == p.grouping || c == p.pattern
     };
-    let prefix_end = chars.iter().position(|c| is_active(*c)).unwrap_or(chars.len());
+    let prefix_end = chars
+        .iter()
+        .position(|c| is_active(*c))
+        .unwrap_or(chars.len());
     let suffix_start = chars
         .iter()
         .rposition(|c| is_active(*c))
@@ -213,7 +224,10 @@ fn analyse(sub: &str, p: &Properties, family: &[char]) -> Result<Picture, Error>
         .map(|(i, _)| i)
         .filter(|i| *i <= suffix_start.max(prefix_end));
     let (mantissa, exponent): (Vec<char>, Option<Vec<char>>) = match exponent_at {
-        Some(i) => (chars[prefix_end..i].to_vec(), Some(chars[i + 1..suffix_start.max(i + 1)].to_vec())),
+        Some(i) => (
+            chars[prefix_end..i].to_vec(),
+            Some(chars[i + 1..suffix_start.max(i + 1)].to_vec()),
+        ),
         None => (active.clone(), None),
     };
     let decimals = mantissa.iter().filter(|c| **c == p.decimal).count();
@@ -221,22 +235,34 @@ fn analyse(sub: &str, p: &Properties, family: &[char]) -> Result<Picture, Error>
         return Err(err("D3081", "A sub-picture must not contain more than one instance of the decimal-separator character"));
     }
     if sub.chars().filter(|c| *c == p.percent).count() > 1 {
-        return Err(err("D3082", "A sub-picture must not contain more than one instance of the percent character"));
+        return Err(err(
+            "D3082",
+            "A sub-picture must not contain more than one instance of the percent character",
+        ));
     }
     if sub.chars().filter(|c| *c == p.per_mille).count() > 1 {
-        return Err(err("D3083", "A sub-picture must not contain more than one instance of the per-mille character"));
+        return Err(err(
+            "D3083",
+            "A sub-picture must not contain more than one instance of the per-mille character",
+        ));
     }
     if sub.contains(p.percent) && sub.contains(p.per_mille) {
-        return Err(err("D3084", "A sub-picture must not contain both a percent and a per-mille character"));
+        return Err(err(
+            "D3084",
+            "A sub-picture must not contain both a percent and a per-mille character",
+        ));
     }
     if !mantissa.iter().any(|c| family.contains(c) || *c == p.digit) {
         return Err(err("D3085", "A sub-picture must contain at least one character that is either an optional digit character or a member of the decimal digit family"));
     }
-    let (integer, fraction, has_fraction_part) = match mantissa.iter().position(|c| *c == p.decimal) {
+    let (integer, fraction, has_fraction_part) = match mantissa.iter().position(|c| *c == p.decimal)
+    {
         Some(i) => (mantissa[..i].to_vec(), mantissa[i + 1..].to_vec(), true),
         None => (mantissa.clone(), Vec::new(), false),
     };
-    if integer.windows(2).any(|w| w[0] == p.grouping && w[1] == p.grouping)
+    if integer
+        .windows(2)
+        .any(|w| w[0] == p.grouping && w[1] == p.grouping)
         || integer.last() == Some(&p.grouping)
     {
         return Err(err("D3089", "A sub-picture must not contain a grouping-separator character that appears adjacent to a decimal-separator character, or at the end of the integer part"));
@@ -365,14 +391,23 @@ pub fn round_half_even(n: f64, places: i32) -> f64 {
 
 /// `$formatInteger` for decimal pictures (`0`, `000`, `#,##0`).
 pub fn format_integer(n: f64, picture: &str) -> Result<String, Error> {
-    if !picture.chars().all(|c| c.is_ascii_digit() || c == '#' || c == ',') {
-        return Err(err("D3130", format!("The picture '{picture}' is not supported by this engine's $formatInteger")));
+    if !picture
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '#' || c == ',')
+    {
+        return Err(err(
+            "D3130",
+            format!("The picture '{picture}' is not supported by this engine's $formatInteger"),
+        ));
     }
     let min_digits = picture.chars().filter(|c| c.is_ascii_digit()).count();
     let int = n.trunc().abs() as u128;
     let mut digits = format!("{int:0>min_digits$}");
     if let Some(pos) = picture.rfind(',') {
-        let group = picture[pos + 1..].chars().filter(|c| c.is_ascii_digit() || *c == '#').count();
+        let group = picture[pos + 1..]
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '#')
+            .count();
         if group > 0 {
             let chars: Vec<char> = digits.chars().collect();
             let mut out = String::new();
@@ -385,13 +420,23 @@ pub fn format_integer(n: f64, picture: &str) -> Result<String, Error> {
             digits = out;
         }
     }
-    Ok(if n < 0.0 { format!("-{digits}") } else { digits })
+    Ok(if n < 0.0 {
+        format!("-{digits}")
+    } else {
+        digits
+    })
 }
 
 /// `$parseInteger` for decimal pictures.
 pub fn parse_integer(s: &str, picture: &str) -> Result<Option<f64>, Error> {
-    if !picture.chars().all(|c| c.is_ascii_digit() || c == '#' || c == ',') {
-        return Err(err("D3130", format!("The picture '{picture}' is not supported by this engine's $parseInteger")));
+    if !picture
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '#' || c == ',')
+    {
+        return Err(err(
+            "D3130",
+            format!("The picture '{picture}' is not supported by this engine's $parseInteger"),
+        ));
     }
     let cleaned: String = s.chars().filter(|c| *c != ',').collect();
     Ok(cleaned.parse::<f64>().ok())
@@ -460,7 +505,10 @@ pub fn iso_to_millis(s: &str) -> Result<Option<f64>, Error> {
             if digits.len() != 4 {
                 return Err(bad());
             }
-            (c, sign * (num(&digits[..2])? * 3_600_000 + num(&digits[2..])? * 60_000))
+            (
+                c,
+                sign * (num(&digits[..2])? * 3_600_000 + num(&digits[2..])? * 60_000),
+            )
         } else {
             (t, 0)
         };
@@ -469,7 +517,10 @@ pub fn iso_to_millis(s: &str) -> Result<Option<f64>, Error> {
         let mi = hms.get(1).map(|x| num(x)).transpose()?.unwrap_or(0);
         let (sec, frac) = match hms.get(2) {
             Some(x) => match x.split_once('.') {
-                Some((s, f)) => (num(s)?, format!("{f:0<3}")[..3].parse::<i64>().map_err(|_| bad())?),
+                Some((s, f)) => (
+                    num(s)?,
+                    format!("{f:0<3}")[..3].parse::<i64>().map_err(|_| bad())?,
+                ),
                 None => (num(x)?, 0),
             },
             None => (0, 0),

@@ -151,12 +151,20 @@ fn count(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
 
 fn max(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     let ns = numbers(arg(a, 0));
-    Ok(ns.into_iter().reduce(f64::max).map(Value::Number).unwrap_or_default())
+    Ok(ns
+        .into_iter()
+        .reduce(f64::max)
+        .map(Value::Number)
+        .unwrap_or_default())
 }
 
 fn min(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     let ns = numbers(arg(a, 0));
-    Ok(ns.into_iter().reduce(f64::min).map(Value::Number).unwrap_or_default())
+    Ok(ns
+        .into_iter()
+        .reduce(f64::min)
+        .map(Value::Number)
+        .unwrap_or_default())
 }
 
 fn average(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
@@ -181,7 +189,9 @@ fn chars(s: &str) -> Vec<char> {
 }
 
 fn substring(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    let Some(s) = arg(a, 0).as_str() else { return Ok(Value::Undefined) };
+    let Some(s) = arg(a, 0).as_str() else {
+        return Ok(Value::Undefined);
+    };
     let cs = chars(s);
     let len = cs.len() as f64;
     let mut start = arg(a, 1).as_f64().unwrap_or(0.0);
@@ -198,7 +208,9 @@ fn substring(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
         }
         _ => cs.len(),
     };
-    Ok(Value::string(cs[start..end.max(start)].iter().collect::<String>()))
+    Ok(Value::string(
+        cs[start..end.max(start)].iter().collect::<String>(),
+    ))
 }
 
 fn substring_before(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
@@ -222,15 +234,24 @@ fn substring_after(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
 }
 
 fn lowercase(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    Ok(arg(a, 0).as_str().map(|s| Value::string(s.to_lowercase())).unwrap_or_default())
+    Ok(arg(a, 0)
+        .as_str()
+        .map(|s| Value::string(s.to_lowercase()))
+        .unwrap_or_default())
 }
 
 fn uppercase(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    Ok(arg(a, 0).as_str().map(|s| Value::string(s.to_uppercase())).unwrap_or_default())
+    Ok(arg(a, 0)
+        .as_str()
+        .map(|s| Value::string(s.to_uppercase()))
+        .unwrap_or_default())
 }
 
 fn length(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    Ok(arg(a, 0).as_str().map(|s| Value::Number(s.chars().count() as f64)).unwrap_or_default())
+    Ok(arg(a, 0)
+        .as_str()
+        .map(|s| Value::Number(s.chars().count() as f64))
+        .unwrap_or_default())
 }
 
 fn trim(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
@@ -241,7 +262,9 @@ fn trim(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
 }
 
 fn pad(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    let Some(s) = arg(a, 0).as_str() else { return Ok(Value::Undefined) };
+    let Some(s) = arg(a, 0).as_str() else {
+        return Ok(Value::Undefined);
+    };
     let width = arg(a, 1).as_f64().unwrap_or(0.0);
     let with = arg(a, 2).as_str().unwrap_or(" ");
     let with = if with.is_empty() { " " } else { with };
@@ -275,7 +298,10 @@ fn match_object(s: &str, c: &regex::Captures<'_>) -> Value {
     let m = c.get(0).expect("group 0");
     let mut o = Object::new();
     o.insert("match".into(), Value::string(m.as_str()));
-    o.insert("index".into(), Value::Number(utf16_index(s, m.start()) as f64));
+    o.insert(
+        "index".into(),
+        Value::Number(utf16_index(s, m.start()) as f64),
+    );
     let groups = (1..c.len())
         .map(|i| Value::string(c.get(i).map(|g| g.as_str()).unwrap_or("")))
         .collect();
@@ -294,14 +320,24 @@ fn regex_of(v: &Value) -> Option<&regex::Regex> {
 }
 
 fn match_fn(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    let Some(s) = arg(a, 0).as_str() else { return Ok(Value::Undefined) };
+    let Some(s) = arg(a, 0).as_str() else {
+        return Ok(Value::Undefined);
+    };
     let limit = match arg(a, 2) {
-        Value::Number(n) if *n < 0.0 => return Err(err("D3040", "Third argument of match function must evaluate to a positive number")),
+        Value::Number(n) if *n < 0.0 => {
+            return Err(err(
+                "D3040",
+                "Third argument of match function must evaluate to a positive number",
+            ))
+        }
         Value::Number(n) => *n as usize,
         _ => usize::MAX,
     };
     let Some(regex) = regex_of(arg(a, 1)) else {
-        return Err(err("T0410", "Argument 2 of function match does not match function signature"));
+        return Err(err(
+            "T0410",
+            "Argument 2 of function match does not match function signature",
+        ));
     };
     let items: Vec<Value> = regex
         .captures_iter(s)
@@ -313,7 +349,12 @@ fn match_fn(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
 }
 
 fn contains(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    let Some(s) = arg(a, 0).as_str() else { return Ok(Value::Undefined) };
+    let Some(s) = arg(a, 0).as_str() else {
+        return Ok(Value::Undefined);
+    };
+    if arg(a, 1).is_undefined() {
+        return Ok(Value::Undefined);
+    }
     Ok(Value::Bool(match arg(a, 1) {
         Value::String(p) => s.contains(&**p),
         other => match regex_of(other) {
@@ -324,25 +365,41 @@ fn contains(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
 }
 
 fn replace(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
-    let Some(s) = arg(a, 0).as_str() else { return Ok(Value::Undefined) };
+    let Some(s) = arg(a, 0).as_str() else {
+        return Ok(Value::Undefined);
+    };
     let limit = match arg(a, 3) {
-        Value::Number(n) if *n < 0.0 => return Err(err("D3011", "Fourth argument of replace function must evaluate to a positive number")),
+        Value::Number(n) if *n < 0.0 => {
+            return Err(err(
+                "D3011",
+                "Fourth argument of replace function must evaluate to a positive number",
+            ))
+        }
         Value::Number(n) => *n as usize,
         _ => usize::MAX,
     };
     match arg(a, 1) {
         Value::String(p) => {
             if p.is_empty() {
-                return Err(err("D3010", "Second argument of replace function cannot be an empty string"));
+                return Err(err(
+                    "D3010",
+                    "Second argument of replace function cannot be an empty string",
+                ));
             }
             let Some(r) = arg(a, 2).as_str() else {
-                return Err(err("T0410", "Argument 3 of function replace does not match function signature"));
+                return Err(err(
+                    "T0410",
+                    "Argument 3 of function replace does not match function signature",
+                ));
             };
             Ok(Value::string(s.replacen(&**p, r, limit)))
         }
         pattern => {
             let Some(regex) = regex_of(pattern) else {
-                return Err(err("T0410", "Argument 2 of function replace does not match function signature"));
+                return Err(err(
+                    "T0410",
+                    "Argument 2 of function replace does not match function signature",
+                ));
             };
             let mut out = String::new();
             let mut last = 0;
@@ -352,7 +409,10 @@ fn replace(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
                 }
                 let m = c.get(0).expect("group 0");
                 if m.as_str().is_empty() {
-                    return Err(err("D1004", "Regular expression matches zero length string"));
+                    return Err(err(
+                        "D1004",
+                        "Regular expression matches zero length string",
+                    ));
                 }
                 out.push_str(&s[last..m.start()]);
                 match arg(a, 2) {
@@ -362,10 +422,20 @@ fn replace(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
                         let v = ev.apply(f, vec![obj], input, env)?;
                         match v {
                             Value::String(t) => out.push_str(&t),
-                            _ => return Err(err("D3012", "Attempted to replace a matched string with a non-string value")),
+                            _ => {
+                                return Err(err(
+                                    "D3012",
+                                    "Attempted to replace a matched string with a non-string value",
+                                ))
+                            }
                         }
                     }
-                    _ => return Err(err("T0410", "Argument 3 of function replace does not match function signature")),
+                    _ => {
+                        return Err(err(
+                            "T0410",
+                            "Argument 3 of function replace does not match function signature",
+                        ))
+                    }
                 }
                 last = m.end();
             }
@@ -420,9 +490,16 @@ fn expand_replacement(r: &str, c: &regex::Captures<'_>) -> String {
 }
 
 fn split(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    let Some(s) = arg(a, 0).as_str() else { return Ok(Value::Undefined) };
+    let Some(s) = arg(a, 0).as_str() else {
+        return Ok(Value::Undefined);
+    };
     let limit = match arg(a, 2) {
-        Value::Number(n) if *n < 0.0 => return Err(err("D3020", "Third argument of split function must evaluate to a positive number")),
+        Value::Number(n) if *n < 0.0 => {
+            return Err(err(
+                "D3020",
+                "Third argument of split function must evaluate to a positive number",
+            ))
+        }
         Value::Number(n) => *n as usize,
         _ => usize::MAX,
     };
@@ -436,10 +513,17 @@ fn split(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
         }
         other => match regex_of(other) {
             Some(r) => r.split(s).map(str::to_string).collect(),
-            None => return Err(err("T0410", "Argument 2 of function split does not match function signature")),
+            None => {
+                return Err(err(
+                    "T0410",
+                    "Argument 2 of function split does not match function signature",
+                ))
+            }
         },
     };
-    Ok(Value::array(parts.into_iter().take(limit).map(Value::string).collect()))
+    Ok(Value::array(
+        parts.into_iter().take(limit).map(Value::string).collect(),
+    ))
 }
 
 fn join(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
@@ -448,7 +532,11 @@ fn join(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
         return Ok(Value::Undefined);
     }
     let sep = arg(a, 1).as_str().unwrap_or("");
-    let parts: Vec<&str> = v.as_array_slice().iter().filter_map(Value::as_str).collect();
+    let parts: Vec<&str> = v
+        .as_array_slice()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
     Ok(Value::string(parts.join(sep)))
 }
 
@@ -496,7 +584,10 @@ fn is_json_number(s: &str) -> bool {
 }
 
 fn num_fn(a: &[Value], f: impl Fn(f64) -> f64) -> R {
-    Ok(arg(a, 0).as_f64().map(|n| Value::Number(f(n))).unwrap_or_default())
+    Ok(arg(a, 0)
+        .as_f64()
+        .map(|n| Value::Number(f(n)))
+        .unwrap_or_default())
 }
 
 fn floor(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
@@ -513,7 +604,10 @@ fn abs(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
 
 fn sqrt(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     match arg(a, 0).as_f64() {
-        Some(n) if n < 0.0 => Err(err("D3060", "The sqrt function cannot be applied to a negative number")),
+        Some(n) if n < 0.0 => Err(err(
+            "D3060",
+            "The sqrt function cannot be applied to a negative number",
+        )),
         _ => num_fn(a, f64::sqrt),
     }
 }
@@ -541,9 +635,15 @@ fn shift(n: f64, places: i32) -> f64 {
 }
 
 fn round(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    let Some(n) = arg(a, 0).as_f64() else { return Ok(Value::Undefined) };
+    let Some(n) = arg(a, 0).as_f64() else {
+        return Ok(Value::Undefined);
+    };
     let precision = arg(a, 1).as_f64().unwrap_or(0.0) as i32;
-    let x = if precision != 0 { shift(n, precision) } else { n };
+    let x = if precision != 0 {
+        shift(n, precision)
+    } else {
+        n
+    };
     let mut r = (x + 0.5).floor();
     if (r - x).abs() == 0.5 && (r % 2.0).abs() == 1.0 {
         r -= 1.0;
@@ -570,7 +670,9 @@ fn boolean(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
 }
 
 fn not(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    Ok(truthy(arg(a, 0)).map(|b| Value::Bool(!b)).unwrap_or_default())
+    Ok(truthy(arg(a, 0))
+        .map(|b| Value::Bool(!b))
+        .unwrap_or_default())
 }
 
 /// How many parameters a function takes, to pass `(value, index, array)` as far as wanted.
@@ -579,7 +681,9 @@ fn arity(f: &Value) -> usize {
         Value::Function(func) => match &**func {
             Function::Lambda { plan, .. } => plan.params.len(),
             Function::Builtin(b) => match b.name {
-                "string" | "boolean" | "not" | "number" | "uppercase" | "lowercase" | "length" | "trim" | "abs" | "floor" | "ceil" | "sqrt" | "keys" | "exists" | "type" | "count" | "sum" => 1,
+                "string" | "boolean" | "not" | "number" | "uppercase" | "lowercase" | "length"
+                | "trim" | "abs" | "floor" | "ceil" | "sqrt" | "keys" | "exists" | "type"
+                | "count" | "sum" => 1,
                 _ => 2,
             },
             Function::Partial { args, .. } => args.iter().filter(|a| a.is_none()).count(),
@@ -654,7 +758,12 @@ fn single(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
             found = Some(item.clone());
         }
     }
-    found.ok_or_else(|| err("D3139", "The $single() function expected exactly 1 matching result.  Instead it matched 0."))
+    found.ok_or_else(|| {
+        err(
+            "D3139",
+            "The $single() function expected exactly 1 matching result.  Instead it matched 0.",
+        )
+    })
 }
 
 fn reduce(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
@@ -664,7 +773,10 @@ fn reduce(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
     }
     let f = arg(a, 1);
     if arity(f) < 2 {
-        return Err(err("D3050", "The second argument of reduce function must be a function with at least two arguments"));
+        return Err(err(
+            "D3050",
+            "The second argument of reduce function must be a function with at least two arguments",
+        ));
     }
     let items = arr.as_array_slice();
     let (mut acc, start) = match arg(a, 2) {
@@ -689,7 +801,9 @@ fn reduce(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
 }
 
 fn sift(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
-    let Value::Object(o) = arg(a, 0) else { return Ok(Value::Undefined) };
+    let Value::Object(o) = arg(a, 0) else {
+        return Ok(Value::Undefined);
+    };
     let f = arg(a, 1);
     let mut out = Object::new();
     for (k, v) in o.iter() {
@@ -711,7 +825,9 @@ fn sift(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
 }
 
 fn each(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
-    let Value::Object(o) = arg(a, 0) else { return Ok(Value::Undefined) };
+    let Value::Object(o) = arg(a, 0) else {
+        return Ok(Value::Undefined);
+    };
     let f = arg(a, 1);
     let mut out = Vec::new();
     for (k, v) in o.iter() {
@@ -758,11 +874,16 @@ fn keys(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
         }),
         _ => return Ok(Value::Undefined),
     }
-    Ok(Value::sequence(out.into_iter().map(Value::string).collect()))
+    Ok(Value::sequence(
+        out.into_iter().map(Value::string).collect(),
+    ))
 }
 
 fn lookup(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    Ok(crate::eval::lookup(arg(a, 0), arg(a, 1).as_str().unwrap_or("")))
+    Ok(crate::eval::lookup(
+        arg(a, 0),
+        arg(a, 1).as_str().unwrap_or(""),
+    ))
 }
 
 fn append_fn(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
@@ -824,7 +945,10 @@ fn reverse(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
 fn error(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     Err(err(
         "D3137",
-        arg(a, 0).as_str().unwrap_or("$error() function evaluated").to_string(),
+        arg(a, 0)
+            .as_str()
+            .unwrap_or("$error() function evaluated")
+            .to_string(),
     ))
 }
 
@@ -832,7 +956,10 @@ fn assert(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     if let Value::Bool(false) = arg(a, 0) {
         return Err(err(
             "D3141",
-            arg(a, 1).as_str().unwrap_or("$assert() statement failed").to_string(),
+            arg(a, 1)
+                .as_str()
+                .unwrap_or("$assert() statement failed")
+                .to_string(),
         ));
     }
     Ok(Value::Undefined)
@@ -883,7 +1010,13 @@ fn sort(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
     }
 }
 
-fn merge_sort(ev: &mut Evaluator, items: Vec<Value>, f: &Value, input: &Value, env: &Env) -> Result<Vec<Value>, Error> {
+fn merge_sort(
+    ev: &mut Evaluator,
+    items: Vec<Value>,
+    f: &Value,
+    input: &Value,
+    env: &Env,
+) -> Result<Vec<Value>, Error> {
     if items.len() <= 1 {
         return Ok(items);
     }
@@ -930,7 +1063,7 @@ fn distinct(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
                     out.push(i.clone());
                 }
             }
-            Ok(Value::sequence(out))
+            Ok(Value::array(out))
         }
         other => Ok(other.clone()),
     }
@@ -946,7 +1079,9 @@ fn base64encode(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
 
 fn base64decode(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     use base64::Engine;
-    let Some(s) = arg(a, 0).as_str() else { return Ok(Value::Undefined) };
+    let Some(s) = arg(a, 0).as_str() else {
+        return Ok(Value::Undefined);
+    };
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(s.as_bytes())
         .map_err(|_| err("D3137", "Invalid base64 text"))?;
@@ -975,13 +1110,17 @@ fn check_surrogates(s: &str) -> Result<(), Error> {
 }
 
 fn encode_url_component(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    let Some(s) = arg(a, 0).as_str() else { return Ok(Value::Undefined) };
+    let Some(s) = arg(a, 0).as_str() else {
+        return Ok(Value::Undefined);
+    };
     check_surrogates(s)?;
     Ok(Value::string(percent_encode(s, "-_.!~*'()")))
 }
 
 fn encode_url(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    let Some(s) = arg(a, 0).as_str() else { return Ok(Value::Undefined) };
+    let Some(s) = arg(a, 0).as_str() else {
+        return Ok(Value::Undefined);
+    };
     check_surrogates(s)?;
     Ok(Value::string(percent_encode(s, "-_.!~*'();/?:@&=+$,#")))
 }
@@ -992,8 +1131,14 @@ fn percent_decode(s: &str, reserved: &str) -> Result<String, Error> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3).ok_or_else(|| err("D3140", "Malformed URL passed to $decodeUrl(): URI malformed"))?;
-            let b = u8::from_str_radix(hex, 16).map_err(|_| err("D3140", "Malformed URL: URI malformed"))?;
+            let hex = s.get(i + 1..i + 3).ok_or_else(|| {
+                err(
+                    "D3140",
+                    "Malformed URL passed to $decodeUrl(): URI malformed",
+                )
+            })?;
+            let b = u8::from_str_radix(hex, 16)
+                .map_err(|_| err("D3140", "Malformed URL: URI malformed"))?;
             if b < 0x80 && reserved.contains(b as char) {
                 out.extend_from_slice(&bytes[i..i + 3]);
             } else {
@@ -1009,25 +1154,44 @@ fn percent_decode(s: &str, reserved: &str) -> Result<String, Error> {
 }
 
 fn decode_url_component(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    let Some(s) = arg(a, 0).as_str() else { return Ok(Value::Undefined) };
+    let Some(s) = arg(a, 0).as_str() else {
+        return Ok(Value::Undefined);
+    };
     Ok(Value::string(percent_decode(s, "")?))
 }
 
 fn decode_url(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    let Some(s) = arg(a, 0).as_str() else { return Ok(Value::Undefined) };
+    let Some(s) = arg(a, 0).as_str() else {
+        return Ok(Value::Undefined);
+    };
     Ok(Value::string(percent_decode(s, ";/?:@&=+$,#")?))
 }
 
 fn eval(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
-    let Some(text) = arg(a, 0).as_str() else { return Ok(Value::Undefined) };
-    let expr = crate::parser::parse(text).map_err(|e| err("D3120", format!("Syntax error in expression passed to function eval: {}", e.message)))?;
+    let Some(text) = arg(a, 0).as_str() else {
+        return Ok(Value::Undefined);
+    };
+    let expr = crate::parser::parse(text).map_err(|e| {
+        err(
+            "D3120",
+            format!(
+                "Syntax error in expression passed to function eval: {}",
+                e.message
+            ),
+        )
+    })?;
     let plan = crate::plan::plan(&expr).map_err(|e| err("D3120", e.message))?;
     let context = match arg(a, 1) {
         Value::Undefined => input.clone(),
         other => other.clone(),
     };
-    ev.evaluate(&plan, &context, env)
-        .map_err(|e| if e.code.starts_with('S') { err("D3121", e.message) } else { e })
+    ev.evaluate(&plan, &context, env).map_err(|e| {
+        if e.code.starts_with('S') {
+            err("D3121", e.message)
+        } else {
+            e
+        }
+    })
 }
 
 fn clone(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
@@ -1038,7 +1202,10 @@ fn partition(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     let items = arg(a, 0).as_array_slice();
     let size = arg(a, 1).as_f64().unwrap_or(0.0);
     if size < 1.0 || size.fract() != 0.0 {
-        return Err(err("States.QueryEvaluationError", "The partition size must be a positive integer"));
+        return Err(err(
+            "States.QueryEvaluationError",
+            "The partition size must be a positive integer",
+        ));
     }
     Ok(Value::array(
         items
@@ -1054,7 +1221,10 @@ fn range(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     };
     let step = arg(a, 2).as_f64().unwrap_or(1.0);
     if step == 0.0 {
-        return Err(err("States.QueryEvaluationError", "The step of $range must not be 0"));
+        return Err(err(
+            "States.QueryEvaluationError",
+            "The step of $range must not be 0",
+        ));
     }
     let mut out = Vec::new();
     let mut x = start;
@@ -1062,7 +1232,10 @@ fn range(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
         out.push(Value::Number(x));
         x += step;
         if out.len() > 1000 {
-            return Err(err("States.QueryEvaluationError", "$range produces at most 1000 items"));
+            return Err(err(
+                "States.QueryEvaluationError",
+                "$range produces at most 1000 items",
+            ));
         }
     }
     Ok(Value::array(out))
@@ -1070,7 +1243,9 @@ fn range(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
 
 fn hash(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     use md5::Digest;
-    let Some(data) = arg(a, 0).as_str() else { return Ok(Value::Undefined) };
+    let Some(data) = arg(a, 0).as_str() else {
+        return Ok(Value::Undefined);
+    };
     let algorithm = arg(a, 1).as_str().unwrap_or("SHA-256");
     let bytes = data.as_bytes();
     let digest: Vec<u8> = match algorithm {
@@ -1079,9 +1254,19 @@ fn hash(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
         "SHA-256" => sha2::Sha256::digest(bytes).to_vec(),
         "SHA-384" => sha2::Sha384::digest(bytes).to_vec(),
         "SHA-512" => sha2::Sha512::digest(bytes).to_vec(),
-        other => return Err(err("States.QueryEvaluationError", format!("Unsupported hash algorithm: {other}"))),
+        other => {
+            return Err(err(
+                "States.QueryEvaluationError",
+                format!("Unsupported hash algorithm: {other}"),
+            ))
+        }
     };
-    Ok(Value::string(digest.iter().map(|b| format!("{b:02x}")).collect::<String>()))
+    Ok(Value::string(
+        digest
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>(),
+    ))
 }
 
 fn uuid(_: &mut Evaluator, _: &[Value], _: &Value, _: &Env) -> R {
@@ -1089,17 +1274,28 @@ fn uuid(_: &mut Evaluator, _: &[Value], _: &Value, _: &Env) -> R {
 }
 
 fn parse(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    let Some(s) = arg(a, 0).as_str() else { return Ok(Value::Undefined) };
-    let json: serde_json::Value = serde_json::from_str(s)
-        .map_err(|e| err("States.QueryEvaluationError", format!("$parse: invalid JSON: {e}")))?;
+    let Some(s) = arg(a, 0).as_str() else {
+        return Ok(Value::Undefined);
+    };
+    let json: serde_json::Value = serde_json::from_str(s).map_err(|e| {
+        err(
+            "States.QueryEvaluationError",
+            format!("$parse: invalid JSON: {e}"),
+        )
+    })?;
     Ok(Value::from_json(&json))
 }
 
 fn format_base(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    let Some(n) = arg(a, 0).as_f64() else { return Ok(Value::Undefined) };
+    let Some(n) = arg(a, 0).as_f64() else {
+        return Ok(Value::Undefined);
+    };
     let radix = arg(a, 1).as_f64().unwrap_or(10.0);
     if !(2.0..=36.0).contains(&radix) {
-        return Err(err("D3100", "The radix of the formatBase function must be between 2 and 36"));
+        return Err(err(
+            "D3100",
+            "The radix of the formatBase function must be between 2 and 36",
+        ));
     }
     let radix = radix as u32;
     let mut v = {
@@ -1126,19 +1322,25 @@ fn format_base(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
 }
 
 fn format_integer(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    let Some(n) = arg(a, 0).as_f64() else { return Ok(Value::Undefined) };
+    let Some(n) = arg(a, 0).as_f64() else {
+        return Ok(Value::Undefined);
+    };
     let picture = arg(a, 1).as_str().unwrap_or("0");
     crate::format::format_integer(n, picture).map(Value::string)
 }
 
 fn parse_integer(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    let Some(s) = arg(a, 0).as_str() else { return Ok(Value::Undefined) };
+    let Some(s) = arg(a, 0).as_str() else {
+        return Ok(Value::Undefined);
+    };
     let picture = arg(a, 1).as_str().unwrap_or("0");
     crate::format::parse_integer(s, picture).map(|n| n.map(Value::Number).unwrap_or_default())
 }
 
 fn format_number(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    let Some(n) = arg(a, 0).as_f64() else { return Ok(Value::Undefined) };
+    let Some(n) = arg(a, 0).as_f64() else {
+        return Ok(Value::Undefined);
+    };
     let picture = arg(a, 1).as_str().unwrap_or("");
     let options = match arg(a, 2) {
         Value::Object(o) => Some(o.clone()),
@@ -1148,24 +1350,37 @@ fn format_number(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
 }
 
 fn to_millis(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    let Some(s) = arg(a, 0).as_str() else { return Ok(Value::Undefined) };
+    let Some(s) = arg(a, 0).as_str() else {
+        return Ok(Value::Undefined);
+    };
     if !arg(a, 1).is_undefined() {
-        return Err(err("D3136", "Picture strings for $toMillis are not supported by this engine"));
+        return Err(err(
+            "D3136",
+            "Picture strings for $toMillis are not supported by this engine",
+        ));
     }
     crate::format::iso_to_millis(s).map(|m| m.map(Value::Number).unwrap_or_default())
 }
 
 fn from_millis(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    let Some(n) = arg(a, 0).as_f64() else { return Ok(Value::Undefined) };
+    let Some(n) = arg(a, 0).as_f64() else {
+        return Ok(Value::Undefined);
+    };
     if !arg(a, 1).is_undefined() || !arg(a, 2).is_undefined() {
-        return Err(err("D3136", "Picture strings for $fromMillis are not supported by this engine"));
+        return Err(err(
+            "D3136",
+            "Picture strings for $fromMillis are not supported by this engine",
+        ));
     }
     Ok(Value::string(crate::format::millis_to_iso(n as i64)))
 }
 
 fn now(ev: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     if !a.iter().all(Value::is_undefined) {
-        return Err(err("D3136", "Picture strings for $now are not supported by this engine"));
+        return Err(err(
+            "D3136",
+            "Picture strings for $now are not supported by this engine",
+        ));
     }
     Ok(Value::string(crate::format::millis_to_iso(ev.now_millis())))
 }

@@ -164,6 +164,27 @@ impl<'a> Lexer<'a> {
                             let code = (hex.len() == 4)
                                 .then(|| u32::from_str_radix(&hex, 16).ok())
                                 .flatten();
+                            // A high surrogate followed by `\uDC00`..`\uDFFF` is one character.
+                            let code = match code {
+                                Some(high @ 0xD800..=0xDBFF)
+                                    if chars.as_str().starts_with("\\u") =>
+                                {
+                                    let low = chars
+                                        .as_str()
+                                        .get(2..6)
+                                        .and_then(|h| u32::from_str_radix(h, 16).ok());
+                                    match low {
+                                        Some(low @ 0xDC00..=0xDFFF) => {
+                                            for _ in 0..6 {
+                                                chars.next();
+                                            }
+                                            Some(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+                                        }
+                                        _ => Some(high),
+                                    }
+                                }
+                                other => other,
+                            };
                             match code {
                                 Some(code) => out.push(char::from_u32(code).unwrap_or('\u{FFFD}')),
                                 None => return Err(SyntaxError {

@@ -72,7 +72,10 @@ impl Expression {
         if let Value::Array(items, mut flags) = input {
             flags.sequence = true;
             flags.outer_wrapper = true;
-            input = Value::Array(std::rc::Rc::new(vec![Value::Array(items, Default::default())]), flags);
+            input = Value::Array(
+                std::rc::Rc::new(vec![Value::Array(items, Default::default())]),
+                flags,
+            );
         }
         let env = env::Frame::root();
         env.bind("$", input.clone());

@@ -184,6 +184,10 @@ impl Parser<'_> {
                     break;
                 }
                 self.advance()?;
+                // A block may end with `;`.
+                if sep == ";" && self.is(close) {
+                    break;
+                }
             }
         }
         self.expect(close)?;

@@ -188,7 +188,9 @@ pub fn plan(expr: &Expr) -> Result<Node, Error> {
         Expr::String(s) => Node::new(Kind::String(s.clone())),
         Expr::Bool(b) => Node::new(Kind::Bool(*b)),
         Expr::Null => Node::new(Kind::Null),
-        Expr::Regex { pattern, flags } => Node::new(Kind::Regex(Arc::new(compile_regex(pattern, flags)?))),
+        Expr::Regex { pattern, flags } => {
+            Node::new(Kind::Regex(Arc::new(compile_regex(pattern, flags)?)))
+        }
         Expr::Name(n) => Node::new(Kind::Path {
             steps: vec![Node::new(Kind::Name(n.clone()))],
             keep_singleton: false,
@@ -196,8 +198,18 @@ pub fn plan(expr: &Expr) -> Result<Node, Error> {
         Expr::Variable(v) => Node::new(Kind::Variable(v.clone())),
         Expr::Wildcard => Node::new(Kind::Wildcard),
         Expr::Descendant => Node::new(Kind::Descendant),
-        Expr::Parent => return Err(err("S0217", "The parent operator '%' is not supported by this engine")),
-        Expr::Placeholder => return Err(err("S0211", "The symbol \"?\" cannot be used as a unary operator")),
+        Expr::Parent => {
+            return Err(err(
+                "S0217",
+                "The parent operator '%' is not supported by this engine",
+            ))
+        }
+        Expr::Placeholder => {
+            return Err(err(
+                "S0211",
+                "The symbol \"?\" cannot be used as a unary operator",
+            ))
+        }
         Expr::Negate(e) => {
             let inner = plan(e)?;
             match inner.kind {
@@ -209,7 +221,11 @@ pub fn plan(expr: &Expr) -> Result<Node, Error> {
             let left = plan(lhs)?;
             let mut path = left.into_path();
             let rest = plan(rhs)?;
-            let Kind::Path { steps, keep_singleton } = &mut path.kind else {
+            let Kind::Path {
+                steps,
+                keep_singleton,
+            } = &mut path.kind
+            else {
                 unreachable!("into_path")
             };
             match rest.kind {
@@ -278,7 +294,10 @@ pub fn plan(expr: &Expr) -> Result<Node, Error> {
             let is_path = node.is_path();
             let step = node.last_step();
             if step.group.is_some() {
-                return Err(err("S0209", "A predicate cannot follow a grouping expression in a step"));
+                return Err(err(
+                    "S0209",
+                    "A predicate cannot follow a grouping expression in a step",
+                ));
             }
             if is_path {
                 step.stages.push(Stage::Filter(predicate));
@@ -290,7 +309,10 @@ pub fn plan(expr: &Expr) -> Result<Node, Error> {
         Expr::GroupBy(lhs, pairs) => {
             let mut node = plan(lhs)?;
             if node.group.is_some() {
-                return Err(err("S0210", "Each step can only have one grouping expression"));
+                return Err(err(
+                    "S0210",
+                    "Each step can only have one grouping expression",
+                ));
             }
             node.group = Some(Box::new(plan_group(pairs)?));
             node
@@ -315,10 +337,16 @@ pub fn plan(expr: &Expr) -> Result<Node, Error> {
             let mut node = plan(lhs)?;
             let step = node.last_step();
             if !step.stages.is_empty() || !step.predicate.is_empty() {
-                return Err(err("S0215", "A context variable binding must precede any predicates on a step"));
+                return Err(err(
+                    "S0215",
+                    "A context variable binding must precede any predicates on a step",
+                ));
             }
             if matches!(step.kind, Kind::Sort(_)) {
-                return Err(err("S0216", "A context variable binding must precede the 'order-by' clause on a step"));
+                return Err(err(
+                    "S0216",
+                    "A context variable binding must precede the 'order-by' clause on a step",
+                ));
             }
             step.focus = Some(name.clone());
             step.tuple = true;
@@ -355,7 +383,11 @@ pub fn plan(expr: &Expr) -> Result<Node, Error> {
             node.keep_array = keep;
             node
         }
-        Expr::Binary(op, lhs, rhs) => Node::new(Kind::Binary(*op, Box::new(plan(lhs)?), Box::new(plan(rhs)?))),
+        Expr::Binary(op, lhs, rhs) => Node::new(Kind::Binary(
+            *op,
+            Box::new(plan(lhs)?),
+            Box::new(plan(rhs)?),
+        )),
         Expr::Call(procedure, args) => {
             let arguments = args
                 .iter()
@@ -385,8 +417,14 @@ pub fn plan(expr: &Expr) -> Result<Node, Error> {
                 .collect::<Result<Vec<_>, Error>>()?,
         )),
         Expr::Object(pairs) => Node::new(Kind::Object(plan_group(pairs)?)),
-        Expr::Block(items) => Node::new(Kind::Block(items.iter().map(plan).collect::<Result<_, _>>()?)),
-        Expr::Lambda { params, signature, body } => {
+        Expr::Block(items) => Node::new(Kind::Block(
+            items.iter().map(plan).collect::<Result<_, _>>()?,
+        )),
+        Expr::Lambda {
+            params,
+            signature,
+            body,
+        } => {
             let signature = match signature {
                 Some(s) => Some(crate::signature::Signature::parse(s)?),
                 None => None,
@@ -397,7 +435,11 @@ pub fn plan(expr: &Expr) -> Result<Node, Error> {
                 body: plan(body)?,
             })))
         }
-        Expr::Transform { pattern, update, delete } => Node::new(Kind::Transform(
+        Expr::Transform {
+            pattern,
+            update,
+            delete,
+        } => Node::new(Kind::Transform(
             Box::new(plan(pattern)?),
             Box::new(plan(update)?),
             match delete {

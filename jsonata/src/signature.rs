@@ -11,6 +11,8 @@ use crate::value::Value;
 #[derive(Debug, Clone)]
 struct Param {
     regex: String,
+    /// For a `-` parameter: the type the context value must have.
+    context_regex: Option<Regex>,
     kind: char,
     subtype: Option<String>,
     context: bool,
@@ -51,6 +53,7 @@ impl Signature {
             }
             let simple = |regex: &str, kind: char| Param {
                 regex: regex.to_string(),
+                context_regex: None,
                 kind,
                 subtype: None,
                 context: false,
@@ -64,6 +67,7 @@ impl Signature {
                 '-' => {
                     let p = params.last_mut().ok_or_else(|| bad(text))?;
                     p.context = true;
+                    p.context_regex = Regex::new(&format!("^{}$", p.regex)).ok();
                     p.regex.push('?');
                 }
                 '?' | '+' => {
@@ -81,6 +85,7 @@ impl Signature {
                     }
                     params.push(Param {
                         regex: format!("[{choice}m]"),
+                        context_regex: None,
                         kind: '(',
                         subtype: None,
                         context: false,
@@ -116,7 +121,12 @@ impl Signature {
 
     /// Checks `args` (with `context` standing in for a missing `-` argument) and returns the
     /// arguments the function receives.
-    pub fn validate(&self, name: &str, args: &[Value], context: &Value) -> Result<Vec<Value>, Error> {
+    pub fn validate(
+        &self,
+        name: &str,
+        args: &[Value],
+        context: &Value,
+    ) -> Result<Vec<Value>, Error> {
         let supplied: String = args.iter().map(Value::symbol).collect();
         let Some(captures) = self.regex.captures(&supplied) else {
             return Err(self.validation_error(name, args, &supplied));
@@ -128,10 +138,11 @@ impl Signature {
             if matched.is_empty() {
                 if param.context {
                     let symbol = context.symbol();
-                    let single = param.regex.trim_end_matches(['?', '+']);
-                    let ok = Regex::new(&format!("^{single}$"))
-                        .map(|r| r.is_match(&symbol.to_string()))
-                        .unwrap_or(false);
+                    let mut buf = [0u8; 4];
+                    let ok = param
+                        .context_regex
+                        .as_ref()
+                        .is_some_and(|r| r.is_match(symbol.encode_utf8(&mut buf)));
                     if ok {
                         out.push(context.clone());
                     } else {
@@ -187,7 +198,11 @@ impl Signature {
                                 ));
                             }
                         }
-                        out.push(if single == 'a' { arg } else { Value::array(vec![arg]) });
+                        out.push(if single == 'a' {
+                            arg
+                        } else {
+                            Value::array(vec![arg])
+                        });
                     }
                 } else {
                     out.push(arg);

@@ -277,8 +277,7 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
         }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
-                && x
-                    .iter()
+                && x.iter()
                     .all(|(k, v)| y.get(k).is_some_and(|w| deep_equal(v, w)))
         }
         (Value::Function(x), Value::Function(y)) => Rc::ptr_eq(x, y),
@@ -307,7 +306,11 @@ pub fn js_number(n: f64) -> String {
     let body = if k <= point && point <= 21 {
         format!("{digits}{}", "0".repeat((point - k) as usize))
     } else if 0 < point && point <= 21 {
-        format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+        format!(
+            "{}.{}",
+            &digits[..point as usize],
+            &digits[point as usize..]
+        )
     } else if -6 < point && point <= 0 {
         format!("0.{}{digits}", "0".repeat((-point) as usize))
     } else {
@@ -357,7 +360,13 @@ fn write_json(v: &Value, pretty: bool, indent: usize, out: &mut String) -> Resul
             if !n.is_finite() {
                 out.push_str("null");
             } else {
-                out.push_str(&js_number(precision15(*n)));
+                // Integers print in full; other numbers to 15 significant digits.
+                let shown = if n.fract() == 0.0 {
+                    *n
+                } else {
+                    precision15(*n)
+                };
+                out.push_str(&js_number(shown));
             }
         }
         Value::String(s) => out.push_str(&Json::String(s.to_string()).to_string()),
