@@ -1,5 +1,6 @@
 //! `stepfn`: check, format and run AWS Step Functions definitions from the command line.
 
+mod jsonata;
 mod run;
 
 use std::path::{Path, PathBuf};
@@ -50,6 +51,11 @@ enum Command {
     /// Exits 0 when the execution ran, whatever its status; 2 for bad usage or an invalid
     /// definition.
     Run(run::RunArgs),
+    /// Evaluate a JSONata expression and print its result as JSON.
+    ///
+    /// Prints nothing when the result is undefined; exits 1 with the error code and message
+    /// when evaluation fails.
+    Jsonata(jsonata::JsonataArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -68,6 +74,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let ok = match cli.command {
         Command::Run(args) => return run::run(args),
+        Command::Jsonata(args) => return jsonata::run(args),
         Command::Validate {
             files,
             format,

@@ -284,3 +284,39 @@ fn run_without_handlers_reports_the_unanswered_task() {
         .unwrap()
         .contains("No handler answers the resource"));
 }
+
+#[test]
+fn jsonata_evaluates_against_a_file_with_bindings() {
+    let input = temp_file(
+        "jsonata-input.json",
+        r#"{"items": [{"price": 2, "qty": 3}, {"price": 5, "qty": 1}]}"#,
+    );
+    let out = stepfn(&[
+        "jsonata",
+        "$sum(items.(price * qty)) * $rate",
+        "--input",
+        input.to_str().unwrap(),
+        "--bindings",
+        r#"{"rate": 10}"#,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stdout(&out).trim(), "110");
+}
+
+#[test]
+fn jsonata_prints_nothing_for_undefined_and_codes_for_errors() {
+    let out = stepfn(&["jsonata", "nothing.here"]);
+    assert!(out.status.success());
+    assert_eq!(stdout(&out), "");
+
+    let out = stepfn(&["jsonata", "1 + 'a'"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("T2002: "));
+
+    let out = stepfn(&["jsonata", "(1 + "]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("S0207: "));
+
+    let out = stepfn(&["jsonata", "1", "--bindings", "[1]"]);
+    assert_eq!(out.status.code(), Some(2));
+}
