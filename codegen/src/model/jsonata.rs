@@ -1,17 +1,17 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::jsonata::{parse, Expr, SyntaxError};
+use crate::jsonata::{Expression, SyntaxError};
 
 /// A JSONata expression written as `{% ... %}` in a JSONata state, parsed once.
 ///
 /// A string is JSONata only when the whole string starts with `{%` and ends with `%}`; anything
 /// else is a literal string. The text between the delimiters is kept as written, beside its
-/// syntax tree.
+/// evaluation plan, so nothing is parsed again when the state runs.
 #[derive(Clone)]
 pub struct Jsonata {
     expression: String,
-    ast: Arc<Expr>,
+    compiled: Arc<Expression>,
 }
 
 impl PartialEq for Jsonata {
@@ -31,16 +31,25 @@ impl Jsonata {
         Jsonata::is_delimited(s).then(|| Jsonata::parse(&s[2..s.len() - 2]))
     }
 
-    /// Parses an expression given without the `{% %}` delimiters.
+    /// Parses an expression given without the `{% %}` delimiters. Errors found while planning
+    /// (a literal used as a path step, a bad regular expression or signature) count as syntax
+    /// errors: the expression could never run.
     pub fn parse(expression: impl Into<String>) -> Result<Self, SyntaxError> {
         let expression = expression.into();
-        let ast = Arc::new(parse(&expression)?);
-        Ok(Jsonata { expression, ast })
+        let compiled = Expression::parse(&expression).map_err(|e| SyntaxError {
+            code: e.code,
+            message: e.message,
+            position: e.position.unwrap_or(0),
+        })?;
+        Ok(Jsonata {
+            expression,
+            compiled: Arc::new(compiled),
+        })
     }
 
-    /// The syntax tree.
-    pub fn ast(&self) -> &Expr {
-        &self.ast
+    /// The compiled expression, ready to evaluate.
+    pub fn compiled(&self) -> &Expression {
+        &self.compiled
     }
 
     /// The expression between the delimiters, as written.
