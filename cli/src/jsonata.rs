@@ -52,7 +52,10 @@ pub fn run(args: JsonataArgs) -> ExitCode {
         .and_then(|e| e.evaluate_with(input.as_ref(), &bindings, Limits::default()));
     match result {
         Ok(Some(value)) => {
-            println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            );
             ExitCode::SUCCESS
         }
         Ok(None) => ExitCode::SUCCESS,

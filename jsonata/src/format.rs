@@ -157,7 +157,10 @@ pub fn format_number(value: f64, picture: &str, options: Option<&Object>) -> Res
         s.extend(std::iter::repeat_n(p.zero, pad_right as usize));
     }
     let mut decimal_pos = s.iter().position(|c| *c == p.decimal).unwrap_or(s.len());
-    if let Some(groups) = decimal_pos.saturating_sub(1).checked_div(pic.regular_grouping) {
+    if let Some(groups) = decimal_pos
+        .saturating_sub(1)
+        .checked_div(pic.regular_grouping)
+    {
         for g in 1..=groups {
             s.insert(decimal_pos - g * pic.regular_grouping, p.grouping);
         }
