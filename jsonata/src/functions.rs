@@ -309,6 +309,15 @@ fn match_object(s: &str, c: &regex::Captures<'_>) -> Value {
     Value::object(o)
 }
 
+/// An optional count limit: absent means no limit, a negative one is the error `code`.
+fn limit_arg(a: &[Value], index: usize, code: &'static str, message: &str) -> Result<usize, Error> {
+    match arg(a, index) {
+        Value::Number(n) if *n < 0.0 => Err(err(code, message)),
+        Value::Number(n) => Ok(*n as usize),
+        _ => Ok(usize::MAX),
+    }
+}
+
 fn regex_of(v: &Value) -> Option<&regex::Regex> {
     match v {
         Value::Function(f) => match &**f {
@@ -323,16 +332,12 @@ fn match_fn(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
-    let limit = match arg(a, 2) {
-        Value::Number(n) if *n < 0.0 => {
-            return Err(err(
-                "D3040",
-                "Third argument of match function must evaluate to a positive number",
-            ))
-        }
-        Value::Number(n) => *n as usize,
-        _ => usize::MAX,
-    };
+    let limit = limit_arg(
+        a,
+        2,
+        "D3040",
+        "Third argument of match function must evaluate to a positive number",
+    )?;
     let Some(regex) = regex_of(arg(a, 1)) else {
         return Err(err(
             "T0410",
@@ -368,16 +373,12 @@ fn replace(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
-    let limit = match arg(a, 3) {
-        Value::Number(n) if *n < 0.0 => {
-            return Err(err(
-                "D3011",
-                "Fourth argument of replace function must evaluate to a positive number",
-            ))
-        }
-        Value::Number(n) => *n as usize,
-        _ => usize::MAX,
-    };
+    let limit = limit_arg(
+        a,
+        3,
+        "D3011",
+        "Fourth argument of replace function must evaluate to a positive number",
+    )?;
     match arg(a, 1) {
         Value::String(p) => {
             if p.is_empty() {
@@ -493,16 +494,12 @@ fn split(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
-    let limit = match arg(a, 2) {
-        Value::Number(n) if *n < 0.0 => {
-            return Err(err(
-                "D3020",
-                "Third argument of split function must evaluate to a positive number",
-            ))
-        }
-        Value::Number(n) => *n as usize,
-        _ => usize::MAX,
-    };
+    let limit = limit_arg(
+        a,
+        2,
+        "D3020",
+        "Third argument of split function must evaluate to a positive number",
+    )?;
     let parts: Vec<String> = match arg(a, 1) {
         Value::String(sep) => {
             if sep.is_empty() {
