@@ -68,6 +68,16 @@ async fn run(case: &str, machine: &str, extra: TaskRegistry) -> (stepfn::Outcome
     (outcome, clock.now_millis())
 }
 
+/// The error of each TaskFailed event, in order.
+fn task_failures(outcome: &stepfn::Outcome) -> Vec<&Value> {
+    outcome
+        .history
+        .iter()
+        .filter(|e| e.event_type == "TaskFailed")
+        .map(|e| &e.details["error"])
+        .collect()
+}
+
 fn event_types(outcome: &stepfn::Outcome) -> Vec<&'static str> {
     outcome.history.iter().map(|e| e.event_type).collect()
 }
@@ -85,12 +95,7 @@ async fn happy_path_answers_every_state_from_the_file() {
 async fn call_ranges_script_each_retry() {
     let (outcome, elapsed) = run("RetryPath", "LambdaSQSIntegration", TaskRegistry::new()).await;
     assert_eq!(outcome.status, ExecutionStatus::Succeeded);
-    let failures: Vec<&Value> = outcome
-        .history
-        .iter()
-        .filter(|e| e.event_type == "TaskFailed")
-        .map(|e| &e.details["error"])
-        .collect();
+    let failures = task_failures(&outcome);
     assert_eq!(
         failures,
         [
@@ -126,12 +131,7 @@ async fn a_partly_mocked_case_leaves_the_rest_to_the_registry() {
 #[tokio::test(start_paused = true)]
 async fn test_cases_are_looked_up_per_state_machine_and_run_out_loudly() {
     let (outcome, _) = run("HappyPath", "Other", TaskRegistry::new()).await;
-    let failures: Vec<&Value> = outcome
-        .history
-        .iter()
-        .filter(|e| e.event_type == "TaskFailed")
-        .map(|e| &e.details["error"])
-        .collect();
+    let failures = task_failures(&outcome);
     assert_eq!(
         failures,
         ["Lambda.ResourceNotReadyException", "States.Runtime"]

@@ -24,6 +24,20 @@ pub fn keeps_raw(path: Option<&Nullable<Path>>) -> bool {
     }
 }
 
+/// The input the pipeline may consume now: a borrow of `raw` when `ResultPath` keeps the raw
+/// input for later, else `raw` itself (taken, leaving `null` behind). The borrow ends before
+/// `ResultPath` needs `raw` again.
+pub fn pipeline_input<'a>(
+    raw: &'a mut Cow<'_, Value>,
+    result_path: Option<&Nullable<Path>>,
+) -> Cow<'a, Value> {
+    if keeps_raw(result_path) {
+        Cow::Borrowed(&**raw)
+    } else {
+        std::mem::take(raw)
+    }
+}
+
 /// `InputPath`: absent means `$`, `null` means `{}`. Borrowed input stays borrowed, so a state
 /// whose input passes through whole copies nothing.
 pub fn input_path<'v>(

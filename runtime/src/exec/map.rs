@@ -31,11 +31,7 @@ pub(super) async fn run(
 ) -> Result<Value, StatesError> {
     let shared = visit.shared;
     let context = visit.context(Some(retry_count));
-    let input = if io::keeps_raw(s.result_path.as_ref()) {
-        Cow::Borrowed(&*raw)
-    } else {
-        std::mem::take(&mut raw)
-    };
+    let input = io::pipeline_input(&mut raw, s.result_path.as_ref());
     let effective = io::input_path(input, s.input_path.as_ref(), &context)?;
     let scope = Scope {
         input: &effective,

@@ -324,11 +324,7 @@ fn pass(visit: &Visit<'_>, s: &Pass, raw: Value) -> Result<Step, StatesError> {
     let context = visit.context(None);
     let result_path = s.result_path.as_ref();
     let mut raw = Cow::Owned(raw);
-    let input = if io::keeps_raw(result_path) {
-        Cow::Borrowed(&*raw)
-    } else {
-        std::mem::take(&mut raw)
-    };
+    let input = io::pipeline_input(&mut raw, result_path);
     let effective = io::input_path(input, s.input_path.as_ref(), &context)?;
     let effective = io::parameters(effective, s.parameters.as_ref(), &context)?;
     let result = match &s.result {
@@ -501,11 +497,7 @@ async fn parallel(
 ) -> Result<Value, StatesError> {
     let shared = visit.shared;
     let context = visit.context(Some(retry_count));
-    let input = if io::keeps_raw(s.result_path.as_ref()) {
-        Cow::Borrowed(&*raw)
-    } else {
-        std::mem::take(&mut raw)
-    };
+    let input = io::pipeline_input(&mut raw, s.result_path.as_ref());
     let effective = io::input_path(input, s.input_path.as_ref(), &context)?;
     let effective = io::parameters(effective, s.parameters.as_ref(), &context)?.into_owned();
     // Each branch owns its input; the last one takes the original.
