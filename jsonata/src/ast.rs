@@ -118,3 +118,90 @@ pub enum BinaryOp {
     /// `??`
     Coalesce,
 }
+
+impl Expr {
+    /// Every `$name` the expression mentions (read, bound or a parameter), without `$` and
+    /// `$$`, each once in order of first mention. A host binds only these names, so an
+    /// evaluation never converts values it will not read.
+    pub fn variable_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        self.collect_variables(&mut names);
+        names
+    }
+
+    fn collect_variables(&self, names: &mut Vec<String>) {
+        fn add(names: &mut Vec<String>, name: &str) {
+            if !name.is_empty() && name != "$" && !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        }
+        match self {
+            Expr::Variable(v) => add(names, v),
+            Expr::Bind(v, e) | Expr::Focus(e, v) | Expr::Index(e, v) => {
+                add(names, v);
+                e.collect_variables(names);
+            }
+            Expr::Number(_)
+            | Expr::String(_)
+            | Expr::Bool(_)
+            | Expr::Null
+            | Expr::Regex { .. }
+            | Expr::Name(_)
+            | Expr::Wildcard
+            | Expr::Descendant
+            | Expr::Parent
+            | Expr::Placeholder => {}
+            Expr::Negate(e) | Expr::Filter(e, None) => e.collect_variables(names),
+            Expr::Binary(_, a, b) | Expr::Path(a, b) | Expr::Filter(a, Some(b)) => {
+                a.collect_variables(names);
+                b.collect_variables(names);
+            }
+            Expr::GroupBy(e, pairs) => {
+                e.collect_variables(names);
+                for (k, v) in pairs {
+                    k.collect_variables(names);
+                    v.collect_variables(names);
+                }
+            }
+            Expr::Object(pairs) => {
+                for (k, v) in pairs {
+                    k.collect_variables(names);
+                    v.collect_variables(names);
+                }
+            }
+            Expr::Call(f, args) => {
+                f.collect_variables(names);
+                args.iter().for_each(|a| a.collect_variables(names));
+            }
+            Expr::Array(items) | Expr::Block(items) => {
+                items.iter().for_each(|a| a.collect_variables(names))
+            }
+            Expr::Condition(c, a, b) => {
+                c.collect_variables(names);
+                a.collect_variables(names);
+                if let Some(b) = b {
+                    b.collect_variables(names);
+                }
+            }
+            Expr::Sort(e, terms) => {
+                e.collect_variables(names);
+                terms.iter().for_each(|(t, _)| t.collect_variables(names));
+            }
+            Expr::Lambda { params, body, .. } => {
+                params.iter().for_each(|p| add(names, p));
+                body.collect_variables(names);
+            }
+            Expr::Transform {
+                pattern,
+                update,
+                delete,
+            } => {
+                pattern.collect_variables(names);
+                update.collect_variables(names);
+                if let Some(d) = delete {
+                    d.collect_variables(names);
+                }
+            }
+        }
+    }
+}

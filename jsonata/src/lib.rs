@@ -28,13 +28,14 @@ pub use ast::{BinaryOp, Expr};
 pub use error::Error;
 pub use eval::Limits;
 pub use parser::{parse, SyntaxError};
-pub use value::Value;
+pub use value::{Object, Value};
 
 /// A parsed and planned expression, ready to evaluate.
 #[derive(Clone, Debug)]
 pub struct Expression {
     source: String,
     plan: Arc<plan::Node>,
+    variables: Arc<[String]>,
 }
 
 /// Extra functions a host binds alongside the built-ins (Step Functions binds `$states`).
@@ -48,6 +49,7 @@ impl Expression {
         Ok(Expression {
             source: source.to_string(),
             plan: Arc::new(plan),
+            variables: expr.variable_names().into(),
         })
     }
 
@@ -61,6 +63,11 @@ impl Expression {
         self.evaluate_with(Some(input), &Bindings::new(), Limits::default())
     }
 
+    /// The `$name`s the expression mentions (without the `$`), each once.
+    pub fn variable_names(&self) -> &[String] {
+        &self.variables
+    }
+
     /// Evaluates with variable bindings and limits; `input` `None` is undefined.
     pub fn evaluate_with(
         &self,
@@ -68,6 +75,23 @@ impl Expression {
         bindings: &Bindings,
         limits: Limits,
     ) -> Result<Option<serde_json::Value>, Error> {
+        let result = self.evaluate_bound(
+            input,
+            |name| bindings.get(name).map(Value::from_json),
+            limits,
+        )?;
+        Ok(result.to_json())
+    }
+
+    /// Evaluates with the host's variables: `variable` is asked once for each name in
+    /// [`Expression::variable_names`] and binds what it returns. The result is the engine's
+    /// own value, so a host can tell a function result from a JSON one.
+    pub fn evaluate_bound(
+        &self,
+        input: Option<&serde_json::Value>,
+        mut variable: impl FnMut(&str) -> Option<Value>,
+        limits: Limits,
+    ) -> Result<Value, Error> {
         let mut input = input.map(Value::from_json).unwrap_or_default();
         if let Value::Array(items, mut flags) = input {
             flags.sequence = true;
@@ -79,8 +103,10 @@ impl Expression {
         }
         let env = env::Frame::root();
         env.bind("$", input.clone());
-        for (name, value) in bindings {
-            env.bind(name, Value::from_json(value));
+        for name in self.variables.iter() {
+            if let Some(value) = variable(name) {
+                env.bind(name, value);
+            }
         }
         let mut evaluator = eval::Evaluator::new(limits);
         let result = evaluator.evaluate(&self.plan, &input, &env)?;
@@ -88,14 +114,14 @@ impl Expression {
     }
 }
 
-/// The final result: sequences of one collapse, as the reference implementation's `evaluate`
-/// returns them.
-fn output(v: Value) -> Option<serde_json::Value> {
+/// The final result: sequences of one collapse and empty ones are undefined, as the
+/// reference implementation's `evaluate` returns them.
+fn output(v: Value) -> Value {
     match &v {
         Value::Array(items, f) if f.sequence && !f.keep_singleton && items.len() == 1 => {
             output(items[0].clone())
         }
-        Value::Array(items, f) if f.sequence && items.is_empty() => None,
-        _ => v.to_json(),
+        Value::Array(items, f) if f.sequence && items.is_empty() => Value::Undefined,
+        _ => v,
     }
 }

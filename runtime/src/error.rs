@@ -30,6 +30,8 @@ pub mod names {
     pub const RESULT_WRITER_FAILED: &str = "States.ResultWriterFailed";
     /// The task's resource could not be resolved or lacks permission.
     pub const PERMISSIONS: &str = "States.Permissions";
+    /// A JSONata expression failed, returned nothing, or returned the wrong type.
+    pub const QUERY_EVALUATION_ERROR: &str = "States.QueryEvaluationError";
 }
 
 /// An error raised while running a state, as Step Functions reports it. Both parts are
@@ -43,6 +45,9 @@ pub struct StatesError {
     /// For `States.Runtime` raised by the state's own processing: the executor still has to
     /// prefix the cause with the state's name and entry event.
     pub(crate) unlocated: bool,
+    /// For `States.QueryEvaluationError`: the field whose expression failed
+    /// (`Arguments/FunctionName`), which the `EvaluationFailed` event names.
+    pub(crate) evaluation_field: Option<String>,
 }
 
 impl StatesError {
@@ -52,6 +57,7 @@ impl StatesError {
             error: Some(error.into()),
             cause: Some(cause.into()),
             unlocated: false,
+            evaluation_field: None,
         }
     }
 
@@ -61,6 +67,7 @@ impl StatesError {
             error,
             cause,
             unlocated: false,
+            evaluation_field: None,
         }
     }
 
@@ -70,6 +77,7 @@ impl StatesError {
             error: Some(error.into()),
             cause: None,
             unlocated: false,
+            evaluation_field: None,
         }
     }
 
@@ -80,6 +88,7 @@ impl StatesError {
             error: Some(names::RUNTIME.into()),
             cause: Some(cause.into()),
             unlocated: true,
+            evaluation_field: None,
         }
     }
 

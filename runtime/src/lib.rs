@@ -24,10 +24,12 @@ pub mod error;
 pub mod exec;
 pub mod history;
 pub mod intrinsics;
+pub mod jsonata_mode;
 pub mod jsonpath;
 pub mod query;
 pub mod tasks;
 pub mod test_state;
+pub mod variables;
 
 pub use clock::{Clock, SystemClock, VirtualClock};
 pub use context::ContextObject;

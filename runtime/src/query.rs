@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 
-use indexmap::IndexMap;
 use serde_json::{Map, Value};
 use stepfn_codegen::{Path, PathRoot, Query, Template};
 
@@ -11,9 +10,35 @@ use crate::context::ContextObject;
 use crate::error::StatesError;
 use crate::intrinsics;
 use crate::jsonpath::{self, PathNotFound};
+use crate::variables::VariableScope;
 
-/// Workflow variables visible to a state.
-pub type Variables = IndexMap<String, Value>;
+/// What `$$` and `$name` mean for one state: every root of a path but `$`.
+#[derive(Clone, Copy)]
+pub struct Roots<'a> {
+    /// `$$`.
+    pub context: &'a ContextObject,
+    /// `$name`.
+    pub variables: Option<&'a VariableScope<'a>>,
+}
+
+impl<'a> Roots<'a> {
+    /// Roots with the context object and no variables.
+    pub fn context_only(context: &'a ContextObject) -> Self {
+        Roots {
+            context,
+            variables: None,
+        }
+    }
+
+    /// The scope where `$` is `input`.
+    pub fn scope(self, input: &'a Value) -> Scope<'a> {
+        Scope {
+            input,
+            context: self.context,
+            variables: self.variables,
+        }
+    }
+}
 
 /// What the roots of a path mean where it is evaluated.
 #[derive(Clone, Copy)]
@@ -23,7 +48,7 @@ pub struct Scope<'a> {
     /// `$$`.
     pub context: &'a ContextObject,
     /// `$name`.
-    pub variables: Option<&'a Variables>,
+    pub variables: Option<&'a VariableScope<'a>>,
 }
 
 impl<'a> Scope<'a> {
@@ -74,23 +99,24 @@ impl<'a> Scope<'a> {
 
     /// Evaluates a payload template (Parameters, ResultSelector, ItemSelector...).
     pub fn evaluate_template(&self, template: &Template) -> Result<Value, StatesError> {
-        self.template_value(template, "")
+        self.evaluate_field(template, "")
     }
 
-    fn template_value(&self, template: &Template, key: &str) -> Result<Value, StatesError> {
+    /// Evaluates one member of a template; `key` names it in error messages.
+    pub fn evaluate_field(&self, template: &Template, key: &str) -> Result<Value, StatesError> {
         Ok(match template {
             Template::Literal(v) => v.clone(),
             Template::Object(members) => {
                 let mut out = Map::with_capacity(members.len());
                 for (name, member) in members {
-                    out.insert(name.clone(), self.template_value(member, name)?);
+                    out.insert(name.clone(), self.evaluate_field(member, name)?);
                 }
                 Value::Object(out)
             }
             Template::Array(items) => Value::Array(
                 items
                     .iter()
-                    .map(|t| self.template_value(t, key))
+                    .map(|t| self.evaluate_field(t, key))
                     .collect::<Result<_, _>>()?,
             ),
             Template::Query(q) => self.evaluate_query(q, &format!("{key}.$"))?,

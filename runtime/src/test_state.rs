@@ -13,6 +13,7 @@ use crate::error::StatesError;
 use crate::exec::{run_state, Shared, Step, Visit};
 use crate::history::History;
 use crate::tasks::{Callbacks, TaskRegistry, TaskRequest, DEFAULT_REGION};
+use crate::variables::VariableScope;
 
 /// What to test.
 #[derive(Clone, Debug, Default)]
@@ -27,6 +28,8 @@ pub struct TestStateRequest {
     pub mock: Option<Result<Value, StatesError>>,
     /// The context object to start from (`Execution`, `StateMachine`...).
     pub context: Option<Value>,
+    /// The workflow variables the state sees, as a JSON object of name to value.
+    pub variables: Option<Value>,
 }
 
 /// How the state ended.
@@ -141,15 +144,31 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
         default_language: language,
         context_override: request.context.clone().map(ContextObject::from_value),
         state_mock: request.mock.clone(),
+        variable_budget: Default::default(),
     };
+    let variables = VariableScope::with_values(
+        request
+            .variables
+            .iter()
+            .filter_map(Value::as_object)
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
     let visit = Visit {
         shared: &shared,
         name: &name,
         entered_millis: clock.now_millis(),
+        entered_id: 1,
+        entered_previous: 0,
         single_step: true,
+        language: state.query_language().unwrap_or(language),
+        variables: &variables,
+        assigned: Default::default(),
     };
     let mut cursor = 0;
-    let result = run_state(&visit, &state, request.input.clone(), &mut cursor).await;
+    let result = run_state(&visit, &state, request.input.clone(), &mut cursor)
+        .await
+        .map_err(|e| visit.locate(e, &mut cursor));
     Ok(match result {
         Ok(Step::Next(next, output)) => TestStateResult {
             status: TestStateStatus::Succeeded,

@@ -37,6 +37,7 @@ fn run_case(case: &Value) -> Result<(), String> {
         input: case["input"].clone(),
         mock,
         context: args.get("context").map(json_text),
+        variables: args.get("variables").map(json_text),
     };
     let runtime = stepfn::clock::virtual_runtime().unwrap();
     let result = runtime

@@ -157,6 +157,20 @@ impl State {
         }
     }
 
+    /// `Output` (JSONata) of the states that have one (all but Fail).
+    pub fn output(&self) -> Option<&Template> {
+        match self {
+            State::Task(s) => s.output.as_ref(),
+            State::Pass(s) => s.output.as_ref(),
+            State::Choice(s) => s.output.as_ref(),
+            State::Wait(s) => s.output.as_ref(),
+            State::Succeed(s) => s.output.as_ref(),
+            State::Parallel(s) => s.output.as_ref(),
+            State::Map(s) => s.output.as_ref(),
+            State::Fail(_) => None,
+        }
+    }
+
     /// `ResultSelector` of Task, Parallel and Map states.
     pub fn result_selector(&self) -> Option<&Template> {
         match self {

@@ -6,10 +6,9 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 use stepfn_codegen::{Nullable, Path, PathRoot, Template};
 
-use crate::context::ContextObject;
 use crate::error::{names, StatesError};
 use crate::jsonpath;
-use crate::query::Scope;
+use crate::query::Roots;
 
 /// Payloads larger than this fail the state with `States.DataLimitExceeded`.
 pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
@@ -43,7 +42,7 @@ pub fn pipeline_input<'a>(
 pub fn input_path<'v>(
     raw: Cow<'v, Value>,
     path: Option<&Nullable<Path>>,
-    context: &ContextObject,
+    roots: Roots<'_>,
 ) -> Result<Cow<'v, Value>, StatesError> {
     match path {
         None => Ok(raw),
@@ -54,13 +53,7 @@ pub fn input_path<'v>(
             Cow::Borrowed(raw) if *p.root() == PathRoot::Input => {
                 jsonpath::select(p, raw).map_err(|e| crate::query::invalid_path(p, &e))
             }
-            raw => Scope {
-                input: &raw,
-                context,
-                variables: None,
-            }
-            .select_io_path(p)
-            .map(Cow::Owned),
+            raw => roots.scope(&raw).select_io_path(p).map(Cow::Owned),
         },
     }
 }
@@ -69,26 +62,20 @@ pub fn input_path<'v>(
 pub fn output_path(
     output: Value,
     path: Option<&Nullable<Path>>,
-    context: &ContextObject,
+    roots: Roots<'_>,
 ) -> Result<Value, StatesError> {
-    input_path(Cow::Owned(output), path, context).map(Cow::into_owned)
+    input_path(Cow::Owned(output), path, roots).map(Cow::into_owned)
 }
 
 /// `Parameters` (or `ItemSelector`): a payload template over `input`, or `input` itself.
 pub fn parameters<'v>(
     input: Cow<'v, Value>,
     template: Option<&Template>,
-    context: &ContextObject,
+    roots: Roots<'_>,
 ) -> Result<Cow<'v, Value>, StatesError> {
     match template {
         None => Ok(input),
-        Some(t) => Scope {
-            input: &input,
-            context,
-            variables: None,
-        }
-        .evaluate_template(t)
-        .map(Cow::Owned),
+        Some(t) => roots.scope(&input).evaluate_template(t).map(Cow::Owned),
     }
 }
 
@@ -96,9 +83,9 @@ pub fn parameters<'v>(
 pub fn result_selector(
     result: Value,
     template: Option<&Template>,
-    context: &ContextObject,
+    roots: Roots<'_>,
 ) -> Result<Value, StatesError> {
-    parameters(Cow::Owned(result), template, context).map(Cow::into_owned)
+    parameters(Cow::Owned(result), template, roots).map(Cow::into_owned)
 }
 
 /// `ResultPath`: where the result goes in the raw input. Absent means `$` (the result replaces

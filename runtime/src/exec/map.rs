@@ -6,14 +6,16 @@ use std::borrow::Cow;
 
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{json, Map as JsonMap, Value};
-use stepfn_codegen::{Map, MaybeJsonata, Path, ProcessorMode, State};
+use stepfn_codegen::{Map, MaybeJsonata, Path, ProcessorMode, State, Template};
 
+use super::fields::Fields;
 use super::run::{finish, run_branch, AbortGuard, Shared, Visit};
 use super::{error_details, io, reader};
-use crate::context::ContextObject;
 use crate::error::{names, StatesError};
 use crate::history::History;
-use crate::query::{compact, Scope};
+use crate::jsonata_mode::{query_evaluation_error, Expected};
+use crate::query::compact;
+use crate::variables::VariableScope;
 
 /// Inline Map runs at most this many iterations at once, as AWS does.
 const INLINE_CONCURRENCY_CAP: usize = 40;
@@ -31,51 +33,49 @@ pub(super) async fn run(
 ) -> Result<Value, StatesError> {
     let shared = visit.shared;
     let context = visit.context(Some(retry_count));
-    let input = io::pipeline_input(&mut raw, s.result_path.as_ref());
-    let effective = io::input_path(input, s.input_path.as_ref(), &context)?;
-    let scope = Scope {
-        input: &effective,
-        context: &context,
-        variables: None,
+    let effective = if visit.is_jsonata() {
+        Cow::Borrowed(raw.as_ref())
+    } else {
+        let input = io::pipeline_input(&mut raw, s.result_path.as_ref());
+        io::input_path(input, s.input_path.as_ref(), visit.roots(&context))?
     };
-    let max_concurrency = |scope: &Scope<'_>| -> Result<usize, StatesError> {
-        Ok(match (&s.max_concurrency, &s.max_concurrency_path) {
-            (Some(MaybeJsonata::Literal(n)), _) => *n as usize,
-            (_, Some(p)) => integer_from_path(p, "MaxConcurrencyPath", scope)? as usize,
-            _ => 0,
-        })
+    let fields = visit.fields(&effective, &context);
+    let max_concurrency = |fields: &Fields<'_>| -> Result<usize, StatesError> {
+        Ok(fields
+            .integer(
+                &s.max_concurrency,
+                &s.max_concurrency_path,
+                "MaxConcurrency",
+                0,
+            )?
+            .unwrap_or(0)
+            .max(0) as usize)
     };
     // AWS records MapStateStarted before it checks the limits, and a distributed Map's
     // ItemReader runs inside its Map Run (so a reader failure is a MapRunFailed).
     let result = if s.mode() == ProcessorMode::Distributed {
         let mut started = JsonMap::new();
-        if s.item_reader.is_none() {
-            if let Ok(items) = items_of(&effective, s.items_path.as_ref()) {
-                started.insert("length".into(), items.len().into());
-            }
+        let items = match &s.item_reader {
+            None => Some(items_of(s, &fields, &effective)?),
+            Some(_) => None,
+        };
+        if let Some(items) = &items {
+            started.insert("length".into(), items.len().into());
         }
         shared.emit(cursor, "MapStateStarted", started);
-        let concurrency = max_concurrency(&scope)?;
-        let tolerance = Tolerance::resolve(s, &scope)?;
-        map_run(
-            visit,
-            s,
-            &effective,
-            &context,
-            concurrency,
-            tolerance,
-            cursor,
-        )
-        .await
+        let concurrency = max_concurrency(&fields)?;
+        let tolerance = Tolerance::resolve(s, &fields)?;
+        map_run(visit, s, items, &fields, concurrency, tolerance, cursor).await
     } else {
-        let items = items_of(&effective, s.items_path.as_ref())?;
-        let concurrency = max_concurrency(&scope)?;
+        let items = items_of(s, &fields, &effective)?;
+        let concurrency = max_concurrency(&fields)?;
         let mut started = JsonMap::new();
         started.insert("length".into(), items.len().into());
         let started_id = shared.emit(cursor, "MapStateStarted", started);
-        let inputs = iteration_inputs(s, items, &effective, &context)?;
+        let inputs = iteration_inputs(s, items, &fields)?;
         inline(visit, s, inputs, concurrency, started_id).await
     };
+    drop(effective);
     match result {
         Ok(result) => {
             shared.emit(cursor, "MapStateSucceeded", JsonMap::new());
@@ -90,10 +90,10 @@ pub(super) async fn run(
 fn iteration_inputs(
     s: &Map,
     items: Vec<(Option<String>, Value)>,
-    effective: &Value,
-    context: &ContextObject,
+    fields: &Fields<'_>,
 ) -> Result<Vec<Value>, StatesError> {
     let selector = s.item_selector.as_ref().or(s.parameters.as_ref());
+    let context = fields.context();
     let mut inputs = Vec::with_capacity(items.len());
     for (index, (key, value)) in items.into_iter().enumerate() {
         let input = match selector {
@@ -105,12 +105,9 @@ fn iteration_inputs(
                 }
                 item.insert("Value".into(), value);
                 let item_context = context.with_map_item(Value::Object(item));
-                Scope {
-                    input: effective,
-                    context: &item_context,
-                    variables: None,
-                }
-                .evaluate_template(template)?
+                fields
+                    .with_context(&item_context)
+                    .template(template, "ItemSelector")?
             }
             None => match key {
                 Some(k) => json!({"Key": k, "Value": value}),
@@ -122,47 +119,43 @@ fn iteration_inputs(
     Ok(inputs)
 }
 
-/// The items of the Map: an array's elements, or an object's members as `(key, value)`.
+/// The items of the Map: `Items` (JSONata) or `ItemsPath` (JSONPath) over its input, an
+/// array's elements or an object's members as `(key, value)`.
 fn items_of(
-    source: &Value,
-    items_path: Option<&Path>,
+    s: &Map,
+    fields: &Fields<'_>,
+    effective: &Value,
 ) -> Result<Vec<(Option<String>, Value)>, StatesError> {
-    let selected = match items_path {
-        None => source.clone(),
-        Some(p) => Scope {
-            input: source,
-            context: &ContextObject::default(),
-            variables: None,
+    let selected = match fields {
+        Fields::Jsonata(scope) => {
+            let items = match &s.items {
+                Some(Template::Jsonata(j)) => scope.evaluate(j, "Items", Expected::Array)?,
+                Some(t) => scope.evaluate_template(t, "Items")?,
+                None => effective.clone(),
+            };
+            return match items {
+                Value::Array(items) => Ok(items.into_iter().map(|v| (None, v)).collect()),
+                other => Err(query_evaluation_error(
+                    format!(
+                        "Map state input must be an array but was: {}",
+                        compact(&other)
+                    ),
+                    "Items",
+                )),
+            };
         }
-        .select_io_path(p)?,
+        Fields::Path(scope) => match &s.items_path {
+            None => effective.clone(),
+            Some(p) => scope.select_io_path(p)?,
+        },
     };
     match selected {
         Value::Array(items) => Ok(items.into_iter().map(|v| (None, v)).collect()),
         Value::Object(members) => Ok(members.into_iter().map(|(k, v)| (Some(k), v)).collect()),
         _ => Err(StatesError::runtime(format!(
             "Reference path \"{}\" must point to array.",
-            items_path.map_or("$", |p| p.source())
+            s.items_path.as_ref().map_or("$", |p| p.source())
         ))),
-    }
-}
-
-fn integer_from_path(path: &Path, field: &str, scope: &Scope<'_>) -> Result<i64, StatesError> {
-    let value = scope
-        .select(path)
-        .map_err(|e| crate::query::invalid_path(path, &e))?;
-    value.as_i64().ok_or_else(|| {
-        StatesError::runtime(format!(
-            "The {field} field refers to value \"{}\" which is not a valid integer: {}",
-            shown(&value),
-            path.source()
-        ))
-    })
-}
-
-fn shown(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => compact(other),
     }
 }
 
@@ -174,36 +167,23 @@ struct Tolerance {
 }
 
 impl Tolerance {
-    fn resolve(s: &Map, scope: &Scope<'_>) -> Result<Tolerance, StatesError> {
-        let count = match (&s.tolerated_failure_count, &s.tolerated_failure_count_path) {
-            (Some(MaybeJsonata::Literal(n)), _) => Some(*n as i64),
-            (_, Some(p)) => Some(integer_from_path(p, "ToleratedFailureCountPath", scope)?),
-            _ => None,
-        };
+    fn resolve(s: &Map, fields: &Fields<'_>) -> Result<Tolerance, StatesError> {
+        let count = fields.integer(
+            &s.tolerated_failure_count,
+            &s.tolerated_failure_count_path,
+            "ToleratedFailureCount",
+            0,
+        )?;
         if count.is_some_and(|c| c < 0) {
             return Err(StatesError::runtime(
                 "ToleratedFailureCount cannot be negative.",
             ));
         }
-        let percentage = match (
+        let percentage = fields.number(
             &s.tolerated_failure_percentage,
             &s.tolerated_failure_percentage_path,
-        ) {
-            (Some(MaybeJsonata::Literal(n)), _) => n.as_f64(),
-            (_, Some(p)) => {
-                let value = scope
-                    .select(p)
-                    .map_err(|e| crate::query::invalid_path(p, &e))?;
-                Some(value.as_f64().ok_or_else(|| {
-                    StatesError::runtime(format!(
-                        "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float: {}",
-                        shown(&value),
-                        p.source()
-                    ))
-                })?)
-            }
-            _ => None,
-        };
+            "ToleratedFailurePercentage",
+        )?;
         if percentage.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
             return Err(StatesError::runtime(
                 "ToleratedFailurePercentage must be between 0 and 100.",
@@ -233,34 +213,27 @@ impl Tolerance {
 fn batch(
     inputs: Vec<Value>,
     batcher: &stepfn_codegen::ItemBatcher,
-    scope: &Scope<'_>,
+    fields: &Fields<'_>,
 ) -> Result<Vec<Value>, StatesError> {
-    let limit = |literal: &Option<MaybeJsonata<u64>>,
-                 path: &Option<Path>,
-                 field: &str|
-     -> Result<Option<u64>, StatesError> {
-        Ok(match (literal, path) {
-            (Some(MaybeJsonata::Literal(n)), _) => Some(*n),
-            (_, Some(p)) => Some(integer_from_path(p, field, scope)?.max(0) as u64),
-            _ => None,
-        })
+    let limit = |value: &Option<MaybeJsonata<u64>>, path: &Option<Path>, field: &str| {
+        fields
+            .integer(value, path, field, 0)
+            .map(|n| n.filter(|n| *n > 0).map(|n| n as u64))
     };
     let max_items = limit(
         &batcher.max_items_per_batch,
         &batcher.max_items_per_batch_path,
-        "MaxItemsPerBatchPath",
+        "MaxItemsPerBatch",
     )?
-    .filter(|n| *n > 0)
     .unwrap_or(u64::MAX);
     let max_bytes = limit(
         &batcher.max_input_bytes_per_batch,
         &batcher.max_input_bytes_per_batch_path,
-        "MaxInputBytesPerBatchPath",
+        "MaxInputBytesPerBatch",
     )?
-    .filter(|n| *n > 0)
     .unwrap_or(io::MAX_PAYLOAD_BYTES as u64);
     let batch_input = match &batcher.batch_input {
-        Some(t) => Some(scope.evaluate_template(t)?),
+        Some(t) => Some(fields.template(t, "ItemBatcher/BatchInput")?),
         None => None,
     };
     let wrap = |items: Vec<Value>| {
@@ -323,6 +296,7 @@ async fn inline(
                 &processor.states,
                 &processor.start_at,
                 input,
+                VariableScope::nested(visit.variables),
                 &mut cursor,
             )
             .await;
@@ -346,20 +320,16 @@ async fn inline(
     Ok(Value::Array(outputs))
 }
 
+/// A Distributed Map: `items` are the Map's items unless its ItemReader reads them.
 async fn map_run(
     visit: &Visit<'_>,
     s: &Map,
-    effective: &Value,
-    context: &ContextObject,
+    items: Option<Vec<(Option<String>, Value)>>,
+    fields: &Fields<'_>,
     max_concurrency: usize,
     tolerance: Tolerance,
     cursor: &mut u64,
 ) -> Result<Value, StatesError> {
-    let scope = &Scope {
-        input: effective,
-        context,
-        variables: None,
-    };
     let shared = visit.shared;
     let run_id = uuid::Uuid::new_v4().to_string();
     let sm_name = shared.state_machine["Name"]
@@ -373,7 +343,7 @@ async fn map_run(
     let mut details = JsonMap::new();
     details.insert("mapRunArn".into(), map_run_arn.clone().into());
     shared.emit(cursor, "MapRunStarted", details);
-    let inputs = match map_run_inputs(visit, s, effective, context) {
+    let inputs = match map_run_inputs(visit, s, items, fields) {
         Ok(inputs) => inputs,
         Err(e) => {
             shared.emit(cursor, "MapRunFailed", error_details(&e));
@@ -394,11 +364,13 @@ async fn map_run(
                 &input,
             );
             let mut child_cursor = 0;
+            // A child execution sees none of the parent's variables.
             let result = run_branch(
                 &child,
                 &processor.states,
                 &processor.start_at,
                 input.clone(),
+                VariableScope::root(),
                 &mut child_cursor,
             )
             .await;
@@ -420,8 +392,8 @@ async fn map_run(
     }
     let outcome = match &s.result_writer {
         Some(writer) if writer.resource.is_some() => {
-            let parameters = match &writer.parameters {
-                Some(t) => scope.evaluate_template(t)?,
+            let parameters = match writer.parameters.as_ref().or(writer.arguments.as_ref()) {
+                Some(t) => fields.template(t, "ResultWriter/Arguments")?,
                 None => Value::Object(JsonMap::new()),
             };
             let text = |name: &str| {
@@ -483,25 +455,20 @@ async fn map_run(
 fn map_run_inputs(
     visit: &Visit<'_>,
     s: &Map,
-    effective: &Value,
-    context: &ContextObject,
+    items: Option<Vec<(Option<String>, Value)>>,
+    fields: &Fields<'_>,
 ) -> Result<Vec<Value>, StatesError> {
-    let scope = Scope {
-        input: effective,
-        context,
-        variables: None,
-    };
     // With an ItemReader, the reader's items are the items: ItemsPath is not applied.
-    let items = match &s.item_reader {
-        Some(r) => reader::read_items(r, &scope, visit.shared.s3_root.as_deref())?
+    let items = match (&s.item_reader, items) {
+        (Some(r), _) => reader::read_items(r, fields, visit.shared.s3_root.as_deref())?
             .into_iter()
             .map(|v| (None, v))
             .collect(),
-        None => items_of(effective, s.items_path.as_ref())?,
+        (None, items) => items.unwrap_or_default(),
     };
-    let inputs = iteration_inputs(s, items, effective, context)?;
+    let inputs = iteration_inputs(s, items, fields)?;
     match &s.item_batcher {
-        Some(batcher) => batch(inputs, batcher, &scope),
+        Some(batcher) => batch(inputs, batcher, fields),
         None => Ok(inputs),
     }
 }
@@ -541,5 +508,6 @@ fn child_execution(parent: &Shared, arn: &str, name: &str, input: &Value) -> Sha
         default_language: parent.default_language,
         context_override: None,
         state_mock: None,
+        variable_budget: Default::default(),
     }
 }

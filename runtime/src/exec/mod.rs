@@ -12,7 +12,8 @@
 //! ```
 
 mod choice;
-mod io;
+mod fields;
+pub(crate) mod io;
 mod map;
 mod reader;
 mod retry;
@@ -211,6 +212,7 @@ impl Executor {
                 .unwrap_or(QueryLanguage::JsonPath),
             context_override: None,
             state_mock: None,
+            variable_budget: Default::default(),
         };
         let mut cursor = 0;
         let mut details = Map::new();
@@ -234,6 +236,7 @@ impl Executor {
                 &self.machine.states,
                 &self.machine.start_at,
                 input,
+                crate::variables::VariableScope::root(),
                 &mut cursor,
             );
             let timer = async {

@@ -4,10 +4,10 @@
 use std::path::{Path as FsPath, PathBuf};
 
 use serde_json::{json, Map, Value};
-use stepfn_codegen::{CsvDelimiter, CsvHeaderLocation, InputType, ItemReader, MaybeJsonata};
+use stepfn_codegen::{CsvDelimiter, CsvHeaderLocation, InputType, ItemReader};
 
+use super::fields::Fields;
 use crate::error::{names, StatesError};
-use crate::query::Scope;
 
 /// The most items a reader may be limited to.
 const MAX_ITEMS_LIMIT: i64 = 100_000_000;
@@ -37,36 +37,20 @@ fn object_path(root: Option<&FsPath>, bucket: &str, key: &str) -> Result<PathBuf
 /// Reads the items an ItemReader names.
 pub(super) fn read_items(
     reader: &ItemReader,
-    scope: &Scope<'_>,
+    fields: &Fields<'_>,
     s3_root: Option<&FsPath>,
 ) -> Result<Vec<Value>, StatesError> {
-    let parameters = match &reader.parameters {
-        Some(t) => scope.evaluate_template(t)?,
+    let parameters = match reader.parameters.as_ref().or(reader.arguments.as_ref()) {
+        Some(t) => fields.template(t, "ItemReader/Arguments")?,
         None => Value::Object(Map::new()),
     };
     let text_field = |name: &str| parameters.get(name).and_then(Value::as_str).unwrap_or("");
     let bucket = text_field("Bucket");
     let config = reader.reader_config.clone().unwrap_or_default();
-    let max_items = match (&config.max_items, &config.max_items_path) {
-        (Some(MaybeJsonata::Literal(n)), _) => Some(*n as i64),
-        (_, Some(path)) => {
-            let v = scope
-                .select(path)
-                .map_err(|e| crate::query::invalid_path(path, &e))?;
-            let n = v.as_i64().ok_or_else(|| {
-                StatesError::runtime(format!(
-                    "The MaxItemsPath field refers to value \"{}\" which is not a valid integer: {}",
-                    crate::query::compact(&v),
-                    path.source()
-                ))
-            })?;
-            if n < 0 {
-                return Err(reader_failed("field MaxItems must be positive"));
-            }
-            Some(n)
-        }
-        _ => None,
-    };
+    let max_items = fields.integer(&config.max_items, &config.max_items_path, "MaxItems", 0)?;
+    if max_items.is_some_and(|n| n < 0) {
+        return Err(reader_failed("field MaxItems must be positive"));
+    }
     let mut items = if reader.resource.ends_with("s3:listObjectsV2") {
         list_objects(s3_root, bucket, text_field("Prefix"))?
     } else {

@@ -2,22 +2,25 @@
 
 use std::borrow::Cow;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
 use serde_json::{Map, Value};
 use stepfn_codegen::{
-    Catcher, Choice, Fail, MaybeJsonata, Parallel, Pass, Query, QueryLanguage, State, States,
-    Succeed, Transition,
+    Assign, Catcher, Choice, Condition, Fail, MaybeJsonata, Parallel, Pass, Query, QueryLanguage,
+    State, States, Succeed, Template, Transition,
 };
 
+use super::fields::Fields;
 use super::{choice, error_details, io, map, retry::find_catcher, retry::RetryState, task, wait};
 use crate::clock::Clock;
 use crate::context::ContextObject;
 use crate::error::{names, StatesError};
 use crate::history::History;
-use crate::query::Scope;
+use crate::jsonata_mode::{Expected, JsonataScope};
+use crate::query::Roots;
 use crate::tasks::{Callbacks, TaskRegistry};
+use crate::variables::{Assigned, VariableBudget, VariableScope};
 
 /// What every branch of one execution shares.
 pub(crate) struct Shared {
@@ -37,6 +40,8 @@ pub(crate) struct Shared {
     pub context_override: Option<ContextObject>,
     /// TestState: the whole result of a mocked Map or Parallel state.
     pub state_mock: Option<Result<Value, StatesError>>,
+    /// The bytes all variables of the execution hold.
+    pub variable_budget: Arc<VariableBudget>,
 }
 
 impl Shared {
@@ -93,14 +98,85 @@ pub(crate) struct Visit<'a> {
     pub shared: &'a Shared,
     pub name: &'a str,
     pub entered_millis: i64,
+    /// The id of the `...StateEntered` event, and of the event before it.
+    pub entered_id: u64,
+    pub entered_previous: u64,
     /// TestState: report a retriable error instead of retrying it.
     pub single_step: bool,
+    /// The state's query language.
+    pub language: QueryLanguage,
+    /// The variables as the state entered.
+    pub variables: &'a VariableScope<'a>,
+    /// What the state's (or its catcher's or rule's) `Assign` computed, stored in the scope
+    /// when the state ends so every field of the state sees the values as of its entry.
+    pub assigned: Mutex<Option<Assigned>>,
 }
 
-impl Visit<'_> {
+impl<'a> Visit<'a> {
     pub fn context(&self, retry_count: Option<u32>) -> ContextObject {
         self.shared
             .context(self.name, self.entered_millis, retry_count)
+    }
+
+    pub fn is_jsonata(&self) -> bool {
+        self.language == QueryLanguage::Jsonata
+    }
+
+    /// `$$` and `$name` for JSONPath fields.
+    pub fn roots<'c>(&'c self, context: &'c ContextObject) -> Roots<'c> {
+        Roots {
+            context,
+            variables: Some(self.variables),
+        }
+    }
+
+    /// The state's fields where the JSONPath `$` (or JSONata `$states.input`) is `input`.
+    pub fn fields<'c>(&'c self, input: &'c Value, context: &'c ContextObject) -> Fields<'c> {
+        if self.is_jsonata() {
+            Fields::Jsonata(JsonataScope::new(input, context, Some(self.variables)))
+        } else {
+            Fields::Path(self.roots(context).scope(input))
+        }
+    }
+
+    /// Evaluates `assign` (none: nothing is assigned) and keeps its values for the end of the
+    /// state, replacing what an earlier Assign of this visit computed.
+    pub fn assign(&self, assign: Option<&Assign>, fields: &Fields<'_>) -> Result<(), StatesError> {
+        let assigned = match assign {
+            Some(a) => Some(Assigned::check(
+                fields.assign(a)?,
+                Some(self.variables),
+                &self.shared.variable_budget,
+            )?),
+            None => None,
+        };
+        *self.assigned.lock().unwrap_or_else(|e| e.into_inner()) = assigned;
+        Ok(())
+    }
+
+    /// Prefixes the cause of an error the state's own processing raised with the state and
+    /// its entry event, as Step Functions reports it, and records `EvaluationFailed` for a
+    /// failed JSONata expression.
+    pub fn locate(&self, mut e: StatesError, cursor: &mut u64) -> StatesError {
+        if !e.unlocated {
+            return e;
+        }
+        e.cause = Some(format!(
+            "An error occurred while executing the state '{}' (entered at the event id #{}). {}",
+            self.name,
+            self.entered_id,
+            e.cause.unwrap_or_default()
+        ));
+        e.unlocated = false;
+        if let Some(field) = e.evaluation_field.take() {
+            let mut details = error_details(&e);
+            details.insert("location".into(), field.into());
+            details.insert("state".into(), self.name.into());
+            // AWS links this event to the one before the state was entered.
+            let mut previous = self.entered_previous;
+            *cursor = self.shared.emit(&mut previous, "EvaluationFailed", details);
+        }
+        e
     }
 }
 
@@ -188,78 +264,112 @@ pub(crate) fn run_branch<'a>(
     states: &'a States,
     start_at: &'a str,
     input: Value,
+    variables: VariableScope<'a>,
     cursor: &'a mut u64,
 ) -> BoxFuture<'a, Result<Value, StatesError>> {
     Box::pin(async move {
-        let mut name: &str = start_at;
-        let mut input = input;
-        loop {
-            let Some(state) = states.get(name) else {
-                return Err(StatesError::new(
-                    names::RUNTIME,
-                    format!("The state '{name}' does not exist"),
-                ));
-            };
-            let mut details = Map::new();
-            details.insert("name".into(), name.into());
-            if shared.history.records() {
-                details.insert("input".into(), input.clone());
-            }
-            let entered_millis = shared.clock.now_millis();
-            let entered_id = shared.emit(cursor, entered_event(state), details);
-            let visit = Visit {
-                shared,
-                name,
-                entered_millis,
-                single_step: false,
-            };
-            let mut abort = AbortGuard::new(shared, aborted_event(state), name, entered_id);
-            let result = run_state(&visit, state, input, cursor).await;
-            abort.disarm();
-            let step = match result {
-                Ok(step) => step,
-                Err(mut e) => {
-                    if e.unlocated {
-                        e.cause = Some(format!(
-                            "An error occurred while executing the state '{name}' (entered at the event id #{entered_id}). {}",
-                            e.cause.unwrap_or_default()
-                        ));
-                        e.unlocated = false;
-                    }
-                    return Err(e);
-                }
-            };
-            let (next, output) = match step {
-                Step::Next(next, output) | Step::Caught { next, output, .. } => {
-                    (Some(next), output)
-                }
-                Step::End(output) => (None, output),
-                Step::Retriable(e) => return Err(e),
-            };
-            let mut details = Map::new();
-            details.insert("name".into(), name.into());
-            if shared.history.records() {
-                details.insert("output".into(), output.clone());
-            }
-            shared.emit(cursor, exited_event(state), details);
-            match next {
-                Some(next) => {
-                    name = states
-                        .get_key_value(next.as_str())
-                        .map(|(k, _)| k.as_str())
-                        .unwrap_or("");
-                    if name.is_empty() {
-                        return Err(StatesError::new(
-                            names::RUNTIME,
-                            format!("The state '{next}' does not exist"),
-                        ));
-                    }
-                    input = output;
-                }
-                None => return Ok(output),
+        let mut variables = variables;
+        let result = run_states(shared, states, start_at, input, &mut variables, cursor).await;
+        variables.release(&shared.variable_budget);
+        result
+    })
+}
+
+async fn run_states<'a>(
+    shared: &'a Shared,
+    states: &'a States,
+    start_at: &'a str,
+    input: Value,
+    variables: &mut VariableScope<'a>,
+    cursor: &mut u64,
+) -> Result<Value, StatesError> {
+    let mut name: &str = start_at;
+    let mut input = input;
+    loop {
+        let Some(state) = states.get(name) else {
+            return Err(StatesError::new(
+                names::RUNTIME,
+                format!("The state '{name}' does not exist"),
+            ));
+        };
+        let mut details = Map::new();
+        details.insert("name".into(), name.into());
+        if shared.history.records() {
+            details.insert("input".into(), input.clone());
+        }
+        let entered_millis = shared.clock.now_millis();
+        let entered_previous = *cursor;
+        let entered_id = shared.emit(cursor, entered_event(state), details);
+        let visit = Visit {
+            shared,
+            name,
+            entered_millis,
+            entered_id,
+            entered_previous,
+            single_step: false,
+            language: state.query_language().unwrap_or(shared.default_language),
+            variables,
+            assigned: Mutex::new(None),
+        };
+        let mut abort = AbortGuard::new(shared, aborted_event(state), name, entered_id);
+        let result = run_state(&visit, state, input, cursor).await;
+        abort.disarm();
+        let step = match result {
+            Ok(step) => step,
+            Err(e) => return Err(visit.locate(e, cursor)),
+        };
+        let assigned = visit
+            .assigned
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        let (next, output) = match step {
+            Step::Next(next, output) | Step::Caught { next, output, .. } => (Some(next), output),
+            Step::End(output) => (None, output),
+            Step::Retriable(e) => return Err(e),
+        };
+        let mut details = Map::new();
+        details.insert("name".into(), name.into());
+        if shared.history.records() {
+            details.insert("output".into(), output.clone());
+            if let Some(assigned) = &assigned {
+                details.insert("assignedVariables".into(), assigned_details(assigned));
+                details.insert(
+                    "assignedVariablesDetails".into(),
+                    serde_json::json!({"truncated": false}),
+                );
             }
         }
-    })
+        shared.emit(cursor, exited_event(state), details);
+        if let Some(assigned) = assigned {
+            variables.commit(assigned, &shared.variable_budget);
+        }
+        match next {
+            Some(next) => {
+                name = states
+                    .get_key_value(next.as_str())
+                    .map(|(k, _)| k.as_str())
+                    .unwrap_or("");
+                if name.is_empty() {
+                    return Err(StatesError::new(
+                        names::RUNTIME,
+                        format!("The state '{next}' does not exist"),
+                    ));
+                }
+                input = output;
+            }
+            None => return Ok(output),
+        }
+    }
+}
+
+/// `assignedVariables` of a `...StateExited` event: each value as JSON text.
+fn assigned_details(assigned: &Assigned) -> Value {
+    Value::Object(
+        assigned
+            .iter()
+            .map(|(name, value)| (name.to_string(), crate::query::compact(value).into()))
+            .collect(),
+    )
 }
 
 pub(crate) async fn run_state(
@@ -268,15 +378,6 @@ pub(crate) async fn run_state(
     input: Value,
     cursor: &mut u64,
 ) -> Result<Step, StatesError> {
-    if state
-        .query_language()
-        .unwrap_or(visit.shared.default_language)
-        == QueryLanguage::Jsonata
-    {
-        return Err(StatesError::runtime(
-            "JSONata states are not supported by this executor yet",
-        ));
-    }
     match state {
         State::Pass(s) => pass(visit, s, input),
         State::Choice(s) => choose(visit, s, input),
@@ -322,17 +423,23 @@ pub(crate) fn follow(transition: &Transition, output: Value) -> Step {
 
 fn pass(visit: &Visit<'_>, s: &Pass, raw: Value) -> Result<Step, StatesError> {
     let context = visit.context(None);
+    if visit.is_jsonata() {
+        let output = jsonata_output(visit, s.assign.as_ref(), s.output.as_ref(), raw, &context)?;
+        return Ok(follow(&s.transition, output));
+    }
+    let roots = visit.roots(&context);
     let result_path = s.result_path.as_ref();
     let mut raw = Cow::Owned(raw);
     let input = io::pipeline_input(&mut raw, result_path);
-    let effective = io::input_path(input, s.input_path.as_ref(), &context)?;
-    let effective = io::parameters(effective, s.parameters.as_ref(), &context)?;
+    let effective = io::input_path(input, s.input_path.as_ref(), roots)?;
+    let effective = io::parameters(effective, s.parameters.as_ref(), roots)?;
     let result = match &s.result {
         Some(result) => result.clone(),
         None => effective.into_owned(),
     };
+    visit.assign(s.assign.as_ref(), &visit.fields(&result, &context))?;
     let output = io::result_path(raw, result, result_path)?;
-    let output = io::output_path(output, s.output_path.as_ref(), &context)?;
+    let output = io::output_path(output, s.output_path.as_ref(), roots)?;
     // Without Result, Parameters or a merge, the output is a part of the input, which was
     // already within the limit.
     if s.result.is_some() || s.parameters.is_some() || io::keeps_raw(result_path) {
@@ -341,51 +448,110 @@ fn pass(visit: &Visit<'_>, s: &Pass, raw: Value) -> Result<Step, StatesError> {
     Ok(follow(&s.transition, output))
 }
 
+/// A JSONata state without a result (Pass, Choice, Wait, Succeed): `Assign`, then `Output`
+/// (the input when absent), both over the state's input.
+pub(crate) fn jsonata_output(
+    visit: &Visit<'_>,
+    assign: Option<&Assign>,
+    output: Option<&Template>,
+    input: Value,
+    context: &ContextObject,
+) -> Result<Value, StatesError> {
+    let fields = visit.fields(&input, context);
+    visit.assign(assign, &fields)?;
+    let output = match output {
+        Some(template) => fields.template(template, "Output")?,
+        None => return Ok(input),
+    };
+    io::check_size(&output, visit.name)?;
+    Ok(output)
+}
+
 fn choose(visit: &Visit<'_>, s: &Choice, raw: Value) -> Result<Step, StatesError> {
     let context = visit.context(None);
-    let effective = io::input_path(Cow::Owned(raw), s.input_path.as_ref(), &context)?;
-    let scope = Scope {
-        input: &effective,
-        context: &context,
-        variables: None,
+    let roots = visit.roots(&context);
+    let effective = if visit.is_jsonata() {
+        Cow::Owned(raw)
+    } else {
+        io::input_path(Cow::Owned(raw), s.input_path.as_ref(), roots)?
     };
-    let mut next = None;
+    let fields = visit.fields(&effective, &context);
+    let mut matched = None;
     for rule in &s.choices {
-        if choice::evaluate(&rule.condition, &scope)? {
-            next = Some(rule.next.clone());
+        let holds = match (&rule.condition, fields) {
+            (Condition::Jsonata(MaybeJsonata::Literal(b)), _) => *b,
+            (Condition::Jsonata(MaybeJsonata::Jsonata(j)), Fields::Jsonata(scope)) => {
+                scope.evaluate(j, "Condition", Expected::Boolean)? == Value::Bool(true)
+            }
+            (condition, Fields::Path(scope)) => choice::evaluate(condition, &scope)?,
+            (_, Fields::Jsonata(_)) => {
+                return Err(StatesError::runtime(
+                    "A JSONata Choice rule needs a Condition",
+                ))
+            }
+        };
+        if holds {
+            matched = Some(rule);
             break;
         }
     }
-    let next = match next.or_else(|| s.default.clone()) {
-        Some(n) => n,
-        None => {
-            return Err(StatesError::new(
-                names::NO_CHOICE_MATCHED,
-                format!(
-                    "No Matches! The Choice state '{}' matched no rule and has no Default",
-                    visit.name
-                ),
-            ))
-        }
+    let (next, assign, output) = match matched {
+        Some(rule) => (
+            rule.next.clone(),
+            rule.assign.as_ref(),
+            rule.output.as_ref(),
+        ),
+        None => match &s.default {
+            Some(d) => (d.clone(), s.assign.as_ref(), s.output.as_ref()),
+            None => {
+                return Err(StatesError::new(
+                    names::NO_CHOICE_MATCHED,
+                    format!(
+                        "No Matches! The Choice state '{}' matched no rule and has no Default",
+                        visit.name
+                    ),
+                ))
+            }
+        },
     };
-    let output = io::output_path(effective.into_owned(), s.output_path.as_ref(), &context)?;
+    if visit.is_jsonata() {
+        let output = jsonata_output(visit, assign, output, effective.into_owned(), &context)?;
+        return Ok(Step::Next(next, output));
+    }
+    visit.assign(assign, &fields)?;
+    let output = io::output_path(effective.into_owned(), s.output_path.as_ref(), roots)?;
     Ok(Step::Next(next, output))
 }
 
 fn succeed(visit: &Visit<'_>, s: &Succeed, raw: Value) -> Result<Step, StatesError> {
     let context = visit.context(None);
-    let effective = io::input_path(Cow::Owned(raw), s.input_path.as_ref(), &context)?;
-    let output = io::output_path(effective.into_owned(), s.output_path.as_ref(), &context)?;
+    if visit.is_jsonata() {
+        return Ok(Step::End(jsonata_output(
+            visit,
+            None,
+            s.output.as_ref(),
+            raw,
+            &context,
+        )?));
+    }
+    let roots = visit.roots(&context);
+    let effective = io::input_path(Cow::Owned(raw), s.input_path.as_ref(), roots)?;
+    let output = io::output_path(effective.into_owned(), s.output_path.as_ref(), roots)?;
     Ok(Step::End(output))
 }
 
 fn fail(visit: &Visit<'_>, s: &Fail, raw: &Value) -> Result<StatesError, StatesError> {
     let context = visit.context(None);
-    let scope = Scope {
-        input: raw,
-        context: &context,
-        variables: None,
-    };
+    if let Fields::Jsonata(scope) = visit.fields(raw, &context) {
+        let text = |field: &Option<MaybeJsonata<String>>, name: &str| {
+            field.as_ref().map(|f| scope.string(f, name)).transpose()
+        };
+        return Ok(StatesError::from_parts(
+            text(&s.error, "Error")?,
+            text(&s.cause, "Cause")?,
+        ));
+    }
+    let scope = visit.roots(&context).scope(raw);
     let text = |literal: &Option<MaybeJsonata<String>>,
                 path: &Option<Query>,
                 field: &str|
@@ -406,11 +572,10 @@ fn fail(visit: &Visit<'_>, s: &Fail, raw: &Value) -> Result<StatesError, StatesE
             other => crate::query::compact(&other),
         }))
     };
-    Ok(StatesError {
-        error: text(&s.error, &s.error_path, "ErrorPath")?,
-        cause: text(&s.cause, &s.cause_path, "CausePath")?,
-        unlocated: false,
-    })
+    Ok(StatesError::from_parts(
+        text(&s.error, &s.error_path, "ErrorPath")?,
+        text(&s.cause, &s.cause_path, "CausePath")?,
+    ))
 }
 
 /// Runs a state's work under its `Retry` and `Catch`: the work returns the state's output;
@@ -429,6 +594,7 @@ async fn handled(
         return match attempt(visit, state, Cow::Owned(raw), 0, cursor).await {
             Ok(output) => Ok(follow(&transition, output)),
             Err(error) => {
+                let error = visit.locate(error, cursor);
                 record_failure(visit, state, &error, cursor);
                 Err(error)
             }
@@ -439,6 +605,7 @@ async fn handled(
         match attempt(visit, state, Cow::Borrowed(&raw), retry.retry_count, cursor).await {
             Ok(output) => return Ok(follow(&transition, output)),
             Err(error) => {
+                let error = visit.locate(error, cursor);
                 if let Some(delay) = retry.next_delay(&error) {
                     if visit.single_step {
                         return Ok(Step::Retriable(error));
@@ -470,6 +637,8 @@ fn record_failure(visit: &Visit<'_>, state: &State, error: &StatesError, cursor:
     visit.shared.emit(cursor, event, error_details(error));
 }
 
+/// A catcher's `Assign` replaces the state's; its `ResultPath` (JSONPath) or `Output`
+/// (JSONata, the Error Output when absent) gives the state's output.
 fn catch(
     visit: &Visit<'_>,
     catcher: &Catcher,
@@ -477,7 +646,24 @@ fn catch(
     error: &StatesError,
 ) -> Result<Step, StatesError> {
     let error_output = error.to_error_output();
-    let output = io::result_path(Cow::Owned(raw), error_output, catcher.result_path.as_ref())?;
+    let context = visit.context(None);
+    let output = match visit.fields(&raw, &context) {
+        Fields::Jsonata(scope) => {
+            let fields = Fields::Jsonata(scope.with_error_output(&error_output));
+            visit.assign(catcher.assign.as_ref(), &fields)?;
+            match &catcher.output {
+                Some(template) => fields.template(template, "Output")?,
+                None => error_output,
+            }
+        }
+        Fields::Path(_) => {
+            visit.assign(
+                catcher.assign.as_ref(),
+                &visit.fields(&error_output, &context),
+            )?;
+            io::result_path(Cow::Owned(raw), error_output, catcher.result_path.as_ref())?
+        }
+    };
     io::check_size(&output, visit.name)?;
     Ok(Step::Caught {
         next: catcher.next.clone(),
@@ -497,9 +683,17 @@ async fn parallel(
 ) -> Result<Value, StatesError> {
     let shared = visit.shared;
     let context = visit.context(Some(retry_count));
-    let input = io::pipeline_input(&mut raw, s.result_path.as_ref());
-    let effective = io::input_path(input, s.input_path.as_ref(), &context)?;
-    let effective = io::parameters(effective, s.parameters.as_ref(), &context)?.into_owned();
+    let effective = if visit.is_jsonata() {
+        match &s.arguments {
+            Some(t) => visit.fields(&raw, &context).template(t, "Arguments")?,
+            None => raw.as_ref().clone(),
+        }
+    } else {
+        let roots = visit.roots(&context);
+        let input = io::pipeline_input(&mut raw, s.result_path.as_ref());
+        let effective = io::input_path(input, s.input_path.as_ref(), roots)?;
+        io::parameters(effective, s.parameters.as_ref(), roots)?.into_owned()
+    };
     // Each branch owns its input; the last one takes the original.
     let mut inputs: Vec<Value> = (1..s.branches.len()).map(|_| effective.clone()).collect();
     inputs.push(effective);
@@ -515,6 +709,7 @@ async fn parallel(
                 &branch.states,
                 &branch.start_at,
                 input,
+                VariableScope::nested(visit.variables),
                 &mut branch_cursor,
             )
             .await
@@ -524,7 +719,8 @@ async fn parallel(
     finish(visit, state, raw, Value::Array(outputs), &context)
 }
 
-/// ResultSelector -> ResultPath -> OutputPath and the size limit, for Task, Parallel and Map.
+/// What a Task, Parallel or Map state does with its result: `Assign`, then (JSONPath)
+/// ResultSelector -> ResultPath -> OutputPath, or (JSONata) `Output`, then the size limit.
 pub(crate) fn finish(
     visit: &Visit<'_>,
     state: &State,
@@ -532,9 +728,21 @@ pub(crate) fn finish(
     result: Value,
     context: &ContextObject,
 ) -> Result<Value, StatesError> {
-    let result = io::result_selector(result, state.result_selector(), context)?;
-    let output = io::result_path(raw, result, state.result_path())?;
-    let output = io::output_path(output, state.output_path(), context)?;
+    let output = if let Fields::Jsonata(scope) = visit.fields(&raw, context) {
+        let fields = Fields::Jsonata(scope.with_result(&result));
+        visit.assign(state.assign(), &fields)?;
+        match state.output() {
+            Some(template) => fields.template(template, "Output")?,
+            None => result,
+        }
+    } else {
+        // Assign sees the raw result, beside ResultSelector.
+        visit.assign(state.assign(), &visit.fields(&result, context))?;
+        let roots = visit.roots(context);
+        let result = io::result_selector(result, state.result_selector(), roots)?;
+        let output = io::result_path(raw, result, state.result_path())?;
+        io::output_path(output, state.output_path(), roots)?
+    };
     io::check_size(&output, visit.name)?;
     Ok(output)
 }

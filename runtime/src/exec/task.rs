@@ -8,6 +8,7 @@ use futures::future::BoxFuture;
 use serde_json::{json, Map, Value};
 use stepfn_codegen::{MaybeJsonata, Path, Resource, State, Task};
 
+use super::fields::Fields;
 use super::run::{finish, Visit};
 use super::{error_details, io};
 use crate::error::{names, StatesError};
@@ -96,16 +97,31 @@ pub(super) async fn run(
         context = context.with_task_token(wait.token());
         token = Some(wait);
     }
-    let input = io::pipeline_input(&mut raw, s.result_path.as_ref());
-    let effective = io::input_path(input, s.input_path.as_ref(), &context)?;
-    let scope = Scope {
-        input: &effective,
-        context: &context,
-        variables: None,
-    };
-    let timeout = seconds(&s.timeout_seconds, &s.timeout_seconds_path, &scope)?;
-    let heartbeat = seconds(&s.heartbeat_seconds, &s.heartbeat_seconds_path, &scope)?;
-    let parameters = io::parameters(effective, s.parameters.as_ref(), &context)?.into_owned();
+    let (parameters, timeout, heartbeat) =
+        if let Fields::Jsonata(scope) = visit.fields(&raw, &context) {
+            let seconds = |field: &Option<MaybeJsonata<u64>>, name: &str| {
+                field
+                    .as_ref()
+                    .map(|f| scope.integer(f, name, 1))
+                    .transpose()
+            };
+            let timeout = seconds(&s.timeout_seconds, "TimeoutSeconds")?;
+            let heartbeat = seconds(&s.heartbeat_seconds, "HeartbeatSeconds")?;
+            let arguments = match &s.arguments {
+                Some(t) => scope.evaluate_template(t, "Arguments")?,
+                None => raw.as_ref().clone(),
+            };
+            (arguments, timeout, heartbeat)
+        } else {
+            let roots = visit.roots(&context);
+            let input = io::pipeline_input(&mut raw, s.result_path.as_ref());
+            let effective = io::input_path(input, s.input_path.as_ref(), roots)?;
+            let scope = roots.scope(&effective);
+            let timeout = seconds(&s.timeout_seconds, &s.timeout_seconds_path, &scope)?;
+            let heartbeat = seconds(&s.heartbeat_seconds, &s.heartbeat_seconds_path, &scope)?;
+            let parameters = io::parameters(effective, s.parameters.as_ref(), roots)?.into_owned();
+            (parameters, timeout, heartbeat)
+        };
     let recording = shared.history.records();
 
     let (events, mut common) = match &resource.kind {

@@ -6,9 +6,11 @@ use std::time::Duration;
 use serde_json::Value;
 use stepfn_codegen::{parse_rfc3339, MaybeJsonata, Path, Wait};
 
+use super::fields::Fields;
 use super::io;
-use super::run::{follow, Step, Visit};
+use super::run::{follow, jsonata_output, Step, Visit};
 use crate::error::StatesError;
+use crate::jsonata_mode::query_evaluation_error;
 use crate::query::Scope;
 
 /// The longest wait Step Functions schedules (in seconds): about 68 years.
@@ -16,13 +18,30 @@ const MAX_WAIT_SECONDS: i64 = i32::MAX as i64;
 
 pub(super) async fn run(visit: &Visit<'_>, s: &Wait, raw: Value) -> Result<Step, StatesError> {
     let context = visit.context(None);
-    let effective = io::input_path(Cow::Owned(raw), s.input_path.as_ref(), &context)?;
     let now_millis = visit.shared.clock.now_millis();
-    let scope = Scope {
-        input: &effective,
-        context: &context,
-        variables: None,
-    };
+    if let Fields::Jsonata(scope) = visit.fields(&raw, &context) {
+        let wait_millis = match (&s.seconds, &s.timestamp) {
+            (Some(seconds), _) => i64::try_from(scope.integer(seconds, "Seconds", 0)?)
+                .unwrap_or(i64::MAX)
+                .saturating_mul(1000),
+            (None, Some(timestamp)) => {
+                let ts = scope.string(timestamp, "Timestamp")?;
+                until(&ts, now_millis).ok_or_else(|| {
+                    query_evaluation_error(
+                        format!("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {ts}"),
+                        "Timestamp",
+                    )
+                })?
+            }
+            (None, None) => 0,
+        };
+        sleep(visit, wait_millis).await?;
+        let output = jsonata_output(visit, s.assign.as_ref(), s.output.as_ref(), raw, &context)?;
+        return Ok(follow(&s.transition, output));
+    }
+    let roots = visit.roots(&context);
+    let effective = io::input_path(Cow::Owned(raw), s.input_path.as_ref(), roots)?;
+    let scope = roots.scope(&effective);
     let wait_millis: i64 = if let Some(MaybeJsonata::Literal(seconds)) = &s.seconds {
         i64::try_from(*seconds)
             .unwrap_or(i64::MAX)
@@ -52,6 +71,13 @@ pub(super) async fn run(visit: &Visit<'_>, s: &Wait, raw: Value) -> Result<Step,
     } else {
         0
     };
+    sleep(visit, wait_millis).await?;
+    visit.assign(s.assign.as_ref(), &Fields::Path(scope))?;
+    let output = io::output_path(effective.into_owned(), s.output_path.as_ref(), roots)?;
+    Ok(follow(&s.transition, output))
+}
+
+async fn sleep(visit: &Visit<'_>, wait_millis: i64) -> Result<(), StatesError> {
     if wait_millis / 1000 > MAX_WAIT_SECONDS {
         return Err(StatesError::runtime("Wait state delay is too long."));
     }
@@ -62,8 +88,7 @@ pub(super) async fn run(visit: &Visit<'_>, s: &Wait, raw: Value) -> Result<Step,
             .sleep(Duration::from_millis(wait_millis as u64))
             .await;
     }
-    let output = io::output_path(effective.into_owned(), s.output_path.as_ref(), &context)?;
-    Ok(follow(&s.transition, output))
+    Ok(())
 }
 
 /// Milliseconds from `now_millis` until the timestamp `ts` (0 when it is past).

@@ -100,6 +100,7 @@ impl Callbacks {
             error,
             cause,
             unlocated: false,
+            evaluation_field: None,
         };
         self.deliver(token, CallbackMessage::Done(Err(failure)), true)
     }

@@ -212,6 +212,7 @@ fn parse_response(at: &str, steps: &Value) -> Result<MockedResponse, MockConfigE
                     error: text("Error"),
                     cause: text("Cause"),
                     unlocated: false,
+                    evaluation_field: None,
                 })
             }
             _ => {
