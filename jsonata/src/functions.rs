@@ -1235,7 +1235,8 @@ fn range(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
             ));
         }
     }
-    Ok(Value::array(out))
+    // A sequence, so that a range of one number is that number, as on AWS.
+    Ok(Value::sequence(out))
 }
 
 fn hash(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {

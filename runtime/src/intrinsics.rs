@@ -203,12 +203,22 @@ fn argument(
 }
 
 fn format(call: &IntrinsicCall, args: &[Value]) -> Result<Value, String> {
-    let Some(IntrinsicArg::String {
-        value,
-        placeholders,
-    }) = call.args.first()
-    else {
-        return Err("the first argument must be a string literal".into());
+    // A literal format string had its placeholders found when it was parsed; one read
+    // through a path (`States.Format($.template, ...)`) is scanned now.
+    let scanned: Vec<usize>;
+    let (value, placeholders) = match (call.args.first(), args.first()) {
+        (
+            Some(IntrinsicArg::String {
+                value,
+                placeholders,
+            }),
+            _,
+        ) => (value.as_str(), placeholders),
+        (_, Some(Value::String(s))) => {
+            scanned = s.match_indices("{}").map(|(i, _)| i).collect();
+            (s.as_str(), &scanned)
+        }
+        _ => return Err("the first argument must be a string".into()),
     };
     let values = &args[1..];
     if values.len() != placeholders.len() {

@@ -30,6 +30,8 @@ pub struct TestStateRequest {
     pub context: Option<Value>,
     /// The workflow variables the state sees, as a JSON object of name to value.
     pub variables: Option<Value>,
+    /// The execution role (`$$.Execution.RoleArn`).
+    pub role_arn: Option<String>,
 }
 
 /// How the state ended.
@@ -130,9 +132,16 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
         tasks,
         callbacks: Callbacks::default(),
         history: History::new(false),
+        // TestState runs the state as a one-state Express execution.
         execution: Arc::new(part(
             "Execution",
-            json!({"Id": "arn:aws:states:us-east-1:123456789012:execution:TestState:test", "Input": request.input, "Name": "test"}),
+            json!({
+                "Id": "arn:aws:states:us-east-1:123456789012:express:TestState:test",
+                "Input": request.input,
+                "Name": "test",
+                "RoleArn": request.role_arn,
+                "StartTime": stepfn_codegen::format_rfc3339_millis(clock.now_millis()),
+            }),
         )),
         state_machine: Arc::new(part(
             "StateMachine",
@@ -154,9 +163,16 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
             .flatten()
             .map(|(k, v)| (k.clone(), v.clone())),
     );
+    // Without a context object from the caller, AWS names the state under test "StateName"
+    // in `$$.State.Name`.
+    let visit_name = if request.context.is_some() {
+        name.as_str()
+    } else {
+        "StateName"
+    };
     let visit = Visit {
         shared: &shared,
-        name: &name,
+        name: visit_name,
         entered_millis: clock.now_millis(),
         entered_id: 1,
         entered_previous: 0,

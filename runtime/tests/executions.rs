@@ -264,7 +264,8 @@ fn run_case(case: &Value, scratch: &Path) -> Verdict {
         if ours != theirs && std::env::var_os("STEPFN_HISTORY_DIFF").is_some() {
             let at = ours.iter().zip(&theirs).take_while(|(a, b)| a == b).count();
             println!(
-                "history differs at event {}: ours {:?} / AWS {:?}",
+                "{}: history differs at event {}: ours {:?} / AWS {:?}",
+                case["source"].as_str().unwrap_or_default(),
                 at + 1,
                 &ours[at..ours.len().min(at + 4)],
                 &theirs[at..theirs.len().min(at + 4)]

@@ -101,7 +101,11 @@ impl<'a> Fields<'a> {
             }
             (_, Some(p), Fields::Path(s)) => {
                 let value = s.select(p).map_err(|e| invalid_path(p, &e))?;
-                Some(value.as_f64().ok_or_else(|| {
+                let parsed = match value.as_ref() {
+                    Value::String(text) => text.trim().parse::<f64>().ok(),
+                    other => other.as_f64(),
+                };
+                Some(parsed.ok_or_else(|| {
                     StatesError::runtime(format!(
                         "The {field}Path field refers to value \"{}\" which is not a valid float: {}",
                         shown(&value),
@@ -122,7 +126,12 @@ pub(crate) fn integer_from_path(
     scope: &Scope<'_>,
 ) -> Result<i64, StatesError> {
     let value = scope.select(path).map_err(|e| invalid_path(path, &e))?;
-    value.as_i64().ok_or_else(|| {
+    // Step Functions reads a number written as a string too ("1").
+    let parsed = match value.as_ref() {
+        Value::String(s) => s.trim().parse::<i64>().ok(),
+        other => other.as_i64(),
+    };
+    parsed.ok_or_else(|| {
         StatesError::runtime(format!(
             "The {field} field refers to value \"{}\" which is not a valid integer: {}",
             shown(&value),

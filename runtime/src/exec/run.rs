@@ -615,7 +615,7 @@ async fn handled(
                 }
                 record_failure(visit, state, &error, cursor);
                 return match find_catcher(state.catch(), &error) {
-                    Some(catcher) => catch(visit, catcher, raw, &error),
+                    Some(catcher) => catch(visit, catcher, raw, &error, retry.retry_count),
                     None => Err(error),
                 };
             }
@@ -644,9 +644,10 @@ fn catch(
     catcher: &Catcher,
     raw: Value,
     error: &StatesError,
+    retry_count: u32,
 ) -> Result<Step, StatesError> {
     let error_output = error.to_error_output();
-    let context = visit.context(None);
+    let context = visit.context(Some(retry_count));
     let output = match visit.fields(&raw, &context) {
         Fields::Jsonata(scope) => {
             let fields = Fields::Jsonata(scope.with_error_output(&error_output));
