@@ -124,84 +124,89 @@ impl Expr {
     /// `$$`, each once in order of first mention. A host binds only these names, so an
     /// evaluation never converts values it will not read.
     pub fn variable_names(&self) -> Vec<String> {
-        let mut names = Vec::new();
-        self.collect_variables(&mut names);
+        let mut names: Vec<String> = Vec::new();
+        self.walk(&mut |e| {
+            let mentioned: Vec<&String> = match e {
+                Expr::Variable(v) | Expr::Bind(v, _) | Expr::Focus(_, v) | Expr::Index(_, v) => {
+                    vec![v]
+                }
+                Expr::Lambda { params, .. } => params.iter().collect(),
+                _ => Vec::new(),
+            };
+            for name in mentioned {
+                if !name.is_empty() && name != "$" && !names.contains(name) {
+                    names.push(name.clone());
+                }
+            }
+        });
         names
     }
 
-    fn collect_variables(&self, names: &mut Vec<String>) {
-        fn add(names: &mut Vec<String>, name: &str) {
-            if !name.is_empty() && name != "$" && !names.iter().any(|n| n == name) {
-                names.push(name.to_string());
+    /// Every `$variable.field` step the expression contains, as (variable, field), each once:
+    /// what a host needs to check which members of a variable an expression reads.
+    pub fn member_reads(&self) -> Vec<(String, String)> {
+        let mut reads: Vec<(String, String)> = Vec::new();
+        self.walk(&mut |e| {
+            if let Expr::Path(left, right) = e {
+                if let (Expr::Variable(v), Expr::Name(field)) = (left.as_ref(), right.as_ref()) {
+                    let read = (v.clone(), field.clone());
+                    if !reads.contains(&read) {
+                        reads.push(read);
+                    }
+                }
             }
-        }
-        match self {
-            Expr::Variable(v) => add(names, v),
-            Expr::Bind(v, e) | Expr::Focus(e, v) | Expr::Index(e, v) => {
-                add(names, v);
-                e.collect_variables(names);
-            }
+        });
+        reads
+    }
+
+    /// Calls `visit` on this node and every node below it.
+    fn walk(&self, visit: &mut impl FnMut(&Expr)) {
+        visit(self);
+        let children: Vec<&Expr> = match self {
             Expr::Number(_)
             | Expr::String(_)
             | Expr::Bool(_)
             | Expr::Null
             | Expr::Regex { .. }
             | Expr::Name(_)
+            | Expr::Variable(_)
             | Expr::Wildcard
             | Expr::Descendant
             | Expr::Parent
-            | Expr::Placeholder => {}
-            Expr::Negate(e) | Expr::Filter(e, None) => e.collect_variables(names),
-            Expr::Binary(_, a, b) | Expr::Path(a, b) | Expr::Filter(a, Some(b)) => {
-                a.collect_variables(names);
-                b.collect_variables(names);
-            }
-            Expr::GroupBy(e, pairs) => {
-                e.collect_variables(names);
-                for (k, v) in pairs {
-                    k.collect_variables(names);
-                    v.collect_variables(names);
-                }
-            }
-            Expr::Object(pairs) => {
-                for (k, v) in pairs {
-                    k.collect_variables(names);
-                    v.collect_variables(names);
-                }
-            }
-            Expr::Call(f, args) => {
-                f.collect_variables(names);
-                args.iter().for_each(|a| a.collect_variables(names));
-            }
-            Expr::Array(items) | Expr::Block(items) => {
-                items.iter().for_each(|a| a.collect_variables(names))
-            }
-            Expr::Condition(c, a, b) => {
-                c.collect_variables(names);
-                a.collect_variables(names);
-                if let Some(b) = b {
-                    b.collect_variables(names);
-                }
-            }
-            Expr::Sort(e, terms) => {
-                e.collect_variables(names);
-                terms.iter().for_each(|(t, _)| t.collect_variables(names));
-            }
-            Expr::Lambda { params, body, .. } => {
-                params.iter().for_each(|p| add(names, p));
-                body.collect_variables(names);
-            }
+            | Expr::Placeholder => Vec::new(),
+            Expr::Negate(e)
+            | Expr::Filter(e, None)
+            | Expr::Bind(_, e)
+            | Expr::Focus(e, _)
+            | Expr::Index(e, _) => vec![e],
+            Expr::Binary(_, a, b) | Expr::Path(a, b) | Expr::Filter(a, Some(b)) => vec![a, b],
+            Expr::GroupBy(e, p) => std::iter::once(e.as_ref())
+                .chain(p.iter().flat_map(|(k, v)| [k, v]))
+                .collect(),
+            Expr::Object(p) => p.iter().flat_map(|(k, v)| [k, v]).collect(),
+            Expr::Call(f, args) => std::iter::once(f.as_ref()).chain(args).collect(),
+            Expr::Array(items) | Expr::Block(items) => items.iter().collect(),
+            Expr::Condition(c, a, b) => [Some(c), Some(a), b.as_ref()]
+                .into_iter()
+                .flatten()
+                .map(|e| e.as_ref())
+                .collect(),
+            Expr::Sort(e, terms) => std::iter::once(e.as_ref())
+                .chain(terms.iter().map(|(t, _)| t))
+                .collect(),
+            Expr::Lambda { body, .. } => vec![body],
             Expr::Transform {
                 pattern,
                 update,
                 delete,
-            } => {
-                pattern.collect_variables(names);
-                update.collect_variables(names);
-                if let Some(d) = delete {
-                    d.collect_variables(names);
-                }
-            }
+            } => [Some(pattern), Some(update), delete.as_ref()]
+                .into_iter()
+                .flatten()
+                .map(|e| e.as_ref())
+                .collect(),
+        };
+        for child in children {
+            child.walk(visit);
         }
     }
 }

@@ -36,6 +36,7 @@ pub struct Expression {
     source: String,
     plan: Arc<plan::Node>,
     variables: Arc<[String]>,
+    member_reads: Arc<[(String, String)]>,
 }
 
 /// Extra functions a host binds alongside the built-ins (Step Functions binds `$states`).
@@ -50,6 +51,7 @@ impl Expression {
             source: source.to_string(),
             plan: Arc::new(plan),
             variables: expr.variable_names().into(),
+            member_reads: expr.member_reads().into(),
         })
     }
 
@@ -66,6 +68,12 @@ impl Expression {
     /// The `$name`s the expression mentions (without the `$`), each once.
     pub fn variable_names(&self) -> &[String] {
         &self.variables
+    }
+
+    /// Every `$variable.field` step in the expression, as (variable, field): Step Functions
+    /// checks with it where `$states.result` and `$states.errorOutput` are read.
+    pub fn member_reads(&self) -> &[(String, String)] {
+        &self.member_reads
     }
 
     /// Evaluates with variable bindings and limits; `input` `None` is undefined.

@@ -2,7 +2,8 @@
 //!
 //! [`crate::parse`] has already checked each field on its own; these rules need the whole
 //! machine: transitions and their scopes, reachability, terminal states, unique names,
-//! `States.ALL` placement, variable scopes, and what Express machines may not use.
+//! `States.ALL` placement, variable scopes, where `$states` members may be read, and what
+//! Express machines may not use.
 //!
 //! [`check`] runs both: text in, a [`StateMachine`] or every problem out.
 
@@ -10,6 +11,7 @@ mod fields;
 mod graph;
 mod handlers;
 mod resources;
+mod states_variable;
 mod variables;
 
 use serde_json::Value;
@@ -66,6 +68,7 @@ pub fn validate(machine: &StateMachine, options: &CheckOptions) -> Vec<Problem> 
     graph::check(machine, &mut problems);
     handlers::check(machine, &mut problems);
     variables::check(machine, &mut problems);
+    states_variable::check(machine, &mut problems);
     resources::check(machine, options.machine_type, &mut problems);
     problems
 }
