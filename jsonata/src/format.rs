@@ -392,59 +392,6 @@ pub fn round_half_even(n: f64, places: i32) -> f64 {
     }
 }
 
-/// `$formatInteger` for decimal pictures (`0`, `000`, `#,##0`).
-pub fn format_integer(n: f64, picture: &str) -> Result<String, Error> {
-    if !picture
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == '#' || c == ',')
-    {
-        return Err(err(
-            "D3130",
-            format!("The picture '{picture}' is not supported by this engine's $formatInteger"),
-        ));
-    }
-    let min_digits = picture.chars().filter(|c| c.is_ascii_digit()).count();
-    let int = n.trunc().abs() as u128;
-    let mut digits = format!("{int:0>min_digits$}");
-    if let Some(pos) = picture.rfind(',') {
-        let group = picture[pos + 1..]
-            .chars()
-            .filter(|c| c.is_ascii_digit() || *c == '#')
-            .count();
-        if group > 0 {
-            let chars: Vec<char> = digits.chars().collect();
-            let mut out = String::new();
-            for (i, c) in chars.iter().enumerate() {
-                if i > 0 && (chars.len() - i) % group == 0 {
-                    out.push(',');
-                }
-                out.push(*c);
-            }
-            digits = out;
-        }
-    }
-    Ok(if n < 0.0 {
-        format!("-{digits}")
-    } else {
-        digits
-    })
-}
-
-/// `$parseInteger` for decimal pictures.
-pub fn parse_integer(s: &str, picture: &str) -> Result<Option<f64>, Error> {
-    if !picture
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == '#' || c == ',')
-    {
-        return Err(err(
-            "D3130",
-            format!("The picture '{picture}' is not supported by this engine's $parseInteger"),
-        ));
-    }
-    let cleaned: String = s.chars().filter(|c| *c != ',').collect();
-    Ok(cleaned.parse::<f64>().ok())
-}
-
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = if y >= 0 { y } else { y - 399 } / 400;
@@ -455,36 +402,18 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// Milliseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.sssZ`.
-pub fn millis_to_iso(ms: i64) -> String {
-    let days = ms.div_euclid(86_400_000);
-    let rem = ms.rem_euclid(86_400_000);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3_600_000,
-        rem / 60_000 % 60,
-        rem / 1000 % 60,
-        rem % 1000
-    )
-}
-
 /// An ISO 8601 date or timestamp as milliseconds since the epoch.
 pub fn iso_to_millis(s: &str) -> Result<Option<f64>, Error> {
     let bad = || err("D3110", format!("The timestamp '{s}' is not ISO 8601"));
+    // The shapes the reference implementation accepts without a picture.
+    static ISO_8601: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let shape = ISO_8601.get_or_init(|| {
+        regex::Regex::new(r"^\d{4}(-[01]\d)*(-[0-3]\d)*(T[0-2]\d:[0-5]\d:[0-5]\d)*(\.\d+)?([+-][0-2]\d:?[0-5]\d|Z)?$")
+            .expect("a valid pattern")
+    });
+    if !shape.is_match(s) {
+        return Err(bad());
+    }
     let num = |t: &str| t.parse::<i64>().map_err(|_| bad());
     let (date, time) = match s.split_once('T') {
         Some((d, t)) => (d, Some(t)),

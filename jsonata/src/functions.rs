@@ -1182,13 +1182,9 @@ fn eval(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
         Value::Undefined => input.clone(),
         other => other.clone(),
     };
-    ev.evaluate(&plan, &context, env).map_err(|e| {
-        if e.code.starts_with('S') {
-            err("D3121", e.message)
-        } else {
-            e
-        }
-    })
+    // Whatever goes wrong while the evaluated text runs is reported as $eval's failure.
+    ev.evaluate(&plan, &context, env)
+        .map_err(|e| err("D3121", format!("{}: {}", e.code, e.message)))
 }
 
 fn clone(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
@@ -1324,7 +1320,7 @@ fn format_integer(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
         return Ok(Value::Undefined);
     };
     let picture = arg(a, 1).as_str().unwrap_or("0");
-    crate::format::format_integer(n, picture).map(Value::string)
+    crate::datetime::format_integer(n, picture).map(Value::string)
 }
 
 fn parse_integer(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
@@ -1332,7 +1328,7 @@ fn parse_integer(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
         return Ok(Value::Undefined);
     };
     let picture = arg(a, 1).as_str().unwrap_or("0");
-    crate::format::parse_integer(s, picture).map(|n| n.map(Value::Number).unwrap_or_default())
+    crate::datetime::parse_integer(s, picture).map(|n| n.map(Value::Number).unwrap_or_default())
 }
 
 fn format_number(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
@@ -1347,40 +1343,32 @@ fn format_number(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     crate::format::format_number(n, picture, options.as_deref()).map(Value::string)
 }
 
-fn to_millis(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn to_millis(ev: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
-    if !arg(a, 1).is_undefined() {
-        return Err(err(
-            "D3136",
-            "Picture strings for $toMillis are not supported by this engine",
-        ));
-    }
-    crate::format::iso_to_millis(s).map(|m| m.map(Value::Number).unwrap_or_default())
+    let result = match arg(a, 1).as_str() {
+        Some(picture) => {
+            let now = ev.now_millis();
+            crate::datetime::parse_date_time(s, picture, now)?
+        }
+        None => crate::format::iso_to_millis(s)?,
+    };
+    Ok(result.map(Value::Number).unwrap_or_default())
 }
 
 fn from_millis(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     let Some(n) = arg(a, 0).as_f64() else {
         return Ok(Value::Undefined);
     };
-    if !arg(a, 1).is_undefined() || !arg(a, 2).is_undefined() {
-        return Err(err(
-            "D3136",
-            "Picture strings for $fromMillis are not supported by this engine",
-        ));
-    }
-    Ok(Value::string(crate::format::millis_to_iso(n as i64)))
+    crate::datetime::format_date_time(n as i64, arg(a, 1).as_str(), arg(a, 2).as_str())
+        .map(Value::string)
 }
 
 fn now(ev: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    if !a.iter().all(Value::is_undefined) {
-        return Err(err(
-            "D3136",
-            "Picture strings for $now are not supported by this engine",
-        ));
-    }
-    Ok(Value::string(crate::format::millis_to_iso(ev.now_millis())))
+    let now = ev.now_millis();
+    crate::datetime::format_date_time(now, arg(a, 0).as_str(), arg(a, 1).as_str())
+        .map(Value::string)
 }
 
 fn millis(ev: &mut Evaluator, _: &[Value], _: &Value, _: &Env) -> R {

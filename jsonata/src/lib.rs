@@ -10,6 +10,7 @@
 //! ```
 
 mod ast;
+mod datetime;
 mod env;
 mod error;
 mod eval;

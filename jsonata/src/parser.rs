@@ -127,6 +127,10 @@ impl Parser<'_> {
     fn advance_from(&mut self, prefix: bool) -> Result<(), SyntaxError> {
         self.tok_pos = self.lexer.pos;
         self.tok = self.lexer.next(prefix)?;
+        // `!` and `~` are read as operator characters but mean nothing on their own.
+        if let Token::Op(op @ ("!" | "~")) = self.tok {
+            return Err(self.error("S0204", format!("Unknown operator: \"{op}\"")));
+        }
         Ok(())
     }
 
@@ -449,6 +453,7 @@ mod tests {
             ("420.", "S0207"),
             ("$.store.book[?(@.price < 10)].title", "S0211"),
             ("1 2", "S0201"),
+            ("[1!2]", "S0204"),
         ] {
             let e = parse(bad).expect_err(bad);
             assert_eq!(e.code, code, "{bad}: {e}");

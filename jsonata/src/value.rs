@@ -358,7 +358,7 @@ fn write_json(v: &Value, pretty: bool, indent: usize, out: &mut String) -> Resul
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) => {
             if !n.is_finite() {
-                out.push_str("null");
+                return Err(Error::new("D1001", "Number out of range"));
             } else {
                 // Integers print in full; other numbers to 15 significant digits.
                 let shown = if n.fract() == 0.0 {
