@@ -239,7 +239,7 @@ fn run_prints_the_history_in_the_api_shape() {
     assert_eq!(types.first(), Some(&"ExecutionStarted"));
     assert_eq!(types.last(), Some(&"ExecutionSucceeded"));
     assert!(types.contains(&"WaitStateExited"));
-    assert!(types.contains(&"ParallelStateSucceeded"));
+    assert!(types.contains(&"ParallelStateExited"));
     let entered = &events[1]["stateEnteredEventDetails"];
     assert_eq!(entered["name"], "ValidatePayment");
     assert!(

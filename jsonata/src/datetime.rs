@@ -183,12 +183,14 @@ impl IntegerPicture {
                 }
             }
             Style::Decimal => self.decimal(magnitude),
-            Style::Sequence(token) => return Err(err(
-                "D3130",
-                format!(
+            Style::Sequence(token) => {
+                return Err(err(
+                    "D3130",
+                    format!(
                     "The picture '{token}' is a numbering sequence this engine does not support"
                 ),
-            )),
+                ))
+            }
         };
         if value < 0.0 {
             text.insert(0, '-');
@@ -280,12 +282,14 @@ impl IntegerPicture {
                 }
                 p
             }
-            Style::Sequence(token) => return Err(err(
-                "D3130",
-                format!(
+            Style::Sequence(token) => {
+                return Err(err(
+                    "D3130",
+                    format!(
                     "The picture '{token}' is a numbering sequence this engine does not support"
                 ),
-            )),
+                ))
+            }
         })
     }
 
@@ -315,12 +319,14 @@ impl IntegerPicture {
                     .collect();
                 cleaned.parse::<f64>().ok()
             }
-            Style::Sequence(token) => return Err(err(
-                "D3130",
-                format!(
+            Style::Sequence(token) => {
+                return Err(err(
+                    "D3130",
+                    format!(
                     "The picture '{token}' is a numbering sequence this engine does not support"
                 ),
-            )),
+                ))
+            }
         })
     }
 }

@@ -291,6 +291,8 @@ async fn inline(
             let started = shared.emit(&mut cursor, "MapIterationStarted", details.clone());
             let mut abort = AbortGuard::new(shared, Some("MapIterationAborted"), name, started)
                 .with_index(index);
+            // Every iteration records its start before any enters its first state, as on AWS.
+            tokio::task::yield_now().await;
             let result = run_branch(
                 shared,
                 &processor.states,

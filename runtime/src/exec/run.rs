@@ -312,6 +312,9 @@ async fn run_states<'a>(
             assigned: Mutex::new(None),
         };
         let mut abort = AbortGuard::new(shared, aborted_event(state), name, entered_id);
+        // Let sibling Parallel branches and Map iterations enter their states too before this
+        // one goes on: AWS interleaves the events of concurrent branches this way.
+        tokio::task::yield_now().await;
         let result = run_state(&visit, state, input, cursor).await;
         abort.disarm();
         let step = match result {
@@ -716,7 +719,8 @@ async fn parallel(
             .await
         });
     let outputs = futures::future::try_join_all(branches).await?;
-    shared.emit(cursor, "ParallelStateSucceeded", Map::new());
+    // AWS's recorded histories hold no ParallelStateSucceeded (unlike MapStateSucceeded): a
+    // Parallel that succeeds goes straight to ParallelStateExited.
     finish(visit, state, raw, Value::Array(outputs), &context)
 }
 
