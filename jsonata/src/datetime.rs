@@ -770,7 +770,8 @@ fn analyse_marker(marker: &str) -> Result<Marker, Error> {
 
 const DAY_MILLIS: i64 = 86_400_000;
 
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+/// Days from 1970-01-01 to the proleptic Gregorian date `y`-`m`-`d`.
+pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;

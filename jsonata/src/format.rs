@@ -392,16 +392,6 @@ pub fn round_half_even(n: f64, places: i32) -> f64 {
     }
 }
 
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// An ISO 8601 date or timestamp as milliseconds since the epoch.
 pub fn iso_to_millis(s: &str) -> Result<Option<f64>, Error> {
     let bad = || err("D3110", format!("The timestamp '{s}' is not ISO 8601"));
@@ -426,7 +416,7 @@ pub fn iso_to_millis(s: &str) -> Result<Option<f64>, Error> {
         [y, m, d] => (num(y)?, num(m)?, num(d)?),
         _ => return Err(bad()),
     };
-    let mut ms = days_from_civil(y, m, d) * 86_400_000;
+    let mut ms = crate::datetime::days_from_civil(y, m, d) * 86_400_000;
     if let Some(t) = time {
         let (clock, offset_ms) = if let Some(c) = t.strip_suffix('Z') {
             (c, 0)
