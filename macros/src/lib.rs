@@ -3,9 +3,39 @@
 //! Macros here generate code and nothing else: they never write files, spawn tools or keep
 //! state between invocations.
 
+mod duration;
+mod task;
+mod task_error;
+mod workflow;
+
 use proc_macro::TokenStream;
 use quote::quote;
 use syn::{parse_macro_input, LitStr};
+
+/// Makes an `async fn` a task that `workflow!` states can run. See `stepfn::dsl`.
+///
+/// The function stays callable as written. Beside it, a marker type of the same name
+/// implements `stepfn::Task`: the input, output and error types, the name, the `Resource`
+/// (`resource = "arn:..."`, by default the placeholder `${FunctionNameArn}`), and
+/// `timeout = "30s"` / `heartbeat = "10s"`.
+#[proc_macro_attribute]
+pub fn task(attr: TokenStream, item: TokenStream) -> TokenStream {
+    task::expand(attr.into(), item.into()).into()
+}
+
+/// Gives each variant of an error enum its ASL error name (`Type.Variant`, or
+/// `#[task_error(name = "...")]`), so `retry` and `catch` name variants.
+#[proc_macro_derive(TaskError, attributes(task_error))]
+pub fn derive_task_error(input: TokenStream) -> TokenStream {
+    task_error::expand(input.into()).into()
+}
+
+/// A workflow: its states, their transitions and the types that flow between them, checked
+/// when the crate compiles. See `stepfn::dsl`.
+#[proc_macro]
+pub fn workflow(input: TokenStream) -> TokenStream {
+    workflow::expand(input.into()).into()
+}
 
 /// Embeds an ASL definition file in the program, checked when the program compiles.
 ///

@@ -20,6 +20,7 @@
 
 pub mod clock;
 pub mod context;
+pub mod dsl;
 pub mod error;
 pub mod exec;
 pub mod history;
@@ -33,16 +34,19 @@ pub mod variables;
 
 pub use clock::{Clock, SystemClock, VirtualClock};
 pub use context::ContextObject;
+pub use dsl::{Task, TaskContext, TaskError, Workflow, WorkflowError};
 pub use error::StatesError;
 pub use exec::{ExecutionOptions, ExecutionStatus, Executor, Outcome, StopRequest, StopSignal};
 pub use history::HistoryEvent;
 pub use stepfn_codegen::*;
-pub use stepfn_macros::include_asl;
+pub use stepfn_macros::{include_asl, task, workflow, TaskError};
 pub use tasks::{MockConfig, TaskHandler, TaskRegistry, TaskRequest, TaskResult};
 pub use test_state::{test_state, TestStateRequest, TestStateResult, TestStateStatus};
 /// What generated code calls. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::dsl::support::*;
+    pub use serde_json;
     use stepfn_codegen::{check, CheckOptions, StateMachine};
 
     /// Parses a definition that [`crate::include_asl!`] already checked at compile time.

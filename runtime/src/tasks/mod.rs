@@ -107,6 +107,25 @@ impl TaskRegistry {
         self
     }
 
+    /// This registry over `base`: handlers here win, and `base`'s handlers fill in the states
+    /// and resources this one does not answer. A registry with mocks or a fallback already
+    /// answers every state, so `base` adds nothing to it.
+    pub fn merged_over(self, base: TaskRegistry) -> TaskRegistry {
+        if self.mocks.is_some() || self.fallback.is_some() {
+            return self;
+        }
+        let mut by_state = base.by_state;
+        by_state.extend(self.by_state);
+        let mut by_resource = base.by_resource;
+        by_resource.extend(self.by_resource);
+        TaskRegistry {
+            by_state,
+            by_resource,
+            mocks: self.mocks.or(base.mocks),
+            fallback: self.fallback.or(base.fallback),
+        }
+    }
+
     /// Who answers the Task state `state` with resource `resource`.
     pub fn resolve(&self, state: &str, resource: &TaskResource) -> Option<Resolution> {
         if let Some(h) = self.by_state.get(state) {

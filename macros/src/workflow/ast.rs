@@ -1,0 +1,166 @@
+//! What a `workflow!` block says, as parsed: names keep their spans for every error.
+
+use proc_macro2::Span;
+use syn::{Attribute, Expr, Ident, Lit, LitStr, Path, Type, Visibility};
+
+/// The whole block.
+pub struct Workflow {
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub name: Ident,
+    pub input: Type,
+    pub output: Type,
+    /// `timeout = "5m";` (TimeoutSeconds of the execution).
+    pub timeout: Option<u64>,
+    pub body: Body,
+}
+
+/// A list of states with its start: the machine, a Parallel branch, a Map's processor.
+pub struct Body {
+    /// Where the body's braces are, for errors about the body as a whole.
+    pub span: Span,
+    pub start: Option<Ident>,
+    pub states: Vec<StateDef>,
+}
+
+/// `Name: kind ...;`
+pub struct StateDef {
+    pub name: Ident,
+    pub comment: Option<String>,
+    pub kind: Kind,
+}
+
+/// Where a state goes: a state, or the end of its body.
+pub enum Target {
+    State(Ident),
+    End(Span),
+}
+
+/// Each state type.
+pub enum Kind {
+    Task {
+        task: Path,
+        next: Target,
+        handling: Handling,
+    },
+    Pass {
+        ty: Option<Type>,
+        result: Option<Expr>,
+        next: Target,
+    },
+    Wait {
+        wait: WaitFor,
+        next: Target,
+    },
+    Succeed,
+    Fail {
+        error: Option<LitStr>,
+        cause: Option<LitStr>,
+    },
+    Choice {
+        ty: Option<Type>,
+        rules: Vec<Rule>,
+        default: Option<Ident>,
+    },
+    Parallel {
+        ty: Option<Type>,
+        branches: Vec<Body>,
+        next: Target,
+        handling: Handling,
+    },
+    Map {
+        item: Type,
+        items: Option<FieldPath>,
+        max_concurrency: Option<u64>,
+        body: Box<Body>,
+        next: Target,
+        handling: Handling,
+    },
+}
+
+/// How long a Wait state waits.
+pub enum WaitFor {
+    Seconds(u64),
+    Until(LitStr),
+}
+
+/// Retry and Catch of a Task, Parallel or Map state.
+#[derive(Default)]
+pub struct Handling {
+    pub retry: Vec<Retry>,
+    pub catch: Vec<Catch>,
+}
+
+/// An entry of `ErrorEquals`.
+pub enum ErrorRef {
+    /// `States::ALL`, `States::Timeout`...: the ASL name `States.<ident>`.
+    States(Ident),
+    /// A variant of the task's error enum.
+    Variant(Path),
+}
+
+pub struct Retry {
+    pub errors: Vec<ErrorRef>,
+    pub interval: Option<u64>,
+    pub max_attempts: Option<u64>,
+    pub backoff: Option<f64>,
+    pub max_delay: Option<u64>,
+    pub jitter_full: bool,
+}
+
+pub struct Catch {
+    pub errors: Vec<ErrorRef>,
+    pub next: Ident,
+}
+
+/// `.a.b`: a path into a state's input.
+#[derive(Clone)]
+pub struct FieldPath {
+    pub fields: Vec<Ident>,
+}
+
+impl FieldPath {
+    /// `$.a.b`.
+    pub fn json_path(&self) -> String {
+        let mut s = String::from("$");
+        for f in &self.fields {
+            s.push('.');
+            s.push_str(&f.to_string());
+        }
+        s
+    }
+}
+
+/// `when <condition> => Next`.
+pub struct Rule {
+    pub condition: Condition,
+    pub next: Ident,
+}
+
+/// A Choice rule's test.
+pub enum Condition {
+    And(Box<Condition>, Box<Condition>),
+    Or(Box<Condition>, Box<Condition>),
+    Not(Box<Condition>),
+    Compare {
+        path: FieldPath,
+        op: CompareOp,
+        value: Lit,
+    },
+    /// `is_present(.a)`, `is_null(.a)`, `matches(.a, "x*")`...
+    Test {
+        function: Ident,
+        path: FieldPath,
+        pattern: Option<LitStr>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum CompareOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}

@@ -1,0 +1,712 @@
+//! The code `workflow!` generates: the workflow type, its `Workflow` impl building the ASL at
+//! run time (so types resolve through the `Task` impls), and a `const` block of never-run type
+//! assertions placed at the user's tokens.
+
+use std::collections::HashMap;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::{Ident, Lit};
+
+use super::ast::*;
+use super::check::{is_terminal, targets};
+use crate::task::tag;
+
+pub fn expand(workflow: &Workflow) -> syn::Result<TokenStream> {
+    let mut cx = Cx::default();
+    let body_json = cx.body_json(&workflow.body);
+    let input = &workflow.input;
+    let output = &workflow.output;
+    let (types, _) = cx.body_types(
+        &workflow.body,
+        (quote!(#input), tag(input)),
+        Some((quote!(#output), tag(output))),
+    )?;
+    let Workflow {
+        attrs,
+        vis,
+        name,
+        timeout,
+        ..
+    } = workflow;
+    let comment = option_str(super::parse::doc_comment(attrs).as_deref());
+    let timeout = match timeout {
+        Some(t) => quote!(::core::option::Option::Some(#t)),
+        None => quote!(::core::option::Option::None),
+    };
+    let registrations = &cx.registrations;
+    let checks = &cx.checks;
+    let markers = &cx.markers;
+    Ok(quote! {
+        #(#attrs)*
+        #vis struct #name;
+
+        #[automatically_derived]
+        impl ::stepfn::Workflow for #name {
+            type Input = #input;
+            type Output = #output;
+
+            fn definition() -> ::stepfn::StateMachine {
+                ::stepfn::__private::machine(::stepfn::__private::top_level(#body_json, #comment, #timeout))
+            }
+
+            fn tasks() -> ::stepfn::TaskRegistry {
+                let registry = ::stepfn::TaskRegistry::new();
+                #(#registrations)*
+                registry
+            }
+        }
+
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code, clippy::all)]
+        const _: () = {
+            #(#markers)*
+            #types
+            #(#checks)*
+        };
+    })
+}
+
+fn option_str(s: Option<&str>) -> TokenStream {
+    match s {
+        Some(s) => quote!(::core::option::Option::Some(#s)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn next_of(target: &Target) -> TokenStream {
+    match target {
+        Target::State(n) => {
+            let n = n.to_string();
+            quote!(::core::option::Option::Some(#n))
+        }
+        Target::End(_) => quote!(::core::option::Option::None),
+    }
+}
+
+fn marker(name: &Ident) -> Ident {
+    format_ident!("__stepfn_state_{}", name)
+}
+
+#[derive(Default)]
+struct Cx {
+    registrations: Vec<TokenStream>,
+    checks: Vec<TokenStream>,
+    markers: Vec<TokenStream>,
+    check_count: usize,
+}
+
+/// How a state's input type is found.
+#[derive(Clone)]
+enum InputSource {
+    /// Written or fixed: the tokens of the type and its tag.
+    Given(TokenStream, TokenStream),
+    /// The output of another state.
+    From(Ident),
+    /// A catcher's Error Output.
+    Error,
+}
+
+impl Cx {
+    fn body_json(&mut self, body: &Body) -> TokenStream {
+        let start = body
+            .start
+            .as_ref()
+            .map(Ident::to_string)
+            .unwrap_or_default();
+        let states: Vec<TokenStream> = body
+            .states
+            .iter()
+            .map(|s| {
+                let name = s.name.to_string();
+                let json = self.state_json(s);
+                quote!((#name, #json))
+            })
+            .collect();
+        quote!(::stepfn::__private::states(#start, ::std::vec![#(#states),*]))
+    }
+
+    fn state_json(&mut self, state: &StateDef) -> TokenStream {
+        let comment = option_str(state.comment.as_deref());
+        let name = state.name.to_string();
+        match &state.kind {
+            Kind::Task {
+                task,
+                next,
+                handling,
+            } => {
+                self.registrations.push(quote! {
+                    let registry = ::stepfn::__private::register::<#task>(registry, #name);
+                });
+                let error_ty = quote!(<#task as ::stepfn::Task>::Error);
+                let (retry, catch) = self.handling_json(handling, Some(&error_ty));
+                let next = next_of(next);
+                quote!(::stepfn::__private::task_state::<#task>(#comment, #next, #retry, #catch))
+            }
+            Kind::Pass { result, next, .. } => {
+                let result = match result {
+                    Some(r) => quote!(::core::option::Option::Some(::stepfn::__private::json(#r))),
+                    None => quote!(::core::option::Option::None),
+                };
+                let next = next_of(next);
+                quote!(::stepfn::__private::pass_state(#comment, #result, #next))
+            }
+            Kind::Wait { wait, next } => {
+                let (seconds, ts) = match wait {
+                    WaitFor::Seconds(n) => (
+                        quote!(::core::option::Option::Some(#n)),
+                        quote!(::core::option::Option::None),
+                    ),
+                    WaitFor::Until(t) => (
+                        quote!(::core::option::Option::None),
+                        quote!(::core::option::Option::Some(#t)),
+                    ),
+                };
+                let next = next_of(next);
+                quote!(::stepfn::__private::wait_state(#comment, #seconds, #ts, #next))
+            }
+            Kind::Succeed => quote!(::stepfn::__private::succeed_state(#comment)),
+            Kind::Fail { error, cause } => {
+                let error = option_str(error.as_ref().map(|e| e.value()).as_deref());
+                let cause = option_str(cause.as_ref().map(|c| c.value()).as_deref());
+                quote!(::stepfn::__private::fail_state(#comment, #error, #cause))
+            }
+            Kind::Choice { rules, default, .. } => {
+                let rules: Vec<TokenStream> = rules
+                    .iter()
+                    .map(|r| {
+                        let condition = condition_json(&r.condition);
+                        let next = r.next.to_string();
+                        quote!((#condition, #next))
+                    })
+                    .collect();
+                let default = option_str(default.as_ref().map(Ident::to_string).as_deref());
+                quote!(::stepfn::__private::choice_state(#comment, ::std::vec![#(#rules),*], #default))
+            }
+            Kind::Parallel {
+                branches,
+                next,
+                handling,
+                ..
+            } => {
+                let branches: Vec<TokenStream> =
+                    branches.iter().map(|b| self.body_json(b)).collect();
+                let (retry, catch) = self.handling_json(handling, None);
+                let next = next_of(next);
+                quote!(::stepfn::__private::parallel_state(#comment, ::std::vec![#(#branches),*], #next, #retry, #catch))
+            }
+            Kind::Map {
+                items,
+                max_concurrency,
+                body,
+                next,
+                handling,
+                ..
+            } => {
+                let processor = self.body_json(body);
+                let items = option_str(items.as_ref().map(FieldPath::json_path).as_deref());
+                let max = match max_concurrency {
+                    Some(n) => quote!(::core::option::Option::Some(#n)),
+                    None => quote!(::core::option::Option::None),
+                };
+                let (retry, catch) = self.handling_json(handling, None);
+                let next = next_of(next);
+                quote!(::stepfn::__private::map_state(#comment, #items, #max, #processor, #next, #retry, #catch))
+            }
+        }
+    }
+
+    /// `Retry` and `Catch` as JSON; `error_ty` is the task's error type, which every variant
+    /// named must belong to.
+    fn handling_json(
+        &mut self,
+        handling: &Handling,
+        error_ty: Option<&TokenStream>,
+    ) -> (TokenStream, TokenStream) {
+        let retry: Vec<TokenStream> = handling
+            .retry
+            .iter()
+            .map(|r| {
+                let errors = self.error_names(&r.errors, error_ty);
+                let opt = |v: Option<u64>| match v {
+                    Some(n) => quote!(::core::option::Option::Some(#n)),
+                    None => quote!(::core::option::Option::None),
+                };
+                let (interval, attempts, delay) =
+                    (opt(r.interval), opt(r.max_attempts), opt(r.max_delay));
+                let backoff = match r.backoff {
+                    Some(b) => quote!(::core::option::Option::Some(#b)),
+                    None => quote!(::core::option::Option::None),
+                };
+                let jitter = r.jitter_full;
+                quote!(::stepfn::__private::retrier(#errors, #interval, #attempts, #backoff, #delay, #jitter))
+            })
+            .collect();
+        let catch: Vec<TokenStream> = handling
+            .catch
+            .iter()
+            .map(|c| {
+                let errors = self.error_names(&c.errors, error_ty);
+                let next = c.next.to_string();
+                quote!(::stepfn::__private::catcher(#errors, #next))
+            })
+            .collect();
+        (
+            quote!(::std::vec![#(#retry),*]),
+            quote!(::std::vec![#(#catch),*]),
+        )
+    }
+
+    fn error_names(&mut self, errors: &[ErrorRef], error_ty: Option<&TokenStream>) -> TokenStream {
+        let names: Vec<TokenStream> = errors
+            .iter()
+            .map(|e| match e {
+                ErrorRef::States(ident) => {
+                    let name = format!("States.{ident}");
+                    quote!(::std::string::String::from(#name))
+                }
+                ErrorRef::Variant(path) => {
+                    let mut enum_path = path.clone();
+                    let variant = enum_path
+                        .segments
+                        .pop()
+                        .map(|p| p.into_value().ident.to_string())
+                        .unwrap_or_default();
+                    // `pop` leaves a trailing `::`; rebuild the segments without it.
+                    let segments: Vec<_> = enum_path.segments.iter().cloned().collect();
+                    enum_path.segments = segments.into_iter().collect();
+                    if let Some(ty) = error_ty {
+                        // The variant must be one of the task's error type.
+                        let check = self.next_check_name();
+                        let span = path
+                            .segments
+                            .last()
+                            .map_or(Span::call_site(), |s| s.ident.span());
+                        self.checks.push(quote_spanned! {span=>
+                            fn #check(error: &#ty) -> bool {
+                                ::core::matches!(error, #path { .. })
+                            }
+                        });
+                    }
+                    quote!(::stepfn::__private::error_name::<#enum_path>(#variant))
+                }
+            })
+            .collect();
+        quote!(::std::vec![#(#names),*])
+    }
+
+    fn next_check_name(&mut self) -> Ident {
+        self.check_count += 1;
+        format_ident!("__stepfn_check_{}", self.check_count)
+    }
+
+    /// The marker types and flow assertions of one body. `input` is what enters its start
+    /// state; `output` what its end states must give (`None`: the first end state's output).
+    /// Returns the impls and the body's output type, for the Parallel or Map around it.
+    fn body_types(
+        &mut self,
+        body: &Body,
+        input: (TokenStream, TokenStream),
+        output: Option<(TokenStream, TokenStream)>,
+    ) -> syn::Result<(TokenStream, (TokenStream, TokenStream))> {
+        let value = (
+            quote!(::stepfn::__private::serde_json::Value),
+            quote!(::stepfn::__private::Json),
+        );
+        let Some(start) = &body.start else {
+            return Ok((TokenStream::new(), value));
+        };
+        // Where each state's input comes from, in declaration order.
+        let mut incoming: HashMap<String, Vec<InputSource>> = HashMap::new();
+        incoming
+            .entry(start.to_string())
+            .or_default()
+            .push(InputSource::Given(input.0.clone(), input.1.clone()));
+        for state in &body.states {
+            for target in targets(state) {
+                let source = if normal_target(state, target) {
+                    InputSource::From(state.name.clone())
+                } else {
+                    InputSource::Error
+                };
+                incoming.entry(target.to_string()).or_default().push(source);
+            }
+        }
+        let by_name: HashMap<String, &StateDef> = body
+            .states
+            .iter()
+            .map(|s| (s.name.to_string(), s))
+            .collect();
+        let mut impls = TokenStream::new();
+        for state in &body.states {
+            let m = marker(&state.name);
+            self.markers.push(quote!(struct #m;));
+            let (in_ty, in_tag) = input_of(state, &incoming, &by_name, &mut Vec::new())?;
+            let (out_ty, out_tag) = self.output_of(state, &in_ty, &in_tag, &mut impls)?;
+            impls.extend(quote! {
+                impl ::stepfn::__private::StateTypes for #m {
+                    type In = #in_ty;
+                    type Out = #out_ty;
+                    type InTag = #in_tag;
+                    type OutTag = #out_tag;
+                }
+            });
+            self.field_checks(state);
+        }
+        // The body's input flows into its start state.
+        let start_marker = marker(start);
+        let (in_ty, in_tag) = input;
+        self.checks.push(quote_spanned! {start.span()=>
+            const _: () = ::stepfn::__private::assert_flows::<#in_ty, <#start_marker as ::stepfn::__private::StateTypes>::In, (#in_tag, <#start_marker as ::stepfn::__private::StateTypes>::InTag)>();
+        });
+        // Every transition carries the right type.
+        for state in &body.states {
+            let from = marker(&state.name);
+            for target in targets(state) {
+                if !by_name.contains_key(&target.to_string()) {
+                    continue;
+                }
+                let to = marker(target);
+                let (out_ty, out_tag) = if normal_target(state, target) {
+                    (
+                        quote!(<#from as ::stepfn::__private::StateTypes>::Out),
+                        quote!(<#from as ::stepfn::__private::StateTypes>::OutTag),
+                    )
+                } else {
+                    (
+                        quote!(::stepfn::__private::ErrorOutput),
+                        quote!(::stepfn::__private::Exact),
+                    )
+                };
+                self.checks.push(quote_spanned! {target.span()=>
+                    const _: () = ::stepfn::__private::assert_flows::<#out_ty, <#to as ::stepfn::__private::StateTypes>::In, (#out_tag, <#to as ::stepfn::__private::StateTypes>::InTag)>();
+                });
+            }
+        }
+        // End states give the body's output.
+        let ends: Vec<&StateDef> = body
+            .states
+            .iter()
+            .filter(|s| is_terminal(s) && !matches!(s.kind, Kind::Fail { .. }))
+            .collect();
+        let (result_ty, result_tag) = match (output, ends.first()) {
+            (Some(o), _) => o,
+            (None, Some(first)) => {
+                let m = marker(&first.name);
+                (
+                    quote!(<#m as ::stepfn::__private::StateTypes>::Out),
+                    quote!(<#m as ::stepfn::__private::StateTypes>::OutTag),
+                )
+            }
+            (None, None) => value,
+        };
+        for end in &ends {
+            let m = marker(&end.name);
+            let span = match &end.kind {
+                Kind::Task {
+                    next: Target::End(s),
+                    ..
+                }
+                | Kind::Pass {
+                    next: Target::End(s),
+                    ..
+                }
+                | Kind::Wait {
+                    next: Target::End(s),
+                    ..
+                }
+                | Kind::Parallel {
+                    next: Target::End(s),
+                    ..
+                }
+                | Kind::Map {
+                    next: Target::End(s),
+                    ..
+                } => *s,
+                _ => end.name.span(),
+            };
+            self.checks.push(quote_spanned! {span=>
+                const _: () = ::stepfn::__private::assert_flows::<<#m as ::stepfn::__private::StateTypes>::Out, #result_ty, (<#m as ::stepfn::__private::StateTypes>::OutTag, #result_tag)>();
+            });
+        }
+        Ok((impls, (result_ty, result_tag)))
+    }
+
+    /// A state's output type; nested bodies add their impls to `impls`.
+    fn output_of(
+        &mut self,
+        state: &StateDef,
+        in_ty: &TokenStream,
+        in_tag: &TokenStream,
+        impls: &mut TokenStream,
+    ) -> syn::Result<(TokenStream, TokenStream)> {
+        Ok(match &state.kind {
+            Kind::Task { task, .. } => (
+                quote!(<#task as ::stepfn::Task>::Output),
+                quote!(<#task as ::stepfn::Task>::OutputTag),
+            ),
+            Kind::Pass {
+                ty: Some(ty),
+                result: Some(_),
+                ..
+            } => (quote!(#ty), tag(ty)),
+            Kind::Pass {
+                result: Some(_), ..
+            }
+            | Kind::Fail { .. } => (
+                quote!(::stepfn::__private::serde_json::Value),
+                quote!(::stepfn::__private::Json),
+            ),
+            Kind::Pass { .. } | Kind::Wait { .. } | Kind::Succeed | Kind::Choice { .. } => {
+                (in_ty.clone(), in_tag.clone())
+            }
+            Kind::Parallel { branches, .. } => {
+                let mut outputs = Vec::new();
+                for branch in branches {
+                    let (tokens, (out, _)) =
+                        self.body_types(branch, (in_ty.clone(), in_tag.clone()), None)?;
+                    impls.extend(tokens);
+                    outputs.push(out);
+                }
+                (quote!((#(#outputs,)*)), quote!(::stepfn::__private::Exact))
+            }
+            Kind::Map { item, body, .. } => {
+                let (tokens, (out, _)) = self.body_types(body, (quote!(#item), tag(item)), None)?;
+                impls.extend(tokens);
+                (
+                    quote!(::std::vec::Vec<#out>),
+                    quote!(::stepfn::__private::Exact),
+                )
+            }
+        })
+    }
+
+    /// Never-run functions that make rustc check the fields a state names: Choice rule paths
+    /// and their literals, Map `items`.
+    fn field_checks(&mut self, state: &StateDef) {
+        let m = marker(&state.name);
+        let input = quote!(<#m as ::stepfn::__private::StateTypes>::In);
+        match &state.kind {
+            Kind::Choice { rules, .. } => {
+                let mut lines = Vec::new();
+                for rule in rules {
+                    condition_checks(&rule.condition, &mut lines);
+                }
+                if lines.is_empty() {
+                    return;
+                }
+                let check = self.next_check_name();
+                self.checks.push(quote! {
+                    fn #check(input: &#input) {
+                        #(#lines)*
+                    }
+                });
+            }
+            Kind::Map { item, items, .. } => {
+                let check = self.next_check_name();
+                let access = match items {
+                    Some(path) => field_access(path),
+                    None => quote!(input),
+                };
+                let span = items
+                    .as_ref()
+                    .and_then(|p| p.fields.first())
+                    .map_or(state.name.span(), Ident::span);
+                self.checks.push(quote_spanned! {span=>
+                    fn #check(input: &#input) {
+                        ::stepfn::__private::assert_items::<#item, _>(&#access);
+                    }
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `input.a.b`, with each field's own span.
+fn field_access(path: &FieldPath) -> TokenStream {
+    let mut access = quote!(input);
+    for field in &path.fields {
+        access = quote_spanned!(field.span()=> #access.#field);
+    }
+    access
+}
+
+fn condition_checks(condition: &Condition, lines: &mut Vec<TokenStream>) {
+    match condition {
+        Condition::And(a, b) | Condition::Or(a, b) => {
+            condition_checks(a, lines);
+            condition_checks(b, lines);
+        }
+        Condition::Not(a) => condition_checks(a, lines),
+        Condition::Compare { path, value, .. } => {
+            let access = field_access(path);
+            let span = value.span();
+            lines.push(quote_spanned! {span=>
+                ::stepfn::__private::compare_with(&#access, &#value);
+            });
+        }
+        Condition::Test { path, .. } => {
+            let access = field_access(path);
+            lines.push(quote!(let _ = &#access;));
+        }
+    }
+}
+
+/// The ASL of a Choice condition; the operator follows the literal's type.
+fn condition_json(condition: &Condition) -> TokenStream {
+    match condition {
+        Condition::And(a, b) => {
+            let (a, b) = (condition_json(a), condition_json(b));
+            quote!(::stepfn::__private::combine("And", ::std::vec![#a, #b]))
+        }
+        Condition::Or(a, b) => {
+            let (a, b) = (condition_json(a), condition_json(b));
+            quote!(::stepfn::__private::combine("Or", ::std::vec![#a, #b]))
+        }
+        Condition::Not(a) => {
+            let a = condition_json(a);
+            quote!(::stepfn::__private::not(#a))
+        }
+        Condition::Compare { path, op, value } => {
+            let family = match value {
+                Lit::Str(_) => "String",
+                Lit::Bool(_) => "Boolean",
+                _ => "Numeric",
+            };
+            let name = match op {
+                CompareOp::Eq | CompareOp::Ne => "Equals",
+                CompareOp::Lt => "LessThan",
+                CompareOp::Le => "LessThanEquals",
+                CompareOp::Gt => "GreaterThan",
+                CompareOp::Ge => "GreaterThanEquals",
+            };
+            let operator = format!("{family}{name}");
+            let json_path = path.json_path();
+            let compare = quote!(::stepfn::__private::compare(#json_path, #operator, ::stepfn::__private::json(#value)));
+            if *op == CompareOp::Ne {
+                quote!(::stepfn::__private::not(#compare))
+            } else {
+                compare
+            }
+        }
+        Condition::Test {
+            function,
+            path,
+            pattern,
+        } => {
+            let json_path = path.json_path();
+            let (operator, value) = match function.to_string().as_str() {
+                "is_present" => ("IsPresent", quote!(true)),
+                "is_null" => ("IsNull", quote!(true)),
+                "is_numeric" => ("IsNumeric", quote!(true)),
+                "is_string" => ("IsString", quote!(true)),
+                "is_boolean" => ("IsBoolean", quote!(true)),
+                "is_timestamp" => ("IsTimestamp", quote!(true)),
+                _ => ("StringMatches", quote!(#pattern)),
+            };
+            quote!(::stepfn::__private::compare(#json_path, #operator, ::stepfn::__private::json(#value)))
+        }
+    }
+}
+
+/// True when `target` is reached from `state` other than only through its catchers.
+fn normal_target(state: &StateDef, target: &Ident) -> bool {
+    let name = target.to_string();
+    let next_is = |next: &Target| matches!(next, Target::State(n) if *n == name);
+    match &state.kind {
+        Kind::Task { next, .. }
+        | Kind::Pass { next, .. }
+        | Kind::Wait { next, .. }
+        | Kind::Parallel { next, .. }
+        | Kind::Map { next, .. } => next_is(next),
+        Kind::Choice { rules, default, .. } => {
+            rules.iter().any(|r| r.next == name) || default.as_ref().is_some_and(|d| *d == name)
+        }
+        Kind::Succeed | Kind::Fail { .. } => false,
+    }
+}
+
+/// A state's input type: what its kind fixes, else what is written, else the output of the
+/// first state that leads to it.
+fn input_of(
+    state: &StateDef,
+    incoming: &HashMap<String, Vec<InputSource>>,
+    by_name: &HashMap<String, &StateDef>,
+    visiting: &mut Vec<String>,
+) -> syn::Result<(TokenStream, TokenStream)> {
+    let value = || {
+        (
+            quote!(::stepfn::__private::serde_json::Value),
+            quote!(::stepfn::__private::Json),
+        )
+    };
+    match &state.kind {
+        Kind::Task { task, .. } => {
+            return Ok((
+                quote!(<#task as ::stepfn::Task>::Input),
+                quote!(<#task as ::stepfn::Task>::InputTag),
+            ))
+        }
+        Kind::Fail { .. }
+        | Kind::Pass {
+            result: Some(_), ..
+        } => return Ok(value()),
+        Kind::Map {
+            item, items: None, ..
+        } => {
+            return Ok((
+                quote!(::std::vec::Vec<#item>),
+                quote!(::stepfn::__private::Exact),
+            ))
+        }
+        Kind::Choice { ty: Some(ty), .. }
+        | Kind::Parallel { ty: Some(ty), .. }
+        | Kind::Pass { ty: Some(ty), .. } => return Ok((quote!(#ty), tag(ty))),
+        _ => {}
+    }
+    let name = state.name.to_string();
+    if visiting.contains(&name) {
+        return Err(syn::Error::new_spanned(
+            &state.name,
+            format!("cannot tell what type flows into `{name}`: the states that lead to it only pass their input on; write it, e.g. `pass<Order>` or `choice<Order>`"),
+        ));
+    }
+    visiting.push(name.clone());
+    let found = match incoming.get(&name).and_then(|sources| sources.first()) {
+        Some(InputSource::Given(ty, tag)) => Ok((ty.clone(), tag.clone())),
+        Some(InputSource::Error) => Ok((
+            quote!(::stepfn::__private::ErrorOutput),
+            quote!(::stepfn::__private::Exact),
+        )),
+        Some(InputSource::From(pred)) => {
+            let m = marker(pred);
+            // A predecessor that passes its input on must itself have a known input.
+            if let Some(p) = by_name.get(&pred.to_string()) {
+                if passes_input_on(p) {
+                    input_of(p, incoming, by_name, visiting)?;
+                }
+            }
+            Ok((
+                quote!(<#m as ::stepfn::__private::StateTypes>::Out),
+                quote!(<#m as ::stepfn::__private::StateTypes>::OutTag),
+            ))
+        }
+        None => Ok(value()),
+    };
+    visiting.pop();
+    found
+}
+
+fn passes_input_on(state: &StateDef) -> bool {
+    matches!(
+        state.kind,
+        Kind::Pass {
+            result: None,
+            ty: None,
+            ..
+        } | Kind::Wait { .. }
+            | Kind::Succeed
+            | Kind::Choice { ty: None, .. }
+    )
+}

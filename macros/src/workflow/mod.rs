@@ -1,0 +1,51 @@
+//! `workflow!`: parse (ast, parse), check the names and graph (check), then generate the
+//! workflow type, its definition and the type assertions (expand).
+
+mod ast;
+mod check;
+mod expand;
+mod parse;
+
+use proc_macro2::TokenStream;
+
+pub fn expand(input: TokenStream) -> TokenStream {
+    let workflow: ast::Workflow = match syn::parse2(input) {
+        Ok(w) => w,
+        Err(e) => return e.to_compile_error(),
+    };
+    let errors = check::check(&workflow);
+    if let Some(first) = errors.into_iter().reduce(|mut a, b| {
+        a.combine(b);
+        a
+    }) {
+        // The type and its impl are still declared, so its uses elsewhere do not fail too.
+        let ast::Workflow {
+            attrs,
+            vis,
+            name,
+            input,
+            output,
+            ..
+        } = &workflow;
+        let errors = first.to_compile_error();
+        return quote::quote! {
+            #(#attrs)*
+            #vis struct #name;
+            impl ::stepfn::Workflow for #name {
+                type Input = #input;
+                type Output = #output;
+                fn definition() -> ::stepfn::StateMachine {
+                    ::core::unreachable!("the workflow failed to compile")
+                }
+                fn tasks() -> ::stepfn::TaskRegistry {
+                    ::core::unreachable!("the workflow failed to compile")
+                }
+            }
+            #errors
+        };
+    }
+    match expand::expand(&workflow) {
+        Ok(tokens) => tokens,
+        Err(e) => e.to_compile_error(),
+    }
+}

@@ -1,0 +1,520 @@
+//! Reading a `workflow!` block.
+
+use proc_macro2::Span;
+use syn::parse::{Parse, ParseStream};
+use syn::{braced, bracketed, parenthesized, Attribute, Ident, Lit, LitStr, Path, Token, Type};
+
+use super::ast::*;
+use crate::duration;
+
+mod kw {
+    syn::custom_keyword!(start);
+    syn::custom_keyword!(task);
+    syn::custom_keyword!(pass);
+    syn::custom_keyword!(wait);
+    syn::custom_keyword!(until);
+    syn::custom_keyword!(succeed);
+    syn::custom_keyword!(fail);
+    syn::custom_keyword!(choice);
+    syn::custom_keyword!(when);
+    syn::custom_keyword!(parallel);
+    syn::custom_keyword!(branch);
+    syn::custom_keyword!(map);
+    syn::custom_keyword!(retry);
+    syn::custom_keyword!(catch);
+    syn::custom_keyword!(end);
+    syn::custom_keyword!(timeout);
+}
+
+impl Parse for Workflow {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let name: Ident = input.parse()?;
+        let types;
+        parenthesized!(types in input);
+        let input_ty: Type = types.parse()?;
+        input.parse::<Token![->]>()?;
+        let output: Type = input.parse()?;
+        let content;
+        let brace = braced!(content in input);
+        let mut timeout = None;
+        if content.peek(kw::timeout) {
+            content.parse::<kw::timeout>()?;
+            content.parse::<Token![=]>()?;
+            timeout = Some(duration::seconds(&content.parse()?)?);
+            content.parse::<Token![;]>()?;
+        }
+        let body = parse_body(&content, brace.span.join())?;
+        Ok(Workflow {
+            attrs,
+            vis,
+            name,
+            input: input_ty,
+            output,
+            timeout,
+            body,
+        })
+    }
+}
+
+fn parse_body(input: ParseStream, span: Span) -> syn::Result<Body> {
+    let mut start = None;
+    if input.peek(kw::start) {
+        input.parse::<kw::start>()?;
+        start = Some(input.parse()?);
+        input.parse::<Token![;]>()?;
+    }
+    let mut states = Vec::new();
+    while !input.is_empty() {
+        states.push(parse_state(input)?);
+    }
+    Ok(Body {
+        span,
+        start,
+        states,
+    })
+}
+
+fn parse_state(input: ParseStream) -> syn::Result<StateDef> {
+    let attrs = input.call(Attribute::parse_outer)?;
+    let comment = doc_comment(&attrs);
+    let name: Ident = input.parse()?;
+    input.parse::<Token![:]>()?;
+    let kind = parse_kind(input)?;
+    // States written with a block may omit the `;`.
+    let _ = input.parse::<Option<Token![;]>>()?;
+    Ok(StateDef {
+        name,
+        comment,
+        kind,
+    })
+}
+
+/// The text of `///` comments, joined by newlines.
+pub fn doc_comment(attrs: &[Attribute]) -> Option<String> {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: Lit::Str(s), ..
+                }) => Some(s.value().trim().to_string()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+fn parse_target(input: ParseStream) -> syn::Result<Target> {
+    input.parse::<Token![->]>()?;
+    if input.peek(kw::end) {
+        let end: kw::end = input.parse()?;
+        return Ok(Target::End(end.span));
+    }
+    Ok(Target::State(input.parse()?))
+}
+
+fn optional_type(input: ParseStream) -> syn::Result<Option<Type>> {
+    if input.peek(Token![<]) {
+        input.parse::<Token![<]>()?;
+        let ty = input.parse()?;
+        input.parse::<Token![>]>()?;
+        Ok(Some(ty))
+    } else {
+        Ok(None)
+    }
+}
+
+fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
+    let look = input.lookahead1();
+    if look.peek(kw::task) {
+        input.parse::<kw::task>()?;
+        let task: Path = input.parse()?;
+        let next = parse_target(input)?;
+        let handling = parse_handling(input)?;
+        Ok(Kind::Task {
+            task,
+            next,
+            handling,
+        })
+    } else if look.peek(kw::pass) {
+        input.parse::<kw::pass>()?;
+        let ty = optional_type(input)?;
+        let mut result = None;
+        if input.peek(syn::token::Paren) {
+            let args;
+            parenthesized!(args in input);
+            let key: Ident = args.parse()?;
+            if key != "result" {
+                return Err(syn::Error::new_spanned(
+                    key,
+                    "a pass state takes `result = <value>`",
+                ));
+            }
+            args.parse::<Token![=]>()?;
+            result = Some(args.parse()?);
+        }
+        let next = parse_target(input)?;
+        Ok(Kind::Pass { ty, result, next })
+    } else if look.peek(kw::wait) {
+        input.parse::<kw::wait>()?;
+        let wait = if input.peek(kw::until) {
+            input.parse::<kw::until>()?;
+            let ts: LitStr = input.parse()?;
+            if stepfn_codegen::parse_rfc3339(&ts.value()).is_none() {
+                return Err(syn::Error::new_spanned(
+                    &ts,
+                    "not an RFC 3339 timestamp such as \"2026-12-01T09:00:00Z\"",
+                ));
+            }
+            WaitFor::Until(ts)
+        } else {
+            WaitFor::Seconds(duration::seconds(&input.parse()?)?)
+        };
+        let next = parse_target(input)?;
+        Ok(Kind::Wait { wait, next })
+    } else if look.peek(kw::succeed) {
+        input.parse::<kw::succeed>()?;
+        Ok(Kind::Succeed)
+    } else if look.peek(kw::fail) {
+        input.parse::<kw::fail>()?;
+        let (mut error, mut cause) = (None, None);
+        if input.peek(syn::token::Paren) {
+            let args;
+            parenthesized!(args in input);
+            while !args.is_empty() {
+                let key: Ident = args.parse()?;
+                args.parse::<Token![=]>()?;
+                let value: LitStr = args.parse()?;
+                match key.to_string().as_str() {
+                    "error" => error = Some(value),
+                    "cause" => cause = Some(value),
+                    _ => {
+                        return Err(syn::Error::new_spanned(
+                            key,
+                            "a fail state takes `error = \"...\"` and `cause = \"...\"`",
+                        ))
+                    }
+                }
+                if !args.is_empty() {
+                    args.parse::<Token![,]>()?;
+                }
+            }
+        }
+        Ok(Kind::Fail { error, cause })
+    } else if look.peek(kw::choice) {
+        input.parse::<kw::choice>()?;
+        let ty = optional_type(input)?;
+        let content;
+        braced!(content in input);
+        let mut rules = Vec::new();
+        let mut default = None;
+        while !content.is_empty() {
+            if content.peek(Token![else]) {
+                content.parse::<Token![else]>()?;
+                content.parse::<Token![=>]>()?;
+                default = Some(content.parse()?);
+            } else {
+                content.parse::<kw::when>()?;
+                let condition = parse_or(&content)?;
+                content.parse::<Token![=>]>()?;
+                rules.push(Rule {
+                    condition,
+                    next: content.parse()?,
+                });
+            }
+            if !content.is_empty() {
+                content.parse::<Token![,]>()?;
+            }
+        }
+        Ok(Kind::Choice { ty, rules, default })
+    } else if look.peek(kw::parallel) {
+        input.parse::<kw::parallel>()?;
+        let ty = optional_type(input)?;
+        let next = parse_target(input)?;
+        let handling = parse_handling(input)?;
+        let content;
+        braced!(content in input);
+        let mut branches = Vec::new();
+        while !content.is_empty() {
+            content.parse::<kw::branch>()?;
+            let branch;
+            let brace = braced!(branch in content);
+            branches.push(parse_body(&branch, brace.span.join())?);
+        }
+        Ok(Kind::Parallel {
+            ty,
+            branches,
+            next,
+            handling,
+        })
+    } else if look.peek(kw::map) {
+        let keyword: kw::map = input.parse()?;
+        let item = optional_type(input)?.ok_or_else(|| {
+            syn::Error::new(
+                keyword.span,
+                "a map names the type of its items: `map<Item>(items = .field)`",
+            )
+        })?;
+        let (mut items, mut max_concurrency) = (None, None);
+        if input.peek(syn::token::Paren) {
+            let args;
+            parenthesized!(args in input);
+            while !args.is_empty() {
+                let key: Ident = args.parse()?;
+                args.parse::<Token![=]>()?;
+                match key.to_string().as_str() {
+                    "items" => items = Some(parse_path(&args)?),
+                    "max_concurrency" => {
+                        let n: syn::LitInt = args.parse()?;
+                        max_concurrency = Some(n.base10_parse()?);
+                    }
+                    _ => {
+                        return Err(syn::Error::new_spanned(
+                            key,
+                            "a map takes `items = .field` and `max_concurrency = N`",
+                        ))
+                    }
+                }
+                if !args.is_empty() {
+                    args.parse::<Token![,]>()?;
+                }
+            }
+        }
+        let next = parse_target(input)?;
+        let handling = parse_handling(input)?;
+        let content;
+        let brace = braced!(content in input);
+        let body = parse_body(&content, brace.span.join())?;
+        Ok(Kind::Map {
+            item,
+            items,
+            max_concurrency,
+            body: Box::new(body),
+            next,
+            handling,
+        })
+    } else {
+        Err(look.error())
+    }
+}
+
+fn parse_handling(input: ParseStream) -> syn::Result<Handling> {
+    let mut handling = Handling::default();
+    loop {
+        if input.peek(kw::retry) {
+            input.parse::<kw::retry>()?;
+            let errors = parse_errors(input)?;
+            let mut retry = Retry {
+                errors,
+                interval: None,
+                max_attempts: None,
+                backoff: None,
+                max_delay: None,
+                jitter_full: false,
+            };
+            if input.peek(syn::token::Paren) {
+                let args;
+                parenthesized!(args in input);
+                while !args.is_empty() {
+                    let key: Ident = args.parse()?;
+                    args.parse::<Token![=]>()?;
+                    match key.to_string().as_str() {
+                        "interval" => retry.interval = Some(duration::seconds(&args.parse()?)?),
+                        "max_delay" => retry.max_delay = Some(duration::seconds(&args.parse()?)?),
+                        "max_attempts" => {
+                            let n: syn::LitInt = args.parse()?;
+                            retry.max_attempts = Some(n.base10_parse()?);
+                        }
+                        "backoff" => {
+                            let lit: Lit = args.parse()?;
+                            let rate = match &lit {
+                                Lit::Float(f) => f.base10_parse::<f64>()?,
+                                Lit::Int(i) => i.base10_parse::<f64>()?,
+                                _ => f64::NAN,
+                            };
+                            if rate.is_nan() || rate < 1.0 {
+                                return Err(syn::Error::new_spanned(
+                                    lit,
+                                    "`backoff` (BackoffRate) is a number of at least 1.0",
+                                ));
+                            }
+                            retry.backoff = Some(rate);
+                        }
+                        "jitter" => {
+                            let how: Ident = args.parse()?;
+                            retry.jitter_full = match how.to_string().as_str() {
+                                "full" => true,
+                                "none" => false,
+                                _ => {
+                                    return Err(syn::Error::new_spanned(
+                                        how,
+                                        "`jitter` is `full` or `none`",
+                                    ))
+                                }
+                            };
+                        }
+                        _ => {
+                            return Err(syn::Error::new_spanned(
+                                key,
+                                "a retry takes `interval`, `max_attempts`, `backoff`, `max_delay` and `jitter`",
+                            ))
+                        }
+                    }
+                    if !args.is_empty() {
+                        args.parse::<Token![,]>()?;
+                    }
+                }
+            }
+            handling.retry.push(retry);
+        } else if input.peek(kw::catch) {
+            input.parse::<kw::catch>()?;
+            let errors = parse_errors(input)?;
+            input.parse::<Token![->]>()?;
+            handling.catch.push(Catch {
+                errors,
+                next: input.parse()?,
+            });
+        } else {
+            return Ok(handling);
+        }
+    }
+}
+
+fn parse_errors(input: ParseStream) -> syn::Result<Vec<ErrorRef>> {
+    let content;
+    let bracket = bracketed!(content in input);
+    let paths = content.parse_terminated(Path::parse, Token![,])?;
+    if paths.is_empty() {
+        return Err(syn::Error::new(
+            bracket.span.join(),
+            "name at least one error: a variant of the task's error type or `States::ALL`",
+        ));
+    }
+    Ok(paths
+        .into_iter()
+        .map(|p| {
+            let states = p.segments.len() == 2 && p.segments[0].ident == "States";
+            if states {
+                ErrorRef::States(p.segments[1].ident.clone())
+            } else {
+                ErrorRef::Variant(p)
+            }
+        })
+        .collect())
+}
+
+fn parse_path(input: ParseStream) -> syn::Result<FieldPath> {
+    let mut fields = Vec::new();
+    while input.peek(Token![.]) {
+        input.parse::<Token![.]>()?;
+        fields.push(input.call(syn::ext::IdentExt::parse_any)?);
+    }
+    if fields.is_empty() {
+        return Err(input.error("expected a field path such as `.order.total`"));
+    }
+    Ok(FieldPath { fields })
+}
+
+fn parse_or(input: ParseStream) -> syn::Result<Condition> {
+    let mut left = parse_and(input)?;
+    while input.peek(Token![||]) {
+        input.parse::<Token![||]>()?;
+        left = Condition::Or(Box::new(left), Box::new(parse_and(input)?));
+    }
+    Ok(left)
+}
+
+fn parse_and(input: ParseStream) -> syn::Result<Condition> {
+    let mut left = parse_unary(input)?;
+    while input.peek(Token![&&]) {
+        input.parse::<Token![&&]>()?;
+        left = Condition::And(Box::new(left), Box::new(parse_unary(input)?));
+    }
+    Ok(left)
+}
+
+fn parse_unary(input: ParseStream) -> syn::Result<Condition> {
+    if input.peek(Token![!]) {
+        input.parse::<Token![!]>()?;
+        return Ok(Condition::Not(Box::new(parse_unary(input)?)));
+    }
+    if input.peek(syn::token::Paren) {
+        let inner;
+        parenthesized!(inner in input);
+        return parse_or(&inner);
+    }
+    if input.peek(Ident) {
+        let function: Ident = input.parse()?;
+        const TESTS: [&str; 7] = [
+            "is_present",
+            "is_null",
+            "is_numeric",
+            "is_string",
+            "is_boolean",
+            "is_timestamp",
+            "matches",
+        ];
+        if !TESTS.contains(&function.to_string().as_str()) {
+            return Err(syn::Error::new_spanned(
+                &function,
+                format!(
+                    "unknown Choice test `{function}`: expected one of {}",
+                    TESTS.join(", ")
+                ),
+            ));
+        }
+        let args;
+        parenthesized!(args in input);
+        let path = parse_path(&args)?;
+        let pattern = if function == "matches" {
+            args.parse::<Token![,]>()?;
+            Some(args.parse::<LitStr>()?)
+        } else {
+            None
+        };
+        return Ok(Condition::Test {
+            function,
+            path,
+            pattern,
+        });
+    }
+    let path = parse_path(input)?;
+    let op = if input.peek(Token![==]) {
+        input.parse::<Token![==]>()?;
+        CompareOp::Eq
+    } else if input.peek(Token![!=]) {
+        input.parse::<Token![!=]>()?;
+        CompareOp::Ne
+    } else if input.peek(Token![<=]) {
+        input.parse::<Token![<=]>()?;
+        CompareOp::Le
+    } else if input.peek(Token![>=]) {
+        input.parse::<Token![>=]>()?;
+        CompareOp::Ge
+    } else if input.peek(Token![<]) {
+        input.parse::<Token![<]>()?;
+        CompareOp::Lt
+    } else if input.peek(Token![>]) {
+        input.parse::<Token![>]>()?;
+        CompareOp::Gt
+    } else {
+        return Err(input.error("expected a comparison: ==, !=, <, <=, > or >="));
+    };
+    let value: Lit = input.parse()?;
+    match &value {
+        Lit::Str(_) | Lit::Int(_) | Lit::Float(_) => {}
+        Lit::Bool(_) if matches!(op, CompareOp::Eq | CompareOp::Ne) => {}
+        other => {
+            return Err(syn::Error::new_spanned(
+                other,
+                "a Choice rule compares with a string, number or (with == and !=) boolean literal",
+            ))
+        }
+    }
+    Ok(Condition::Compare { path, op, value })
+}

@@ -1,0 +1,406 @@
+//! What the code `#[task]`, `#[derive(TaskError)]` and `workflow!` generate calls. Not a public
+//! API: it may change in any release.
+
+use serde_json::Value;
+
+pub use super::flow::{assert_flows, Exact, Json};
+pub use super::task::Never;
+pub use futures::future::BoxFuture;
+
+use super::task::{Task, TaskContext, TaskError};
+use crate::error::{names, StatesError};
+use crate::tasks::{TaskRegistry, TaskRequest, TaskResult};
+
+/// The handler that runs the task `T` for a Task state: JSON in, the function, JSON out; an
+/// error becomes its ASL name and its text as the cause.
+pub fn register<T: Task>(registry: TaskRegistry, state: &str) -> TaskRegistry {
+    registry.on_state(
+        state,
+        |request: TaskRequest| -> BoxFuture<'static, TaskResult> {
+            let input = match serde_json::from_value::<T::Input>(request.input) {
+                Ok(input) => input,
+                Err(e) => {
+                    let error = StatesError::new(
+                        names::TASK_FAILED,
+                        format!(
+                            "The input of task '{}' does not match its input type: {e}",
+                            T::NAME
+                        ),
+                    );
+                    return Box::pin(async move { Err(error) });
+                }
+            };
+            let context = TaskContext {
+                state_name: request.state_name,
+                task_token: request.task_token,
+                retry_count: request.retry_count,
+                context: request.context,
+            };
+            Box::pin(async move {
+                match T::call(input, context).await {
+                    Ok(output) => serde_json::to_value(output).map_err(|e| {
+                        StatesError::new(
+                            names::TASK_FAILED,
+                            format!("The output of task '{}' does not serialise: {e}", T::NAME),
+                        )
+                    }),
+                    Err(error) => Err(StatesError::new(error.error_name(), error.to_string())),
+                }
+            })
+        },
+    )
+}
+
+/// The ASL error name of `variant` of the error enum `E`.
+pub fn error_name<E: TaskError>(variant: &str) -> String {
+    E::name_of(variant)
+        .map(str::to_string)
+        .unwrap_or_else(|| variant.to_string())
+}
+
+/// A JSON number for `BackoffRate` and numeric literals.
+pub fn number(n: f64) -> serde_json::Number {
+    serde_json::Number::from_f64(n).unwrap_or_else(|| 0.into())
+}
+
+/// A value as JSON (`pass(result = ...)`, literals in rules).
+pub fn json<T: serde::Serialize>(value: T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// Makes an `async fn`'s future the boxed, sendable future [`Task::call`] returns.
+pub fn boxed<F, T>(future: F) -> BoxFuture<'static, T>
+where
+    F: std::future::Future<Output = T> + Send + 'static,
+{
+    Box::pin(future)
+}
+
+/// The input and output types of one state of a `workflow!`, for the flow assertions.
+pub trait StateTypes {
+    /// What the state takes.
+    type In;
+    /// What it gives the next state.
+    type Out;
+    /// `Exact` or `Json`, for `In`.
+    type InTag;
+    /// `Exact` or `Json`, for `Out`.
+    type OutTag;
+}
+
+/// What a catcher passes on: the Error Output `{"Error": ..., "Cause": ...}`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ErrorOutput {
+    /// The error name.
+    #[serde(rename = "Error")]
+    pub error: Option<String>,
+    /// The cause.
+    #[serde(rename = "Cause")]
+    pub cause: Option<String>,
+}
+
+/// A field a Choice rule compares with a literal of type `L`.
+#[diagnostic::on_unimplemented(
+    message = "a Choice rule cannot compare a `{Self}` field with a `{L}` literal",
+    label = "this field is a `{Self}`",
+    note = "Choice rules compare numbers with numbers, strings with strings and booleans with booleans"
+)]
+pub trait ChoiceOperand<L: ?Sized> {}
+
+/// Number types, for [`ChoiceOperand`].
+pub trait NumberLiteral {}
+
+macro_rules! numbers {
+    ($($t:ty),*) => {
+        $(
+            impl NumberLiteral for $t {}
+            impl<L: NumberLiteral> ChoiceOperand<L> for $t {}
+        )*
+    };
+}
+numbers!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
+impl ChoiceOperand<&str> for String {}
+impl ChoiceOperand<&str> for &str {}
+impl ChoiceOperand<bool> for bool {}
+impl<T: ChoiceOperand<L>, L> ChoiceOperand<L> for Option<T> {}
+impl<L> ChoiceOperand<L> for Value {}
+
+/// Compiles only when the field may be compared with the literal.
+pub fn compare_with<F: ChoiceOperand<L> + ?Sized, L>(_field: &F, _literal: &L) {}
+
+/// What a Map iterates: a sequence of `I`.
+#[diagnostic::on_unimplemented(
+    message = "Map items must be a sequence of `{I}`, but this is a `{Self}`",
+    label = "not a `Vec<{I}>`"
+)]
+pub trait Items<I> {}
+impl<I> Items<I> for Vec<I> {}
+impl<I, const N: usize> Items<I> for [I; N] {}
+impl<I> Items<I> for Value {}
+
+/// Compiles only when `items` is a sequence of `I`.
+pub fn assert_items<I, C: Items<I>>(_items: &C) {}
+
+/// A state machine from the JSON `workflow!` builds. The macro checked the graph, so a failure
+/// here is a bug in stepfn, not in the workflow.
+pub fn machine(definition: Value) -> stepfn_codegen::StateMachine {
+    match stepfn_codegen::parse::from_value(&definition) {
+        Ok(machine) => machine,
+        Err(problems) => unreachable!("workflow! built an invalid definition: {problems}"),
+    }
+}
+
+fn with_common(mut state: serde_json::Map<String, Value>, comment: Option<&str>) -> Value {
+    if let Some(c) = comment {
+        state.insert("Comment".into(), c.into());
+    }
+    Value::Object(state)
+}
+
+fn put_next(state: &mut serde_json::Map<String, Value>, next: Option<&str>) {
+    match next {
+        Some(n) => state.insert("Next".into(), n.into()),
+        None => state.insert("End".into(), true.into()),
+    };
+}
+
+fn put_handling(state: &mut serde_json::Map<String, Value>, retry: Vec<Value>, catch: Vec<Value>) {
+    if !retry.is_empty() {
+        state.insert("Retry".into(), Value::Array(retry));
+    }
+    if !catch.is_empty() {
+        state.insert("Catch".into(), Value::Array(catch));
+    }
+}
+
+/// A Task state running `T`.
+pub fn task_state<T: Task>(
+    comment: Option<&str>,
+    next: Option<&str>,
+    retry: Vec<Value>,
+    catch: Vec<Value>,
+) -> Value {
+    let mut s = serde_json::Map::new();
+    s.insert("Type".into(), "Task".into());
+    s.insert("Resource".into(), T::RESOURCE.into());
+    if let Some(t) = T::TIMEOUT_SECONDS {
+        s.insert("TimeoutSeconds".into(), t.into());
+    }
+    if let Some(h) = T::HEARTBEAT_SECONDS {
+        s.insert("HeartbeatSeconds".into(), h.into());
+    }
+    put_handling(&mut s, retry, catch);
+    put_next(&mut s, next);
+    with_common(s, comment)
+}
+
+/// A Pass state, with `Result` when given.
+pub fn pass_state(comment: Option<&str>, result: Option<Value>, next: Option<&str>) -> Value {
+    let mut s = serde_json::Map::new();
+    s.insert("Type".into(), "Pass".into());
+    if let Some(r) = result {
+        s.insert("Result".into(), r);
+    }
+    put_next(&mut s, next);
+    with_common(s, comment)
+}
+
+/// A Wait state: `Seconds` or `Timestamp`.
+pub fn wait_state(
+    comment: Option<&str>,
+    seconds: Option<u64>,
+    timestamp: Option<&str>,
+    next: Option<&str>,
+) -> Value {
+    let mut s = serde_json::Map::new();
+    s.insert("Type".into(), "Wait".into());
+    if let Some(n) = seconds {
+        s.insert("Seconds".into(), n.into());
+    }
+    if let Some(t) = timestamp {
+        s.insert("Timestamp".into(), t.into());
+    }
+    put_next(&mut s, next);
+    with_common(s, comment)
+}
+
+/// A Succeed state.
+pub fn succeed_state(comment: Option<&str>) -> Value {
+    let mut s = serde_json::Map::new();
+    s.insert("Type".into(), "Succeed".into());
+    with_common(s, comment)
+}
+
+/// A Fail state.
+pub fn fail_state(comment: Option<&str>, error: Option<&str>, cause: Option<&str>) -> Value {
+    let mut s = serde_json::Map::new();
+    s.insert("Type".into(), "Fail".into());
+    if let Some(e) = error {
+        s.insert("Error".into(), e.into());
+    }
+    if let Some(c) = cause {
+        s.insert("Cause".into(), c.into());
+    }
+    with_common(s, comment)
+}
+
+/// A Choice state: each rule is a condition and its `Next`.
+pub fn choice_state(
+    comment: Option<&str>,
+    rules: Vec<(Value, &str)>,
+    default: Option<&str>,
+) -> Value {
+    let mut s = serde_json::Map::new();
+    s.insert("Type".into(), "Choice".into());
+    let choices = rules
+        .into_iter()
+        .map(|(condition, next)| {
+            let mut rule = match condition {
+                Value::Object(m) => m,
+                _ => serde_json::Map::new(),
+            };
+            rule.insert("Next".into(), next.into());
+            Value::Object(rule)
+        })
+        .collect();
+    s.insert("Choices".into(), Value::Array(choices));
+    if let Some(d) = default {
+        s.insert("Default".into(), d.into());
+    }
+    with_common(s, comment)
+}
+
+/// `{"Variable": path, operator: value}`.
+pub fn compare(path: &str, operator: &str, value: Value) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("Variable".into(), path.into());
+    m.insert(operator.into(), value);
+    Value::Object(m)
+}
+
+/// `{"And": [...]}`, `{"Or": [...]}`.
+pub fn combine(operator: &str, rules: Vec<Value>) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert(operator.into(), Value::Array(rules));
+    Value::Object(m)
+}
+
+/// `{"Not": rule}`.
+pub fn not(rule: Value) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("Not".into(), rule);
+    Value::Object(m)
+}
+
+/// A Parallel state.
+pub fn parallel_state(
+    comment: Option<&str>,
+    branches: Vec<Value>,
+    next: Option<&str>,
+    retry: Vec<Value>,
+    catch: Vec<Value>,
+) -> Value {
+    let mut s = serde_json::Map::new();
+    s.insert("Type".into(), "Parallel".into());
+    s.insert("Branches".into(), Value::Array(branches));
+    put_handling(&mut s, retry, catch);
+    put_next(&mut s, next);
+    with_common(s, comment)
+}
+
+/// An inline Map state.
+pub fn map_state(
+    comment: Option<&str>,
+    items_path: Option<&str>,
+    max_concurrency: Option<u64>,
+    processor: Value,
+    next: Option<&str>,
+    retry: Vec<Value>,
+    catch: Vec<Value>,
+) -> Value {
+    let mut s = serde_json::Map::new();
+    s.insert("Type".into(), "Map".into());
+    if let Some(p) = items_path {
+        s.insert("ItemsPath".into(), p.into());
+    }
+    if let Some(n) = max_concurrency {
+        s.insert("MaxConcurrency".into(), n.into());
+    }
+    let mut processor = match processor {
+        Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    };
+    processor.insert(
+        "ProcessorConfig".into(),
+        serde_json::json!({"Mode": "INLINE"}),
+    );
+    s.insert("ItemProcessor".into(), Value::Object(processor));
+    put_handling(&mut s, retry, catch);
+    put_next(&mut s, next);
+    with_common(s, comment)
+}
+
+/// `{"StartAt": ..., "States": {...}}` of a machine, branch or processor.
+pub fn states(start: &str, states: Vec<(&str, Value)>) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("StartAt".into(), start.into());
+    m.insert(
+        "States".into(),
+        Value::Object(
+            states
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        ),
+    );
+    Value::Object(m)
+}
+
+/// The whole machine: `states` plus the top-level fields.
+pub fn top_level(body: Value, comment: Option<&str>, timeout: Option<u64>) -> Value {
+    let mut m = match body {
+        Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    };
+    if let Some(c) = comment {
+        m.insert("Comment".into(), c.into());
+    }
+    if let Some(t) = timeout {
+        m.insert("TimeoutSeconds".into(), t.into());
+    }
+    Value::Object(m)
+}
+
+/// One element of `Retry`.
+pub fn retrier(
+    errors: Vec<String>,
+    interval: Option<u64>,
+    max_attempts: Option<u64>,
+    backoff: Option<f64>,
+    max_delay: Option<u64>,
+    jitter_full: bool,
+) -> Value {
+    let mut r = serde_json::Map::new();
+    r.insert("ErrorEquals".into(), errors.into());
+    if let Some(i) = interval {
+        r.insert("IntervalSeconds".into(), i.into());
+    }
+    if let Some(m) = max_attempts {
+        r.insert("MaxAttempts".into(), m.into());
+    }
+    if let Some(b) = backoff {
+        r.insert("BackoffRate".into(), Value::Number(number(b)));
+    }
+    if let Some(d) = max_delay {
+        r.insert("MaxDelaySeconds".into(), d.into());
+    }
+    if jitter_full {
+        r.insert("JitterStrategy".into(), "FULL".into());
+    }
+    Value::Object(r)
+}
+
+/// One element of `Catch`.
+pub fn catcher(errors: Vec<String>, next: &str) -> Value {
+    serde_json::json!({"ErrorEquals": errors, "Next": next})
+}

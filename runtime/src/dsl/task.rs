@@ -1,0 +1,85 @@
+//! Tasks: async Rust functions that do the work of Task states.
+
+use std::fmt::Display;
+
+use futures::future::BoxFuture;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::context::ContextObject;
+
+/// What `#[task]` implements for the marker type it generates next to the function: the
+/// task's input, output and error types, its name and resource, its timeouts, and a way to
+/// call it on JSON.
+pub trait Task: 'static {
+    /// The payload the task takes.
+    type Input: DeserializeOwned + Send + 'static;
+    /// What it returns on success.
+    type Output: Serialize + Send + 'static;
+    /// The errors it raises; each variant has an ASL error name.
+    type Error: TaskError;
+    /// [`Exact`](crate::dsl::Exact), or [`Json`](crate::dsl::Json) when the input is
+    /// `serde_json::Value`.
+    type InputTag;
+    /// The same for the output.
+    type OutputTag;
+    /// The function's name.
+    const NAME: &'static str;
+    /// The `Resource` of Task states that run this task.
+    const RESOURCE: &'static str;
+    /// `TimeoutSeconds`, if the attribute set one.
+    const TIMEOUT_SECONDS: Option<u64>;
+    /// `HeartbeatSeconds`, if the attribute set one.
+    const HEARTBEAT_SECONDS: Option<u64>;
+    /// Runs the function.
+    fn call(
+        input: Self::Input,
+        context: TaskContext,
+    ) -> BoxFuture<'static, Result<Self::Output, Self::Error>>;
+}
+
+/// An error a task raises, with the ASL error name that `Retry` and `Catch` match.
+/// `#[derive(TaskError)]` implements it for enums: `Type.Variant` unless the variant says
+/// `#[task_error(name = "...")]`.
+pub trait TaskError: Display + Send + 'static {
+    /// The ASL error name of this error.
+    fn error_name(&self) -> &'static str;
+
+    /// The ASL error name of the variant called `variant`, for `Retry` and `Catch`.
+    fn name_of(variant: &str) -> Option<&'static str>
+    where
+        Self: Sized;
+}
+
+/// What a task may know about the state that runs it.
+#[derive(Clone, Debug)]
+pub struct TaskContext {
+    /// The Task state's name.
+    pub state_name: String,
+    /// The task token, for `.waitForTaskToken` resources.
+    pub task_token: Option<String>,
+    /// 0 on the first attempt, then 1, 2... on retries.
+    pub retry_count: u32,
+    /// The context object (`$$`).
+    pub context: ContextObject,
+}
+
+/// Tasks that cannot fail return `-> Output`; their error type is this one, which has no value.
+#[derive(Debug)]
+pub enum Never {}
+
+impl Display for Never {
+    fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {}
+    }
+}
+
+impl TaskError for Never {
+    fn error_name(&self) -> &'static str {
+        match *self {}
+    }
+
+    fn name_of(_: &str) -> Option<&'static str> {
+        None
+    }
+}
