@@ -1,0 +1,237 @@
+//! The Rust DSL end to end: a workflow using every state kind emits ASL the validator accepts,
+//! runs natively with its task functions, and gives the same result as its emitted ASL run by
+//! the executor with the same handlers.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use stepfn::exec::{ExecutionOptions, Executor};
+use stepfn::{task, workflow, TaskError, VirtualClock, Workflow};
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Order {
+    pub id: String,
+    pub total: f64,
+    pub express: bool,
+    pub lines: Vec<Line>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Line {
+    pub sku: String,
+    pub qty: u32,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Batch {
+    pub lines: Vec<Line>,
+}
+
+fn line(sku: &str, qty: u32) -> Line {
+    Line {
+        sku: sku.into(),
+        qty,
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Packed {
+    pub sku: String,
+    pub boxes: u32,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Reserved {
+    pub order: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Notified {
+    pub sent: bool,
+}
+
+#[derive(Debug, TaskError)]
+pub enum ShopError {
+    #[task_error(name = "Shop.OutOfStock")]
+    OutOfStock,
+    Busy,
+}
+
+impl std::fmt::Display for ShopError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ShopError::OutOfStock => f.write_str("nothing left"),
+            ShopError::Busy => f.write_str("try again"),
+        }
+    }
+}
+
+static BUSY_ONCE: AtomicU32 = AtomicU32::new(0);
+
+#[task]
+async fn validate(order: Order) -> Result<Order, ShopError> {
+    if order.lines.iter().any(|l| l.sku == "gone") {
+        return Err(ShopError::OutOfStock);
+    }
+    Ok(order)
+}
+
+#[task(timeout = "30s")]
+async fn reserve(order: Order) -> Result<Reserved, ShopError> {
+    // Fails once per process with a retriable error, to exercise Retry.
+    if BUSY_ONCE.fetch_add(1, Ordering::SeqCst) == 0 {
+        return Err(ShopError::Busy);
+    }
+    Ok(Reserved { order: order.id })
+}
+
+#[task]
+async fn notify(order: Order, ctx: &stepfn::TaskContext) -> Notified {
+    Notified {
+        sent: !order.id.is_empty() && ctx.state_name == "Notify",
+    }
+}
+
+#[task]
+async fn pack(line: Line) -> Packed {
+    Packed {
+        sku: line.sku,
+        boxes: line.qty.div_ceil(2),
+    }
+}
+
+workflow! {
+    /// Takes an order from validation to packing.
+    pub Shop(Order) -> Vec<Packed> {
+        timeout = "1h";
+        start Validate;
+        /// Checks the order.
+        Validate: task validate -> Route
+            catch [ShopError::OutOfStock] -> Rejected;
+        Route: choice {
+            when .total > 100.0 && !(.express == false) => Priority,
+            when is_present(.id) && .id != "" => Fulfil,
+            else => Rejected,
+        }
+        Priority: wait "2m" -> Fulfil;
+        Fulfil: parallel<Order> -> Packing
+            retry [ShopError::Busy] (interval = "1s", max_attempts = 2, backoff = 2.0)
+        {
+            branch {
+                start Reserve;
+                Reserve: task reserve -> end
+                    retry [ShopError::Busy] (interval = "1s", max_attempts = 3);
+            }
+            branch {
+                start Notify;
+                Notify: task notify -> end;
+            }
+        }
+        Packing: pass<Batch>(result = Batch { lines: vec![line("a", 3), line("b", 1)] }) -> Pack;
+        Pack: map<Line>(items = .lines, max_concurrency = 2) -> end {
+            start PackLine;
+            PackLine: task pack -> end;
+        }
+        Rejected: fail(error = "Shop.Rejected", cause = "the order cannot be taken");
+    }
+}
+
+fn order(sku: &str, total: f64) -> Order {
+    Order {
+        id: "o-1".into(),
+        total,
+        express: true,
+        lines: vec![Line {
+            sku: sku.into(),
+            qty: 3,
+        }],
+    }
+}
+
+fn options() -> ExecutionOptions {
+    ExecutionOptions {
+        clock: Arc::new(VirtualClock::starting_at(0)),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn the_definition_is_valid_asl_with_the_written_fields() {
+    let machine = Shop::definition();
+    assert!(
+        stepfn::validate(&machine, &Default::default()).is_empty(),
+        "{:?}",
+        stepfn::validate(&machine, &Default::default())
+    );
+    let asl: serde_json::Value = serde_json::from_str(&Shop::asl_json()).unwrap();
+    assert_eq!(asl["Comment"], "Takes an order from validation to packing.");
+    assert_eq!(asl["TimeoutSeconds"], 3600);
+    assert_eq!(asl["States"]["Validate"]["Resource"], "${ValidateArn}");
+    assert_eq!(asl["States"]["Validate"]["Comment"], "Checks the order.");
+    assert_eq!(
+        asl["States"]["Validate"]["Catch"][0]["ErrorEquals"],
+        json!(["Shop.OutOfStock"])
+    );
+    let reserve = &asl["States"]["Fulfil"]["Branches"][0]["States"]["Reserve"];
+    assert_eq!(reserve["TimeoutSeconds"], 30);
+    assert_eq!(
+        reserve["Retry"][0]["ErrorEquals"],
+        json!(["ShopError.Busy"])
+    );
+    assert_eq!(
+        asl["States"]["Route"]["Choices"][0],
+        json!({"And": [
+            {"Variable": "$.total", "NumericGreaterThan": 100.0},
+            {"Not": {"Variable": "$.express", "BooleanEquals": false}}
+        ], "Next": "Priority"})
+    );
+    assert_eq!(asl["States"]["Priority"]["Seconds"], 120);
+    assert_eq!(asl["States"]["Pack"]["ItemsPath"], "$.lines");
+    assert_eq!(asl["States"]["Pack"]["MaxConcurrency"], 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn native_run_and_emitted_asl_agree() {
+    let native = Shop::run_with(order("a", 250.0), options()).await.unwrap();
+    assert_eq!(
+        native,
+        vec![
+            Packed {
+                sku: "a".into(),
+                boxes: 2
+            },
+            Packed {
+                sku: "b".into(),
+                boxes: 1
+            }
+        ]
+    );
+    let text = Shop::asl_json();
+    let machine = stepfn::check(&text, &Default::default()).expect("the emitted ASL is valid");
+    let outcome = Executor::new(machine)
+        .run(
+            serde_json::to_value(order("a", 250.0)).unwrap(),
+            ExecutionOptions {
+                tasks: Shop::tasks(),
+                ..options()
+            },
+        )
+        .await;
+    assert_eq!(outcome.output, Some(serde_json::to_value(&native).unwrap()));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_task_error_variant_is_caught_by_its_asl_name() {
+    let e = Shop::run_with(order("gone", 10.0), options())
+        .await
+        .unwrap_err();
+    match e {
+        stepfn::WorkflowError::Failed { error, cause, .. } => {
+            assert_eq!(error.as_deref(), Some("Shop.Rejected"));
+            assert_eq!(cause.as_deref(), Some("the order cannot be taken"));
+        }
+        other => panic!("unexpected {other}"),
+    }
+}
