@@ -525,7 +525,8 @@ impl Cx {
 
 /// `input.a.b`, with each field's own span.
 fn field_access(path: &FieldPath) -> TokenStream {
-    let mut access = quote!(input);
+    let first = path.fields.first().map_or(Span::call_site(), Ident::span);
+    let mut access = quote_spanned!(first=> input);
     for field in &path.fields {
         access = quote_spanned!(field.span()=> #access.#field);
     }
@@ -541,9 +542,17 @@ fn condition_checks(condition: &Condition, lines: &mut Vec<TokenStream>) {
         Condition::Not(a) => condition_checks(a, lines),
         Condition::Compare { path, value, .. } => {
             let access = field_access(path);
-            let span = value.span();
+            let span = path.fields.last().map_or(Span::call_site(), Ident::span);
+            let check = Ident::new(
+                match value {
+                    Lit::Str(_) => "compare_string",
+                    Lit::Bool(_) => "compare_boolean",
+                    _ => "compare_number",
+                },
+                span,
+            );
             lines.push(quote_spanned! {span=>
-                ::stepfn::__private::compare_with(&#access, &#value);
+                ::stepfn::__private::#check(&#access);
             });
         }
         Condition::Test { path, .. } => {

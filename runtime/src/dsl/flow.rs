@@ -20,6 +20,7 @@ pub struct Json;
 )]
 pub trait Flows<Out, In> {}
 
+#[diagnostic::do_not_recommend]
 impl<T> Flows<T, T> for (Exact, Exact) {}
 impl<Out, In> Flows<Out, In> for (Json, Exact) {}
 impl<Out, In> Flows<Out, In> for (Exact, Json) {}

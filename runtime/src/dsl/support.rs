@@ -59,7 +59,7 @@ pub fn error_name<E: TaskError>(variant: &str) -> String {
 }
 
 /// A JSON number for `BackoffRate` and numeric literals.
-pub fn number(n: f64) -> serde_json::Number {
+pub fn json_number(n: f64) -> serde_json::Number {
     serde_json::Number::from_f64(n).unwrap_or_else(|| 0.into())
 }
 
@@ -99,34 +99,50 @@ pub struct ErrorOutput {
     pub cause: Option<String>,
 }
 
-/// A field a Choice rule compares with a literal of type `L`.
+/// A field a Choice rule may compare with a number.
 #[diagnostic::on_unimplemented(
-    message = "a Choice rule cannot compare a `{Self}` field with a `{L}` literal",
-    label = "this field is a `{Self}`",
+    message = "a Choice rule compares this field with a number, but the field is a `{Self}`",
+    label = "not a number",
     note = "Choice rules compare numbers with numbers, strings with strings and booleans with booleans"
 )]
-pub trait ChoiceOperand<L: ?Sized> {}
+pub trait NumberOperand {}
 
-/// Number types, for [`ChoiceOperand`].
-pub trait NumberLiteral {}
+/// A field a Choice rule may compare with a string.
+#[diagnostic::on_unimplemented(
+    message = "a Choice rule compares this field with a string, but the field is a `{Self}`",
+    label = "not a string",
+    note = "Choice rules compare numbers with numbers, strings with strings and booleans with booleans"
+)]
+pub trait StringOperand {}
+
+/// A field a Choice rule may compare with `true` or `false`.
+#[diagnostic::on_unimplemented(
+    message = "a Choice rule compares this field with a boolean, but the field is a `{Self}`",
+    label = "not a boolean",
+    note = "Choice rules compare numbers with numbers, strings with strings and booleans with booleans"
+)]
+pub trait BooleanOperand {}
 
 macro_rules! numbers {
-    ($($t:ty),*) => {
-        $(
-            impl NumberLiteral for $t {}
-            impl<L: NumberLiteral> ChoiceOperand<L> for $t {}
-        )*
-    };
+    ($($t:ty),*) => { $(impl NumberOperand for $t {})* };
 }
 numbers!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
-impl ChoiceOperand<&str> for String {}
-impl ChoiceOperand<&str> for &str {}
-impl ChoiceOperand<bool> for bool {}
-impl<T: ChoiceOperand<L>, L> ChoiceOperand<L> for Option<T> {}
-impl<L> ChoiceOperand<L> for Value {}
+impl StringOperand for String {}
+impl StringOperand for &str {}
+impl BooleanOperand for bool {}
+impl<T: NumberOperand> NumberOperand for Option<T> {}
+impl<T: StringOperand> StringOperand for Option<T> {}
+impl<T: BooleanOperand> BooleanOperand for Option<T> {}
+impl NumberOperand for Value {}
+impl StringOperand for Value {}
+impl BooleanOperand for Value {}
 
-/// Compiles only when the field may be compared with the literal.
-pub fn compare_with<F: ChoiceOperand<L> + ?Sized, L>(_field: &F, _literal: &L) {}
+/// Compiles only when the field may be compared with a number.
+pub fn compare_number<F: NumberOperand>(_field: &F) {}
+/// Compiles only when the field may be compared with a string.
+pub fn compare_string<F: StringOperand>(_field: &F) {}
+/// Compiles only when the field may be compared with a boolean.
+pub fn compare_boolean<F: BooleanOperand>(_field: &F) {}
 
 /// What a Map iterates: a sequence of `I`.
 #[diagnostic::on_unimplemented(
@@ -389,7 +405,7 @@ pub fn retrier(
         r.insert("MaxAttempts".into(), m.into());
     }
     if let Some(b) = backoff {
-        r.insert("BackoffRate".into(), Value::Number(number(b)));
+        r.insert("BackoffRate".into(), Value::Number(json_number(b)));
     }
     if let Some(d) = max_delay {
         r.insert("MaxDelaySeconds".into(), d.into());

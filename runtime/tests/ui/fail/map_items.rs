@@ -1,0 +1,25 @@
+use serde::{Deserialize, Serialize};
+use stepfn::{task, workflow};
+
+#[derive(Serialize, Deserialize)]
+pub struct Order { pub id: String, pub total: f64, pub lines: Vec<String> }
+#[derive(Serialize, Deserialize)]
+pub struct Receipt { pub id: String }
+
+#[task]
+async fn validate(order: Order) -> Order { order }
+#[task]
+async fn charge(order: Order) -> Receipt { Receipt { id: order.id } }
+#[task]
+async fn ship(order: Order) -> Order { order }
+
+workflow! {
+    pub Flow(Order) -> Vec<Order> {
+        start Each;
+        Each: map<Order>(items = .total) -> end {
+            start Ship;
+            Ship: task ship -> end;
+        }
+    }
+}
+fn main() {}
