@@ -34,7 +34,7 @@ pub mod variables;
 
 pub use clock::{Clock, SystemClock, VirtualClock};
 pub use context::ContextObject;
-pub use dsl::{Task, TaskContext, TaskError, Workflow, WorkflowError};
+pub use dsl::{ErrorOutput, Task, TaskContext, TaskError, Workflow, WorkflowError};
 pub use error::StatesError;
 pub use exec::{ExecutionOptions, ExecutionStatus, Executor, Outcome, StopRequest, StopSignal};
 pub use history::HistoryEvent;

@@ -72,10 +72,20 @@ pub enum Kind {
         item: Type,
         items: Option<FieldPath>,
         max_concurrency: Option<u64>,
+        distributed: Option<Distributed>,
         body: Box<Body>,
         next: Target,
         handling: Handling,
     },
+}
+
+/// A Distributed Map's settings.
+#[derive(Default)]
+pub struct Distributed {
+    /// `reader = s3_json("bucket", "key")`: the ItemReader's input type, bucket and key.
+    pub reader: Option<(String, LitStr, LitStr)>,
+    pub tolerated_failure_percentage: Option<f64>,
+    pub tolerated_failure_count: Option<u64>,
 }
 
 /// How long a Wait state waits.

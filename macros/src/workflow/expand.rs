@@ -198,12 +198,33 @@ impl Cx {
             Kind::Map {
                 items,
                 max_concurrency,
+                distributed,
                 body,
                 next,
                 handling,
                 ..
             } => {
                 let processor = self.body_json(body);
+                let distributed = match distributed {
+                    None => quote!(::core::option::Option::None),
+                    Some(d) => {
+                        let reader = match &d.reader {
+                            Some((input_type, bucket, key)) => {
+                                quote!(::core::option::Option::Some((#input_type, #bucket, #key)))
+                            }
+                            None => quote!(::core::option::Option::None),
+                        };
+                        let pct = match d.tolerated_failure_percentage {
+                            Some(p) => quote!(::core::option::Option::Some(#p)),
+                            None => quote!(::core::option::Option::None),
+                        };
+                        let count = match d.tolerated_failure_count {
+                            Some(c) => quote!(::core::option::Option::Some(#c)),
+                            None => quote!(::core::option::Option::None),
+                        };
+                        quote!(::core::option::Option::Some(::stepfn::__private::Distributed { reader: #reader, tolerated_failure_percentage: #pct, tolerated_failure_count: #count }))
+                    }
+                };
                 let items = option_str(items.as_ref().map(FieldPath::json_path).as_deref());
                 let max = match max_concurrency {
                     Some(n) => quote!(::core::option::Option::Some(#n)),
@@ -211,7 +232,7 @@ impl Cx {
                 };
                 let (retry, catch) = self.handling_json(handling, None);
                 let next = next_of(next);
-                quote!(::stepfn::__private::map_state(#comment, #items, #max, #processor, #next, #retry, #catch))
+                quote!(::stepfn::__private::map_state(#comment, #items, #max, #distributed, #processor, #next, #retry, #catch))
             }
         }
     }
@@ -502,6 +523,13 @@ impl Cx {
                     }
                 });
             }
+            Kind::Map {
+                distributed:
+                    Some(Distributed {
+                        reader: Some(_), ..
+                    }),
+                ..
+            } => {}
             Kind::Map { item, items, .. } => {
                 let check = self.next_check_name();
                 let access = match items {
@@ -660,6 +688,13 @@ fn input_of(
         Kind::Fail { .. }
         | Kind::Pass {
             result: Some(_), ..
+        } => return Ok(value()),
+        // A Map that reads its items takes any input.
+        Kind::Map {
+            distributed: Some(Distributed {
+                reader: Some(_), ..
+            }),
+            ..
         } => return Ok(value()),
         Kind::Map {
             item, items: None, ..

@@ -261,6 +261,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
             )
         })?;
         let (mut items, mut max_concurrency) = (None, None);
+        let mut distributed: Option<Distributed> = None;
         if input.peek(syn::token::Paren) {
             let args;
             parenthesized!(args in input);
@@ -273,10 +274,69 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                         let n: syn::LitInt = args.parse()?;
                         max_concurrency = Some(n.base10_parse()?);
                     }
+                    "mode" => {
+                        let mode: Ident = args.parse()?;
+                        match mode.to_string().as_str() {
+                            "distributed" => {
+                                distributed.get_or_insert_with(Distributed::default);
+                            }
+                            "inline" => {}
+                            _ => {
+                                return Err(syn::Error::new_spanned(
+                                    mode,
+                                    "`mode` is `inline` or `distributed`",
+                                ))
+                            }
+                        }
+                    }
+                    "reader" => {
+                        let function: Ident = args.parse()?;
+                        let input_type = match function.to_string().as_str() {
+                            "s3_json" => "JSON",
+                            "s3_jsonl" => "JSONL",
+                            "s3_csv" => "CSV",
+                            _ => {
+                                return Err(syn::Error::new_spanned(
+                                    function,
+                                    "a reader is `s3_json(bucket, key)`, `s3_jsonl(bucket, key)` or `s3_csv(bucket, key)`",
+                                ))
+                            }
+                        };
+                        let location;
+                        parenthesized!(location in args);
+                        let bucket: LitStr = location.parse()?;
+                        location.parse::<Token![,]>()?;
+                        let key: LitStr = location.parse()?;
+                        distributed.get_or_insert_with(Distributed::default).reader =
+                            Some((input_type.to_string(), bucket, key));
+                    }
+                    "tolerated_failure_percentage" => {
+                        let lit: Lit = args.parse()?;
+                        let pct = match &lit {
+                            Lit::Float(f) => f.base10_parse::<f64>()?,
+                            Lit::Int(i) => i.base10_parse::<f64>()?,
+                            _ => -1.0,
+                        };
+                        if !(0.0..=100.0).contains(&pct) {
+                            return Err(syn::Error::new_spanned(
+                                lit,
+                                "`tolerated_failure_percentage` is a number from 0 to 100",
+                            ));
+                        }
+                        distributed
+                            .get_or_insert_with(Distributed::default)
+                            .tolerated_failure_percentage = Some(pct);
+                    }
+                    "tolerated_failure_count" => {
+                        let n: syn::LitInt = args.parse()?;
+                        distributed
+                            .get_or_insert_with(Distributed::default)
+                            .tolerated_failure_count = Some(n.base10_parse()?);
+                    }
                     _ => {
                         return Err(syn::Error::new_spanned(
                             key,
-                            "a map takes `items = .field` and `max_concurrency = N`",
+                            "a map takes `items`, `max_concurrency`, `mode`, `reader`, `tolerated_failure_percentage` and `tolerated_failure_count`",
                         ))
                     }
                 }
@@ -290,10 +350,19 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
         let content;
         let brace = braced!(content in input);
         let body = parse_body(&content, brace.span.join())?;
+        if let (Some(_), Some(d)) = (&items, &distributed) {
+            if d.reader.is_some() {
+                return Err(syn::Error::new(
+                    keyword.span,
+                    "a map reads its items either from `items` or from a `reader`, not both",
+                ));
+            }
+        }
         Ok(Kind::Map {
             item,
             items,
             max_concurrency,
+            distributed,
             body: Box::new(body),
             next,
             handling,

@@ -42,7 +42,7 @@ mod task;
 mod workflow;
 
 pub use flow::{Exact, Flows, Json};
-pub use task::{Task, TaskContext, TaskError};
+pub use task::{ErrorOutput, Task, TaskContext, TaskError};
 pub use workflow::{Workflow, WorkflowError};
 
 #[doc(hidden)]

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 pub use super::flow::{assert_flows, Exact, Json};
-pub use super::task::Never;
+pub use super::task::{ErrorOutput, Never};
 pub use futures::future::BoxFuture;
 
 use super::task::{Task, TaskContext, TaskError};
@@ -86,17 +86,6 @@ pub trait StateTypes {
     type InTag;
     /// `Exact` or `Json`, for `Out`.
     type OutTag;
-}
-
-/// What a catcher passes on: the Error Output `{"Error": ..., "Cause": ...}`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ErrorOutput {
-    /// The error name.
-    #[serde(rename = "Error")]
-    pub error: Option<String>,
-    /// The cause.
-    #[serde(rename = "Cause")]
-    pub cause: Option<String>,
 }
 
 /// A field a Choice rule may compare with a number.
@@ -324,11 +313,24 @@ pub fn parallel_state(
     with_common(s, comment)
 }
 
-/// An inline Map state.
+/// A Distributed Map's settings: an ItemReader (input type, bucket, key) and the failures
+/// it tolerates.
+pub struct Distributed {
+    /// `JSON`, `JSONL` or `CSV`, the bucket and the key.
+    pub reader: Option<(&'static str, &'static str, &'static str)>,
+    /// `ToleratedFailurePercentage`.
+    pub tolerated_failure_percentage: Option<f64>,
+    /// `ToleratedFailureCount`.
+    pub tolerated_failure_count: Option<u64>,
+}
+
+/// A Map state: inline, or distributed when `distributed` is given.
+#[allow(clippy::too_many_arguments)]
 pub fn map_state(
     comment: Option<&str>,
     items_path: Option<&str>,
     max_concurrency: Option<u64>,
+    distributed: Option<Distributed>,
     processor: Value,
     next: Option<&str>,
     retry: Vec<Value>,
@@ -346,10 +348,39 @@ pub fn map_state(
         Value::Object(m) => m,
         _ => serde_json::Map::new(),
     };
-    processor.insert(
-        "ProcessorConfig".into(),
-        serde_json::json!({"Mode": "INLINE"}),
-    );
+    match &distributed {
+        None => {
+            processor.insert(
+                "ProcessorConfig".into(),
+                serde_json::json!({"Mode": "INLINE"}),
+            );
+        }
+        Some(d) => {
+            processor.insert(
+                "ProcessorConfig".into(),
+                serde_json::json!({"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}),
+            );
+            if let Some((input_type, bucket, key)) = d.reader {
+                s.insert(
+                    "ItemReader".into(),
+                    serde_json::json!({
+                        "Resource": "arn:aws:states:::s3:getObject",
+                        "ReaderConfig": {"InputType": input_type},
+                        "Parameters": {"Bucket": bucket, "Key": key}
+                    }),
+                );
+            }
+            if let Some(p) = d.tolerated_failure_percentage {
+                s.insert(
+                    "ToleratedFailurePercentage".into(),
+                    Value::Number(json_number(p)),
+                );
+            }
+            if let Some(c) = d.tolerated_failure_count {
+                s.insert("ToleratedFailureCount".into(), c.into());
+            }
+        }
+    }
     s.insert("ItemProcessor".into(), Value::Object(processor));
     put_handling(&mut s, retry, catch);
     put_next(&mut s, next);

@@ -83,3 +83,15 @@ impl TaskError for Never {
         None
     }
 }
+
+/// What a catcher passes to the state it leads to: the Error Output
+/// `{"Error": ..., "Cause": ...}`. A state reached through `catch` takes this type.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ErrorOutput {
+    /// The error name.
+    #[serde(rename = "Error")]
+    pub error: Option<String>,
+    /// The cause.
+    #[serde(rename = "Cause")]
+    pub cause: Option<String>,
+}
