@@ -5,9 +5,9 @@
 //! `cargo run --example ecommerce` prints the ASL and runs the workflow natively.
 
 use serde::{Deserialize, Serialize};
-use stepfn::{task, workflow, TaskError};
+use stepfn::{task, workflow, Payload, TaskError};
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
 pub struct Order {
     pub order_id: String,
     pub amount: f64,

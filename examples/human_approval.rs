@@ -7,7 +7,7 @@
 //! `cargo run --example human_approval` prints the ASL and runs the workflow natively.
 
 use serde::{Deserialize, Serialize};
-use stepfn::{task, workflow};
+use stepfn::{task, workflow, Payload};
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Draft {
@@ -16,7 +16,7 @@ pub struct Draft {
     pub words: u32,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
 pub struct Decision {
     pub article_id: String,
     pub approved: bool,

@@ -4,9 +4,9 @@
 //! `cargo run --example image_pipeline` prints the ASL and runs the workflow natively.
 
 use serde::{Deserialize, Serialize};
-use stepfn::{task, workflow};
+use stepfn::{task, workflow, Payload};
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
 pub struct Upload {
     pub bucket: String,
     pub images: Vec<Image>,

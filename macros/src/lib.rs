@@ -4,6 +4,7 @@
 //! state between invocations.
 
 mod duration;
+mod payload;
 mod task;
 mod task_error;
 mod workflow;
@@ -28,6 +29,13 @@ pub fn task(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_derive(TaskError, attributes(task_error))]
 pub fn derive_task_error(input: TokenStream) -> TokenStream {
     task_error::expand(input.into()).into()
+}
+
+/// Gives `workflow!` the JSON name of each field of a struct, as serde writes it
+/// (`rename`, `rename_all`), for the paths it emits (`.order.total` -> `$.order.orderTotal`).
+#[proc_macro_derive(Payload, attributes(serde))]
+pub fn derive_payload(input: TokenStream) -> TokenStream {
+    payload::expand(input.into()).into()
 }
 
 /// A workflow: its states, their transitions and the types that flow between them, checked

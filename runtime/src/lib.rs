@@ -34,12 +34,12 @@ pub mod variables;
 
 pub use clock::{Clock, SystemClock, VirtualClock};
 pub use context::ContextObject;
-pub use dsl::{ErrorOutput, Task, TaskContext, TaskError, Workflow, WorkflowError};
+pub use dsl::{ErrorOutput, Payload, Task, TaskContext, TaskError, Workflow, WorkflowError};
 pub use error::StatesError;
 pub use exec::{ExecutionOptions, ExecutionStatus, Executor, Outcome, StopRequest, StopSignal};
 pub use history::HistoryEvent;
 pub use stepfn_codegen::*;
-pub use stepfn_macros::{include_asl, task, workflow, TaskError};
+pub use stepfn_macros::{include_asl, task, workflow, Payload, TaskError};
 pub use tasks::{MockConfig, TaskHandler, TaskRegistry, TaskRequest, TaskResult};
 pub use test_state::{test_state, TestStateRequest, TestStateResult, TestStateStatus};
 /// What generated code calls. Not a public API: it may change in any release.

@@ -8,13 +8,15 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use stepfn::exec::{ExecutionOptions, Executor};
-use stepfn::{task, workflow, TaskError, VirtualClock, Workflow};
+use stepfn::{task, workflow, Payload, TaskError, VirtualClock, Workflow};
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+#[serde(rename_all = "camelCase")]
 pub struct Order {
     pub id: String,
+    #[serde(rename = "grandTotal")]
     pub total: f64,
-    pub express: bool,
+    pub express_delivery: bool,
     pub lines: Vec<Line>,
 }
 
@@ -24,7 +26,7 @@ pub struct Line {
     pub qty: u32,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
 pub struct Batch {
     pub lines: Vec<Line>,
 }
@@ -111,7 +113,7 @@ workflow! {
         Validate: task validate -> Route
             catch [ShopError::OutOfStock] -> Rejected;
         Route: choice {
-            when .total > 100.0 && !(.express == false) => Priority,
+            when .total > 100.0 && !(.express_delivery == false) => Priority,
             when is_present(.id) && .id != "" => Fulfil,
             else => Rejected,
         }
@@ -142,7 +144,7 @@ fn order(sku: &str, total: f64) -> Order {
     Order {
         id: "o-1".into(),
         total,
-        express: true,
+        express_delivery: true,
         lines: vec![Line {
             sku: sku.into(),
             qty: 3,
@@ -183,8 +185,8 @@ fn the_definition_is_valid_asl_with_the_written_fields() {
     assert_eq!(
         asl["States"]["Route"]["Choices"][0],
         json!({"And": [
-            {"Variable": "$.total", "NumericGreaterThan": 100.0},
-            {"Not": {"Variable": "$.express", "BooleanEquals": false}}
+            {"Variable": "$.grandTotal", "NumericGreaterThan": 100.0},
+            {"Not": {"Variable": "$.expressDelivery", "BooleanEquals": false}}
         ], "Next": "Priority"})
     );
     assert_eq!(asl["States"]["Priority"]["Seconds"], 120);

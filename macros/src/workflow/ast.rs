@@ -129,18 +129,6 @@ pub struct FieldPath {
     pub fields: Vec<Ident>,
 }
 
-impl FieldPath {
-    /// `$.a.b`.
-    pub fn json_path(&self) -> String {
-        let mut s = String::from("$");
-        for f in &self.fields {
-            s.push('.');
-            s.push_str(&f.to_string());
-        }
-        s
-    }
-}
-
 /// `when <condition> => Next`.
 pub struct Rule {
     pub condition: Condition,

@@ -41,28 +41,28 @@ pub fn expand(workflow: &Workflow) -> syn::Result<TokenStream> {
         #(#attrs)*
         #vis struct #name;
 
-        #[automatically_derived]
-        impl ::stepfn::Workflow for #name {
-            type Input = #input;
-            type Output = #output;
-
-            fn definition() -> ::stepfn::StateMachine {
-                ::stepfn::__private::machine(::stepfn::__private::top_level(#body_json, #comment, #timeout))
-            }
-
-            fn tasks() -> ::stepfn::TaskRegistry {
-                let registry = ::stepfn::TaskRegistry::new();
-                #(#registrations)*
-                registry
-            }
-        }
-
         #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code, clippy::all)]
         const _: () = {
             #(#markers)*
             #types
             #(#checks)*
+
+            #[automatically_derived]
+            impl ::stepfn::Workflow for #name {
+                type Input = #input;
+                type Output = #output;
+
+                fn definition() -> ::stepfn::StateMachine {
+                    ::stepfn::__private::machine(::stepfn::__private::top_level(#body_json, #comment, #timeout))
+                }
+
+                fn tasks() -> ::stepfn::TaskRegistry {
+                    let registry = ::stepfn::TaskRegistry::new();
+                    #(#registrations)*
+                    registry
+                }
+            }
         };
     })
 }
@@ -175,7 +175,7 @@ impl Cx {
                 let rules: Vec<TokenStream> = rules
                     .iter()
                     .map(|r| {
-                        let condition = condition_json(&r.condition);
+                        let condition = condition_json(&state.name, &r.condition);
                         let next = r.next.to_string();
                         quote!((#condition, #next))
                     })
@@ -225,7 +225,21 @@ impl Cx {
                         quote!(::core::option::Option::Some(::stepfn::__private::Distributed { reader: #reader, tolerated_failure_percentage: #pct, tolerated_failure_count: #count }))
                     }
                 };
-                let items = option_str(items.as_ref().map(FieldPath::json_path).as_deref());
+                let items = match items {
+                    Some(path) => {
+                        let item = match &state.kind {
+                            Kind::Map { item, .. } => item,
+                            _ => unreachable!("in the Map arm"),
+                        };
+                        let lens = checked_lens(
+                            &state.name,
+                            path,
+                            quote!(::stepfn::__private::items_field::<#item, _>),
+                        );
+                        quote!(::core::option::Option::Some(&#lens.json_path()))
+                    }
+                    None => quote!(::core::option::Option::None),
+                };
                 let max = match max_concurrency {
                     Some(n) => quote!(::core::option::Option::Some(#n)),
                     None => quote!(::core::option::Option::None),
@@ -372,7 +386,6 @@ impl Cx {
                     type OutTag = #out_tag;
                 }
             });
-            self.field_checks(state);
         }
         // The body's input flows into its start state.
         let start_marker = marker(start);
@@ -501,108 +514,66 @@ impl Cx {
             }
         })
     }
-
-    /// Never-run functions that make rustc check the fields a state names: Choice rule paths
-    /// and their literals, Map `items`.
-    fn field_checks(&mut self, state: &StateDef) {
-        let m = marker(&state.name);
-        let input = quote!(<#m as ::stepfn::__private::StateTypes>::In);
-        match &state.kind {
-            Kind::Choice { rules, .. } => {
-                let mut lines = Vec::new();
-                for rule in rules {
-                    condition_checks(&rule.condition, &mut lines);
-                }
-                if lines.is_empty() {
-                    return;
-                }
-                let check = self.next_check_name();
-                self.checks.push(quote! {
-                    fn #check(input: &#input) {
-                        #(#lines)*
-                    }
-                });
-            }
-            Kind::Map {
-                distributed:
-                    Some(Distributed {
-                        reader: Some(_), ..
-                    }),
-                ..
-            } => {}
-            Kind::Map { item, items, .. } => {
-                let check = self.next_check_name();
-                let access = match items {
-                    Some(path) => field_access(path),
-                    None => quote!(input),
-                };
-                let span = items
-                    .as_ref()
-                    .and_then(|p| p.fields.first())
-                    .map_or(state.name.span(), Ident::span);
-                self.checks.push(quote_spanned! {span=>
-                    fn #check(input: &#input) {
-                        ::stepfn::__private::assert_items::<#item, _>(&#access);
-                    }
-                });
-            }
-            _ => {}
-        }
-    }
 }
 
-/// `input.a.b`, with each field's own span.
-fn field_access(path: &FieldPath) -> TokenStream {
-    let first = path.fields.first().map_or(Span::call_site(), Ident::span);
-    let mut access = quote_spanned!(first=> input);
+/// A `Lens` from the input of `state` along `path`: each field read by a closure spanned at
+/// the user's field token (so a typo is reported there), named by serde through `Payload`.
+fn lens(state: &Ident, path: &FieldPath) -> TokenStream {
+    let m = marker(state);
+    let mut lens =
+        quote!(::stepfn::__private::Lens::<<#m as ::stepfn::__private::StateTypes>::In>::root());
     for field in &path.fields {
-        access = quote_spanned!(field.span()=> #access.#field);
+        let name = field.to_string();
+        let span = field.span();
+        let get = quote_spanned!(span=> |value| &value.#field);
+        let method = Ident::new("field", span);
+        lens = quote!(#lens.#method(#name, #get));
     }
-    access
+    lens
 }
 
-fn condition_checks(condition: &Condition, lines: &mut Vec<TokenStream>) {
-    match condition {
-        Condition::And(a, b) | Condition::Or(a, b) => {
-            condition_checks(a, lines);
-            condition_checks(b, lines);
-        }
-        Condition::Not(a) => condition_checks(a, lines),
-        Condition::Compare { path, value, .. } => {
-            let access = field_access(path);
-            let span = path.fields.last().map_or(Span::call_site(), Ident::span);
-            let check = Ident::new(
-                match value {
-                    Lit::Str(_) => "compare_string",
-                    Lit::Bool(_) => "compare_boolean",
-                    _ => "compare_number",
-                },
-                span,
-            );
-            lines.push(quote_spanned! {span=>
-                ::stepfn::__private::#check(&#access);
-            });
-        }
-        Condition::Test { path, .. } => {
-            let access = field_access(path);
-            lines.push(quote!(let _ = &#access;));
-        }
-    }
+/// `check(lens)`, written so that a failed bound is reported at the path's last field.
+fn checked_lens(state: &Ident, path: &FieldPath, check: TokenStream) -> TokenStream {
+    let span = path.fields.last().map_or(Span::call_site(), Ident::span);
+    let lens = lens(state, path);
+    let at = Ident::new("__stepfn_field", span);
+    let check = respan(check, span);
+    quote!({
+        let #at = #lens;
+        #check(#at)
+    })
+}
+
+/// `tokens` with every token placed at `span`, so rustc reports there.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(g) = &tree {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tree = proc_macro2::TokenTree::Group(group);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
 }
 
 /// The ASL of a Choice condition; the operator follows the literal's type.
-fn condition_json(condition: &Condition) -> TokenStream {
+fn condition_json(state: &Ident, condition: &Condition) -> TokenStream {
     match condition {
         Condition::And(a, b) => {
-            let (a, b) = (condition_json(a), condition_json(b));
+            let (a, b) = (condition_json(state, a), condition_json(state, b));
             quote!(::stepfn::__private::combine("And", ::std::vec![#a, #b]))
         }
         Condition::Or(a, b) => {
-            let (a, b) = (condition_json(a), condition_json(b));
+            let (a, b) = (condition_json(state, a), condition_json(state, b));
             quote!(::stepfn::__private::combine("Or", ::std::vec![#a, #b]))
         }
         Condition::Not(a) => {
-            let a = condition_json(a);
+            let a = condition_json(state, a);
             quote!(::stepfn::__private::not(#a))
         }
         Condition::Compare { path, op, value } => {
@@ -619,7 +590,13 @@ fn condition_json(condition: &Condition) -> TokenStream {
                 CompareOp::Ge => "GreaterThanEquals",
             };
             let operator = format!("{family}{name}");
-            let json_path = path.json_path();
+            let check = match value {
+                Lit::Str(_) => quote!(::stepfn::__private::string_field),
+                Lit::Bool(_) => quote!(::stepfn::__private::boolean_field),
+                _ => quote!(::stepfn::__private::number_field),
+            };
+            let lens = checked_lens(state, path, check);
+            let json_path = quote!(&#lens.json_path());
             let compare = quote!(::stepfn::__private::compare(#json_path, #operator, ::stepfn::__private::json(#value)));
             if *op == CompareOp::Ne {
                 quote!(::stepfn::__private::not(#compare))
@@ -632,7 +609,8 @@ fn condition_json(condition: &Condition) -> TokenStream {
             path,
             pattern,
         } => {
-            let json_path = path.json_path();
+            let lens = lens(state, path);
+            let json_path = quote!(&#lens.json_path());
             let (operator, value) = match function.to_string().as_str() {
                 "is_present" => ("IsPresent", quote!(true)),
                 "is_null" => ("IsNull", quote!(true)),

@@ -38,10 +38,12 @@
 //! ```
 
 mod flow;
+mod payload;
 mod task;
 mod workflow;
 
 pub use flow::{Exact, Flows, Json};
+pub use payload::{Lens, Payload};
 pub use task::{ErrorOutput, Task, TaskContext, TaskError};
 pub use workflow::{Workflow, WorkflowError};
 

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 pub use super::flow::{assert_flows, Exact, Json};
+pub use super::payload::Lens;
 pub use super::task::{ErrorOutput, Never};
 pub use futures::future::BoxFuture;
 
@@ -126,12 +127,18 @@ impl NumberOperand for Value {}
 impl StringOperand for Value {}
 impl BooleanOperand for Value {}
 
-/// Compiles only when the field may be compared with a number.
-pub fn compare_number<F: NumberOperand>(_field: &F) {}
-/// Compiles only when the field may be compared with a string.
-pub fn compare_string<F: StringOperand>(_field: &F) {}
-/// Compiles only when the field may be compared with a boolean.
-pub fn compare_boolean<F: BooleanOperand>(_field: &F) {}
+/// The path to a field a Choice rule compares with a number.
+pub fn number_field<F: NumberOperand>(field: Lens<F>) -> Lens<F> {
+    field
+}
+/// The path to a field a Choice rule compares with a string.
+pub fn string_field<F: StringOperand>(field: Lens<F>) -> Lens<F> {
+    field
+}
+/// The path to a field a Choice rule compares with a boolean.
+pub fn boolean_field<F: BooleanOperand>(field: Lens<F>) -> Lens<F> {
+    field
+}
 
 /// What a Map iterates: a sequence of `I`.
 #[diagnostic::on_unimplemented(
@@ -143,8 +150,10 @@ impl<I> Items<I> for Vec<I> {}
 impl<I, const N: usize> Items<I> for [I; N] {}
 impl<I> Items<I> for Value {}
 
-/// Compiles only when `items` is a sequence of `I`.
-pub fn assert_items<I, C: Items<I>>(_items: &C) {}
+/// The path to a Map's items, a sequence of `I`.
+pub fn items_field<I, C: Items<I>>(items: Lens<C>) -> Lens<C> {
+    items
+}
 
 /// A state machine from the JSON `workflow!` builds. The macro checked the graph, so a failure
 /// here is a bug in stepfn, not in the workflow.

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use stepfn::{task, workflow};
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, stepfn::Payload)]
 pub struct Order { pub id: String, pub total: f64, pub lines: Vec<String> }
 #[derive(Serialize, Deserialize)]
 pub struct Receipt { pub id: String }
