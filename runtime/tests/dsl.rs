@@ -237,3 +237,82 @@ async fn a_task_error_variant_is_caught_by_its_asl_name() {
         other => panic!("unexpected {other}"),
     }
 }
+
+/// A shipment record filled in as it goes: results land in its optional fields.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+#[serde(rename_all = "camelCase")]
+pub struct Shipment {
+    pub order: Order,
+    pub delay_seconds: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<Label>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<stepfn::ErrorOutput>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Label {
+    pub code: String,
+}
+
+#[task]
+async fn print_label(order: Order) -> Result<Label, ShopError> {
+    if order.lines.is_empty() {
+        return Err(ShopError::OutOfStock);
+    }
+    Ok(Label {
+        code: format!("L-{}", order.id),
+    })
+}
+
+workflow! {
+    pub Dispatch(Shipment) -> Shipment {
+        start Hold;
+        Hold: wait for .delay_seconds -> Print;
+        Print: task print_label(input = .order, result_path = .label) -> end
+            catch [ShopError::OutOfStock] -> Failed (result_path = .failure);
+        Failed: pass -> end;
+    }
+}
+
+#[test]
+fn input_and_result_paths_use_serde_names() {
+    let asl: serde_json::Value = serde_json::from_str(&Dispatch::asl_json()).unwrap();
+    assert_eq!(asl["States"]["Hold"]["SecondsPath"], "$.delaySeconds");
+    assert_eq!(asl["States"]["Print"]["InputPath"], "$.order");
+    assert_eq!(asl["States"]["Print"]["ResultPath"], "$.label");
+    assert_eq!(
+        asl["States"]["Print"]["Catch"][0]["ResultPath"],
+        "$.failure"
+    );
+    assert!(stepfn::validate(&Dispatch::definition(), &Default::default()).is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn results_and_errors_land_in_the_input() {
+    let shipment = |lines: Vec<Line>| Shipment {
+        order: Order {
+            lines,
+            ..order("a", 5.0)
+        },
+        delay_seconds: 60,
+        label: None,
+        failure: None,
+    };
+    let done = Dispatch::run_with(shipment(vec![line("a", 1)]), options())
+        .await
+        .unwrap();
+    assert_eq!(
+        done.label,
+        Some(Label {
+            code: "L-o-1".into()
+        })
+    );
+    let failed = Dispatch::run_with(shipment(vec![]), options())
+        .await
+        .unwrap();
+    assert_eq!(
+        failed.failure.and_then(|f| f.error).as_deref(),
+        Some("Shop.OutOfStock")
+    );
+}

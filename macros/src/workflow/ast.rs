@@ -40,6 +40,10 @@ pub enum Target {
 pub enum Kind {
     Task {
         task: Path,
+        /// `input = .a.b` (InputPath): the task takes that part of the state's input.
+        input: Option<FieldPath>,
+        /// `result_path = .a` (ResultPath): the result goes into the state's input there.
+        result_path: Option<FieldPath>,
         next: Target,
         handling: Handling,
     },
@@ -92,6 +96,10 @@ pub struct Distributed {
 pub enum WaitFor {
     Seconds(u64),
     Until(LitStr),
+    /// `wait for .seconds` (SecondsPath).
+    SecondsField(FieldPath),
+    /// `wait until .when` (TimestampPath).
+    UntilField(FieldPath),
 }
 
 /// Retry and Catch of a Task, Parallel or Map state.
@@ -121,6 +129,8 @@ pub struct Retry {
 pub struct Catch {
     pub errors: Vec<ErrorRef>,
     pub next: Ident,
+    /// `(result_path = .error)`: the Error Output goes into the state's input there.
+    pub result_path: Option<FieldPath>,
 }
 
 /// `.a.b`: a path into a state's input.

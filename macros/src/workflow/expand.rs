@@ -105,6 +105,8 @@ enum InputSource {
     From(Ident),
     /// A catcher's Error Output.
     Error,
+    /// A catcher with `result_path`: the input of the state it caught for.
+    InputOf(Ident),
 }
 
 impl Cx {
@@ -132,6 +134,8 @@ impl Cx {
         match &state.kind {
             Kind::Task {
                 task,
+                input,
+                result_path,
                 next,
                 handling,
             } => {
@@ -139,9 +143,20 @@ impl Cx {
                     let registry = ::stepfn::__private::register::<#task>(registry, #name);
                 });
                 let error_ty = quote!(<#task as ::stepfn::Task>::Error);
-                let (retry, catch) = self.handling_json(handling, Some(&error_ty));
+                let (retry, catch) = self.handling_json(&state.name, handling, Some(&error_ty));
                 let next = next_of(next);
-                quote!(::stepfn::__private::task_state::<#task>(#comment, #next, #retry, #catch))
+                // The task takes exactly the selected part; the result fits where it goes.
+                let input = optional_path(
+                    &state.name,
+                    input.as_ref(),
+                    quote!(::stepfn::__private::same_field::<<#task as ::stepfn::Task>::Input, _>),
+                );
+                let result_path = optional_path(
+                    &state.name,
+                    result_path.as_ref(),
+                    quote!(::stepfn::__private::holds_field::<<#task as ::stepfn::Task>::Output, _>),
+                );
+                quote!(::stepfn::__private::task_state::<#task>(#comment, #input, #result_path, #next, #retry, #catch))
             }
             Kind::Pass { result, next, .. } => {
                 let result = match result {
@@ -161,9 +176,29 @@ impl Cx {
                         quote!(::core::option::Option::None),
                         quote!(::core::option::Option::Some(#t)),
                     ),
+                    WaitFor::SecondsField(_) | WaitFor::UntilField(_) => (
+                        quote!(::core::option::Option::None),
+                        quote!(::core::option::Option::None),
+                    ),
+                };
+                let seconds_path = match wait {
+                    WaitFor::SecondsField(p) => optional_path(
+                        &state.name,
+                        Some(p),
+                        quote!(::stepfn::__private::seconds_field),
+                    ),
+                    _ => quote!(::core::option::Option::None),
+                };
+                let timestamp_path = match wait {
+                    WaitFor::UntilField(p) => optional_path(
+                        &state.name,
+                        Some(p),
+                        quote!(::stepfn::__private::string_field),
+                    ),
+                    _ => quote!(::core::option::Option::None),
                 };
                 let next = next_of(next);
-                quote!(::stepfn::__private::wait_state(#comment, #seconds, #ts, #next))
+                quote!(::stepfn::__private::wait_state(#comment, #seconds, #ts, #seconds_path, #timestamp_path, #next))
             }
             Kind::Succeed => quote!(::stepfn::__private::succeed_state(#comment)),
             Kind::Fail { error, cause } => {
@@ -191,7 +226,7 @@ impl Cx {
             } => {
                 let branches: Vec<TokenStream> =
                     branches.iter().map(|b| self.body_json(b)).collect();
-                let (retry, catch) = self.handling_json(handling, None);
+                let (retry, catch) = self.handling_json(&state.name, handling, None);
                 let next = next_of(next);
                 quote!(::stepfn::__private::parallel_state(#comment, ::std::vec![#(#branches),*], #next, #retry, #catch))
             }
@@ -244,7 +279,7 @@ impl Cx {
                     Some(n) => quote!(::core::option::Option::Some(#n)),
                     None => quote!(::core::option::Option::None),
                 };
-                let (retry, catch) = self.handling_json(handling, None);
+                let (retry, catch) = self.handling_json(&state.name, handling, None);
                 let next = next_of(next);
                 quote!(::stepfn::__private::map_state(#comment, #items, #max, #distributed, #processor, #next, #retry, #catch))
             }
@@ -255,6 +290,7 @@ impl Cx {
     /// named must belong to.
     fn handling_json(
         &mut self,
+        state: &Ident,
         handling: &Handling,
         error_ty: Option<&TokenStream>,
     ) -> (TokenStream, TokenStream) {
@@ -283,7 +319,12 @@ impl Cx {
             .map(|c| {
                 let errors = self.error_names(&c.errors, error_ty);
                 let next = c.next.to_string();
-                quote!(::stepfn::__private::catcher(#errors, #next))
+                let result_path = optional_path(
+                    state,
+                    c.result_path.as_ref(),
+                    quote!(::stepfn::__private::holds_field::<::stepfn::ErrorOutput, _>),
+                );
+                quote!(::stepfn::__private::catcher(#errors, #next, #result_path))
             })
             .collect();
         (
@@ -361,6 +402,8 @@ impl Cx {
             for target in targets(state) {
                 let source = if normal_target(state, target) {
                     InputSource::From(state.name.clone())
+                } else if catch_keeps_input(state, target) {
+                    InputSource::InputOf(state.name.clone())
                 } else {
                     InputSource::Error
                 };
@@ -405,6 +448,11 @@ impl Cx {
                     (
                         quote!(<#from as ::stepfn::__private::StateTypes>::Out),
                         quote!(<#from as ::stepfn::__private::StateTypes>::OutTag),
+                    )
+                } else if catch_keeps_input(state, target) {
+                    (
+                        quote!(<#from as ::stepfn::__private::StateTypes>::In),
+                        quote!(<#from as ::stepfn::__private::StateTypes>::InTag),
                     )
                 } else {
                     (
@@ -475,6 +523,11 @@ impl Cx {
         impls: &mut TokenStream,
     ) -> syn::Result<(TokenStream, TokenStream)> {
         Ok(match &state.kind {
+            // The result goes into the input: the output is the input.
+            Kind::Task {
+                result_path: Some(_),
+                ..
+            } => (in_ty.clone(), in_tag.clone()),
             Kind::Task { task, .. } => (
                 quote!(<#task as ::stepfn::Task>::Output),
                 quote!(<#task as ::stepfn::Task>::OutputTag),
@@ -542,6 +595,17 @@ fn checked_lens(state: &Ident, path: &FieldPath, check: TokenStream) -> TokenStr
         let #at = #lens;
         #check(#at)
     })
+}
+
+/// `Some(path)` through `check`, or `None`.
+fn optional_path(state: &Ident, path: Option<&FieldPath>, check: TokenStream) -> TokenStream {
+    match path {
+        Some(path) => {
+            let lens = checked_lens(state, path, check);
+            quote!(::core::option::Option::Some(&#lens.json_path()))
+        }
+        None => quote!(::core::option::Option::None),
+    }
 }
 
 /// `tokens` with every token placed at `span`, so rustc reports there.
@@ -657,7 +721,9 @@ fn input_of(
         )
     };
     match &state.kind {
-        Kind::Task { task, .. } => {
+        Kind::Task {
+            task, input: None, ..
+        } => {
             return Ok((
                 quote!(<#task as ::stepfn::Task>::Input),
                 quote!(<#task as ::stepfn::Task>::InputTag),
@@ -701,6 +767,13 @@ fn input_of(
             quote!(::stepfn::__private::ErrorOutput),
             quote!(::stepfn::__private::Exact),
         )),
+        Some(InputSource::InputOf(pred)) => {
+            let m = marker(pred);
+            Ok((
+                quote!(<#m as ::stepfn::__private::StateTypes>::In),
+                quote!(<#m as ::stepfn::__private::StateTypes>::InTag),
+            ))
+        }
         Some(InputSource::From(pred)) => {
             let m = marker(pred);
             // A predecessor that passes its input on must itself have a known input.
@@ -720,6 +793,7 @@ fn input_of(
     found
 }
 
+/// True for states whose input type is that of the state before them.
 fn passes_input_on(state: &StateDef) -> bool {
     matches!(
         state.kind,
@@ -730,5 +804,16 @@ fn passes_input_on(state: &StateDef) -> bool {
         } | Kind::Wait { .. }
             | Kind::Succeed
             | Kind::Choice { ty: None, .. }
+            | Kind::Task { input: Some(_), .. }
     )
+}
+
+/// True when `target` is reached from `state` only through catchers that keep the input
+/// (`result_path`).
+fn catch_keeps_input(state: &StateDef, target: &Ident) -> bool {
+    super::check::handling(state).is_some_and(|h| {
+        h.catch
+            .iter()
+            .any(|c| c.next == *target && c.result_path.is_some())
+    })
 }

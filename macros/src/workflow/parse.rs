@@ -134,10 +134,34 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
     if look.peek(kw::task) {
         input.parse::<kw::task>()?;
         let task: Path = input.parse()?;
+        let (mut task_input, mut result_path) = (None, None);
+        if input.peek(syn::token::Paren) {
+            let args;
+            parenthesized!(args in input);
+            while !args.is_empty() {
+                let key: Ident = args.parse()?;
+                args.parse::<Token![=]>()?;
+                match key.to_string().as_str() {
+                    "input" => task_input = Some(parse_path(&args)?),
+                    "result_path" => result_path = Some(parse_path(&args)?),
+                    _ => {
+                        return Err(syn::Error::new_spanned(
+                            key,
+                            "a task takes `input = .field` (InputPath) and `result_path = .field` (ResultPath)",
+                        ))
+                    }
+                }
+                if !args.is_empty() {
+                    args.parse::<Token![,]>()?;
+                }
+            }
+        }
         let next = parse_target(input)?;
         let handling = parse_handling(input)?;
         Ok(Kind::Task {
             task,
+            input: task_input,
+            result_path,
             next,
             handling,
         })
@@ -162,7 +186,13 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
         Ok(Kind::Pass { ty, result, next })
     } else if look.peek(kw::wait) {
         input.parse::<kw::wait>()?;
-        let wait = if input.peek(kw::until) {
+        let wait = if input.peek(Token![for]) {
+            input.parse::<Token![for]>()?;
+            WaitFor::SecondsField(parse_path(input)?)
+        } else if input.peek(kw::until) && input.peek2(Token![.]) {
+            input.parse::<kw::until>()?;
+            WaitFor::UntilField(parse_path(input)?)
+        } else if input.peek(kw::until) {
             input.parse::<kw::until>()?;
             let ts: LitStr = input.parse()?;
             if stepfn_codegen::parse_rfc3339(&ts.value()).is_none() {
@@ -444,9 +474,25 @@ fn parse_handling(input: ParseStream) -> syn::Result<Handling> {
             input.parse::<kw::catch>()?;
             let errors = parse_errors(input)?;
             input.parse::<Token![->]>()?;
+            let next = input.parse()?;
+            let mut result_path = None;
+            if input.peek(syn::token::Paren) {
+                let args;
+                parenthesized!(args in input);
+                let key: Ident = args.parse()?;
+                if key != "result_path" {
+                    return Err(syn::Error::new_spanned(
+                        key,
+                        "a catch takes `(result_path = .field)`",
+                    ));
+                }
+                args.parse::<Token![=]>()?;
+                result_path = Some(parse_path(&args)?);
+            }
             handling.catch.push(Catch {
                 errors,
-                next: input.parse()?,
+                next,
+                result_path,
             });
         } else {
             return Ok(handling);

@@ -190,6 +190,8 @@ fn put_handling(state: &mut serde_json::Map<String, Value>, retry: Vec<Value>, c
 /// A Task state running `T`.
 pub fn task_state<T: Task>(
     comment: Option<&str>,
+    input_path: Option<&str>,
+    result_path: Option<&str>,
     next: Option<&str>,
     retry: Vec<Value>,
     catch: Vec<Value>,
@@ -202,6 +204,12 @@ pub fn task_state<T: Task>(
     }
     if let Some(h) = T::HEARTBEAT_SECONDS {
         s.insert("HeartbeatSeconds".into(), h.into());
+    }
+    if let Some(p) = input_path {
+        s.insert("InputPath".into(), p.into());
+    }
+    if let Some(p) = result_path {
+        s.insert("ResultPath".into(), p.into());
     }
     put_handling(&mut s, retry, catch);
     put_next(&mut s, next);
@@ -219,11 +227,13 @@ pub fn pass_state(comment: Option<&str>, result: Option<Value>, next: Option<&st
     with_common(s, comment)
 }
 
-/// A Wait state: `Seconds` or `Timestamp`.
+/// A Wait state: `Seconds`, `Timestamp`, `SecondsPath` or `TimestampPath`.
 pub fn wait_state(
     comment: Option<&str>,
     seconds: Option<u64>,
     timestamp: Option<&str>,
+    seconds_path: Option<&str>,
+    timestamp_path: Option<&str>,
     next: Option<&str>,
 ) -> Value {
     let mut s = serde_json::Map::new();
@@ -233,6 +243,12 @@ pub fn wait_state(
     }
     if let Some(t) = timestamp {
         s.insert("Timestamp".into(), t.into());
+    }
+    if let Some(p) = seconds_path {
+        s.insert("SecondsPath".into(), p.into());
+    }
+    if let Some(p) = timestamp_path {
+        s.insert("TimestampPath".into(), p.into());
     }
     put_next(&mut s, next);
     with_common(s, comment)
@@ -457,6 +473,58 @@ pub fn retrier(
 }
 
 /// One element of `Catch`.
-pub fn catcher(errors: Vec<String>, next: &str) -> Value {
-    serde_json::json!({"ErrorEquals": errors, "Next": next})
+pub fn catcher(errors: Vec<String>, next: &str, result_path: Option<&str>) -> Value {
+    let mut c = serde_json::json!({"ErrorEquals": errors, "Next": next});
+    if let Some(p) = result_path {
+        c["ResultPath"] = p.into();
+    }
+    c
+}
+
+/// A field of exactly the type `T`.
+#[diagnostic::on_unimplemented(
+    message = "this field is a `{Self}`, but the task takes a `{T}`",
+    label = "the task's input is `{T}`",
+    note = "`input = .field` hands the field to the task unconverted: the types must be identical"
+)]
+pub trait Same<T> {}
+impl<T> Same<T> for T {}
+
+/// A field that can hold a `T`: a `T` or an `Option<T>`.
+#[diagnostic::on_unimplemented(
+    message = "this field is a `{Self}`, which cannot hold the result, a `{T}`",
+    label = "`result_path` puts a `{T}` here",
+    note = "give the field the result's type (or `Option` of it)"
+)]
+pub trait Holds<T> {}
+impl<T> Holds<T> for T {}
+impl<T> Holds<T> for Option<T> {}
+
+/// A whole number of seconds.
+#[diagnostic::on_unimplemented(
+    message = "`wait for` needs a whole number of seconds, but the field is a `{Self}`",
+    label = "not a whole number"
+)]
+pub trait Seconds {}
+impl Seconds for u8 {}
+impl Seconds for u16 {}
+impl Seconds for u32 {}
+impl Seconds for u64 {}
+impl Seconds for usize {}
+impl Seconds for i32 {}
+impl Seconds for i64 {}
+
+/// The path to a field of exactly the type `T`.
+pub fn same_field<T, F: Same<T>>(field: Lens<F>) -> Lens<F> {
+    field
+}
+
+/// The path to a field that can hold a `T`.
+pub fn holds_field<T, F: Holds<T>>(field: Lens<F>) -> Lens<F> {
+    field
+}
+
+/// The path to a number of seconds.
+pub fn seconds_field<F: Seconds>(field: Lens<F>) -> Lens<F> {
+    field
 }
