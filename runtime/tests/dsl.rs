@@ -316,3 +316,80 @@ async fn results_and_errors_land_in_the_input() {
         Some("Shop.OutOfStock")
     );
 }
+
+workflow! {
+    /// The same workflows, emitted as JSONata states.
+    pub ShopJsonata(Order) -> Vec<Packed> {
+        query_language = jsonata;
+        start Validate2;
+        Validate2: task validate -> Route2
+            catch [ShopError::OutOfStock] -> Rejected2;
+        Route2: choice {
+            when .total > 100.0 && !(.express_delivery == false) => Priority2,
+            when is_present(.id) && .id != "" => Packing2,
+            else => Rejected2,
+        }
+        Priority2: wait "2m" -> Packing2;
+        Packing2: pass<Batch>(result = Batch { lines: vec![line("a", 3), line("b", 1)] }) -> Pack2;
+        Pack2: map<Line>(items = .lines, max_concurrency = 2) -> end {
+            start PackLine2;
+            PackLine2: task pack -> end;
+        }
+        Rejected2: fail(error = "Shop.Rejected", cause = "the order cannot be taken");
+    }
+}
+
+workflow! {
+    pub DispatchJsonata(Shipment) -> Shipment {
+        query_language = jsonata;
+        start Hold3;
+        Hold3: wait for .delay_seconds -> Print3;
+        Print3: task print_label(input = .order, result_path = .label) -> end
+            catch [ShopError::OutOfStock] -> Failed3 (result_path = .failure);
+        Failed3: pass -> end;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn jsonata_emission_runs_like_jsonpath() {
+    let asl: serde_json::Value = serde_json::from_str(&ShopJsonata::asl_json()).unwrap();
+    assert_eq!(asl["QueryLanguage"], "JSONata");
+    assert_eq!(
+        asl["States"]["Route2"]["Choices"][0]["Condition"],
+        "{% ($states.input.grandTotal > 100.0) and ($not($states.input.expressDelivery = false)) %}"
+    );
+    assert!(stepfn::validate(&ShopJsonata::definition(), &Default::default()).is_empty());
+    let packed = ShopJsonata::run_with(order("a", 250.0), options())
+        .await
+        .unwrap();
+    assert_eq!(packed.len(), 2);
+    let rejected = ShopJsonata::run_with(order("gone", 5.0), options())
+        .await
+        .unwrap_err();
+    assert!(rejected.to_string().contains("Shop.Rejected"));
+
+    let asl: serde_json::Value = serde_json::from_str(&DispatchJsonata::asl_json()).unwrap();
+    assert_eq!(
+        asl["States"]["Print3"]["Arguments"],
+        "{% $states.input.order %}"
+    );
+    assert!(stepfn::validate(&DispatchJsonata::definition(), &Default::default()).is_empty());
+    let shipment = |lines: Vec<Line>| Shipment {
+        order: Order {
+            lines,
+            ..order("a", 5.0)
+        },
+        delay_seconds: 60,
+        label: None,
+        failure: None,
+    };
+    for lines in [vec![line("a", 1)], vec![]] {
+        let jsonata = DispatchJsonata::run_with(shipment(lines.clone()), options())
+            .await
+            .unwrap();
+        let jsonpath = Dispatch::run_with(shipment(lines), options())
+            .await
+            .unwrap();
+        assert_eq!(jsonata, jsonpath);
+    }
+}

@@ -12,6 +12,8 @@ pub struct Workflow {
     pub output: Type,
     /// `timeout = "5m";` (TimeoutSeconds of the execution).
     pub timeout: Option<u64>,
+    /// `query_language = jsonata;`: emit JSONata states instead of JSONPath ones.
+    pub jsonata: bool,
     pub body: Body,
 }
 

@@ -27,6 +27,7 @@ pub fn expand(workflow: &Workflow) -> syn::Result<TokenStream> {
         vis,
         name,
         timeout,
+        jsonata,
         ..
     } = workflow;
     let comment = option_str(super::parse::doc_comment(attrs).as_deref());
@@ -54,7 +55,9 @@ pub fn expand(workflow: &Workflow) -> syn::Result<TokenStream> {
                 type Output = #output;
 
                 fn definition() -> ::stepfn::StateMachine {
-                    ::stepfn::__private::machine(::stepfn::__private::top_level(#body_json, #comment, #timeout))
+                    let machine = ::stepfn::__private::top_level(#body_json, #comment, #timeout);
+                    let machine = if #jsonata { ::stepfn::__private::jsonata_mode(machine) } else { machine };
+                    ::stepfn::__private::machine(machine)
                 }
 
                 fn tasks() -> ::stepfn::TaskRegistry {

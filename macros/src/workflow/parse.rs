@@ -24,6 +24,7 @@ mod kw {
     syn::custom_keyword!(catch);
     syn::custom_keyword!(end);
     syn::custom_keyword!(timeout);
+    syn::custom_keyword!(query_language);
 }
 
 impl Parse for Workflow {
@@ -38,12 +39,31 @@ impl Parse for Workflow {
         let output: Type = input.parse()?;
         let content;
         let brace = braced!(content in input);
-        let mut timeout = None;
-        if content.peek(kw::timeout) {
-            content.parse::<kw::timeout>()?;
-            content.parse::<Token![=]>()?;
-            timeout = Some(duration::seconds(&content.parse()?)?);
-            content.parse::<Token![;]>()?;
+        let (mut timeout, mut jsonata) = (None, false);
+        loop {
+            if content.peek(kw::timeout) {
+                content.parse::<kw::timeout>()?;
+                content.parse::<Token![=]>()?;
+                timeout = Some(duration::seconds(&content.parse()?)?);
+                content.parse::<Token![;]>()?;
+            } else if content.peek(kw::query_language) {
+                content.parse::<kw::query_language>()?;
+                content.parse::<Token![=]>()?;
+                let language: Ident = content.parse()?;
+                jsonata = match language.to_string().as_str() {
+                    "jsonata" => true,
+                    "jsonpath" => false,
+                    _ => {
+                        return Err(syn::Error::new_spanned(
+                            language,
+                            "`query_language` is `jsonpath` or `jsonata`",
+                        ))
+                    }
+                };
+                content.parse::<Token![;]>()?;
+            } else {
+                break;
+            }
         }
         let body = parse_body(&content, brace.span.join())?;
         Ok(Workflow {
@@ -53,6 +73,7 @@ impl Parse for Workflow {
             input: input_ty,
             output,
             timeout,
+            jsonata,
             body,
         })
     }

@@ -528,3 +528,206 @@ pub fn holds_field<T, F: Holds<T>>(field: Lens<F>) -> Lens<F> {
 pub fn seconds_field<F: Seconds>(field: Lens<F>) -> Lens<F> {
     field
 }
+
+/// The machine `workflow!` built in JSONPath terms, rewritten for `QueryLanguage: JSONata`:
+/// `InputPath` becomes `Arguments`, `ResultPath` an `Output` merging the result into the input,
+/// `ItemsPath` `Items`, `SecondsPath`/`TimestampPath` expressions, Choice rules `Condition`s,
+/// Pass `Result` an `Output`.
+pub fn jsonata_mode(mut machine: Value) -> Value {
+    if let Value::Object(m) = &mut machine {
+        m.insert("QueryLanguage".into(), "JSONata".into());
+    }
+    convert_states(&mut machine);
+    machine
+}
+
+fn convert_states(scope: &mut Value) {
+    let Some(states) = scope.get_mut("States").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for state in states.values_mut() {
+        let Some(s) = state.as_object_mut() else {
+            continue;
+        };
+        if let Some(Value::String(p)) = s.remove("InputPath") {
+            s.insert("Arguments".into(), expression(&input_expr(&p)).into());
+        }
+        if let Some(Value::String(p)) = s.remove("ResultPath") {
+            s.insert(
+                "Output".into(),
+                expression(&merged(&p, "$states.result")).into(),
+            );
+        }
+        if let Some(Value::String(p)) = s.remove("ItemsPath") {
+            s.insert("Items".into(), expression(&input_expr(&p)).into());
+        }
+        if let Some(Value::String(p)) = s.remove("SecondsPath") {
+            s.insert("Seconds".into(), expression(&input_expr(&p)).into());
+        }
+        if let Some(Value::String(p)) = s.remove("TimestampPath") {
+            s.insert("Timestamp".into(), expression(&input_expr(&p)).into());
+        }
+        if let Some(result) = s.remove("Result") {
+            s.insert("Output".into(), result);
+        }
+        if let Some(Value::Array(catchers)) = s.get_mut("Catch") {
+            for c in catchers.iter_mut().filter_map(Value::as_object_mut) {
+                if let Some(Value::String(p)) = c.remove("ResultPath") {
+                    c.insert(
+                        "Output".into(),
+                        expression(&merged(&p, "$states.errorOutput")).into(),
+                    );
+                }
+            }
+        }
+        if let Some(Value::Array(rules)) = s.get_mut("Choices") {
+            for rule in rules.iter_mut().filter_map(Value::as_object_mut) {
+                let next = rule.remove("Next");
+                let condition = condition(&Value::Object(std::mem::take(rule)));
+                rule.insert("Condition".into(), expression(&condition).into());
+                if let Some(n) = next {
+                    rule.insert("Next".into(), n);
+                }
+            }
+        }
+        if let Some(Value::Array(branches)) = s.get_mut("Branches") {
+            branches.iter_mut().for_each(convert_states);
+        }
+        if let Some(processor) = s.get_mut("ItemProcessor") {
+            convert_states(processor);
+        }
+    }
+}
+
+fn expression(body: &str) -> String {
+    format!("{{% {body} %}}")
+}
+
+/// The segments of a path `workflow!` emitted: `$.a.b` or `$.a['b c']`.
+fn segments(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = path.strip_prefix('$').unwrap_or(path);
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("['") {
+            let end = r.find("']").unwrap_or(r.len());
+            out.push(r[..end].replace("\\'", "'"));
+            rest = r.get(end + 2..).unwrap_or("");
+        } else if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            out.push(r[..end].to_string());
+            rest = &r[end..];
+        } else {
+            break;
+        }
+    }
+    out
+}
+
+/// A JSONata field name: bare when it can be, else in backticks.
+fn name(segment: &str) -> String {
+    let bare = segment
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && segment
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if bare {
+        segment.to_string()
+    } else {
+        format!("`{segment}`")
+    }
+}
+
+fn input_expr(path: &str) -> String {
+    let mut e = String::from("$states.input");
+    for s in segments(path) {
+        e.push('.');
+        e.push_str(&name(&s));
+    }
+    e
+}
+
+/// The input with `value` placed at `path`.
+fn merged(path: &str, value: &str) -> String {
+    let segs = segments(path);
+    match segs.split_last() {
+        None => value.to_string(),
+        Some((last, [])) => format!(
+            "$merge([$states.input, {{{}: {value}}}])",
+            Value::String(last.clone())
+        ),
+        Some((last, parents)) => format!(
+            "$states.input ~> |{}|{{{}: {value}}}|",
+            parents
+                .iter()
+                .map(|p| name(p))
+                .collect::<Vec<_>>()
+                .join("."),
+            Value::String(last.clone())
+        ),
+    }
+}
+
+/// A JSONPath Choice rule as a JSONata condition.
+fn condition(rule: &Value) -> String {
+    let list = |key: &str, op: &str| -> Option<String> {
+        rule.get(key).and_then(Value::as_array).map(|rules| {
+            let parts: Vec<String> = rules
+                .iter()
+                .map(|r| format!("({})", condition(r)))
+                .collect();
+            parts.join(&format!(" {op} "))
+        })
+    };
+    if let Some(c) = list("And", "and") {
+        return c;
+    }
+    if let Some(c) = list("Or", "or") {
+        return c;
+    }
+    if let Some(inner) = rule.get("Not") {
+        return format!("$not({})", condition(inner));
+    }
+    let variable = rule
+        .get("Variable")
+        .and_then(Value::as_str)
+        .map(input_expr)
+        .unwrap_or_default();
+    let Some((operator, operand)) = rule
+        .as_object()
+        .and_then(|m| m.iter().find(|(k, _)| *k != "Variable"))
+    else {
+        return "false".into();
+    };
+    let literal = operand.to_string();
+    let compare = |op: &str| format!("{variable} {op} {literal}");
+    match operator.as_str() {
+        "IsPresent" => format!("$exists({variable})"),
+        "IsNull" => format!("{variable} = null"),
+        "IsNumeric" => format!("$type({variable}) = 'number'"),
+        "IsString" => format!("$type({variable}) = 'string'"),
+        "IsBoolean" => format!("$type({variable}) = 'boolean'"),
+        "IsTimestamp" => format!(
+            "$type({variable}) = 'string' and $contains({variable}, /^\\d{{4}}-\\d{{2}}-\\d{{2}}T/)"
+        ),
+        "StringMatches" => {
+            let pattern: String = operand
+                .as_str()
+                .unwrap_or_default()
+                .chars()
+                .map(|c| match c {
+                    '*' => ".*".to_string(),
+                    c if c.is_ascii_alphanumeric() || c == ' ' => c.to_string(),
+                    c => format!("\\{c}"),
+                })
+                .collect();
+            format!("$contains({variable}, /^{pattern}$/)")
+        }
+        op if op.ends_with("GreaterThanEquals") => compare(">="),
+        op if op.ends_with("LessThanEquals") => compare("<="),
+        op if op.ends_with("GreaterThan") => compare(">"),
+        op if op.ends_with("LessThan") => compare("<"),
+        _ => compare("="),
+    }
+}
