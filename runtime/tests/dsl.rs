@@ -393,3 +393,51 @@ async fn jsonata_emission_runs_like_jsonpath() {
         assert_eq!(jsonata, jsonpath);
     }
 }
+
+workflow! {
+    pub Remember(Order) -> Order {
+        start Check;
+        Check: task validate -> end assign(order_id = .id, everything = .);
+    }
+}
+
+workflow! {
+    pub RememberJsonata(Order) -> Order {
+        query_language = jsonata;
+        start Check2;
+        Check2: task validate -> end assign(order_id = .id);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn assign_sets_variables_from_the_result() {
+    let asl: serde_json::Value = serde_json::from_str(&Remember::asl_json()).unwrap();
+    assert_eq!(
+        asl["States"]["Check"]["Assign"],
+        json!({"order_id.$": "$.id", "everything.$": "$"})
+    );
+    let asl: serde_json::Value = serde_json::from_str(&RememberJsonata::asl_json()).unwrap();
+    assert_eq!(
+        asl["States"]["Check2"]["Assign"],
+        json!({"order_id": "{% $states.result.id %}"})
+    );
+    for machine in [Remember::definition(), RememberJsonata::definition()] {
+        assert!(stepfn::validate(&machine, &Default::default()).is_empty());
+        let outcome = Executor::new(machine)
+            .run(
+                serde_json::to_value(order("a", 1.0)).unwrap(),
+                ExecutionOptions {
+                    tasks: Remember::tasks().merged_over(RememberJsonata::tasks()),
+                    record_history: true,
+                    ..options()
+                },
+            )
+            .await;
+        let exited = outcome
+            .history
+            .iter()
+            .find(|e| e.event_type == "TaskStateExited")
+            .expect("the task exited");
+        assert_eq!(exited.details["assignedVariables"]["order_id"], "\"o-1\"");
+    }
+}

@@ -30,6 +30,9 @@ pub struct StateDef {
     pub name: Ident,
     pub comment: Option<String>,
     pub kind: Kind,
+    /// `assign(name = .path, ...)`: workflow variables set from the state's result (Task,
+    /// Parallel, Map, Pass with a result) or input (the others).
+    pub assign: Vec<(Ident, FieldPath)>,
 }
 
 /// Where a state goes: a state, or the end of its body.

@@ -132,6 +132,24 @@ impl Cx {
     }
 
     fn state_json(&mut self, state: &StateDef) -> TokenStream {
+        let json = self.state_kind_json(state);
+        if state.assign.is_empty() {
+            return json;
+        }
+        let root = assign_root(state);
+        let values: Vec<TokenStream> = state
+            .assign
+            .iter()
+            .map(|(variable, path)| {
+                let name = variable.to_string();
+                let lens = lens_from(root.clone(), path);
+                quote!((#name, #lens.json_path()))
+            })
+            .collect();
+        quote!(::stepfn::__private::with_assign(#json, ::std::vec![#(#values),*]))
+    }
+
+    fn state_kind_json(&mut self, state: &StateDef) -> TokenStream {
         let comment = option_str(state.comment.as_deref());
         let name = state.name.to_string();
         match &state.kind {
@@ -576,8 +594,12 @@ impl Cx {
 /// the user's field token (so a typo is reported there), named by serde through `Payload`.
 fn lens(state: &Ident, path: &FieldPath) -> TokenStream {
     let m = marker(state);
-    let mut lens =
-        quote!(::stepfn::__private::Lens::<<#m as ::stepfn::__private::StateTypes>::In>::root());
+    lens_from(quote!(<#m as ::stepfn::__private::StateTypes>::In), path)
+}
+
+/// A `Lens` from a value of type `root` along `path`.
+fn lens_from(root: TokenStream, path: &FieldPath) -> TokenStream {
+    let mut lens = quote!(::stepfn::__private::Lens::<#root>::root());
     for field in &path.fields {
         let name = field.to_string();
         let span = field.span();
@@ -598,6 +620,23 @@ fn checked_lens(state: &Ident, path: &FieldPath, check: TokenStream) -> TokenStr
         let #at = #lens;
         #check(#at)
     })
+}
+
+/// The type `assign` paths start from: the raw result of Task, Parallel, Map and Pass with a
+/// result, the input of the others.
+fn assign_root(state: &StateDef) -> TokenStream {
+    let m = marker(&state.name);
+    match &state.kind {
+        Kind::Task { task, .. } => quote!(<#task as ::stepfn::Task>::Output),
+        Kind::Parallel { .. }
+        | Kind::Map { .. }
+        | Kind::Pass {
+            result: Some(_), ..
+        } => {
+            quote!(<#m as ::stepfn::__private::StateTypes>::Out)
+        }
+        _ => quote!(<#m as ::stepfn::__private::StateTypes>::In),
+    }
 }
 
 /// `Some(path)` through `check`, or `None`.

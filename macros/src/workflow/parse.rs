@@ -25,6 +25,7 @@ mod kw {
     syn::custom_keyword!(end);
     syn::custom_keyword!(timeout);
     syn::custom_keyword!(query_language);
+    syn::custom_keyword!(assign);
 }
 
 impl Parse for Workflow {
@@ -103,12 +104,40 @@ fn parse_state(input: ParseStream) -> syn::Result<StateDef> {
     let name: Ident = input.parse()?;
     input.parse::<Token![:]>()?;
     let kind = parse_kind(input)?;
+    let mut assign = Vec::new();
+    if input.peek(kw::assign) {
+        let keyword: kw::assign = input.parse()?;
+        if matches!(kind, Kind::Succeed | Kind::Fail { .. }) {
+            return Err(syn::Error::new(
+                keyword.span,
+                "succeed and fail states cannot assign variables",
+            ));
+        }
+        let args;
+        parenthesized!(args in input);
+        while !args.is_empty() {
+            let variable: Ident = args.parse()?;
+            let text = variable.to_string();
+            if text == "states" || text.chars().count() > 80 {
+                return Err(syn::Error::new_spanned(
+                    variable,
+                    "a variable name is at most 80 characters and is not `states`",
+                ));
+            }
+            args.parse::<Token![=]>()?;
+            assign.push((variable, parse_path(&args)?));
+            if !args.is_empty() {
+                args.parse::<Token![,]>()?;
+            }
+        }
+    }
     // States written with a block may omit the `;`.
     let _ = input.parse::<Option<Token![;]>>()?;
     Ok(StateDef {
         name,
         comment,
         kind,
+        assign,
     })
 }
 
@@ -546,6 +575,11 @@ fn parse_errors(input: ParseStream) -> syn::Result<Vec<ErrorRef>> {
 
 fn parse_path(input: ParseStream) -> syn::Result<FieldPath> {
     let mut fields = Vec::new();
+    // `.` alone is the whole value.
+    if input.peek(Token![.]) && !input.peek2(Ident) {
+        input.parse::<Token![.]>()?;
+        return Ok(FieldPath { fields });
+    }
     while input.peek(Token![.]) {
         input.parse::<Token![.]>()?;
         fields.push(input.call(syn::ext::IdentExt::parse_any)?);

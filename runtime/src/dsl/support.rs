@@ -443,6 +443,18 @@ pub fn top_level(body: Value, comment: Option<&str>, timeout: Option<u64>) -> Va
     Value::Object(m)
 }
 
+/// A state with `Assign`: each variable set from a path (`"name.$": "$.path"`).
+pub fn with_assign(mut state: Value, variables: Vec<(&str, String)>) -> Value {
+    let assign: serde_json::Map<String, Value> = variables
+        .into_iter()
+        .map(|(name, path)| (format!("{name}.$"), Value::String(path)))
+        .collect();
+    if let Value::Object(s) = &mut state {
+        s.insert("Assign".into(), Value::Object(assign));
+    }
+    state
+}
+
 /// One element of `Retry`.
 pub fn retrier(
     errors: Vec<String>,
@@ -566,6 +578,31 @@ fn convert_states(scope: &mut Value) {
         }
         if let Some(Value::String(p)) = s.remove("TimestampPath") {
             s.insert("Timestamp".into(), expression(&input_expr(&p)).into());
+        }
+        let has_result = matches!(
+            s.get("Type").and_then(Value::as_str),
+            Some("Task" | "Parallel" | "Map")
+        ) || s.contains_key("Result");
+        if let Some(Value::Object(assign)) = s.remove("Assign") {
+            let source = if has_result {
+                "$states.result"
+            } else {
+                "$states.input"
+            };
+            let converted: serde_json::Map<String, Value> = assign
+                .into_iter()
+                .map(|(name, path)| {
+                    let name = name.trim_end_matches(".$").to_string();
+                    let path = path.as_str().unwrap_or("$");
+                    let mut e = source.to_string();
+                    for s in segments(path) {
+                        e.push('.');
+                        e.push_str(&self::name(&s));
+                    }
+                    (name, expression(&e).into())
+                })
+                .collect();
+            s.insert("Assign".into(), Value::Object(converted));
         }
         if let Some(result) = s.remove("Result") {
             s.insert("Output".into(), result);
