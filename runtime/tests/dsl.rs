@@ -441,3 +441,85 @@ async fn assign_sets_variables_from_the_result() {
         assert_eq!(exited.details["assignedVariables"]["order_id"], "\"o-1\"");
     }
 }
+
+/// What the charge service takes, built from the order by a template.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+#[serde(rename_all = "camelCase")]
+pub struct ChargeRequest {
+    pub order_ref: String,
+    pub amount: f64,
+    pub currency: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+pub struct ChargeResult {
+    pub charge_id: String,
+    pub amount: f64,
+    pub provider: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+pub struct Receipt {
+    pub id: String,
+    pub source: String,
+}
+
+#[task]
+async fn charge_card(request: ChargeRequest) -> ChargeResult {
+    ChargeResult {
+        charge_id: format!("ch-{}-{}", request.order_ref, request.currency),
+        amount: request.amount,
+        provider: "acme".into(),
+    }
+}
+
+workflow! {
+    pub Checkout(Order) -> Receipt {
+        start Charge;
+        Charge: task charge_card(
+            parameters = ChargeRequest { order_ref: .id, amount: .total, currency: "EUR" },
+            result_selector = Receipt { id: .charge_id, source: "card" }
+        ) -> end;
+    }
+}
+
+workflow! {
+    pub CheckoutJsonata(Order) -> Receipt {
+        query_language = jsonata;
+        start Charge4;
+        Charge4: task charge_card(
+            parameters = ChargeRequest { order_ref: .id, amount: .total, currency: "EUR" },
+            result_selector = Receipt { id: .charge_id, source: "card" }
+        ) -> end;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn templates_build_the_task_input_and_reshape_the_result() {
+    let asl: serde_json::Value = serde_json::from_str(&Checkout::asl_json()).unwrap();
+    assert_eq!(
+        asl["States"]["Charge"]["Parameters"],
+        json!({"orderRef.$": "$.id", "amount.$": "$.grandTotal", "currency": "EUR"})
+    );
+    assert_eq!(
+        asl["States"]["Charge"]["ResultSelector"],
+        json!({"id.$": "$.charge_id", "source": "card"})
+    );
+    let expected = Receipt {
+        id: "ch-o-1-EUR".into(),
+        source: "card".into(),
+    };
+    assert_eq!(
+        Checkout::run_with(order("a", 3.0), options())
+            .await
+            .unwrap(),
+        expected
+    );
+    assert!(stepfn::validate(&CheckoutJsonata::definition(), &Default::default()).is_empty());
+    assert_eq!(
+        CheckoutJsonata::run_with(order("a", 3.0), options())
+            .await
+            .unwrap(),
+        expected
+    );
+}

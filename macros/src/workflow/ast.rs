@@ -49,12 +49,18 @@ pub enum Kind {
         input: Option<FieldPath>,
         /// `result_path = .a` (ResultPath): the result goes into the state's input there.
         result_path: Option<FieldPath>,
+        /// `parameters = T { .. }`: the task's input built from the state's input.
+        parameters: Option<StructTemplate>,
+        /// `result_selector = T { .. }`: the result reshaped before `result_path`.
+        result_selector: Option<StructTemplate>,
         next: Target,
         handling: Handling,
     },
     Pass {
         ty: Option<Type>,
         result: Option<Expr>,
+        /// `parameters = T { .. }`: the output built from the input.
+        parameters: Option<StructTemplate>,
         next: Target,
     },
     Wait {
@@ -95,6 +101,19 @@ pub struct Distributed {
     pub reader: Option<(String, LitStr, LitStr)>,
     pub tolerated_failure_percentage: Option<f64>,
     pub tolerated_failure_count: Option<u64>,
+}
+
+/// `Type { field: .path, other: "literal" }`: a payload template written as the struct it
+/// builds, so rustc checks every field.
+pub struct StructTemplate {
+    pub ty: Path,
+    pub fields: Vec<(Ident, TemplateValue)>,
+}
+
+/// One field of a [`StructTemplate`].
+pub enum TemplateValue {
+    Path(FieldPath),
+    Literal(Lit),
 }
 
 /// How long a Wait state waits.

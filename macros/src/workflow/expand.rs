@@ -157,6 +157,8 @@ impl Cx {
                 task,
                 input,
                 result_path,
+                parameters,
+                result_selector,
                 next,
                 handling,
             } => {
@@ -166,18 +168,50 @@ impl Cx {
                 let error_ty = quote!(<#task as ::stepfn::Task>::Error);
                 let (retry, catch) = self.handling_json(&state.name, handling, Some(&error_ty));
                 let next = next_of(next);
+                let m = marker(&state.name);
+                let state_input = quote!(<#m as ::stepfn::__private::StateTypes>::In);
+                let task_output = quote!(<#task as ::stepfn::Task>::Output);
                 // The task takes exactly the selected part; the result fits where it goes.
                 let input = optional_path(
                     &state.name,
                     input.as_ref(),
                     quote!(::stepfn::__private::same_field::<<#task as ::stepfn::Task>::Input, _>),
                 );
+                let result_ty = match result_selector {
+                    Some(t) => {
+                        let ty = &t.ty;
+                        quote!(#ty)
+                    }
+                    None => task_output.clone(),
+                };
                 let result_path = optional_path(
                     &state.name,
                     result_path.as_ref(),
-                    quote!(::stepfn::__private::holds_field::<<#task as ::stepfn::Task>::Output, _>),
+                    quote!(::stepfn::__private::holds_field::<#result_ty, _>),
                 );
-                quote!(::stepfn::__private::task_state::<#task>(#comment, #input, #result_path, #next, #retry, #catch))
+                let parameters = self.template(
+                    parameters.as_ref(),
+                    &state_input,
+                    quote!(<#task as ::stepfn::Task>::Input),
+                );
+                let result_selector =
+                    self.template(result_selector.as_ref(), &task_output, result_ty.clone());
+                quote!(::stepfn::__private::task_state::<#task>(#comment, #input, #parameters, #result_selector, #result_path, #next, #retry, #catch))
+            }
+            Kind::Pass {
+                parameters: Some(t),
+                next,
+                ..
+            } => {
+                let m = marker(&state.name);
+                let ty = &t.ty;
+                let parameters = self.template(
+                    Some(t),
+                    &quote!(<#m as ::stepfn::__private::StateTypes>::In),
+                    quote!(#ty),
+                );
+                let next = next_of(next);
+                quote!(::stepfn::__private::pass_parameters(#comment, #parameters, #next))
             }
             Kind::Pass { result, next, .. } => {
                 let result = match result {
@@ -392,6 +426,53 @@ impl Cx {
         quote!(::std::vec![#(#names),*])
     }
 
+    /// A struct template as JSON (`Some(..)`, or `None` when absent), and the never-run
+    /// function that makes rustc build the same struct from a `source` into a `target`.
+    fn template(
+        &mut self,
+        template: Option<&StructTemplate>,
+        source: &TokenStream,
+        target: TokenStream,
+    ) -> TokenStream {
+        let Some(t) = template else {
+            return quote!(::core::option::Option::None);
+        };
+        let ty = &t.ty;
+        let mut json_fields = Vec::new();
+        let mut literal_fields = Vec::new();
+        for (field, value) in &t.fields {
+            let name = field.to_string();
+            let json_name = quote!(<#ty as ::stepfn::Payload>::json_name(#name));
+            match value {
+                TemplateValue::Path(path) => {
+                    let lens = lens_from(source.clone(), path);
+                    json_fields.push(quote!((#json_name, ::stepfn::__private::TemplateField::Path(#lens.json_path()))));
+                    let access = value_access(path);
+                    let span = path.fields.last().map_or(field.span(), Ident::span);
+                    let copy = respan(quote!(::stepfn::__private::copy_of(&#access)), span);
+                    literal_fields.push(quote!(#field: #copy));
+                }
+                TemplateValue::Literal(lit) => {
+                    json_fields.push(quote!((#json_name, ::stepfn::__private::TemplateField::Literal(::stepfn::__private::json(#lit)))));
+                    let value = match lit {
+                        Lit::Str(_) => quote!(::core::convert::Into::into(#lit)),
+                        _ => quote!(#lit),
+                    };
+                    literal_fields.push(quote!(#field: #value));
+                }
+            }
+        }
+        let check = self.next_check_name();
+        self.checks.push(quote! {
+            fn #check(value: &#source) -> #target {
+                #ty { #(#literal_fields),* }
+            }
+        });
+        quote!(::core::option::Option::Some(::stepfn::__private::template(
+            ::std::vec![#(#json_fields),*]
+        )))
+    }
+
     fn next_check_name(&mut self) -> Ident {
         self.check_count += 1;
         format_ident!("__stepfn_check_{}", self.check_count)
@@ -549,6 +630,18 @@ impl Cx {
                 result_path: Some(_),
                 ..
             } => (in_ty.clone(), in_tag.clone()),
+            Kind::Task {
+                result_selector: Some(t),
+                ..
+            }
+            | Kind::Pass {
+                parameters: Some(t),
+                ..
+            } => {
+                let ty = &t.ty;
+                let as_type: syn::Type = syn::parse_quote!(#ty);
+                (quote!(#ty), tag(&as_type))
+            }
             Kind::Task { task, .. } => (
                 quote!(<#task as ::stepfn::Task>::Output),
                 quote!(<#task as ::stepfn::Task>::OutputTag),
@@ -595,6 +688,16 @@ impl Cx {
 fn lens(state: &Ident, path: &FieldPath) -> TokenStream {
     let m = marker(state);
     lens_from(quote!(<#m as ::stepfn::__private::StateTypes>::In), path)
+}
+
+/// `value.a.b`, each field at its user token.
+fn value_access(path: &FieldPath) -> TokenStream {
+    let first = path.fields.first().map_or(Span::call_site(), Ident::span);
+    let mut access = quote_spanned!(first=> value);
+    for field in &path.fields {
+        access = quote_spanned!(field.span()=> #access.#field);
+    }
+    access
 }
 
 /// A `Lens` from a value of type `root` along `path`.
@@ -764,7 +867,10 @@ fn input_of(
     };
     match &state.kind {
         Kind::Task {
-            task, input: None, ..
+            task,
+            input: None,
+            parameters: None,
+            ..
         } => {
             return Ok((
                 quote!(<#task as ::stepfn::Task>::Input),
@@ -847,6 +953,10 @@ fn passes_input_on(state: &StateDef) -> bool {
             | Kind::Succeed
             | Kind::Choice { ty: None, .. }
             | Kind::Task { input: Some(_), .. }
+            | Kind::Task {
+                parameters: Some(_),
+                ..
+            }
     )
 }
 

@@ -185,6 +185,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
         input.parse::<kw::task>()?;
         let task: Path = input.parse()?;
         let (mut task_input, mut result_path) = (None, None);
+        let (mut parameters, mut result_selector) = (None, None);
         if input.peek(syn::token::Paren) {
             let args;
             parenthesized!(args in input);
@@ -194,10 +195,12 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                 match key.to_string().as_str() {
                     "input" => task_input = Some(parse_path(&args)?),
                     "result_path" => result_path = Some(parse_path(&args)?),
+                    "parameters" => parameters = Some(parse_template(&args)?),
+                    "result_selector" => result_selector = Some(parse_template(&args)?),
                     _ => {
                         return Err(syn::Error::new_spanned(
                             key,
-                            "a task takes `input = .field` (InputPath) and `result_path = .field` (ResultPath)",
+                            "a task takes `input = .field`, `parameters = Type { .. }`, `result_selector = Type { .. }` and `result_path = .field`",
                         ))
                     }
                 }
@@ -206,34 +209,50 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                 }
             }
         }
+        if let (Some(_), Some(p)) = (&task_input, &parameters) {
+            return Err(syn::Error::new_spanned(
+                &p.ty,
+                "give a task either `input` or `parameters`: `parameters` can read any path itself",
+            ));
+        }
         let next = parse_target(input)?;
         let handling = parse_handling(input)?;
         Ok(Kind::Task {
             task,
             input: task_input,
             result_path,
+            parameters,
+            result_selector,
             next,
             handling,
         })
     } else if look.peek(kw::pass) {
         input.parse::<kw::pass>()?;
         let ty = optional_type(input)?;
-        let mut result = None;
+        let (mut result, mut parameters) = (None, None);
         if input.peek(syn::token::Paren) {
             let args;
             parenthesized!(args in input);
             let key: Ident = args.parse()?;
-            if key != "result" {
-                return Err(syn::Error::new_spanned(
-                    key,
-                    "a pass state takes `result = <value>`",
-                ));
-            }
             args.parse::<Token![=]>()?;
-            result = Some(args.parse()?);
+            match key.to_string().as_str() {
+                "result" => result = Some(args.parse()?),
+                "parameters" => parameters = Some(parse_template(&args)?),
+                _ => {
+                    return Err(syn::Error::new_spanned(
+                        key,
+                        "a pass state takes `result = <value>` or `parameters = Type { .. }`",
+                    ))
+                }
+            }
         }
         let next = parse_target(input)?;
-        Ok(Kind::Pass { ty, result, next })
+        Ok(Kind::Pass {
+            ty,
+            result,
+            parameters,
+            next,
+        })
     } else if look.peek(kw::wait) {
         input.parse::<kw::wait>()?;
         let wait = if input.peek(Token![for]) {
@@ -571,6 +590,27 @@ fn parse_errors(input: ParseStream) -> syn::Result<Vec<ErrorRef>> {
             }
         })
         .collect())
+}
+
+fn parse_template(input: ParseStream) -> syn::Result<StructTemplate> {
+    let ty: Path = input.parse()?;
+    let content;
+    braced!(content in input);
+    let mut fields = Vec::new();
+    while !content.is_empty() {
+        let field: Ident = content.parse()?;
+        content.parse::<Token![:]>()?;
+        let value = if content.peek(Token![.]) {
+            TemplateValue::Path(parse_path(&content)?)
+        } else {
+            TemplateValue::Literal(content.parse()?)
+        };
+        fields.push((field, value));
+        if !content.is_empty() {
+            content.parse::<Token![,]>()?;
+        }
+    }
+    Ok(StructTemplate { ty, fields })
 }
 
 fn parse_path(input: ParseStream) -> syn::Result<FieldPath> {

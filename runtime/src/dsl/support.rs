@@ -188,9 +188,12 @@ fn put_handling(state: &mut serde_json::Map<String, Value>, retry: Vec<Value>, c
 }
 
 /// A Task state running `T`.
+#[allow(clippy::too_many_arguments)]
 pub fn task_state<T: Task>(
     comment: Option<&str>,
     input_path: Option<&str>,
+    parameters: Option<Value>,
+    result_selector: Option<Value>,
     result_path: Option<&str>,
     next: Option<&str>,
     retry: Vec<Value>,
@@ -207,6 +210,12 @@ pub fn task_state<T: Task>(
     }
     if let Some(p) = input_path {
         s.insert("InputPath".into(), p.into());
+    }
+    if let Some(p) = parameters {
+        s.insert("Parameters".into(), p);
+    }
+    if let Some(r) = result_selector {
+        s.insert("ResultSelector".into(), r);
     }
     if let Some(p) = result_path {
         s.insert("ResultPath".into(), p.into());
@@ -225,6 +234,47 @@ pub fn pass_state(comment: Option<&str>, result: Option<Value>, next: Option<&st
     }
     put_next(&mut s, next);
     with_common(s, comment)
+}
+
+/// A Pass state whose output is built by `Parameters`.
+pub fn pass_parameters(
+    comment: Option<&str>,
+    parameters: Option<Value>,
+    next: Option<&str>,
+) -> Value {
+    let mut s = serde_json::Map::new();
+    s.insert("Type".into(), "Pass".into());
+    if let Some(p) = parameters {
+        s.insert("Parameters".into(), p);
+    }
+    put_next(&mut s, next);
+    with_common(s, comment)
+}
+
+/// One member of a payload template.
+pub enum TemplateField {
+    /// `"key.$": path`.
+    Path(String),
+    /// `"key": value`.
+    Literal(Value),
+}
+
+/// A payload template: `{"key.$": "$.path", "key": literal}`.
+pub fn template(fields: Vec<(&str, TemplateField)>) -> Value {
+    Value::Object(
+        fields
+            .into_iter()
+            .map(|(name, field)| match field {
+                TemplateField::Path(p) => (format!("{name}.$"), Value::String(p)),
+                TemplateField::Literal(v) => (name.to_string(), v),
+            })
+            .collect(),
+    )
+}
+
+/// Stands for a field's value in the never-run functions that check templates.
+pub fn copy_of<T>(_field: &T) -> T {
+    unreachable!("only type-checked, never run")
 }
 
 /// A Wait state: `Seconds`, `Timestamp`, `SecondsPath` or `TimestampPath`.
@@ -564,11 +614,28 @@ fn convert_states(scope: &mut Value) {
         if let Some(Value::String(p)) = s.remove("InputPath") {
             s.insert("Arguments".into(), expression(&input_expr(&p)).into());
         }
-        if let Some(Value::String(p)) = s.remove("ResultPath") {
-            s.insert(
-                "Output".into(),
-                expression(&merged(&p, "$states.result")).into(),
-            );
+        if let Some(Value::Object(parameters)) = s.remove("Parameters") {
+            let built = expression(&object_expr(&parameters, "$states.input"));
+            let field = if s.get("Type").and_then(Value::as_str) == Some("Pass") {
+                "Output"
+            } else {
+                "Arguments"
+            };
+            s.insert(field.into(), built.into());
+        }
+        let selected = match s.remove("ResultSelector") {
+            Some(Value::Object(selector)) => Some(object_expr(&selector, "$states.result")),
+            _ => None,
+        };
+        match (s.remove("ResultPath"), selected) {
+            (Some(Value::String(p)), selected) => {
+                let result = selected.unwrap_or_else(|| "$states.result".into());
+                s.insert("Output".into(), expression(&merged(&p, &result)).into());
+            }
+            (_, Some(selected)) => {
+                s.insert("Output".into(), expression(&selected).into());
+            }
+            _ => {}
         }
         if let Some(Value::String(p)) = s.remove("ItemsPath") {
             s.insert("Items".into(), expression(&input_expr(&p)).into());
@@ -597,7 +664,7 @@ fn convert_states(scope: &mut Value) {
                     let mut e = source.to_string();
                     for s in segments(path) {
                         e.push('.');
-                        e.push_str(&self::name(&s));
+                        e.push_str(&name_of(&s));
                     }
                     (name, expression(&e).into())
                 })
@@ -661,7 +728,7 @@ fn segments(path: &str) -> Vec<String> {
 }
 
 /// A JSONata field name: bare when it can be, else in backticks.
-fn name(segment: &str) -> String {
+fn name_of(segment: &str) -> String {
     let bare = segment
         .chars()
         .next()
@@ -680,9 +747,28 @@ fn input_expr(path: &str) -> String {
     let mut e = String::from("$states.input");
     for s in segments(path) {
         e.push('.');
-        e.push_str(&name(&s));
+        e.push_str(&name_of(&s));
     }
     e
+}
+
+/// A JSONata object constructor for a JSONPath payload template over `source`.
+fn object_expr(template: &serde_json::Map<String, Value>, source: &str) -> String {
+    let members: Vec<String> = template
+        .iter()
+        .map(|(key, value)| match (key.strip_suffix(".$"), value) {
+            (Some(name), Value::String(path)) => {
+                let mut e = source.to_string();
+                for s in segments(path) {
+                    e.push('.');
+                    e.push_str(&name_of(&s));
+                }
+                format!("{}: {e}", Value::String(name.to_string()))
+            }
+            _ => format!("{}: {value}", Value::String(key.clone())),
+        })
+        .collect();
+    format!("{{{}}}", members.join(", "))
 }
 
 /// The input with `value` placed at `path`.
@@ -698,7 +784,7 @@ fn merged(path: &str, value: &str) -> String {
             "$states.input ~> |{}|{{{}: {value}}}|",
             parents
                 .iter()
-                .map(|p| name(p))
+                .map(|p| name_of(p))
                 .collect::<Vec<_>>()
                 .join("."),
             Value::String(last.clone())
