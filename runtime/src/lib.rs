@@ -34,7 +34,9 @@ pub mod variables;
 
 pub use clock::{Clock, SystemClock, VirtualClock};
 pub use context::ContextObject;
-pub use dsl::{ErrorOutput, Payload, Task, TaskContext, TaskError, Workflow, WorkflowError};
+pub use dsl::{
+    ErrorOutput, ItemBatch, Payload, Task, TaskContext, TaskError, Workflow, WorkflowError,
+};
 pub use error::StatesError;
 pub use exec::{ExecutionOptions, ExecutionStatus, Executor, Outcome, StopRequest, StopSignal};
 pub use history::HistoryEvent;

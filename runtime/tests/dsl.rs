@@ -20,7 +20,7 @@ pub struct Order {
     pub lines: Vec<Line>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
 pub struct Line {
     pub sku: String,
     pub qty: u32,
@@ -521,5 +521,111 @@ async fn templates_build_the_task_input_and_reshape_the_result() {
             .await
             .unwrap(),
         expected
+    );
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+pub struct Job {
+    pub sku: String,
+    pub position: u64,
+    pub order_id: String,
+}
+
+#[task]
+async fn take_job(job: Job) -> String {
+    format!("{}#{}@{}", job.sku, job.position, job.order_id)
+}
+
+#[task]
+async fn pack_batch(batch: stepfn::ItemBatch<Line>) -> usize {
+    batch.items.len()
+}
+
+workflow! {
+    pub Jobs(Order) -> Vec<String> {
+        start Each;
+        Each: map<Line>(
+            items = .lines,
+            item_selector = Job { sku: item.sku, position: index, order_id: .id }
+        ) -> end {
+            start Take;
+            Take: task take_job -> end;
+        }
+    }
+}
+
+workflow! {
+    pub JobsJsonata(Order) -> Vec<String> {
+        query_language = jsonata;
+        start Each5;
+        Each5: map<Line>(
+            items = .lines,
+            item_selector = Job { sku: item.sku, position: index, order_id: .id }
+        ) -> end {
+            start Take5;
+            Take5: task take_job -> end;
+        }
+    }
+}
+
+workflow! {
+    pub Batches(Order) -> Vec<usize> {
+        start Chunks;
+        Chunks: map<Line>(items = .lines, max_items_per_batch = 2) -> end {
+            start PackBatch;
+            PackBatch: task pack_batch -> end;
+        }
+    }
+}
+
+workflow! {
+    pub LabelOnly(Shipment) -> Option<Label> {
+        start Print6;
+        Print6: task print_label(input = .order, result_path = .label, output = .label as Option<Label>) -> end;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn item_selector_batches_and_output_path() {
+    let lines = vec![line("a", 1), line("b", 2), line("c", 3)];
+    let input = Order {
+        lines: lines.clone(),
+        ..order("a", 1.0)
+    };
+    let asl: serde_json::Value = serde_json::from_str(&Jobs::asl_json()).unwrap();
+    assert_eq!(
+        asl["States"]["Each"]["ItemSelector"],
+        json!({"sku.$": "$$.Map.Item.Value.sku", "position.$": "$$.Map.Item.Index", "order_id.$": "$.id"})
+    );
+    let expected = vec!["a#0@o-1", "b#1@o-1", "c#2@o-1"];
+    assert_eq!(
+        Jobs::run_with(input.clone(), options()).await.unwrap(),
+        expected
+    );
+    assert!(stepfn::validate(&JobsJsonata::definition(), &Default::default()).is_empty());
+    assert_eq!(
+        JobsJsonata::run_with(input.clone(), options())
+            .await
+            .unwrap(),
+        expected
+    );
+    assert!(stepfn::validate(&Batches::definition(), &Default::default()).is_empty());
+    assert_eq!(
+        Batches::run_with(input.clone(), options()).await.unwrap(),
+        vec![2, 1]
+    );
+    let shipment = Shipment {
+        order: input,
+        delay_seconds: 0,
+        label: None,
+        failure: None,
+    };
+    let asl: serde_json::Value = serde_json::from_str(&LabelOnly::asl_json()).unwrap();
+    assert_eq!(asl["States"]["Print6"]["OutputPath"], "$.label");
+    assert_eq!(
+        LabelOnly::run_with(shipment, options()).await.unwrap(),
+        Some(Label {
+            code: "L-o-1".into()
+        })
     );
 }

@@ -53,6 +53,8 @@ pub enum Kind {
         parameters: Option<StructTemplate>,
         /// `result_selector = T { .. }`: the result reshaped before `result_path`.
         result_selector: Option<StructTemplate>,
+        /// `output = .a as T` (OutputPath): the part of the output passed on, and its type.
+        output: Option<(FieldPath, Type)>,
         next: Target,
         handling: Handling,
     },
@@ -86,6 +88,10 @@ pub enum Kind {
     Map {
         item: Type,
         items: Option<FieldPath>,
+        /// `item_selector = T { a: .f, b: item.g, i: index }`: each iteration's input.
+        item_selector: Option<StructTemplate>,
+        /// `max_items_per_batch = N`: iterations take batches (`stepfn::ItemBatch<Item>`).
+        batch: Option<u64>,
         max_concurrency: Option<u64>,
         distributed: Option<Distributed>,
         body: Box<Body>,
@@ -114,6 +120,10 @@ pub struct StructTemplate {
 pub enum TemplateValue {
     Path(FieldPath),
     Literal(Lit),
+    /// `item.a.b` in a Map's `item_selector`: a field of the current item.
+    Item(FieldPath),
+    /// `index` in a Map's `item_selector`: the item's position.
+    Index(Ident),
 }
 
 /// How long a Wait state waits.

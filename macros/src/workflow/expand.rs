@@ -159,6 +159,7 @@ impl Cx {
                 result_path,
                 parameters,
                 result_selector,
+                output,
                 next,
                 handling,
             } => {
@@ -184,6 +185,7 @@ impl Cx {
                     }
                     None => task_output.clone(),
                 };
+                let has_result_path = result_path.is_some();
                 let result_path = optional_path(
                     &state.name,
                     result_path.as_ref(),
@@ -192,11 +194,34 @@ impl Cx {
                 let parameters = self.template(
                     parameters.as_ref(),
                     &state_input,
+                    None,
                     quote!(<#task as ::stepfn::Task>::Input),
                 );
-                let result_selector =
-                    self.template(result_selector.as_ref(), &task_output, result_ty.clone());
-                quote!(::stepfn::__private::task_state::<#task>(#comment, #input, #parameters, #result_selector, #result_path, #next, #retry, #catch))
+                let result_selector = self.template(
+                    result_selector.as_ref(),
+                    &task_output,
+                    None,
+                    result_ty.clone(),
+                );
+                // OutputPath reads the value after ResultPath: the input with the result in it,
+                // or the result.
+                let before_output = if has_result_path {
+                    state_input.clone()
+                } else {
+                    result_ty
+                };
+                let output = match output {
+                    Some((path, ty)) => {
+                        let lens = checked_lens_from(
+                            before_output,
+                            path,
+                            quote!(::stepfn::__private::output_field::<#ty, _>),
+                        );
+                        quote!(::core::option::Option::Some(&#lens.json_path()))
+                    }
+                    None => quote!(::core::option::Option::None),
+                };
+                quote!(::stepfn::__private::task_state::<#task>(#comment, #input, #parameters, #result_selector, #result_path, #output, #next, #retry, #catch))
             }
             Kind::Pass {
                 parameters: Some(t),
@@ -208,6 +233,7 @@ impl Cx {
                 let parameters = self.template(
                     Some(t),
                     &quote!(<#m as ::stepfn::__private::StateTypes>::In),
+                    None,
                     quote!(#ty),
                 );
                 let next = next_of(next);
@@ -286,15 +312,35 @@ impl Cx {
                 quote!(::stepfn::__private::parallel_state(#comment, ::std::vec![#(#branches),*], #next, #retry, #catch))
             }
             Kind::Map {
+                item,
                 items,
                 max_concurrency,
                 distributed,
+                item_selector,
+                batch,
                 body,
                 next,
                 handling,
-                ..
             } => {
                 let processor = self.body_json(body);
+                let m = marker(&state.name);
+                let item_ty = quote!(#item);
+                let selector = match item_selector {
+                    Some(t) => {
+                        let ty = &t.ty;
+                        self.template(
+                            Some(t),
+                            &quote!(<#m as ::stepfn::__private::StateTypes>::In),
+                            Some(&item_ty),
+                            quote!(#ty),
+                        )
+                    }
+                    None => quote!(::core::option::Option::None),
+                };
+                let batch = match batch {
+                    Some(n) => quote!(::core::option::Option::Some(#n)),
+                    None => quote!(::core::option::Option::None),
+                };
                 let distributed = match distributed {
                     None => quote!(::core::option::Option::None),
                     Some(d) => {
@@ -317,10 +363,6 @@ impl Cx {
                 };
                 let items = match items {
                     Some(path) => {
-                        let item = match &state.kind {
-                            Kind::Map { item, .. } => item,
-                            _ => unreachable!("in the Map arm"),
-                        };
                         let lens = checked_lens(
                             &state.name,
                             path,
@@ -336,7 +378,7 @@ impl Cx {
                 };
                 let (retry, catch) = self.handling_json(&state.name, handling, None);
                 let next = next_of(next);
-                quote!(::stepfn::__private::map_state(#comment, #items, #max, #distributed, #processor, #next, #retry, #catch))
+                quote!(::stepfn::__private::map_state(#comment, #items, #max, #distributed, #selector, #batch, #processor, #next, #retry, #catch))
             }
         }
     }
@@ -432,6 +474,7 @@ impl Cx {
         &mut self,
         template: Option<&StructTemplate>,
         source: &TokenStream,
+        item: Option<&TokenStream>,
         target: TokenStream,
     ) -> TokenStream {
         let Some(t) = template else {
@@ -452,6 +495,23 @@ impl Cx {
                     let copy = respan(quote!(::stepfn::__private::copy_of(&#access)), span);
                     literal_fields.push(quote!(#field: #copy));
                 }
+                TemplateValue::Item(path) => {
+                    let item_ty = item.cloned().unwrap_or_else(|| quote!(()));
+                    let lens = lens_from(item_ty, path);
+                    json_fields.push(quote!((#json_name, ::stepfn::__private::TemplateField::Path(::stepfn::__private::map_item_path(&#lens.json_path())))));
+                    let mut access = quote_spanned!(field.span()=> item);
+                    for f in &path.fields {
+                        access = quote_spanned!(f.span()=> #access.#f);
+                    }
+                    let span = path.fields.last().map_or(field.span(), Ident::span);
+                    let copy = respan(quote!(::stepfn::__private::copy_of(&#access)), span);
+                    literal_fields.push(quote!(#field: #copy));
+                }
+                TemplateValue::Index(index) => {
+                    json_fields.push(quote!((#json_name, ::stepfn::__private::TemplateField::Path(::std::string::String::from("$$.Map.Item.Index")))));
+                    let value = respan(quote!(::stepfn::__private::index_value()), index.span());
+                    literal_fields.push(quote!(#field: #value));
+                }
                 TemplateValue::Literal(lit) => {
                     json_fields.push(quote!((#json_name, ::stepfn::__private::TemplateField::Literal(::stepfn::__private::json(#lit)))));
                     let value = match lit {
@@ -463,8 +523,9 @@ impl Cx {
             }
         }
         let check = self.next_check_name();
+        let item_param = item.map(|i| quote!(, item: &#i));
         self.checks.push(quote! {
-            fn #check(value: &#source) -> #target {
+            fn #check(value: &#source #item_param) -> #target {
                 #ty { #(#literal_fields),* }
             }
         });
@@ -625,6 +686,11 @@ impl Cx {
         impls: &mut TokenStream,
     ) -> syn::Result<(TokenStream, TokenStream)> {
         Ok(match &state.kind {
+            // OutputPath names the part passed on, with its type.
+            Kind::Task {
+                output: Some((_, ty)),
+                ..
+            } => (quote!(#ty), tag(ty)),
             // The result goes into the input: the output is the input.
             Kind::Task {
                 result_path: Some(_),
@@ -671,8 +737,27 @@ impl Cx {
                 }
                 (quote!((#(#outputs,)*)), quote!(::stepfn::__private::Exact))
             }
-            Kind::Map { item, body, .. } => {
-                let (tokens, (out, _)) = self.body_types(body, (quote!(#item), tag(item)), None)?;
+            Kind::Map {
+                item,
+                item_selector,
+                batch,
+                body,
+                ..
+            } => {
+                // What each iteration takes: the selected struct, a batch, or the item.
+                let iteration = match (item_selector, batch) {
+                    (Some(t), _) => {
+                        let ty = &t.ty;
+                        let as_type: syn::Type = syn::parse_quote!(#ty);
+                        (quote!(#ty), tag(&as_type))
+                    }
+                    (None, Some(_)) => (
+                        quote!(::stepfn::ItemBatch<#item>),
+                        quote!(::stepfn::__private::Exact),
+                    ),
+                    (None, None) => (quote!(#item), tag(item)),
+                };
+                let (tokens, (out, _)) = self.body_types(body, iteration, None)?;
                 impls.extend(tokens);
                 (
                     quote!(::std::vec::Vec<#out>),
@@ -715,8 +800,18 @@ fn lens_from(root: TokenStream, path: &FieldPath) -> TokenStream {
 
 /// `check(lens)`, written so that a failed bound is reported at the path's last field.
 fn checked_lens(state: &Ident, path: &FieldPath, check: TokenStream) -> TokenStream {
+    let m = marker(state);
+    checked_lens_from(
+        quote!(<#m as ::stepfn::__private::StateTypes>::In),
+        path,
+        check,
+    )
+}
+
+/// [`checked_lens`] from a value of type `root`.
+fn checked_lens_from(root: TokenStream, path: &FieldPath, check: TokenStream) -> TokenStream {
     let span = path.fields.last().map_or(Span::call_site(), Ident::span);
-    let lens = lens(state, path);
+    let lens = lens_from(root, path);
     let at = Ident::new("__stepfn_field", span);
     let check = respan(check, span);
     quote!({

@@ -26,6 +26,8 @@ mod kw {
     syn::custom_keyword!(timeout);
     syn::custom_keyword!(query_language);
     syn::custom_keyword!(assign);
+    syn::custom_keyword!(item);
+    syn::custom_keyword!(index);
 }
 
 impl Parse for Workflow {
@@ -185,7 +187,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
         input.parse::<kw::task>()?;
         let task: Path = input.parse()?;
         let (mut task_input, mut result_path) = (None, None);
-        let (mut parameters, mut result_selector) = (None, None);
+        let (mut parameters, mut result_selector, mut output) = (None, None, None);
         if input.peek(syn::token::Paren) {
             let args;
             parenthesized!(args in input);
@@ -197,10 +199,15 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                     "result_path" => result_path = Some(parse_path(&args)?),
                     "parameters" => parameters = Some(parse_template(&args)?),
                     "result_selector" => result_selector = Some(parse_template(&args)?),
+                    "output" => {
+                        let path = parse_path(&args)?;
+                        args.parse::<Token![as]>()?;
+                        output = Some((path, args.parse()?));
+                    }
                     _ => {
                         return Err(syn::Error::new_spanned(
                             key,
-                            "a task takes `input = .field`, `parameters = Type { .. }`, `result_selector = Type { .. }` and `result_path = .field`",
+                            "a task takes `input = .field`, `parameters = Type { .. }`, `result_selector = Type { .. }`, `result_path = .field` and `output = .field as Type`",
                         ))
                     }
                 }
@@ -223,6 +230,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
             result_path,
             parameters,
             result_selector,
+            output,
             next,
             handling,
         })
@@ -360,6 +368,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
             )
         })?;
         let (mut items, mut max_concurrency) = (None, None);
+        let (mut item_selector, mut batch) = (None, None);
         let mut distributed: Option<Distributed> = None;
         if input.peek(syn::token::Paren) {
             let args;
@@ -372,6 +381,15 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                     "max_concurrency" => {
                         let n: syn::LitInt = args.parse()?;
                         max_concurrency = Some(n.base10_parse()?);
+                    }
+                    "item_selector" => item_selector = Some(parse_template(&args)?),
+                    "max_items_per_batch" => {
+                        let n: syn::LitInt = args.parse()?;
+                        let value: u64 = n.base10_parse()?;
+                        if value == 0 {
+                            return Err(syn::Error::new_spanned(n, "a batch holds at least one item"));
+                        }
+                        batch = Some(value);
                     }
                     "mode" => {
                         let mode: Ident = args.parse()?;
@@ -457,9 +475,21 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                 ));
             }
         }
+        // Step Functions batches items only in Distributed Maps.
+        if batch.is_some() {
+            distributed.get_or_insert_with(Distributed::default);
+        }
+        if let (Some(t), Some(_)) = (&item_selector, batch) {
+            return Err(syn::Error::new_spanned(
+                &t.ty,
+                "a map with batches takes its items as `ItemBatch<Item>`; it has no `item_selector`",
+            ));
+        }
         Ok(Kind::Map {
             item,
             items,
+            item_selector,
+            batch,
             max_concurrency,
             distributed,
             body: Box::new(body),
@@ -602,6 +632,15 @@ fn parse_template(input: ParseStream) -> syn::Result<StructTemplate> {
         content.parse::<Token![:]>()?;
         let value = if content.peek(Token![.]) {
             TemplateValue::Path(parse_path(&content)?)
+        } else if content.peek(kw::item) {
+            content.parse::<kw::item>()?;
+            TemplateValue::Item(if content.peek(Token![.]) {
+                parse_path(&content)?
+            } else {
+                FieldPath { fields: Vec::new() }
+            })
+        } else if content.peek(kw::index) {
+            TemplateValue::Index(content.parse()?)
         } else {
             TemplateValue::Literal(content.parse()?)
         };

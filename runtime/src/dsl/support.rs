@@ -195,6 +195,7 @@ pub fn task_state<T: Task>(
     parameters: Option<Value>,
     result_selector: Option<Value>,
     result_path: Option<&str>,
+    output_path: Option<&str>,
     next: Option<&str>,
     retry: Vec<Value>,
     catch: Vec<Value>,
@@ -216,6 +217,9 @@ pub fn task_state<T: Task>(
     }
     if let Some(r) = result_selector {
         s.insert("ResultSelector".into(), r);
+    }
+    if let Some(p) = output_path {
+        s.insert("OutputPath".into(), p.into());
     }
     if let Some(p) = result_path {
         s.insert("ResultPath".into(), p.into());
@@ -271,6 +275,31 @@ pub fn template(fields: Vec<(&str, TemplateField)>) -> Value {
             .collect(),
     )
 }
+
+/// `$$.Map.Item.Value...`: a path into the current Map item.
+pub fn map_item_path(item_path: &str) -> String {
+    format!(
+        "$$.Map.Item.Value{}",
+        item_path.strip_prefix('$').unwrap_or(item_path)
+    )
+}
+
+/// A Map item's index, for the never-run functions that check templates.
+pub fn index_value<T: Index>() -> T {
+    unreachable!("only type-checked, never run")
+}
+
+/// Whole-number types a Map item's `index` may fill.
+#[diagnostic::on_unimplemented(
+    message = "`index` is a whole number, but the field is a `{Self}`",
+    label = "not a whole number"
+)]
+pub trait Index {}
+impl Index for u32 {}
+impl Index for u64 {}
+impl Index for usize {}
+impl Index for i32 {}
+impl Index for i64 {}
 
 /// Stands for a field's value in the never-run functions that check templates.
 pub fn copy_of<T>(_field: &T) -> T {
@@ -406,6 +435,8 @@ pub fn map_state(
     items_path: Option<&str>,
     max_concurrency: Option<u64>,
     distributed: Option<Distributed>,
+    item_selector: Option<Value>,
+    max_items_per_batch: Option<u64>,
     processor: Value,
     next: Option<&str>,
     retry: Vec<Value>,
@@ -418,6 +449,15 @@ pub fn map_state(
     }
     if let Some(n) = max_concurrency {
         s.insert("MaxConcurrency".into(), n.into());
+    }
+    if let Some(selector) = item_selector {
+        s.insert("ItemSelector".into(), selector);
+    }
+    if let Some(n) = max_items_per_batch {
+        s.insert(
+            "ItemBatcher".into(),
+            serde_json::json!({"MaxItemsPerBatch": n}),
+        );
     }
     let mut processor = match processor {
         Value::Object(m) => m,
@@ -581,6 +621,19 @@ pub fn same_field<T, F: Same<T>>(field: Lens<F>) -> Lens<F> {
     field
 }
 
+/// A field of exactly the type `output = .field as T` names.
+#[diagnostic::on_unimplemented(
+    message = "this field is a `{Self}`, but `output` says `{T}`",
+    label = "`output` passes this field on as a `{T}`"
+)]
+pub trait OutputIs<T> {}
+impl<T> OutputIs<T> for T {}
+
+/// The path to the field `output` passes on, of exactly the type `T`.
+pub fn output_field<T, F: OutputIs<T>>(field: Lens<F>) -> Lens<F> {
+    field
+}
+
 /// The path to a field that can hold a `T`.
 pub fn holds_field<T, F: Holds<T>>(field: Lens<F>) -> Lens<F> {
     field
@@ -627,15 +680,33 @@ fn convert_states(scope: &mut Value) {
             Some(Value::Object(selector)) => Some(object_expr(&selector, "$states.result")),
             _ => None,
         };
-        match (s.remove("ResultPath"), selected) {
+        let output = match (s.remove("ResultPath"), selected) {
             (Some(Value::String(p)), selected) => {
                 let result = selected.unwrap_or_else(|| "$states.result".into());
-                s.insert("Output".into(), expression(&merged(&p, &result)).into());
+                Some(merged(&p, &result))
             }
-            (_, Some(selected)) => {
-                s.insert("Output".into(), expression(&selected).into());
+            (_, Some(selected)) => Some(selected),
+            _ => None,
+        };
+        let output = match s.remove("OutputPath") {
+            Some(Value::String(p)) => {
+                let mut e = format!("({})", output.unwrap_or_else(|| "$states.result".into()));
+                for segment in segments(&p) {
+                    e.push('.');
+                    e.push_str(&name_of(&segment));
+                }
+                Some(e)
             }
-            _ => {}
+            _ => output,
+        };
+        if let Some(o) = output {
+            s.insert("Output".into(), expression(&o).into());
+        }
+        if let Some(Value::Object(selector)) = s.remove("ItemSelector") {
+            s.insert(
+                "ItemSelector".into(),
+                expression(&object_expr(&selector, "$states.input")).into(),
+            );
         }
         if let Some(Value::String(p)) = s.remove("ItemsPath") {
             s.insert("Items".into(), expression(&input_expr(&p)).into());
@@ -758,7 +829,11 @@ fn object_expr(template: &serde_json::Map<String, Value>, source: &str) -> Strin
         .iter()
         .map(|(key, value)| match (key.strip_suffix(".$"), value) {
             (Some(name), Value::String(path)) => {
-                let mut e = source.to_string();
+                // `$$...` reads the context object.
+                let (mut e, path) = match path.strip_prefix('$') {
+                    Some(rest) if rest.starts_with('$') => ("$states.context".to_string(), rest),
+                    _ => (source.to_string(), path.as_str()),
+                };
                 for s in segments(path) {
                     e.push('.');
                     e.push_str(&name_of(&s));

@@ -95,3 +95,11 @@ pub struct ErrorOutput {
     #[serde(rename = "Cause")]
     pub cause: Option<String>,
 }
+
+/// What each iteration of a Map with `max_items_per_batch` takes: `{"Items": [...]}`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ItemBatch<I> {
+    /// The items of this batch.
+    #[serde(rename = "Items")]
+    pub items: Vec<I>,
+}
