@@ -35,7 +35,8 @@ pub mod variables;
 pub use clock::{Clock, SystemClock, VirtualClock};
 pub use context::ContextObject;
 pub use dsl::{
-    ErrorOutput, ItemBatch, Payload, Task, TaskContext, TaskError, Workflow, WorkflowError,
+    ErrorOutput, ItemBatch, MapRunOutput, Payload, Task, TaskContext, TaskError, Workflow,
+    WorkflowError,
 };
 pub use error::StatesError;
 pub use exec::{ExecutionOptions, ExecutionStatus, Executor, Outcome, StopRequest, StopSignal};

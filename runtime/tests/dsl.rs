@@ -629,3 +629,46 @@ async fn item_selector_batches_and_output_path() {
         })
     );
 }
+
+workflow! {
+    pub Export(Order) -> stepfn::MapRunOutput {
+        start Write;
+        Write: map<Line>(
+            reader = s3_json("in", "lines.json"),
+            writer = s3("out", "results"),
+            tolerated_failure_count = 0
+        ) -> end {
+            start PackW;
+            PackW: task pack -> end;
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_distributed_map_reads_and_writes_s3() {
+    let root = std::env::temp_dir().join(format!("stepfn-dsl-export-{}", std::process::id()));
+    std::fs::create_dir_all(root.join("in")).unwrap();
+    std::fs::create_dir_all(root.join("out")).unwrap();
+    std::fs::write(
+        root.join("in/lines.json"),
+        serde_json::to_string(&vec![line("a", 4), line("b", 1)]).unwrap(),
+    )
+    .unwrap();
+    assert!(stepfn::validate(&Export::definition(), &Default::default()).is_empty());
+    let written = Export::run_with(
+        order("a", 1.0),
+        ExecutionOptions {
+            s3_root: Some(root.clone()),
+            ..options()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(written.result_writer_details.bucket, "out");
+    assert!(written.result_writer_details.key.starts_with("results/"));
+    assert!(root
+        .join("out")
+        .join(&written.result_writer_details.key)
+        .exists());
+    let _ = std::fs::remove_dir_all(root);
+}

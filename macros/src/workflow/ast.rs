@@ -107,6 +107,8 @@ pub struct Distributed {
     pub reader: Option<(String, LitStr, LitStr)>,
     pub tolerated_failure_percentage: Option<f64>,
     pub tolerated_failure_count: Option<u64>,
+    /// `writer = s3("bucket", "prefix")`: the ResultWriter's bucket and prefix.
+    pub writer: Option<(LitStr, LitStr)>,
 }
 
 /// `Type { field: .path, other: "literal" }`: a payload template written as the struct it

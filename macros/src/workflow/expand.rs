@@ -358,7 +358,13 @@ impl Cx {
                             Some(c) => quote!(::core::option::Option::Some(#c)),
                             None => quote!(::core::option::Option::None),
                         };
-                        quote!(::core::option::Option::Some(::stepfn::__private::Distributed { reader: #reader, tolerated_failure_percentage: #pct, tolerated_failure_count: #count }))
+                        let writer = match &d.writer {
+                            Some((bucket, prefix)) => {
+                                quote!(::core::option::Option::Some((#bucket, #prefix)))
+                            }
+                            None => quote!(::core::option::Option::None),
+                        };
+                        quote!(::core::option::Option::Some(::stepfn::__private::Distributed { reader: #reader, writer: #writer, tolerated_failure_percentage: #pct, tolerated_failure_count: #count }))
                     }
                 };
                 let items = match items {
@@ -759,10 +765,28 @@ impl Cx {
                 };
                 let (tokens, (out, _)) = self.body_types(body, iteration, None)?;
                 impls.extend(tokens);
-                (
-                    quote!(::std::vec::Vec<#out>),
-                    quote!(::stepfn::__private::Exact),
-                )
+                let writes = matches!(
+                    state.kind,
+                    Kind::Map {
+                        distributed: Some(Distributed {
+                            writer: Some(_),
+                            ..
+                        }),
+                        ..
+                    }
+                );
+                if writes {
+                    // The results go to S3; the state gives where.
+                    (
+                        quote!(::stepfn::MapRunOutput),
+                        quote!(::stepfn::__private::Exact),
+                    )
+                } else {
+                    (
+                        quote!(::std::vec::Vec<#out>),
+                        quote!(::stepfn::__private::Exact),
+                    )
+                }
             }
         })
     }

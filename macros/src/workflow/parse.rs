@@ -444,6 +444,22 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                             .get_or_insert_with(Distributed::default)
                             .tolerated_failure_percentage = Some(pct);
                     }
+                    "writer" => {
+                        let function: Ident = args.parse()?;
+                        if function != "s3" {
+                            return Err(syn::Error::new_spanned(
+                                function,
+                                "a writer is `s3(bucket, prefix)`",
+                            ));
+                        }
+                        let location;
+                        parenthesized!(location in args);
+                        let bucket: LitStr = location.parse()?;
+                        location.parse::<Token![,]>()?;
+                        let prefix: LitStr = location.parse()?;
+                        distributed.get_or_insert_with(Distributed::default).writer =
+                            Some((bucket, prefix));
+                    }
                     "tolerated_failure_count" => {
                         let n: syn::LitInt = args.parse()?;
                         distributed

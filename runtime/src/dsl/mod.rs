@@ -44,7 +44,9 @@ mod workflow;
 
 pub use flow::{Exact, Flows, Json};
 pub use payload::{Lens, Payload};
-pub use task::{ErrorOutput, ItemBatch, Task, TaskContext, TaskError};
+pub use task::{
+    ErrorOutput, ItemBatch, MapRunOutput, ResultWriterDetails, Task, TaskContext, TaskError,
+};
 pub use workflow::{Workflow, WorkflowError};
 
 #[doc(hidden)]

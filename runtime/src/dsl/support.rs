@@ -422,6 +422,8 @@ pub fn parallel_state(
 pub struct Distributed {
     /// `JSON`, `JSONL` or `CSV`, the bucket and the key.
     pub reader: Option<(&'static str, &'static str, &'static str)>,
+    /// The ResultWriter's bucket and prefix.
+    pub writer: Option<(&'static str, &'static str)>,
     /// `ToleratedFailurePercentage`.
     pub tolerated_failure_percentage: Option<f64>,
     /// `ToleratedFailureCount`.
@@ -482,6 +484,15 @@ pub fn map_state(
                         "Resource": "arn:aws:states:::s3:getObject",
                         "ReaderConfig": {"InputType": input_type},
                         "Parameters": {"Bucket": bucket, "Key": key}
+                    }),
+                );
+            }
+            if let Some((bucket, prefix)) = d.writer {
+                s.insert(
+                    "ResultWriter".into(),
+                    serde_json::json!({
+                        "Resource": "arn:aws:states:::s3:putObject",
+                        "Parameters": {"Bucket": bucket, "Prefix": prefix}
                     }),
                 );
             }

@@ -103,3 +103,25 @@ pub struct ItemBatch<I> {
     #[serde(rename = "Items")]
     pub items: Vec<I>,
 }
+
+/// What a Distributed Map with a `writer` gives: where its results were written.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MapRunOutput {
+    /// The Map Run's ARN.
+    #[serde(rename = "MapRunArn")]
+    pub map_run_arn: String,
+    /// The bucket and key of the manifest.
+    #[serde(rename = "ResultWriterDetails")]
+    pub result_writer_details: ResultWriterDetails,
+}
+
+/// Where a Map Run wrote its manifest.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ResultWriterDetails {
+    /// The bucket.
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    /// The manifest's key.
+    #[serde(rename = "Key")]
+    pub key: String,
+}
