@@ -672,3 +672,29 @@ async fn a_distributed_map_reads_and_writes_s3() {
         .exists());
     let _ = std::fs::remove_dir_all(root);
 }
+
+#[test]
+fn every_workflow_here_emits_valid_asl() {
+    let machines = [
+        ("Shop", Shop::definition()),
+        ("ShopJsonata", ShopJsonata::definition()),
+        ("Dispatch", Dispatch::definition()),
+        ("DispatchJsonata", DispatchJsonata::definition()),
+        ("Remember", Remember::definition()),
+        ("RememberJsonata", RememberJsonata::definition()),
+        ("Checkout", Checkout::definition()),
+        ("CheckoutJsonata", CheckoutJsonata::definition()),
+        ("Jobs", Jobs::definition()),
+        ("JobsJsonata", JobsJsonata::definition()),
+        ("Batches", Batches::definition()),
+        ("LabelOnly", LabelOnly::definition()),
+        ("Export", Export::definition()),
+    ];
+    for (name, machine) in machines {
+        let problems = stepfn::validate(&machine, &Default::default());
+        assert!(problems.is_empty(), "{name}: {problems:?}");
+        // The text round-trips through the parser too.
+        let text = stepfn::emit::to_string_pretty(&machine);
+        assert!(stepfn::check(&text, &Default::default()).is_ok(), "{name}");
+    }
+}

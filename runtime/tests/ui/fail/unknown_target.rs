@@ -21,3 +21,9 @@ workflow! {
     }
 }
 fn main() {}
+
+// The workflow type still exists, so code using it reports nothing more.
+#[allow(dead_code)]
+fn uses_the_workflow() -> stepfn::StateMachine {
+    <Flow as stepfn::Workflow>::definition()
+}
