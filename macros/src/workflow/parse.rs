@@ -189,18 +189,14 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
         let (mut task_input, mut result_path) = (None, None);
         let (mut parameters, mut result_selector, mut output) = (None, None, None);
         if input.peek(syn::token::Paren) {
-            let args;
-            parenthesized!(args in input);
-            while !args.is_empty() {
-                let key: Ident = args.parse()?;
-                args.parse::<Token![=]>()?;
+            key_values(input, |key, args| {
                 match key.to_string().as_str() {
-                    "input" => task_input = Some(parse_path(&args)?),
-                    "result_path" => result_path = Some(parse_path(&args)?),
-                    "parameters" => parameters = Some(parse_template(&args)?),
-                    "result_selector" => result_selector = Some(parse_template(&args)?),
+                    "input" => task_input = Some(parse_path(args)?),
+                    "result_path" => result_path = Some(parse_path(args)?),
+                    "parameters" => parameters = Some(parse_template(args)?),
+                    "result_selector" => result_selector = Some(parse_template(args)?),
                     "output" => {
-                        let path = parse_path(&args)?;
+                        let path = parse_path(args)?;
                         args.parse::<Token![as]>()?;
                         output = Some((path, args.parse()?));
                     }
@@ -211,10 +207,8 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                         ))
                     }
                 }
-                if !args.is_empty() {
-                    args.parse::<Token![,]>()?;
-                }
-            }
+                Ok(())
+            })?;
         }
         if let (Some(_), Some(p)) = (&task_input, &parameters) {
             return Err(syn::Error::new_spanned(
@@ -291,11 +285,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
         input.parse::<kw::fail>()?;
         let (mut error, mut cause) = (None, None);
         if input.peek(syn::token::Paren) {
-            let args;
-            parenthesized!(args in input);
-            while !args.is_empty() {
-                let key: Ident = args.parse()?;
-                args.parse::<Token![=]>()?;
+            key_values(input, |key, args| {
                 let value: LitStr = args.parse()?;
                 match key.to_string().as_str() {
                     "error" => error = Some(value),
@@ -307,10 +297,8 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                         ))
                     }
                 }
-                if !args.is_empty() {
-                    args.parse::<Token![,]>()?;
-                }
-            }
+                Ok(())
+            })?;
         }
         Ok(Kind::Fail { error, cause })
     } else if look.peek(kw::choice) {
@@ -371,18 +359,14 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
         let (mut item_selector, mut batch) = (None, None);
         let mut distributed: Option<Distributed> = None;
         if input.peek(syn::token::Paren) {
-            let args;
-            parenthesized!(args in input);
-            while !args.is_empty() {
-                let key: Ident = args.parse()?;
-                args.parse::<Token![=]>()?;
+            key_values(input, |key, args| {
                 match key.to_string().as_str() {
-                    "items" => items = Some(parse_path(&args)?),
+                    "items" => items = Some(parse_path(args)?),
                     "max_concurrency" => {
                         let n: syn::LitInt = args.parse()?;
                         max_concurrency = Some(n.base10_parse()?);
                     }
-                    "item_selector" => item_selector = Some(parse_template(&args)?),
+                    "item_selector" => item_selector = Some(parse_template(args)?),
                     "max_items_per_batch" => {
                         let n: syn::LitInt = args.parse()?;
                         let value: u64 = n.base10_parse()?;
@@ -473,10 +457,8 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                         ))
                     }
                 }
-                if !args.is_empty() {
-                    args.parse::<Token![,]>()?;
-                }
-            }
+                Ok(())
+            })?;
         }
         let next = parse_target(input)?;
         let handling = parse_handling(input)?;
@@ -532,11 +514,7 @@ fn parse_handling(input: ParseStream) -> syn::Result<Handling> {
                 jitter_full: false,
             };
             if input.peek(syn::token::Paren) {
-                let args;
-                parenthesized!(args in input);
-                while !args.is_empty() {
-                    let key: Ident = args.parse()?;
-                    args.parse::<Token![=]>()?;
+                key_values(input, |key, args| {
                     match key.to_string().as_str() {
                         "interval" => retry.interval = Some(duration::seconds(&args.parse()?)?),
                         "max_delay" => retry.max_delay = Some(duration::seconds(&args.parse()?)?),
@@ -579,10 +557,8 @@ fn parse_handling(input: ParseStream) -> syn::Result<Handling> {
                             ))
                         }
                     }
-                    if !args.is_empty() {
-                        args.parse::<Token![,]>()?;
-                    }
-                }
+                    Ok(())
+                })?;
             }
             handling.retry.push(retry);
         } else if input.peek(kw::catch) {
@@ -636,6 +612,24 @@ fn parse_errors(input: ParseStream) -> syn::Result<Vec<ErrorRef>> {
             }
         })
         .collect())
+}
+
+/// `(key = value, ...)`: `each` reads the value of each key.
+fn key_values(
+    input: ParseStream,
+    mut each: impl FnMut(Ident, ParseStream) -> syn::Result<()>,
+) -> syn::Result<()> {
+    let args;
+    parenthesized!(args in input);
+    while !args.is_empty() {
+        let key: Ident = args.parse()?;
+        args.parse::<Token![=]>()?;
+        each(key, &args)?;
+        if !args.is_empty() {
+            args.parse::<Token![,]>()?;
+        }
+    }
+    Ok(())
 }
 
 fn parse_template(input: ParseStream) -> syn::Result<StructTemplate> {
