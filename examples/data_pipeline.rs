@@ -106,4 +106,9 @@ mod tests {
         );
         assert_eq!(DataPipeline::definition().timeout_seconds, Some(300));
     }
+
+    #[test]
+    fn deploys_cleanly_by_cfn_lint_and_asl_validator() {
+        stepfn_examples::tools::check_deploy::<DataPipeline>("data_pipeline");
+    }
 }

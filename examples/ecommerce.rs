@@ -177,4 +177,9 @@ mod tests {
             .unwrap_err();
         assert!(e.to_string().contains("OrderFailed"), "{e}");
     }
+
+    #[test]
+    fn deploys_cleanly_by_cfn_lint_and_asl_validator() {
+        stepfn_examples::tools::check_deploy::<ECommerce>("ecommerce");
+    }
 }

@@ -137,4 +137,9 @@ mod tests {
             "DISTRIBUTED"
         );
     }
+
+    #[test]
+    fn deploys_cleanly_by_cfn_lint_and_asl_validator() {
+        stepfn_examples::tools::check_deploy::<EtlBatch>("etl_batch");
+    }
 }

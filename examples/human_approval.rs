@@ -106,4 +106,9 @@ mod tests {
             .unwrap_err();
         assert!(e.to_string().contains("Editorial.Rejected"), "{e}");
     }
+
+    #[test]
+    fn deploys_cleanly_by_cfn_lint_and_asl_validator() {
+        stepfn_examples::tools::check_deploy::<HumanApproval>("human_approval");
+    }
 }

@@ -125,4 +125,9 @@ mod tests {
         assert_eq!(report.labels, vec!["landscape", "portrait"]);
         assert_eq!(report.thumbnails, vec!["thumbs/a.jpg", "thumbs/b.jpg"]);
     }
+
+    #[test]
+    fn deploys_cleanly_by_cfn_lint_and_asl_validator() {
+        stepfn_examples::tools::check_deploy::<ImagePipeline>("image_pipeline");
+    }
 }

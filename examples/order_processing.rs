@@ -110,4 +110,9 @@ mod tests {
             .unwrap_err();
         assert!(e.to_string().contains("Order.Invalid"), "{e}");
     }
+
+    #[test]
+    fn deploys_cleanly_by_cfn_lint_and_asl_validator() {
+        stepfn_examples::tools::check_deploy::<OrderProcessing>("order_processing");
+    }
 }

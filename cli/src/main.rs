@@ -1,5 +1,6 @@
 //! `stepfn`: check, format and run AWS Step Functions definitions from the command line.
 
+mod deploy;
 mod jsonata;
 mod run;
 
@@ -56,6 +57,11 @@ enum Command {
     /// Prints nothing when the result is undefined; exits 1 with the error code and message
     /// when evaluation fails.
     Jsonata(jsonata::JsonataArgs),
+    /// Write what deploys or documents a definition: asl, cloudformation, sam, cdk, iam,
+    /// mermaid, dot. Exits 2 when the definition cannot be emitted, saying where.
+    Emit(deploy::EmitArgs),
+    /// Print the state graph: mermaid, dot, or svg (laid out here, no tools needed).
+    Graph(deploy::GraphArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -75,6 +81,8 @@ fn main() -> ExitCode {
     let ok = match cli.command {
         Command::Run(args) => return run::run(args),
         Command::Jsonata(args) => return jsonata::run(args),
+        Command::Emit(args) => return deploy::emit_command(args),
+        Command::Graph(args) => return deploy::graph_command(args),
         Command::Validate {
             files,
             format,

@@ -1,6 +1,8 @@
 //! What the examples share: printing a workflow's ASL and running it, and the check each
 //! example's test makes (valid ASL; the native run and the emitted ASL's run agree).
 
+pub mod tools;
+
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
