@@ -320,3 +320,89 @@ fn jsonata_prints_nothing_for_undefined_and_codes_for_errors() {
     let out = stepfn(&["jsonata", "1", "--bindings", "[1]"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn emit_writes_every_artefact_kind() {
+    let file = examples().join("ecommerce.asl.json");
+    let file = file.to_str().unwrap();
+    let out = stepfn(&[
+        "emit",
+        "cloudformation",
+        file,
+        "--bind",
+        "ShipFunctionArn=ShipFunction.Arn",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let template: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let props = &template["Resources"]["StateMachine"]["Properties"];
+    assert_eq!(props["Definition"]["StartAt"], "ValidatePayment");
+    assert_eq!(
+        props["DefinitionSubstitutions"]["ShipFunctionArn"],
+        serde_json::json!({"Fn::GetAtt": ["ShipFunction", "Arn"]})
+    );
+    assert!(template["Parameters"].get("ShipFunctionArn").is_none());
+    let yaml = stepfn(&["emit", "sam", file, "--format", "yaml", "--tracing"]);
+    assert!(stdout(&yaml).contains("Type: AWS::Serverless::StateMachine"));
+    let iam = stepfn(&["emit", "iam", file]);
+    assert!(stdout(&iam).contains("\"sns:Publish\""));
+    let asl = stepfn(&["emit", "asl", file, "--compact"]);
+    assert_eq!(stdout(&asl).lines().count(), 1);
+    let cdk = stepfn(&["emit", "cdk", file]);
+    assert!(stdout(&cdk)
+        .contains("sfn.DefinitionBody.fromFile(path.join(__dirname, \"ecommerce.asl.json\"))"));
+    let mermaid = stepfn(&["emit", "mermaid", file]);
+    assert!(stdout(&mermaid).starts_with("flowchart TD"));
+    let dot = stepfn(&["graph", file, "--format", "dot"]);
+    assert!(stdout(&dot).starts_with("digraph"));
+    let svg = stepfn(&["graph", file, "--format", "svg"]);
+    assert!(stdout(&svg).starts_with("<svg") && stdout(&svg).contains(">ValidatePayment</text>"));
+}
+
+#[test]
+fn emit_refuses_what_cannot_deploy_saying_where() {
+    let bad_arn = temp_file(
+        "bad-arn.asl.json",
+        r#"{"StartAt": "Charge", "States": {"Charge": {"Type": "Task", "Resource": "charge", "End": true}}}"#,
+    );
+    let out = stepfn(&["emit", "cloudformation", bad_arn.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/States/Charge/Resource"));
+    let file = examples().join("ecommerce.asl.json");
+    let out = stepfn(&[
+        "emit",
+        "cloudformation",
+        file.to_str().unwrap(),
+        "--bind",
+        "Missing=X",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no ${Missing} placeholder"));
+    let invalid = temp_file(
+        "invalid.asl.json",
+        r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}}"#,
+    );
+    let out = stepfn(&["emit", "sam", invalid.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Missing 'Next' target: B"));
+    let out = stepfn(&["emit", "schema", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_readme_graph_is_what_stepfn_graph_draws() {
+    let file = examples().join("ecommerce.asl.json");
+    let out = stepfn(&["graph", file.to_str().unwrap(), "--format", "svg"]);
+    let committed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/ecommerce.svg"),
+    )
+    .unwrap();
+    assert_eq!(
+        stdout(&out),
+        committed,
+        "docs/ecommerce.svg is stale: stepfn graph examples/ecommerce.asl.json --format svg > docs/ecommerce.svg"
+    );
+}

@@ -18,7 +18,8 @@ pub fn virtual_time() -> ExecutionOptions {
     }
 }
 
-/// Prints the workflow's ASL, runs it natively on `input` and prints the output.
+/// Prints the workflow's ASL, runs it natively on `input` and prints the output (`--asl`: the
+/// ASL only).
 pub async fn show<W: Workflow>(input: W::Input)
 where
     W::Output: Serialize,
@@ -26,12 +27,16 @@ where
     show_with::<W>(input, virtual_time).await
 }
 
-/// [`show`] with the options `options` makes.
+/// [`show`] with the options `options` makes. With `--asl` on the command line, prints the
+/// ASL only, ready to save as a file.
 pub async fn show_with<W: Workflow>(input: W::Input, options: fn() -> ExecutionOptions)
 where
     W::Output: Serialize,
 {
     println!("{}", W::asl_json());
+    if std::env::args().any(|a| a == "--asl") {
+        return;
+    }
     match W::run_with(input, options()).await {
         Ok(output) => println!(
             "{}",

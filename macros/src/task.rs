@@ -10,6 +10,7 @@ use crate::duration;
 /// The attribute's arguments.
 #[derive(Default)]
 struct Args {
+    schema: bool,
     resource: Option<String>,
     timeout: Option<u64>,
     heartbeat: Option<u64>,
@@ -19,7 +20,9 @@ fn parse_args(attr: TokenStream) -> syn::Result<Args> {
     let mut args = Args::default();
     let parser = syn::meta::parser(|meta| {
         let lit = || -> syn::Result<Lit> { meta.value()?.parse() };
-        if meta.path.is_ident("resource") {
+        if meta.path.is_ident("schema") {
+            args.schema = true;
+        } else if meta.path.is_ident("resource") {
             match lit()? {
                 Lit::Str(s) => args.resource = Some(s.value()),
                 other => {
@@ -34,8 +37,9 @@ fn parse_args(attr: TokenStream) -> syn::Result<Args> {
         } else if meta.path.is_ident("heartbeat") {
             args.heartbeat = Some(duration::seconds(&lit()?)?);
         } else {
-            return Err(meta
-                .error("unknown #[task] argument: expected `resource`, `timeout` or `heartbeat`"));
+            return Err(meta.error(
+                "unknown #[task] argument: expected `resource`, `timeout`, `heartbeat` or `schema`",
+            ));
         }
         Ok(())
     });
@@ -178,6 +182,18 @@ fn expand_fn(attr: TokenStream, function: &ItemFn) -> syn::Result<TokenStream> {
     } else {
         quote!(::core::result::Result::Ok(#call))
     };
+    let schemas = if args.schema {
+        quote! {
+            fn schemas() -> ::core::option::Option<(::stepfn::__private::serde_json::Value, ::stepfn::__private::serde_json::Value)> {
+                ::core::option::Option::Some((
+                    ::stepfn::__private::schema_of::<#input_ty>(),
+                    ::stepfn::__private::schema_of::<#output_ty>(),
+                ))
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
     let marker_doc = format!("The task `{name_text}` as a type, for `workflow!`.");
     let span = name.span();
     let marker = quote_spanned! {span=>
@@ -199,6 +215,7 @@ fn expand_fn(attr: TokenStream, function: &ItemFn) -> syn::Result<TokenStream> {
             const RESOURCE: &'static str = #resource;
             const TIMEOUT_SECONDS: ::core::option::Option<u64> = #timeout;
             const HEARTBEAT_SECONDS: ::core::option::Option<u64> = #heartbeat;
+            #schemas
             fn call(
                 #input: Self::Input,
                 #context: ::stepfn::TaskContext,

@@ -698,3 +698,51 @@ fn every_workflow_here_emits_valid_asl() {
         assert!(stepfn::check(&text, &Default::default()).is_ok(), "{name}");
     }
 }
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload, schemars::JsonSchema)]
+pub struct Greeting {
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
+pub struct Reply {
+    pub text: String,
+}
+
+#[task(schema)]
+async fn greet(greeting: Greeting) -> Reply {
+    Reply {
+        text: format!("hello {}", greeting.name),
+    }
+}
+
+workflow! {
+    pub Hello(Greeting) -> Reply {
+        start Greet;
+        Greet: task greet -> end;
+    }
+}
+
+#[test]
+fn one_definition_gives_every_deploy_artefact() {
+    let schemas = Hello::schemas();
+    assert_eq!(schemas["input"]["properties"]["name"]["type"], "string");
+    assert_eq!(schemas["output"]["title"], "Reply");
+    assert_eq!(schemas["tasks"]["Greet"]["input"]["title"], "Greeting");
+    let template = Hello::cloudformation(&Default::default()).unwrap();
+    assert_eq!(
+        template["Resources"]["StateMachine"]["Properties"]["Definition"]["States"]["Greet"]
+            ["Resource"],
+        "${GreetArn}"
+    );
+    assert_eq!(template["Parameters"]["GreetArn"]["Type"], "String");
+    let sam = Hello::sam(&Default::default()).unwrap();
+    assert_eq!(sam["Transform"], "AWS::Serverless-2016-10-31");
+    let policy = Hello::iam_policy(&Default::default()).unwrap();
+    assert_eq!(policy["Statement"][0]["Action"], "lambda:InvokeFunction");
+    let (asl, ts) = Hello::cdk(&Default::default(), "hello.asl.json").unwrap();
+    assert!(asl.contains("${GreetArn}") && ts.contains("greetArn"));
+    assert!(Hello::mermaid().contains("Greet"));
+    assert!(Hello::dot().contains("Greet"));
+    assert!(Hello::svg().contains(">Greet</text>"));
+}

@@ -36,6 +36,7 @@ pub fn expand(workflow: &Workflow) -> syn::Result<TokenStream> {
         None => quote!(::core::option::Option::None),
     };
     let registrations = &cx.registrations;
+    let schema_entries = &cx.schema_entries;
     let checks = &cx.checks;
     let markers = &cx.markers;
     Ok(quote! {
@@ -64,6 +65,12 @@ pub fn expand(workflow: &Workflow) -> syn::Result<TokenStream> {
                     let registry = ::stepfn::TaskRegistry::new();
                     #(#registrations)*
                     registry
+                }
+
+                fn task_schemas() -> ::std::vec::Vec<(&'static str, ::stepfn::__private::serde_json::Value, ::stepfn::__private::serde_json::Value)> {
+                    let mut schemas = ::std::vec::Vec::new();
+                    #(#schema_entries)*
+                    schemas
                 }
             }
         };
@@ -94,6 +101,7 @@ fn marker(name: &Ident) -> Ident {
 #[derive(Default)]
 struct Cx {
     registrations: Vec<TokenStream>,
+    schema_entries: Vec<TokenStream>,
     checks: Vec<TokenStream>,
     markers: Vec<TokenStream>,
     check_count: usize,
@@ -165,6 +173,11 @@ impl Cx {
             } => {
                 self.registrations.push(quote! {
                     let registry = ::stepfn::__private::register::<#task>(registry, #name);
+                });
+                self.schema_entries.push(quote! {
+                    if let ::core::option::Option::Some((input, output)) = <#task as ::stepfn::Task>::schemas() {
+                        schemas.push((#name, input, output));
+                    }
                 });
                 let error_ty = quote!(<#task as ::stepfn::Task>::Error);
                 let (retry, catch) = self.handling_json(&state.name, handling, Some(&error_ty));

@@ -940,3 +940,8 @@ fn condition(rule: &Value) -> String {
         _ => compare("="),
     }
 }
+
+/// The JSON Schema of `T`.
+pub fn schema_of<T: schemars::JsonSchema>() -> Value {
+    serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null)
+}

@@ -31,6 +31,11 @@ pub trait Task: 'static {
     const TIMEOUT_SECONDS: Option<u64>;
     /// `HeartbeatSeconds`, if the attribute set one.
     const HEARTBEAT_SECONDS: Option<u64>;
+    /// JSON Schemas of the input and output, when `#[task(schema)]` asked for them.
+    fn schemas() -> Option<(serde_json::Value, serde_json::Value)> {
+        None
+    }
+
     /// Runs the function.
     fn call(
         input: Self::Input,

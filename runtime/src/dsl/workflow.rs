@@ -4,6 +4,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use stepfn_codegen::StateMachine;
 
+use crate::emit::deploy::DeployOptions;
+use crate::emit::DeployError;
 use crate::exec::{ExecutionOptions, ExecutionStatus, Executor};
 use crate::tasks::TaskRegistry;
 
@@ -23,6 +25,79 @@ pub trait Workflow {
     /// The ASL JSON, pretty-printed.
     fn asl_json() -> String {
         crate::emit::to_string_pretty(&Self::definition())
+    }
+
+    /// A CloudFormation template deploying the workflow with its execution role; each
+    /// `${TaskNameArn}` placeholder a Parameter unless `options` binds it.
+    fn cloudformation(options: &DeployOptions) -> Result<serde_json::Value, DeployError> {
+        crate::emit::deploy::cloudformation(&Self::definition(), options)
+    }
+
+    /// The same as a SAM template.
+    fn sam(options: &DeployOptions) -> Result<serde_json::Value, DeployError> {
+        crate::emit::deploy::sam(&Self::definition(), options)
+    }
+
+    /// The ASL file's text and a CDK construct (TypeScript) loading it from `asl_file`.
+    fn cdk(options: &DeployOptions, asl_file: &str) -> Result<(String, String), DeployError> {
+        crate::emit::deploy::cdk(&Self::definition(), options, asl_file)
+    }
+
+    /// The execution role's policy document.
+    fn iam_policy(options: &DeployOptions) -> Result<serde_json::Value, DeployError> {
+        let permissions = crate::emit::iam::permissions(
+            &Self::definition(),
+            &crate::emit::iam::RoleOptions {
+                logging: options.logging.is_some(),
+                tracing: options.tracing,
+                state_machine_name: options.name.clone(),
+            },
+        )?;
+        Ok(crate::emit::iam::policy_document(&permissions))
+    }
+
+    /// The state graph as a Mermaid flowchart.
+    fn mermaid() -> String {
+        crate::emit::graph::mermaid(&Self::definition())
+    }
+
+    /// The state graph in Graphviz DOT.
+    fn dot() -> String {
+        crate::emit::graph::dot(&Self::definition())
+    }
+
+    /// The state graph as SVG.
+    fn svg() -> String {
+        crate::emit::graph::svg(&Self::definition())
+    }
+
+    /// JSON Schemas of the input and output of every task whose `#[task(schema)]` asked for
+    /// them, by Task state name. `workflow!` implements it.
+    fn task_schemas() -> Vec<(&'static str, serde_json::Value, serde_json::Value)> {
+        Vec::new()
+    }
+
+    /// JSON Schemas of the workflow's input and output, and of the tasks' (see
+    /// [`Workflow::task_schemas`]): `{"input", "output", "tasks": {state: {"input", "output"}}}`.
+    fn schemas() -> serde_json::Value
+    where
+        Self::Input: schemars::JsonSchema,
+        Self::Output: schemars::JsonSchema,
+    {
+        let tasks: serde_json::Map<String, serde_json::Value> = Self::task_schemas()
+            .into_iter()
+            .map(|(state, input, output)| {
+                (
+                    state.to_string(),
+                    serde_json::json!({"input": input, "output": output}),
+                )
+            })
+            .collect();
+        serde_json::json!({
+            "input": schemars::schema_for!(Self::Input),
+            "output": schemars::schema_for!(Self::Output),
+            "tasks": tasks,
+        })
     }
 
     /// Runs the workflow natively with its task functions, on the real clock.
