@@ -1,5 +1,6 @@
 //! `stepfn`: check, format and run AWS Step Functions definitions from the command line.
 
+mod bench;
 mod deploy;
 mod jsonata;
 mod run;
@@ -62,6 +63,9 @@ enum Command {
     Emit(deploy::EmitArgs),
     /// Print the state graph: mermaid, dot, or svg (laid out here, no tools needed).
     Graph(deploy::GraphArgs),
+    /// Run a benchmark workload (W.asl.json, W.input.json, meta.json) and print one JSON line
+    /// with transitions per second and peak memory.
+    Bench(bench::BenchArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -83,6 +87,7 @@ fn main() -> ExitCode {
         Command::Jsonata(args) => return jsonata::run(args),
         Command::Emit(args) => return deploy::emit_command(args),
         Command::Graph(args) => return deploy::graph_command(args),
+        Command::Bench(args) => return bench::bench(args),
         Command::Validate {
             files,
             format,
