@@ -133,6 +133,12 @@ impl History {
             .clone()
     }
 
+    /// The events, moved out: the history is empty afterwards. An execution hands its history
+    /// to its outcome this way, without copying the payloads.
+    pub fn take_events(&self) -> Vec<HistoryEvent> {
+        std::mem::take(&mut *self.events.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
     /// How many events there are.
     pub fn len(&self) -> usize {
         self.events.lock().unwrap_or_else(|e| e.into_inner()).len()

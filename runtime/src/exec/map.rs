@@ -299,6 +299,7 @@ async fn inline(
                 &processor.start_at,
                 input,
                 VariableScope::nested(visit.variables),
+                true,
                 &mut cursor,
             )
             .await;
@@ -373,6 +374,7 @@ async fn map_run(
                 &processor.start_at,
                 input.clone(),
                 VariableScope::root(),
+                false,
                 &mut child_cursor,
             )
             .await;

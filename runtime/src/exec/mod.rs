@@ -237,6 +237,7 @@ impl Executor {
                 &self.machine.start_at,
                 input,
                 crate::variables::VariableScope::root(),
+                false,
                 &mut cursor,
             );
             let timer = async {
@@ -289,7 +290,7 @@ impl Executor {
             error,
             cause,
             history: if options.record_history {
-                shared.history.events()
+                shared.history.take_events()
             } else {
                 Vec::new()
             },

@@ -265,11 +265,21 @@ pub(crate) fn run_branch<'a>(
     start_at: &'a str,
     input: Value,
     variables: VariableScope<'a>,
+    concurrent: bool,
     cursor: &'a mut u64,
 ) -> BoxFuture<'a, Result<Value, StatesError>> {
     Box::pin(async move {
         let mut variables = variables;
-        let result = run_states(shared, states, start_at, input, &mut variables, cursor).await;
+        let result = run_states(
+            shared,
+            states,
+            start_at,
+            input,
+            &mut variables,
+            concurrent,
+            cursor,
+        )
+        .await;
         variables.release(&shared.variable_budget);
         result
     })
@@ -281,6 +291,7 @@ async fn run_states<'a>(
     start_at: &'a str,
     input: Value,
     variables: &mut VariableScope<'a>,
+    concurrent: bool,
     cursor: &mut u64,
 ) -> Result<Value, StatesError> {
     let mut name: &str = start_at;
@@ -314,7 +325,9 @@ async fn run_states<'a>(
         let mut abort = AbortGuard::new(shared, aborted_event(state), name, entered_id);
         // Let sibling Parallel branches and Map iterations enter their states too before this
         // one goes on: AWS interleaves the events of concurrent branches this way.
-        tokio::task::yield_now().await;
+        if concurrent {
+            tokio::task::yield_now().await;
+        }
         let result = run_state(&visit, state, input, cursor).await;
         abort.disarm();
         let step = match result {
@@ -714,6 +727,7 @@ async fn parallel(
                 &branch.start_at,
                 input,
                 VariableScope::nested(visit.variables),
+                true,
                 &mut branch_cursor,
             )
             .await
