@@ -9,6 +9,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+// Executions allocate many small JSON values; mimalloc serves them several times faster than
+// the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use serde_json::Value;
 use stepfn_codegen::{
     check, check_value, emit, parse, CheckOptions, MachineType, Problem, Problems,
