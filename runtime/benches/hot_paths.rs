@@ -1,0 +1,101 @@
+//! Micro-benchmarks of the executor's hot paths, so regressions show: `cargo bench -p stepfn`.
+//! The workloads that compare with the peer engine are `scripts/bench`.
+
+use serde_json::{json, Value};
+use stepfn::context::ContextObject;
+use stepfn::exec::{ExecutionOptions, Executor};
+use stepfn::query::Scope;
+use stepfn::{check, IntrinsicCall, Jsonata, Path, Template};
+
+fn main() {
+    divan::main();
+}
+
+fn document() -> Value {
+    json!({"order": {"id": "o-1", "total": 42.5, "lines": (0..50).map(|i| json!({"sku": format!("s{i}"), "qty": i})).collect::<Vec<_>>()}})
+}
+
+#[divan::bench]
+fn jsonpath_select(bencher: divan::Bencher) {
+    let path = Path::parse("$.order.lines[?(@.qty > 40)].sku").unwrap();
+    let doc = document();
+    bencher
+        .bench(|| stepfn::jsonpath::select(divan::black_box(&path), &doc).map(|v| v.into_owned()));
+}
+
+#[divan::bench]
+fn payload_template(bencher: divan::Bencher) {
+    let machine = check(
+        r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true,
+            "Parameters": {"id.$": "$.order.id", "total.$": "$.order.total", "fixed": {"a": 1}, "first.$": "$.order.lines[0]"}}}}"#,
+        &Default::default(),
+    )
+    .unwrap();
+    let template: Template = match &machine.states["P"] {
+        stepfn::State::Pass(p) => p.parameters.clone().unwrap(),
+        _ => unreachable!(),
+    };
+    let doc = document();
+    let context = ContextObject::from_value(json!({}));
+    bencher.bench(|| {
+        Scope {
+            input: &doc,
+            context: &context,
+            variables: None,
+        }
+        .evaluate_template(divan::black_box(&template))
+    });
+}
+
+#[divan::bench]
+fn intrinsic_format(bencher: divan::Bencher) {
+    let call =
+        IntrinsicCall::parse("States.Format('order {} of {}', $.order.id, $.order.total)").unwrap();
+    let doc = document();
+    let context = ContextObject::from_value(json!({}));
+    bencher.bench(|| {
+        stepfn::intrinsics::call(
+            divan::black_box(&call),
+            &Scope {
+                input: &doc,
+                context: &context,
+                variables: None,
+            },
+        )
+    });
+}
+
+#[divan::bench]
+fn jsonata_expression(bencher: divan::Bencher) {
+    let expr = Jsonata::parse("$sum(order.lines[qty > 10].qty) & ' of ' & order.id").unwrap();
+    let doc = document();
+    bencher.bench(|| expr.compiled().evaluate(divan::black_box(&doc)));
+}
+
+#[divan::bench]
+fn state_transitions(bencher: divan::Bencher) {
+    let states: Vec<String> = (0..100)
+        .map(|i| {
+            let next = if i == 99 {
+                r#""End": true"#.to_string()
+            } else {
+                format!(r#""Next": "S{}""#, i + 1)
+            };
+            format!(r#""S{i}": {{"Type": "Pass", "Parameters": {{"step": {i}, "id.$": "$.id"}}, "ResultPath": "$.last", {next}}}"#)
+        })
+        .collect();
+    let definition = format!(r#"{{"StartAt": "S0", "States": {{{}}}}}"#, states.join(","));
+    let executor = Executor::new(check(&definition, &Default::default()).unwrap());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    bencher.bench(|| {
+        runtime.block_on(executor.run(
+            json!({"id": "x"}),
+            ExecutionOptions {
+                record_history: true,
+                ..Default::default()
+            },
+        ))
+    });
+}
