@@ -18,7 +18,7 @@ fn document() -> Value {
 #[divan::bench]
 fn jsonpath_select(bencher: divan::Bencher) {
     let path = Path::parse("$.order.lines[?(@.qty > 40)].sku").unwrap();
-    let doc = document();
+    let doc = stepfn::Data::from(document());
     bencher
         .bench(|| stepfn::jsonpath::select(divan::black_box(&path), &doc).map(|v| v.into_owned()));
 }
@@ -35,7 +35,7 @@ fn payload_template(bencher: divan::Bencher) {
         stepfn::State::Pass(p) => p.parameters.clone().unwrap(),
         _ => unreachable!(),
     };
-    let doc = document();
+    let doc = stepfn::Data::from(document());
     let context = ContextObject::from_value(json!({}));
     bencher.bench(|| {
         Scope {
@@ -51,7 +51,7 @@ fn payload_template(bencher: divan::Bencher) {
 fn intrinsic_format(bencher: divan::Bencher) {
     let call =
         IntrinsicCall::parse("States.Format('order {} of {}', $.order.id, $.order.total)").unwrap();
-    let doc = document();
+    let doc = stepfn::Data::from(document());
     let context = ContextObject::from_value(json!({}));
     bencher.bench(|| {
         stepfn::intrinsics::call(

@@ -6,7 +6,9 @@
 use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
 
-use serde_json::{json, Map, Value};
+use serde_json::Value;
+
+use crate::data::{Data, Object};
 
 /// The context object of one state visit (or of a task call, a Map iteration...).
 ///
@@ -19,20 +21,21 @@ pub struct ContextObject {
 struct Inner {
     base: Base,
     task_token: Option<String>,
-    map_item: Option<Value>,
-    built: OnceLock<Value>,
+    map_item: Option<Data>,
+    built: OnceLock<Data>,
 }
 
 #[derive(Clone)]
 enum Base {
     /// A context object given whole (TestState's `context`, or none at all).
-    Given(Arc<Value>),
+    Given(Data),
     /// The state being visited in an execution.
     State {
-        execution: Arc<Value>,
-        state_machine: Arc<Value>,
+        execution: Data,
+        state_machine: Data,
         state: Arc<str>,
-        entered_time: Arc<str>,
+        /// Milliseconds since the Unix epoch; formatted only when the object is built.
+        entered_millis: i64,
         retry_count: Option<u32>,
     },
 }
@@ -40,23 +43,24 @@ enum Base {
 impl ContextObject {
     /// A context object used as given.
     pub fn from_value(value: Value) -> Self {
-        Self::with_base(Base::Given(Arc::new(value)))
+        Self::with_base(Base::Given(Data::from(value)))
     }
 
-    /// The context of the state `state` entered at `entered_time` (RFC 3339) in the execution
-    /// described by `execution` (`$$.Execution`) and `state_machine` (`$$.StateMachine`).
+    /// The context of the state `state` entered at `entered_millis` (since the Unix epoch) in
+    /// the execution described by `execution` (`$$.Execution`) and `state_machine`
+    /// (`$$.StateMachine`).
     pub fn for_state(
-        execution: Arc<Value>,
-        state_machine: Arc<Value>,
+        execution: Data,
+        state_machine: Data,
         state: &str,
-        entered_time: String,
+        entered_millis: i64,
         retry_count: Option<u32>,
     ) -> Self {
         Self::with_base(Base::State {
             execution,
             state_machine,
             state: state.into(),
-            entered_time: entered_time.into(),
+            entered_millis,
             retry_count,
         })
     }
@@ -72,7 +76,7 @@ impl ContextObject {
         }
     }
 
-    fn derived(&self, task_token: Option<String>, map_item: Option<Value>) -> Self {
+    fn derived(&self, task_token: Option<String>, map_item: Option<Data>) -> Self {
         Self {
             inner: Arc::new(Inner {
                 base: self.inner.base.clone(),
@@ -89,46 +93,58 @@ impl ContextObject {
     }
 
     /// The same context with `$$.Map.Item` (`{"Index", "Key"?, "Value"}`).
-    pub fn with_map_item(&self, item: Value) -> Self {
+    pub fn with_map_item(&self, item: Data) -> Self {
         self.derived(None, Some(item))
     }
 
     /// The JSON object, built on first use.
-    pub fn value(&self) -> &Value {
+    pub fn value(&self) -> &Data {
         self.inner.built.get_or_init(|| self.inner.build())
     }
 }
 
+fn object<const N: usize>(members: [(&str, Data); N]) -> Data {
+    Data::object(
+        members
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}
+
 impl Inner {
-    fn build(&self) -> Value {
+    fn build(&self) -> Data {
         let mut value = match &self.base {
-            Base::Given(v) => Value::clone(v),
+            Base::Given(v) => v.clone(),
             Base::State {
                 execution,
                 state_machine,
                 state,
-                entered_time,
+                entered_millis,
                 retry_count,
             } => {
-                let mut state_obj = Map::new();
-                state_obj.insert("EnteredTime".into(), entered_time.as_ref().into());
-                state_obj.insert("Name".into(), state.as_ref().into());
+                let mut state_obj = Object::with_capacity(3);
+                state_obj.insert(
+                    "EnteredTime".into(),
+                    stepfn_codegen::format_rfc3339_millis(*entered_millis).into(),
+                );
+                state_obj.insert("Name".into(), Data::String(state.clone()));
                 if let Some(n) = retry_count {
                     state_obj.insert("RetryCount".into(), (*n).into());
                 }
-                json!({
-                    "Execution": Value::clone(execution),
-                    "State": state_obj,
-                    "StateMachine": Value::clone(state_machine),
-                })
+                object([
+                    ("Execution", execution.clone()),
+                    ("State", Data::object(state_obj)),
+                    ("StateMachine", state_machine.clone()),
+                ])
             }
         };
-        if let Some(object) = value.as_object_mut() {
+        if let Some(members) = value.object_mut() {
             if let Some(token) = &self.task_token {
-                object.insert("Task".into(), json!({ "Token": token }));
+                members.insert("Task".into(), object([("Token", token.as_str().into())]));
             }
             if let Some(item) = &self.map_item {
-                object.insert("Map".into(), json!({ "Item": item }));
+                members.insert("Map".into(), object([("Item", item.clone())]));
             }
         }
         value
@@ -136,16 +152,16 @@ impl Inner {
 }
 
 impl Deref for ContextObject {
-    type Target = Value;
+    type Target = Data;
 
-    fn deref(&self) -> &Value {
+    fn deref(&self) -> &Data {
         self.value()
     }
 }
 
 impl Default for ContextObject {
     fn default() -> Self {
-        Self::from_value(Value::Object(Map::new()))
+        Self::with_base(Base::Given(Data::empty_object()))
     }
 }
 
@@ -158,25 +174,21 @@ impl std::fmt::Debug for ContextObject {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn state_context_has_aws_shape_and_additions() {
-        let execution = Arc::new(json!({"Id": "e", "Input": {"a": 1}}));
-        let machine = Arc::new(json!({"Id": "m", "Name": "M"}));
-        let context = ContextObject::for_state(
-            execution,
-            machine,
-            "S",
-            "2024-01-01T00:00:00.000Z".into(),
-            Some(2),
-        );
-        assert_eq!(context["State"]["RetryCount"], 2);
-        assert_eq!(context["Execution"]["Input"]["a"], 1);
+        let execution = Data::from(json!({"Id": "e", "Input": {"a": 1}}));
+        let machine = Data::from(json!({"Id": "m", "Name": "M"}));
+        let context = ContextObject::for_state(execution, machine, "S", 1_704_067_200_000, Some(2));
+        assert_eq!(context["State"]["EnteredTime"], "2024-01-01T00:00:00.000Z");
+        assert!(context["State"]["RetryCount"] == json!(2));
+        assert!(context["Execution"]["Input"]["a"] == json!(1));
         assert!(context.get("Task").is_none());
         let with_token = context.with_task_token("t");
         assert_eq!(with_token["Task"]["Token"], "t");
-        let item = with_token.with_map_item(json!({"Index": 0, "Value": 5}));
-        assert_eq!(item["Map"]["Item"]["Value"], 5);
+        let item = with_token.with_map_item(Data::from(json!({"Index": 0, "Value": 5})));
+        assert!(item["Map"]["Item"]["Value"] == json!(5));
         assert_eq!(item["Task"]["Token"], "t");
     }
 

@@ -118,8 +118,12 @@ impl StatesError {
 
     /// The Error Output a catcher receives: `{"Error": ..., "Cause": ...}`, with `null` for
     /// a part that is absent (as when SendTaskFailure names no error).
-    pub fn to_error_output(&self) -> serde_json::Value {
-        serde_json::json!({"Error": self.error, "Cause": self.cause})
+    pub fn to_error_output(&self) -> crate::Data {
+        let text = |t: &Option<String>| t.as_deref().map_or(crate::Data::Null, crate::Data::from);
+        let mut members = crate::data::Object::with_capacity(2);
+        members.insert("Error".into(), text(&self.error));
+        members.insert("Cause".into(), text(&self.cause));
+        crate::Data::object(members)
     }
 }
 

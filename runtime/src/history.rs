@@ -6,6 +6,8 @@ use std::sync::Mutex;
 use serde_json::{json, Map, Value};
 use stepfn_codegen::format_rfc3339_millis;
 
+use crate::data::Data;
+
 /// One history event.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistoryEvent {
@@ -17,12 +19,21 @@ pub struct HistoryEvent {
     pub timestamp_millis: i64,
     /// `ExecutionStarted`, `PassStateEntered`, `TaskScheduled`...
     pub event_type: &'static str,
-    /// The event's details, with payloads as JSON values (the API sends them as strings).
+    /// The event's details but its payload.
     pub details: Map<String, Value>,
+    /// The payload the event carries (`input`, `output` or `parameters`), shared with the
+    /// execution rather than copied; the API sends it as JSON text.
+    pub payload: Option<EventPayload>,
 }
 
-/// Fields that carry payloads: JSON values here, JSON text in the API.
-const PAYLOAD_FIELDS: &[&str] = &["input", "output", "parameters"];
+/// The payload of a history event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventPayload {
+    /// The details member that holds it: `input`, `output` or `parameters`.
+    pub field: &'static str,
+    /// The value.
+    pub value: Data,
+}
 
 impl HistoryEvent {
     /// The name of the details member in the API response, e.g. `stateEnteredEventDetails`.
@@ -37,6 +48,14 @@ impl HistoryEvent {
             let first = chars.next().map(|c| c.to_ascii_lowercase()).unwrap_or('x');
             format!("{first}{}EventDetails", chars.as_str())
         }
+    }
+
+    /// The payload, when the event carries one under `field`.
+    pub fn payload(&self, field: &str) -> Option<&Data> {
+        self.payload
+            .as_ref()
+            .filter(|p| p.field == field)
+            .map(|p| &p.value)
     }
 
     /// The state name in the details, if the event has one.
@@ -54,15 +73,11 @@ impl HistoryEvent {
         event.insert("type".into(), self.event_type.into());
         event.insert("id".into(), self.id.into());
         event.insert("previousEventId".into(), self.previous_event_id.into());
-        if !self.details.is_empty() {
+        if !self.details.is_empty() || self.payload.is_some() {
             let mut details = self.details.clone();
-            for field in PAYLOAD_FIELDS {
-                if let Some(v) = details.get_mut(*field) {
-                    let text = serde_json::to_string(v).unwrap_or_default();
-                    *v = Value::String(text);
-                    let key = format!("{field}Details");
-                    details.insert(key, json!({"truncated": false}));
-                }
+            if let Some(EventPayload { field, value }) = &self.payload {
+                details.insert((*field).into(), value.to_json_string().into());
+                details.insert(format!("{field}Details"), json!({"truncated": false}));
             }
             event.insert(self.details_key(), Value::Object(details));
         }
@@ -106,16 +121,23 @@ impl History {
         timestamp_millis: i64,
         event_type: &'static str,
         details: Map<String, Value>,
+        payload: Option<EventPayload>,
     ) -> u64 {
         let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
         let id = events.len() as u64 + 1;
-        // Without recording, events keep ids counting but hold no payloads.
+        // Without recording, events keep ids counting but hold no details.
+        let (details, payload) = if self.record {
+            (details, payload)
+        } else {
+            (Map::new(), None)
+        };
         events.push(HistoryEvent {
             id,
             previous_event_id,
             timestamp_millis,
             event_type,
-            details: if self.record { details } else { Map::new() },
+            details,
+            payload,
         });
         id
     }

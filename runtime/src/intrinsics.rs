@@ -3,9 +3,9 @@
 
 use std::borrow::Cow;
 
+use crate::data::Data;
 use base64::Engine;
 use rand::{Rng, SeedableRng};
-use serde_json::{Map, Value};
 use stepfn_codegen::{IntrinsicArg, IntrinsicCall, IntrinsicFunction as F};
 
 use crate::error::{names, StatesError};
@@ -18,7 +18,7 @@ const MAX_STRING_ARGUMENT: usize = 10_000;
 const MAX_RANGE_ELEMENTS: i64 = 1000;
 
 /// Runs an intrinsic call against `scope`.
-pub fn call(call: &IntrinsicCall, scope: &Scope<'_>) -> Result<Value, StatesError> {
+pub fn call(call: &IntrinsicCall, scope: &Scope<'_>) -> Result<Data, StatesError> {
     let args = call
         .args
         .iter()
@@ -36,30 +36,30 @@ pub fn call(call: &IntrinsicCall, scope: &Scope<'_>) -> Result<Value, StatesErro
         F::StringToJson => {
             let text = string(&args[0]).map_err(fail)?;
             if text.trim().is_empty() {
-                Value::Null
+                Data::Null
             } else {
                 serde_json::from_str(text)
                     .map_err(|e| fail(format!("'{text}' is not valid JSON: {e}")))?
             }
         }
-        F::JsonToString => Value::String(compact(&args[0])),
-        F::Array => Value::Array(args),
+        F::JsonToString => Data::from(compact(&args[0])),
+        F::Array => Data::array(args),
         F::ArrayPartition => {
             let items = array(&args[0]).map_err(fail)?;
             let size = integer(&args[1]).map_err(fail)?;
             if size <= 0 {
                 return Err(fail(format!("chunk size must be positive, got {size}")));
             }
-            Value::Array(
+            Data::array(
                 items
                     .chunks(size as usize)
-                    .map(|c| Value::Array(c.to_vec()))
+                    .map(|c| Data::array(c.to_vec()))
                     .collect(),
             )
         }
         F::ArrayContains => {
             let items = array(&args[0]).map_err(fail)?;
-            Value::Bool(items.iter().any(|x| values_equal(x, &args[1])))
+            Data::Bool(items.iter().any(|x| values_equal(x, &args[1])))
         }
         F::ArrayRange => {
             let (start, end, step) = (
@@ -80,7 +80,7 @@ pub fn call(call: &IntrinsicCall, scope: &Scope<'_>) -> Result<Value, StatesErro
                     "the range has {count} elements; at most {MAX_RANGE_ELEMENTS} are allowed"
                 )));
             }
-            Value::Array((0..count).map(|i| Value::from(start + i * step)).collect())
+            Data::array((0..count).map(|i| Data::from(start + i * step)).collect())
         }
         F::ArrayGetItem => {
             let items = array(&args[0]).map_err(fail)?;
@@ -91,31 +91,31 @@ pub fn call(call: &IntrinsicCall, scope: &Scope<'_>) -> Result<Value, StatesErro
                 .cloned()
                 .ok_or_else(|| fail(format!("index {index} is out of bounds")))?
         }
-        F::ArrayLength => Value::from(array(&args[0]).map_err(fail)?.len()),
+        F::ArrayLength => Data::from(array(&args[0]).map_err(fail)?.len()),
         F::ArrayUnique => {
             let items = array(&args[0]).map_err(fail)?;
-            let mut unique: Vec<Value> = Vec::with_capacity(items.len());
+            let mut unique: Vec<Data> = Vec::with_capacity(items.len());
             for item in items {
                 if !unique.iter().any(|u| values_equal(u, item)) {
                     unique.push(item.clone());
                 }
             }
-            Value::Array(unique)
+            Data::array(unique)
         }
         F::Base64Encode => {
             let text = bounded_string(&args[0]).map_err(fail)?;
-            Value::String(base64::engine::general_purpose::STANDARD.encode(text))
+            Data::from(base64::engine::general_purpose::STANDARD.encode(text))
         }
         F::Base64Decode => {
             let text = bounded_string(&args[0]).map_err(fail)?;
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(text)
                 .map_err(|e| fail(format!("'{text}' is not base64: {e}")))?;
-            Value::String(String::from_utf8_lossy(&bytes).into_owned())
+            Data::from(String::from_utf8_lossy(&bytes).into_owned())
         }
         F::Hash => {
             let data = match &args[0] {
-                Value::String(s) => s.clone(),
+                Data::String(s) => s.to_string(),
                 other => compact(other),
             };
             if data.chars().count() > MAX_STRING_ARGUMENT {
@@ -124,24 +124,27 @@ pub fn call(call: &IntrinsicCall, scope: &Scope<'_>) -> Result<Value, StatesErro
                 )));
             }
             let algorithm = string(&args[1]).map_err(fail)?;
-            Value::String(hash(&data, algorithm).ok_or_else(|| {
+            Data::from(hash(&data, algorithm).ok_or_else(|| {
                 fail(format!(
                     "'{algorithm}' is not one of MD5, SHA-1, SHA-256, SHA-384, SHA-512"
                 ))
             })?)
         }
         F::JsonMerge => {
-            let (Value::Object(a), Value::Object(b)) = (&args[0], &args[1]) else {
+            let (Data::Object(_), Data::Object(b)) = (&args[0], &args[1]) else {
                 return Err(fail("both values to merge must be JSON objects".into()));
             };
-            if args[2] != Value::Bool(false) {
+            if args[2] != Data::Bool(false) {
                 return Err(fail("only a shallow merge (false) is supported".into()));
             }
-            let mut merged: Map<String, Value> = a.clone();
-            for (k, v) in b {
-                merged.insert(k.clone(), v.clone());
+            // The first object's members are shared, not copied.
+            let mut merged = args[0].clone();
+            if let Some(members) = merged.object_mut() {
+                for (k, v) in b.iter() {
+                    members.insert(k.clone(), v.clone());
+                }
             }
-            Value::Object(merged)
+            merged
         }
         F::MathRandom => {
             let start = integer(&args[0]).map_err(fail)?;
@@ -156,12 +159,12 @@ pub fn call(call: &IntrinsicCall, scope: &Scope<'_>) -> Result<Value, StatesErro
                 }
                 None => rand::rng().random_range(start..=end),
             };
-            Value::from(value)
+            Data::from(value)
         }
         F::MathAdd => {
             let a = integer(&args[0]).map_err(fail)?;
             let b = integer(&args[1]).map_err(fail)?;
-            Value::from(
+            Data::from(
                 a.checked_add(b)
                     .ok_or_else(|| fail("the sum overflows".into()))?,
             )
@@ -169,14 +172,14 @@ pub fn call(call: &IntrinsicCall, scope: &Scope<'_>) -> Result<Value, StatesErro
         F::StringSplit => {
             let text = string(&args[0]).map_err(fail)?;
             let delimiters = string(&args[1]).map_err(fail)?;
-            Value::Array(
+            Data::array(
                 text.split(|c| delimiters.contains(c))
                     .filter(|part| !part.is_empty())
-                    .map(|part| Value::String(part.to_string()))
+                    .map(|part| Data::from(part.to_string()))
                     .collect(),
             )
         }
-        F::Uuid => Value::String(uuid::Uuid::new_v4().to_string()),
+        F::Uuid => Data::from(uuid::Uuid::new_v4().to_string()),
     })
 }
 
@@ -184,12 +187,12 @@ fn argument(
     arg: &IntrinsicArg,
     call: &IntrinsicCall,
     scope: &Scope<'_>,
-) -> Result<Value, StatesError> {
+) -> Result<Data, StatesError> {
     Ok(match arg {
-        IntrinsicArg::String { value, .. } => Value::String(value.clone()),
-        IntrinsicArg::Number(n) => Value::Number(n.clone()),
-        IntrinsicArg::Bool(b) => Value::Bool(*b),
-        IntrinsicArg::Null => Value::Null,
+        IntrinsicArg::String { value, .. } => Data::from(value.clone()),
+        IntrinsicArg::Number(n) => Data::Number(n.clone()),
+        IntrinsicArg::Bool(b) => Data::Bool(*b),
+        IntrinsicArg::Null => Data::Null,
         IntrinsicArg::Path(path) => scope.select(path).map(Cow::into_owned).map_err(|_| {
             StatesError::runtime(format!(
                 "The JSONPath '{}' specified for the field '{}' could not be found in the input '{}'",
@@ -202,7 +205,7 @@ fn argument(
     })
 }
 
-fn format(call: &IntrinsicCall, args: &[Value]) -> Result<Value, String> {
+fn format(call: &IntrinsicCall, args: &[Data]) -> Result<Data, String> {
     // A literal format string had its placeholders found when it was parsed; one read
     // through a path (`States.Format($.template, ...)`) is scanned now.
     let scanned: Vec<usize>;
@@ -214,9 +217,9 @@ fn format(call: &IntrinsicCall, args: &[Value]) -> Result<Value, String> {
             }),
             _,
         ) => (value.as_str(), placeholders),
-        (_, Some(Value::String(s))) => {
+        (_, Some(Data::String(s))) => {
             scanned = s.match_indices("{}").map(|(i, _)| i).collect();
-            (s.as_str(), &scanned)
+            (&**s, &scanned)
         }
         _ => return Err("the first argument must be a string".into()),
     };
@@ -236,15 +239,15 @@ fn format(call: &IntrinsicCall, args: &[Value]) -> Result<Value, String> {
         last = offset + 2;
     }
     out.push_str(&value[last..]);
-    Ok(Value::String(out))
+    Ok(Data::from(out))
 }
 
 /// How `States.Format` renders a value: strings bare, containers in Java's `toString` style
 /// (`{a=1, b=[1, 2]}`), which is what Step Functions produces.
-fn render(value: &Value, out: &mut String) {
+fn render(value: &Data, out: &mut String) {
     match value {
-        Value::String(s) => out.push_str(s),
-        Value::Array(items) => {
+        Data::String(s) => out.push_str(s),
+        Data::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -254,7 +257,7 @@ fn render(value: &Value, out: &mut String) {
             }
             out.push(']');
         }
-        Value::Object(map) => {
+        Data::Object(map) => {
             out.push('{');
             for (i, (k, v)) in map.iter().enumerate() {
                 if i > 0 {
@@ -270,12 +273,12 @@ fn render(value: &Value, out: &mut String) {
     }
 }
 
-fn string(v: &Value) -> Result<&str, String> {
+fn string(v: &Data) -> Result<&str, String> {
     v.as_str()
         .ok_or_else(|| format!("expected a string, got {}", compact(v)))
 }
 
-fn bounded_string(v: &Value) -> Result<&str, String> {
+fn bounded_string(v: &Data) -> Result<&str, String> {
     let s = string(v)?;
     if s.chars().count() > MAX_STRING_ARGUMENT {
         return Err(format!(
@@ -285,16 +288,16 @@ fn bounded_string(v: &Value) -> Result<&str, String> {
     Ok(s)
 }
 
-fn array(v: &Value) -> Result<&Vec<Value>, String> {
+fn array(v: &Data) -> Result<&Vec<Data>, String> {
     v.as_array()
         .ok_or_else(|| format!("expected an array, got {}", compact(v)))
 }
 
 /// An integer argument. Step Functions rounds numbers with a fraction half up, as Java's
 /// `Math.round` does (`1.5 -> 2`, `-1.5 -> -1`).
-fn integer(v: &Value) -> Result<i64, String> {
+fn integer(v: &Data) -> Result<i64, String> {
     match v {
-        Value::Number(n) => match n.as_i64() {
+        Data::Number(n) => match n.as_i64() {
             Some(i) => Ok(i),
             None => n
                 .as_f64()
@@ -322,9 +325,14 @@ fn hash(data: &str, algorithm: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
-    fn run(source: &str, input: Value) -> Result<Value, StatesError> {
+    macro_rules! data {
+        ($($json:tt)+) => {
+            crate::data::Data::from(serde_json::json!($($json)+))
+        };
+    }
+
+    fn run(source: &str, input: Data) -> Result<Data, StatesError> {
         let c = IntrinsicCall::parse(source).unwrap();
         let context = crate::context::ContextObject::default();
         call(
@@ -342,30 +350,30 @@ mod tests {
         assert_eq!(
             run(
                 "States.Format('a={} b={}', $.a, $.b)",
-                json!({"a": {"x": [1, 2]}, "b": null})
+                data!({"a": {"x": [1, 2]}, "b": null})
             ),
-            Ok(json!("a={x=[1, 2]} b=null"))
+            Ok(data!("a={x=[1, 2]} b=null"))
         );
         assert_eq!(
-            run("States.MathAdd($.a, 1.5)", json!({"a": -1.5})),
-            Ok(json!(1))
+            run("States.MathAdd($.a, 1.5)", data!({"a": -1.5})),
+            Ok(data!(1))
         );
         assert_eq!(
-            run("States.ArrayRange(1, 9, 3)", json!({})),
-            Ok(json!([1, 4, 7]))
+            run("States.ArrayRange(1, 9, 3)", data!({})),
+            Ok(data!([1, 4, 7]))
         );
         assert_eq!(
-            run("States.ArrayPartition($.a, 2)", json!({"a": [1, 2, 3]})),
-            Ok(json!([[1, 2], [3]]))
+            run("States.ArrayPartition($.a, 2)", data!({"a": [1, 2, 3]})),
+            Ok(data!([[1, 2], [3]]))
         );
         assert_eq!(
-            run("States.Hash('x', 'SHA-1')", json!({})),
-            Ok(json!("11f6ad8ec52a2984abaafd7c3b516503785c2072"))
+            run("States.Hash('x', 'SHA-1')", data!({})),
+            Ok(data!("11f6ad8ec52a2984abaafd7c3b516503785c2072"))
         );
         assert_eq!(
-            run("States.StringSplit('a,b,,c', ',')", json!({})),
-            Ok(json!(["a", "b", "c"]))
+            run("States.StringSplit('a,b,,c', ',')", data!({})),
+            Ok(data!(["a", "b", "c"]))
         );
-        assert!(run("States.ArrayGetItem($.a, 5)", json!({"a": [1]})).is_err());
+        assert!(run("States.ArrayGetItem($.a, 5)", data!({"a": [1]})).is_err());
     }
 }

@@ -5,8 +5,9 @@
 //! Every failure is `States.QueryEvaluationError`, worded as Step Functions words it, naming the
 //! expression and the field (`Output/result`) it was written in.
 
-use serde_json::{Map, Value};
 use stepfn_codegen::jsonata::{Limits, Object, Value as JValue};
+
+use crate::data::{self, Data};
 use stepfn_codegen::{Jsonata, MaybeJsonata, Template};
 
 use crate::context::ContextObject;
@@ -18,13 +19,13 @@ use crate::variables::VariableScope;
 #[derive(Clone, Copy)]
 pub struct JsonataScope<'a> {
     /// `$states.input`: the state's input as it entered.
-    pub input: &'a Value,
+    pub input: &'a Data,
     /// `$states.context`.
     pub context: &'a ContextObject,
     /// `$states.result`: in a Task, Parallel or Map state's `Output` and `Assign`.
-    pub result: Option<&'a Value>,
+    pub result: Option<&'a Data>,
     /// `$states.errorOutput`: in a catcher's `Output` and `Assign`.
-    pub error_output: Option<&'a Value>,
+    pub error_output: Option<&'a Data>,
     /// The workflow variables.
     pub variables: Option<&'a VariableScope<'a>>,
 }
@@ -49,7 +50,7 @@ pub enum Expected {
 impl<'a> JsonataScope<'a> {
     /// A scope with only `$states.input`, `$states.context` and the variables.
     pub fn new(
-        input: &'a Value,
+        input: &'a Data,
         context: &'a ContextObject,
         variables: Option<&'a VariableScope<'a>>,
     ) -> Self {
@@ -63,7 +64,7 @@ impl<'a> JsonataScope<'a> {
     }
 
     /// The same scope with `$states.result` bound.
-    pub fn with_result(self, result: &'a Value) -> Self {
+    pub fn with_result(self, result: &'a Data) -> Self {
         JsonataScope {
             result: Some(result),
             ..self
@@ -71,7 +72,7 @@ impl<'a> JsonataScope<'a> {
     }
 
     /// The same scope with `$states.errorOutput` bound.
-    pub fn with_error_output(self, error_output: &'a Value) -> Self {
+    pub fn with_error_output(self, error_output: &'a Data) -> Self {
         JsonataScope {
             error_output: Some(error_output),
             ..self
@@ -85,16 +86,13 @@ impl<'a> JsonataScope<'a> {
         expression: &Jsonata,
         field: &str,
         expected: Expected,
-    ) -> Result<Value, StatesError> {
+    ) -> Result<Data, StatesError> {
         let compiled = expression.compiled();
         let result = compiled.evaluate_bound(
             None,
             |name| match name {
                 "states" => Some(self.states_value()),
-                _ => self
-                    .variables
-                    .and_then(|v| v.get(name))
-                    .map(JValue::from_json),
+                _ => self.variables.and_then(|v| v.get(name)).map(to_jsonata),
             },
             Limits::default(),
         );
@@ -118,7 +116,7 @@ impl<'a> JsonataScope<'a> {
             Ok(JValue::Function(_)) => {
                 return Err(failure("returned an unsupported result type.".into()))
             }
-            Ok(v) => v.to_json().unwrap_or(Value::Null),
+            Ok(v) => v.to_json().map_or(Data::Null, Data::from),
         };
         check_type(&value, expected).map_err(|actual| {
             failure(format!(
@@ -132,23 +130,19 @@ impl<'a> JsonataScope<'a> {
 
     /// Evaluates a template written in `field`: every `{% %}` string in it is evaluated,
     /// everything else copied.
-    pub fn evaluate_template(
-        &self,
-        template: &Template,
-        field: &str,
-    ) -> Result<Value, StatesError> {
+    pub fn evaluate_template(&self, template: &Template, field: &str) -> Result<Data, StatesError> {
         Ok(match template {
-            Template::Literal(v) => v.clone(),
+            Template::Literal(v) => Data::from(v),
             Template::Jsonata(j) => self.evaluate(j, field, Expected::Any)?,
             Template::Object(members) => {
-                let mut out = Map::with_capacity(members.len());
+                let mut out = data::Object::with_capacity(members.len());
                 for (name, member) in members {
                     let value = self.evaluate_template(member, &format!("{field}/{name}"))?;
                     out.insert(name.clone(), value);
                 }
-                Value::Object(out)
+                Data::object(out)
             }
-            Template::Array(items) => Value::Array(
+            Template::Array(items) => Data::array(
                 items
                     .iter()
                     .enumerate()
@@ -198,7 +192,7 @@ impl<'a> JsonataScope<'a> {
         match field_value {
             MaybeJsonata::Literal(s) => Ok(s.clone()),
             MaybeJsonata::Jsonata(j) => match self.evaluate(j, field, Expected::String)? {
-                Value::String(s) => Ok(s),
+                Data::String(s) => Ok(s.to_string()),
                 _ => unreachable!("checked as a string"),
             },
         }
@@ -207,15 +201,32 @@ impl<'a> JsonataScope<'a> {
     /// `$states`, built from the parts this scope has.
     fn states_value(&self) -> JValue {
         let mut states = Object::new();
-        states.insert("input".into(), JValue::from_json(self.input));
-        states.insert("context".into(), JValue::from_json(self.context));
+        states.insert("input".into(), to_jsonata(self.input));
+        states.insert("context".into(), to_jsonata(self.context));
         if let Some(result) = self.result {
-            states.insert("result".into(), JValue::from_json(result));
+            states.insert("result".into(), to_jsonata(result));
         }
         if let Some(error_output) = self.error_output {
-            states.insert("errorOutput".into(), JValue::from_json(error_output));
+            states.insert("errorOutput".into(), to_jsonata(error_output));
         }
         JValue::object(states)
+    }
+}
+
+/// A payload as a JSONata value (a copy: JSONata values are not shared across threads).
+pub fn to_jsonata(data: &Data) -> JValue {
+    match data {
+        Data::Null => JValue::Null,
+        Data::Bool(b) => JValue::Bool(*b),
+        Data::Number(n) => JValue::Number(n.as_f64().unwrap_or(0.0)),
+        Data::String(s) => JValue::string(&**s),
+        Data::Array(items) => JValue::array(items.iter().map(to_jsonata).collect()),
+        Data::Object(members) => JValue::object(
+            members
+                .iter()
+                .map(|(k, v)| (k.clone(), to_jsonata(v)))
+                .collect(),
+        ),
     }
 }
 
@@ -228,14 +239,14 @@ pub fn query_evaluation_error(cause: String, field: &str) -> StatesError {
     e
 }
 
-fn type_name(value: &Value) -> &'static str {
+fn type_name(value: &Data) -> &'static str {
     match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
+        Data::Null => "null",
+        Data::Bool(_) => "boolean",
+        Data::Number(_) => "number",
+        Data::String(_) => "string",
+        Data::Array(_) => "array",
+        Data::Object(_) => "object",
     }
 }
 
@@ -251,7 +262,7 @@ fn expected_name(expected: Expected) -> &'static str {
 }
 
 /// Ok when `value` has the expected type, else the name of the type it has.
-fn check_type(value: &Value, expected: Expected) -> Result<(), &'static str> {
+fn check_type(value: &Data, expected: Expected) -> Result<(), &'static str> {
     let ok = match expected {
         Expected::Any => true,
         Expected::Array => value.is_array(),
@@ -270,7 +281,12 @@ fn check_type(value: &Value, expected: Expected) -> Result<(), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+
+    macro_rules! data {
+        ($($json:tt)+) => {
+            crate::data::Data::from(serde_json::json!($($json)+))
+        };
+    }
 
     fn expr(s: &str) -> Jsonata {
         Jsonata::parse(s).unwrap()
@@ -278,10 +294,10 @@ mod tests {
 
     #[test]
     fn states_and_variables_are_bound() {
-        let context = ContextObject::from_value(json!({"Execution": {"Name": "e"}}));
-        let vars = VariableScope::with_values([("x".to_string(), json!(2))]);
-        let input = json!({"a": 3});
-        let result = json!([1]);
+        let context = ContextObject::from_value(serde_json::json!({"Execution": {"Name": "e"}}));
+        let vars = VariableScope::with_values([("x".to_string(), data!(2))]);
+        let input = data!({"a": 3});
+        let result = data!([1]);
         let scope = JsonataScope::new(&input, &context, Some(&vars)).with_result(&result);
         let v = scope
             .evaluate(
@@ -290,13 +306,13 @@ mod tests {
                 Expected::Any,
             )
             .unwrap();
-        assert_eq!(v, json!("6e1"));
+        assert_eq!(v, data!("6e1"));
     }
 
     #[test]
     fn failures_name_the_expression_and_field() {
-        let context = ContextObject::from_value(json!({}));
-        let input = json!({});
+        let context = ContextObject::from_value(serde_json::json!({}));
+        let input = data!({});
         let scope = JsonataScope::new(&input, &context, None);
         let e = scope
             .evaluate(&expr(" $nothing "), "Output/x", Expected::Any)

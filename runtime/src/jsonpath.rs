@@ -9,7 +9,9 @@ use std::borrow::Cow;
 use std::fmt::Write;
 
 use regex::Regex;
-use serde_json::{Map, Number, Value};
+use serde_json::Number;
+
+use crate::data::Data;
 use stepfn_codegen::{FilterExpr, FilterOp, FilterOperand, Path, Segment, Selector};
 
 /// Why a path selected nothing, worded as Step Functions words it (`No results for path:
@@ -21,23 +23,23 @@ pub struct PathNotFound {
 }
 
 /// Evaluates `path` (its root already chosen by the caller) against `document`.
-pub fn select<'a>(path: &Path, document: &'a Value) -> Result<Cow<'a, Value>, PathNotFound> {
+pub fn select<'a>(path: &Path, document: &'a Data) -> Result<Cow<'a, Data>, PathNotFound> {
     select_segments(path.segments(), document, document)
 }
 
 /// Evaluates segments against `node`; `root` is what `$` means inside filters.
 pub fn select_segments<'a>(
     segments: &[Segment],
-    node: &'a Value,
-    root: &'a Value,
-) -> Result<Cow<'a, Value>, PathNotFound> {
+    node: &'a Data,
+    root: &'a Data,
+) -> Result<Cow<'a, Data>, PathNotFound> {
     let (selection, functions) = split_functions(segments);
     let selected = if is_definite(selection) {
         Cow::Borrowed(definite(selection, node)?)
     } else {
         let mut found = Vec::new();
         indefinite(selection, node, root, &mut found);
-        Cow::Owned(Value::Array(found.into_iter().cloned().collect()))
+        Cow::Owned(found.into_iter().cloned().collect())
     };
     functions.iter().try_fold(selected, |value, f| match f {
         Segment::Function(name) => apply_function(name, &value).map(Cow::Owned),
@@ -77,13 +79,13 @@ fn normalised(segments: &[Segment]) -> String {
     out
 }
 
-fn definite<'a>(segments: &[Segment], node: &'a Value) -> Result<&'a Value, PathNotFound> {
+fn definite<'a>(segments: &[Segment], node: &'a Data) -> Result<&'a Data, PathNotFound> {
     let mut current = node;
     for (i, segment) in segments.iter().enumerate() {
         let last = i + 1 == segments.len();
         let next = match segment {
             Segment::Child(Selector::Name(name)) => match current {
-                Value::Object(map) => map.get(name),
+                Data::Object(map) => map.get(name),
                 _ => {
                     return Err(PathNotFound {
                         message: format!(
@@ -96,7 +98,7 @@ fn definite<'a>(segments: &[Segment], node: &'a Value) -> Result<&'a Value, Path
                 }
             },
             Segment::Child(Selector::Index(index)) => match current {
-                Value::Array(items) => resolve_index(*index, items.len()).map(|i| &items[i]),
+                Data::Array(items) => resolve_index(*index, items.len()).map(|i| &items[i]),
                 _ => {
                     return Err(PathNotFound {
                         message: format!(
@@ -125,15 +127,15 @@ fn definite<'a>(segments: &[Segment], node: &'a Value) -> Result<&'a Value, Path
     Ok(current)
 }
 
-fn java_type_name(v: &Value) -> &'static str {
+fn java_type_name(v: &Data) -> &'static str {
     match v {
-        Value::Array(_) => "net.minidev.json.JSONArray",
-        Value::String(_) => "java.lang.String",
-        Value::Number(n) if n.is_f64() => "java.lang.Double",
-        Value::Number(_) => "java.lang.Integer",
-        Value::Bool(_) => "java.lang.Boolean",
-        Value::Null => "null",
-        Value::Object(_) => "java.util.LinkedHashMap",
+        Data::Array(_) => "net.minidev.json.JSONArray",
+        Data::String(_) => "java.lang.String",
+        Data::Number(n) if n.is_f64() => "java.lang.Double",
+        Data::Number(_) => "java.lang.Integer",
+        Data::Bool(_) => "java.lang.Boolean",
+        Data::Null => "null",
+        Data::Object(_) => "java.util.LinkedHashMap",
     }
 }
 
@@ -143,12 +145,7 @@ fn resolve_index(index: i64, len: usize) -> Option<usize> {
     (0..len).contains(&i).then_some(i as usize)
 }
 
-fn indefinite<'a>(
-    segments: &[Segment],
-    node: &'a Value,
-    root: &'a Value,
-    out: &mut Vec<&'a Value>,
-) {
+fn indefinite<'a>(segments: &[Segment], node: &'a Data, root: &'a Data, out: &mut Vec<&'a Data>) {
     let Some((first, rest)) = segments.split_first() else {
         out.push(node);
         return;
@@ -172,37 +169,37 @@ fn indefinite<'a>(
     }
 }
 
-fn deep_scan<'a>(selector: &Selector, node: &'a Value, root: &'a Value, out: &mut Vec<&'a Value>) {
+fn deep_scan<'a>(selector: &Selector, node: &'a Data, root: &'a Data, out: &mut Vec<&'a Data>) {
     apply_selector(selector, node, root, out);
     match node {
-        Value::Object(map) => map.values().for_each(|v| deep_scan(selector, v, root, out)),
-        Value::Array(items) => items.iter().for_each(|v| deep_scan(selector, v, root, out)),
+        Data::Object(map) => map.values().for_each(|v| deep_scan(selector, v, root, out)),
+        Data::Array(items) => items.iter().for_each(|v| deep_scan(selector, v, root, out)),
         _ => {}
     }
 }
 
 fn apply_selector<'a>(
     selector: &Selector,
-    node: &'a Value,
-    root: &'a Value,
-    out: &mut Vec<&'a Value>,
+    node: &'a Data,
+    root: &'a Data,
+    out: &mut Vec<&'a Data>,
 ) {
     match (selector, node) {
-        (Selector::Name(name), Value::Object(map)) => out.extend(map.get(name)),
-        (Selector::Names(names), Value::Object(map)) => {
+        (Selector::Name(name), Data::Object(map)) => out.extend(map.get(name)),
+        (Selector::Names(names), Data::Object(map)) => {
             out.extend(names.iter().filter_map(|n| map.get(n)))
         }
-        (Selector::Wildcard, Value::Object(map)) => out.extend(map.values()),
-        (Selector::Wildcard, Value::Array(items)) => out.extend(items.iter()),
-        (Selector::Index(i), Value::Array(items)) => {
+        (Selector::Wildcard, Data::Object(map)) => out.extend(map.values()),
+        (Selector::Wildcard, Data::Array(items)) => out.extend(items.iter()),
+        (Selector::Index(i), Data::Array(items)) => {
             out.extend(resolve_index(*i, items.len()).map(|i| &items[i]))
         }
-        (Selector::Indexes(indexes), Value::Array(items)) => out.extend(
+        (Selector::Indexes(indexes), Data::Array(items)) => out.extend(
             indexes
                 .iter()
                 .filter_map(|i| resolve_index(*i, items.len()).map(|i| &items[i])),
         ),
-        (Selector::Slice(bounds), Value::Array(items)) => {
+        (Selector::Slice(bounds), Data::Array(items)) => {
             let len = items.len() as i64;
             let step = bounds.step.unwrap_or(1);
             if step <= 0 {
@@ -217,15 +214,15 @@ fn apply_selector<'a>(
                 i += step;
             }
         }
-        (Selector::Filter(filter), Value::Array(items)) => out.extend(
+        (Selector::Filter(filter), Data::Array(items)) => out.extend(
             items
                 .iter()
                 .filter(|item| filter_matches(filter, item, root)),
         ),
-        (Selector::Filter(filter), Value::Object(_)) if filter_matches(filter, node, root) => {
+        (Selector::Filter(filter), Data::Object(_)) if filter_matches(filter, node, root) => {
             out.push(node)
         }
-        (Selector::Script(script), Value::Array(items)) => {
+        (Selector::Script(script), Data::Array(items)) => {
             if let Some(i) = script_index(script, items.len()) {
                 out.extend(resolve_index(i, items.len()).map(|i| &items[i]));
             }
@@ -251,7 +248,7 @@ fn script_index(script: &str, len: usize) -> Option<i64> {
     }
 }
 
-fn filter_matches(filter: &FilterExpr, current: &Value, root: &Value) -> bool {
+fn filter_matches(filter: &FilterExpr, current: &Data, root: &Data) -> bool {
     match filter {
         FilterExpr::Or(a, b) => {
             filter_matches(a, current, root) || filter_matches(b, current, root)
@@ -261,7 +258,7 @@ fn filter_matches(filter: &FilterExpr, current: &Value, root: &Value) -> bool {
         }
         FilterExpr::Not(a) => !filter_matches(a, current, root),
         FilterExpr::Exists(operand) => match operand_value(operand, current, root) {
-            Some(Operand::Value(Value::Bool(b))) => b,
+            Some(Operand::Value(Data::Bool(b))) => b,
             Some(_) => true,
             None => false,
         },
@@ -274,12 +271,12 @@ fn filter_matches(filter: &FilterExpr, current: &Value, root: &Value) -> bool {
 }
 
 enum Operand {
-    Value(Value),
+    Value(Data),
     Regex(Regex),
 }
 
-fn operand_value(operand: &FilterOperand, current: &Value, root: &Value) -> Option<Operand> {
-    let from = |segments: &[Segment], node: &Value| -> Option<Value> {
+fn operand_value(operand: &FilterOperand, current: &Data, root: &Data) -> Option<Operand> {
+    let from = |segments: &[Segment], node: &Data| -> Option<Data> {
         select_segments(segments, node, root)
             .ok()
             .map(Cow::into_owned)
@@ -287,7 +284,7 @@ fn operand_value(operand: &FilterOperand, current: &Value, root: &Value) -> Opti
     match operand {
         FilterOperand::Current(segments) => from(segments, current).map(Operand::Value),
         FilterOperand::Root(segments) => from(segments, root).map(Operand::Value),
-        FilterOperand::Literal(v) => Some(Operand::Value(v.clone())),
+        FilterOperand::Literal(v) => Some(Operand::Value(Data::from(v))),
         FilterOperand::Regex { pattern, flags } => {
             let prefix = if flags.contains('i') { "(?i)" } else { "" };
             Regex::new(&format!("{prefix}{pattern}"))
@@ -303,7 +300,7 @@ fn compare(op: FilterOp, left: Option<Operand>, right: Option<Operand>) -> bool 
         return op == Ne;
     };
     match (op, left, right) {
-        (Matches, Operand::Value(Value::String(s)), Operand::Regex(re)) => re
+        (Matches, Operand::Value(Data::String(s)), Operand::Regex(re)) => re
             .find(&s)
             .is_some_and(|m| m.start() == 0 && m.end() == s.len()),
         (_, Operand::Value(l), Operand::Value(r)) => match op {
@@ -338,23 +335,23 @@ fn compare(op: FilterOp, left: Option<Operand>, right: Option<Operand>) -> bool 
             },
             Size => {
                 let size = match &l {
-                    Value::Array(a) => a.len(),
-                    Value::String(s) => s.chars().count(),
+                    Data::Array(a) => a.len(),
+                    Data::String(s) => s.chars().count(),
                     _ => return false,
                 };
                 r.as_u64() == Some(size as u64)
             }
             Empty => {
                 let empty = match &l {
-                    Value::Array(a) => a.is_empty(),
-                    Value::String(s) => s.is_empty(),
+                    Data::Array(a) => a.is_empty(),
+                    Data::String(s) => s.is_empty(),
                     _ => return false,
                 };
                 r.as_bool() == Some(empty)
             }
             Contains => match (&l, &r) {
-                (Value::Array(a), x) => a.iter().any(|y| values_equal(x, y)),
-                (Value::String(s), Value::String(x)) => s.contains(x.as_str()),
+                (Data::Array(a), x) => a.iter().any(|y| values_equal(x, y)),
+                (Data::String(s), Data::String(x)) => s.contains(&**x),
                 _ => false,
             },
             Matches => false,
@@ -364,13 +361,13 @@ fn compare(op: FilterOp, left: Option<Operand>, right: Option<Operand>) -> bool 
 }
 
 /// JSON equality with numbers compared by value (`1 == 1.0`).
-pub fn values_equal(a: &Value, b: &Value) -> bool {
+pub fn values_equal(a: &Data, b: &Data) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => numbers_equal(x, y),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| values_equal(a, b))
+        (Data::Number(x), Data::Number(y)) => numbers_equal(x, y),
+        (Data::Array(x), Data::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| values_equal(a, b))
         }
-        (Value::Object(x), Value::Object(y)) => {
+        (Data::Object(x), Data::Object(y)) => {
             x.len() == y.len()
                 && x.iter()
                     .all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w)))
@@ -386,20 +383,20 @@ fn numbers_equal(x: &Number, y: &Number) -> bool {
     }
 }
 
-fn ordering(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+fn ordering(a: &Data, b: &Data) -> Option<std::cmp::Ordering> {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64()?.partial_cmp(&y.as_f64()?),
-        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
+        (Data::Number(x), Data::Number(y)) => x.as_f64()?.partial_cmp(&y.as_f64()?),
+        (Data::String(x), Data::String(y)) => Some(x.cmp(y)),
         _ => None,
     }
 }
 
-fn apply_function(name: &str, value: &Value) -> Result<Value, PathNotFound> {
+fn apply_function(name: &str, value: &Data) -> Result<Data, PathNotFound> {
     let numbers = || -> Result<Vec<f64>, PathNotFound> {
         let items = value.as_array().ok_or_else(|| PathNotFound {
             message: "Aggregation function attempted to calculate value using empty array".into(),
         })?;
-        let nums: Vec<f64> = items.iter().filter_map(Value::as_f64).collect();
+        let nums: Vec<f64> = items.iter().filter_map(Data::as_f64).collect();
         if nums.is_empty() {
             return Err(PathNotFound {
                 message: "Aggregation function attempted to calculate value using empty array"
@@ -408,12 +405,12 @@ fn apply_function(name: &str, value: &Value) -> Result<Value, PathNotFound> {
         }
         Ok(nums)
     };
-    let number = |f: f64| Value::Number(Number::from_f64(f).unwrap_or_else(|| Number::from(0)));
+    let number = |f: f64| Data::Number(Number::from_f64(f).unwrap_or_else(|| Number::from(0)));
     Ok(match name {
         "length" | "size" => match value {
-            Value::Array(a) => Value::from(a.len()),
-            Value::Object(m) => Value::from(m.len()),
-            Value::String(s) => Value::from(s.chars().count()),
+            Data::Array(a) => Data::from(a.len()),
+            Data::Object(m) => Data::from(m.len()),
+            Data::String(s) => Data::from(s.chars().count()),
             _ => {
                 return Err(PathNotFound {
                     message: format!("Invalid function {name}() on {value}"),
@@ -421,19 +418,19 @@ fn apply_function(name: &str, value: &Value) -> Result<Value, PathNotFound> {
             }
         },
         "keys" => match value {
-            Value::Object(m) => Value::Array(m.keys().cloned().map(Value::String).collect()),
-            _ => Value::Null,
+            Data::Object(m) => m.keys().map(|k| Data::from(k.as_str())).collect(),
+            _ => Data::Null,
         },
         "first" => value
             .as_array()
             .and_then(|a| a.first())
             .cloned()
-            .unwrap_or(Value::Null),
+            .unwrap_or(Data::Null),
         "last" => value
             .as_array()
             .and_then(|a| a.last())
             .cloned()
-            .unwrap_or(Value::Null),
+            .unwrap_or(Data::Null),
         "min" => number(numbers()?.into_iter().fold(f64::INFINITY, f64::min)),
         "max" => number(numbers()?.into_iter().fold(f64::NEG_INFINITY, f64::max)),
         "sum" => number(numbers()?.into_iter().sum()),
@@ -457,28 +454,28 @@ fn apply_function(name: &str, value: &Value) -> Result<Value, PathNotFound> {
 /// Writes `value` at the reference path `segments` inside `target`, creating objects on the
 /// way. Returns false when the path cannot be applied (it crosses a non-object, or indexes
 /// out of range), which is `States.ResultPathMatchFailure`.
-pub fn put(target: &mut Value, segments: &[Segment], value: Value) -> bool {
+pub fn put(target: &mut Data, segments: &[Segment], value: Data) -> bool {
     let Some((first, rest)) = segments.split_first() else {
         *target = value;
         return true;
     };
     match first {
         Segment::Child(Selector::Name(name)) => {
-            let Value::Object(map) = target else {
+            let Some(map) = target.object_mut() else {
                 return false;
             };
-            let slot = map.entry(name.clone()).or_insert(Value::Null);
+            let slot = map.entry(name.clone()).or_insert(Data::Null);
             if rest.is_empty() {
                 *slot = value;
                 return true;
             }
             if !slot.is_object() && !slot.is_array() {
-                *slot = Value::Object(Map::new());
+                *slot = Data::empty_object();
             }
             put(slot, rest, value)
         }
         Segment::Child(Selector::Index(index)) => {
-            let Value::Array(items) = target else {
+            let Some(items) = target.array_mut() else {
                 return false;
             };
             match resolve_index(*index, items.len()) {
@@ -495,9 +492,12 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn eval(path: &str, doc: &Value) -> Result<Value, String> {
+    fn eval(path: &str, doc: &serde_json::Value) -> Result<serde_json::Value, String> {
+        let doc = Data::from(doc);
         let p = Path::parse(path).unwrap();
-        select(&p, doc).map(Cow::into_owned).map_err(|e| e.message)
+        select(&p, &doc)
+            .map(|v| v.to_value())
+            .map_err(|e| e.message)
     }
 
     #[test]
@@ -526,11 +526,11 @@ mod tests {
 
     #[test]
     fn put_creates_objects_and_reports_mismatch() {
-        let mut doc = json!({"a": 1});
+        let mut doc = Data::from(json!({"a": 1}));
         let p = Path::parse("$.b.c").unwrap();
-        assert!(put(&mut doc, p.segments(), json!(2)));
-        assert_eq!(doc, json!({"a": 1, "b": {"c": 2}}));
-        let mut text = json!("s");
-        assert!(!put(&mut text, p.segments(), json!(2)));
+        assert!(put(&mut doc, p.segments(), Data::from(2)));
+        assert!(doc == json!({"a": 1, "b": {"c": 2}}));
+        let mut text = Data::from("s");
+        assert!(!put(&mut text, p.segments(), Data::from(2)));
     }
 }

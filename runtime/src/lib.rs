@@ -20,6 +20,7 @@
 
 pub mod clock;
 pub mod context;
+pub mod data;
 pub mod dsl;
 pub mod error;
 pub mod exec;
@@ -34,6 +35,7 @@ pub mod variables;
 
 pub use clock::{Clock, SystemClock, VirtualClock};
 pub use context::ContextObject;
+pub use data::Data;
 pub use dsl::{
     ErrorOutput, ItemBatch, MapRunOutput, Payload, Task, TaskContext, TaskError, Workflow,
     WorkflowError,

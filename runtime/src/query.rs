@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::{Map, Value};
+use crate::data::{Data, Object};
 use stepfn_codegen::{Path, PathRoot, Query, Template};
 
 use crate::context::ContextObject;
@@ -31,7 +31,7 @@ impl<'a> Roots<'a> {
     }
 
     /// The scope where `$` is `input`.
-    pub fn scope(self, input: &'a Value) -> Scope<'a> {
+    pub fn scope(self, input: &'a Data) -> Scope<'a> {
         Scope {
             input,
             context: self.context,
@@ -44,7 +44,7 @@ impl<'a> Roots<'a> {
 #[derive(Clone, Copy)]
 pub struct Scope<'a> {
     /// `$`.
-    pub input: &'a Value,
+    pub input: &'a Data,
     /// `$$`.
     pub context: &'a ContextObject,
     /// `$name`.
@@ -53,7 +53,7 @@ pub struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     /// Evaluates `path` from the root it names.
-    pub fn select(&self, path: &Path) -> Result<Cow<'a, Value>, PathNotFound> {
+    pub fn select(&self, path: &Path) -> Result<Cow<'a, Data>, PathNotFound> {
         let document = match path.root() {
             PathRoot::Input => self.input,
             PathRoot::Context => self.context.value(),
@@ -70,14 +70,14 @@ impl<'a> Scope<'a> {
     }
 
     /// `InputPath` / `OutputPath`: a missing path is `Invalid path '$.x' : No results...`.
-    pub fn select_io_path(&self, path: &Path) -> Result<Value, StatesError> {
+    pub fn select_io_path(&self, path: &Path) -> Result<Data, StatesError> {
         self.select(path)
             .map(Cow::into_owned)
             .map_err(|e| invalid_path(path, &e))
     }
 
     /// A `"key.$"` value: path or intrinsic call, for the field `field` (written with `.$`).
-    pub fn evaluate_query(&self, query: &Query, field: &str) -> Result<Value, StatesError> {
+    pub fn evaluate_query(&self, query: &Query, field: &str) -> Result<Data, StatesError> {
         match query {
             Query::Path(path) => self
                 .select(path)
@@ -98,22 +98,22 @@ impl<'a> Scope<'a> {
     }
 
     /// Evaluates a payload template (Parameters, ResultSelector, ItemSelector...).
-    pub fn evaluate_template(&self, template: &Template) -> Result<Value, StatesError> {
+    pub fn evaluate_template(&self, template: &Template) -> Result<Data, StatesError> {
         self.evaluate_field(template, "")
     }
 
     /// Evaluates one member of a template; `key` names it in error messages.
-    pub fn evaluate_field(&self, template: &Template, key: &str) -> Result<Value, StatesError> {
+    pub fn evaluate_field(&self, template: &Template, key: &str) -> Result<Data, StatesError> {
         Ok(match template {
-            Template::Literal(v) => v.clone(),
+            Template::Literal(v) => Data::from(v),
             Template::Object(members) => {
-                let mut out = Map::with_capacity(members.len());
+                let mut out = Object::with_capacity(members.len());
                 for (name, member) in members {
                     out.insert(name.clone(), self.evaluate_field(member, name)?);
                 }
-                Value::Object(out)
+                Data::object(out)
             }
-            Template::Array(items) => Value::Array(
+            Template::Array(items) => Data::array(
                 items
                     .iter()
                     .map(|t| self.evaluate_field(t, key))
@@ -136,6 +136,6 @@ pub fn invalid_path(path: &Path, e: &PathNotFound) -> StatesError {
 }
 
 /// Compact JSON text, as Step Functions quotes data in its messages.
-pub fn compact(value: &Value) -> String {
+pub fn compact(value: &Data) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }

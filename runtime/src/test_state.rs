@@ -9,6 +9,7 @@ use stepfn_codegen::{parse, Problems, QueryLanguage, State, StateMachine};
 
 use crate::clock::{Clock, SystemClock};
 use crate::context::ContextObject;
+use crate::data::Data;
 use crate::error::StatesError;
 use crate::exec::{run_state, Shared, Step, Visit};
 use crate::history::History;
@@ -133,7 +134,7 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
         callbacks: Callbacks::default(),
         history: History::new(false),
         // TestState runs the state as a one-state Express execution.
-        execution: Arc::new(part(
+        execution: Data::from(part(
             "Execution",
             json!({
                 "Id": "arn:aws:states:us-east-1:123456789012:express:TestState:test",
@@ -143,7 +144,7 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
                 "StartTime": stepfn_codegen::format_rfc3339_millis(clock.now_millis()),
             }),
         )),
-        state_machine: Arc::new(part(
+        state_machine: Data::from(part(
             "StateMachine",
             json!({"Id": "arn:aws:states:us-east-1:123456789012:stateMachine:TestState", "Name": "TestState"}),
         )),
@@ -152,7 +153,7 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
         account: "123456789012".into(),
         default_language: language,
         context_override: request.context.clone().map(ContextObject::from_value),
-        state_mock: request.mock.clone(),
+        state_mock: request.mock.clone().map(|m| m.map(Data::from)),
         variable_budget: Default::default(),
     };
     let variables = VariableScope::with_values(
@@ -161,7 +162,7 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
             .iter()
             .filter_map(Value::as_object)
             .flatten()
-            .map(|(k, v)| (k.clone(), v.clone())),
+            .map(|(k, v)| (k.clone(), Data::from(v))),
     );
     // Without a context object from the caller, AWS names the state under test "StateName"
     // in `$$.State.Name`.
@@ -182,20 +183,20 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
         assigned: Default::default(),
     };
     let mut cursor = 0;
-    let result = run_state(&visit, &state, request.input.clone(), &mut cursor)
+    let result = run_state(&visit, &state, Data::from(&request.input), &mut cursor)
         .await
         .map_err(|e| visit.locate(e, &mut cursor));
     Ok(match result {
         Ok(Step::Next(next, output)) => TestStateResult {
             status: TestStateStatus::Succeeded,
-            output: Some(output),
+            output: Some(output.into()),
             error: None,
             cause: None,
             next_state: Some(next),
         },
         Ok(Step::End(output)) => TestStateResult {
             status: TestStateStatus::Succeeded,
-            output: Some(output),
+            output: Some(output.into()),
             error: None,
             cause: None,
             next_state: None,
@@ -206,7 +207,7 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
             error,
         }) => TestStateResult {
             status: TestStateStatus::CaughtError,
-            output: Some(output),
+            output: Some(output.into()),
             error: error.error,
             cause: error.cause,
             next_state: Some(next),

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde_json::Value;
+use crate::data::Data;
 
 use crate::error::{names, StatesError};
 use crate::exec::io::{exceeds, payload_size};
@@ -22,7 +22,7 @@ pub const MAX_EXECUTION_VARIABLE_BYTES: usize = 10 * 1024 * 1024;
 #[derive(Debug, Default)]
 pub struct VariableScope<'a> {
     outer: Option<&'a VariableScope<'a>>,
-    own: HashMap<String, Value>,
+    own: HashMap<String, Data>,
 }
 
 impl<'a> VariableScope<'a> {
@@ -33,7 +33,7 @@ impl<'a> VariableScope<'a> {
     }
 
     /// A root scope holding `variables`, as TestState receives them.
-    pub fn with_values(variables: impl IntoIterator<Item = (String, Value)>) -> Self {
+    pub fn with_values(variables: impl IntoIterator<Item = (String, Data)>) -> Self {
         VariableScope {
             outer: None,
             own: variables.into_iter().collect(),
@@ -49,7 +49,7 @@ impl<'a> VariableScope<'a> {
     }
 
     /// The value of `name` here or in a scope around this one.
-    pub fn get(&self, name: &str) -> Option<&Value> {
+    pub fn get(&self, name: &str) -> Option<&Data> {
         self.own
             .get(name)
             .or_else(|| self.outer.and_then(|o| o.get(name)))
@@ -61,8 +61,8 @@ impl<'a> VariableScope<'a> {
     }
 
     /// Every variable visible from here, inner scopes hiding outer ones, sorted by name.
-    pub fn visible(&self) -> Vec<(&str, &Value)> {
-        let mut all: HashMap<&str, &Value> = self
+    pub fn visible(&self) -> Vec<(&str, &Data)> {
+        let mut all: HashMap<&str, &Data> = self
             .outer
             .map(|o| o.visible().into_iter().collect())
             .unwrap_or_default();
@@ -91,14 +91,14 @@ impl<'a> VariableScope<'a> {
 /// state ends (so every expression of the state saw the values as of its entry).
 #[derive(Debug, Default)]
 pub struct Assigned {
-    values: Vec<(String, Value, usize)>,
+    values: Vec<(String, Data, usize)>,
 }
 
 impl Assigned {
     /// Checks `values` (in the order written) against the per-variable, per-Assign and
     /// per-execution limits. `scope` gives the values they replace.
     pub(crate) fn check(
-        values: Vec<(String, Value)>,
+        values: Vec<(String, Data)>,
         scope: Option<&VariableScope<'_>>,
         budget: &VariableBudget,
     ) -> Result<Assigned, StatesError> {
@@ -130,7 +130,7 @@ impl Assigned {
     }
 
     /// The names and values, in the order written.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Data)> {
         self.values.iter().map(|(n, v, _)| (n.as_str(), v))
     }
 }
@@ -164,19 +164,24 @@ impl VariableBudget {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+
+    macro_rules! data {
+        ($($json:tt)+) => {
+            crate::data::Data::from(serde_json::json!($($json)+))
+        };
+    }
 
     #[test]
     fn nested_scopes_read_outward_and_release_their_own() {
         let budget = VariableBudget::default();
         let mut outer = VariableScope::root();
-        let a = Assigned::check(vec![("x".into(), json!(1))], Some(&outer), &budget).unwrap();
+        let a = Assigned::check(vec![("x".into(), data!(1))], Some(&outer), &budget).unwrap();
         outer.commit(a, &budget);
         let mut inner = VariableScope::nested(&outer);
-        let b = Assigned::check(vec![("y".into(), json!("ab"))], Some(&inner), &budget).unwrap();
+        let b = Assigned::check(vec![("y".into(), data!("ab"))], Some(&inner), &budget).unwrap();
         inner.commit(b, &budget);
-        assert_eq!(inner.get("x"), Some(&json!(1)));
-        assert_eq!(inner.get("y"), Some(&json!("ab")));
+        assert_eq!(inner.get("x"), Some(&data!(1)));
+        assert_eq!(inner.get("y"), Some(&data!("ab")));
         assert_eq!(budget.held(), 5);
         inner.release(&budget);
         assert_eq!(budget.held(), 1);
@@ -186,10 +191,10 @@ mod tests {
     #[test]
     fn limits_per_variable_per_assign_and_per_execution() {
         let budget = VariableBudget::default();
-        let big = json!("x".repeat(MAX_ASSIGN_BYTES));
+        let big = data!("x".repeat(MAX_ASSIGN_BYTES));
         let e = Assigned::check(vec![("a".into(), big)], None, &budget).unwrap_err();
         assert_eq!(e.name(), names::DATA_LIMIT_EXCEEDED);
-        let half = json!("x".repeat(MAX_ASSIGN_BYTES / 2));
+        let half = data!("x".repeat(MAX_ASSIGN_BYTES / 2));
         let e = Assigned::check(
             vec![("a".into(), half.clone()), ("b".into(), half.clone())],
             None,
@@ -199,7 +204,7 @@ mod tests {
         assert!(e.cause.unwrap().contains("one Assign"));
         budget.replace(0, MAX_EXECUTION_VARIABLE_BYTES - 10);
         let e =
-            Assigned::check(vec![("a".into(), json!("0123456789"))], None, &budget).unwrap_err();
+            Assigned::check(vec![("a".into(), data!("0123456789"))], None, &budget).unwrap_err();
         assert!(e.cause.unwrap().contains("execution"));
     }
 }

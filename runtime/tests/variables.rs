@@ -57,7 +57,8 @@ async fn assign_sees_values_as_of_state_entry_and_swaps() {
             .history
             .iter()
             .find(|e| e.event_type == "PassStateExited" && e.details["name"] == "Swap")
-            .map(|e| e.details["output"].clone()),
+            .and_then(|e| e.payload("output"))
+            .map(stepfn::Data::to_value),
         Some(json!([1, 2]))
     );
 }

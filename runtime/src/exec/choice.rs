@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use serde_json::Value;
+use crate::data::Data;
 use stepfn_codegen::{
     parse_rfc3339, Comparison, ComparisonOperator as Op, ComparisonValue, Condition, Path,
 };
@@ -46,7 +46,7 @@ fn invalid_value(path: &Path) -> StatesError {
     ))
 }
 
-fn lookup<'a>(path: &Path, scope: &Scope<'a>) -> Option<Cow<'a, Value>> {
+fn lookup<'a>(path: &Path, scope: &Scope<'a>) -> Option<Cow<'a, Data>> {
     scope.select(path).ok()
 }
 
@@ -58,10 +58,10 @@ fn compare(c: &Comparison, scope: &Scope<'_>) -> Result<bool, StatesError> {
     }
     let variable = variable.ok_or_else(|| invalid_value(&c.variable))?;
     let v = variable.as_ref();
-    let expected: Cow<'_, Value> = match &c.value {
-        ComparisonValue::String(s) => Cow::Owned(Value::String(s.clone())),
-        ComparisonValue::Number(n) => Cow::Owned(Value::Number(n.clone())),
-        ComparisonValue::Bool(b) => Cow::Owned(Value::Bool(*b)),
+    let expected: Cow<'_, Data> = match &c.value {
+        ComparisonValue::String(s) => Cow::Owned(Data::from(s.as_str())),
+        ComparisonValue::Number(n) => Cow::Owned(Data::Number(n.clone())),
+        ComparisonValue::Bool(b) => Cow::Owned(Data::Bool(*b)),
         ComparisonValue::Path(p) => lookup(p, scope).ok_or_else(|| invalid_value(p))?,
     };
     let e = expected.as_ref();
@@ -74,7 +74,7 @@ fn compare(c: &Comparison, scope: &Scope<'_>) -> Result<bool, StatesError> {
             strings(v, e, Ordering::is_ge)
         }
         Op::StringMatches => match (v, e) {
-            (Value::String(s), Value::String(pattern)) => glob_matches(pattern, s)?,
+            (Data::String(s), Data::String(pattern)) => glob_matches(pattern, s)?,
             _ => false,
         },
         Op::NumericEquals | Op::NumericEqualsPath => numbers(v, e, Ordering::is_eq),
@@ -85,7 +85,7 @@ fn compare(c: &Comparison, scope: &Scope<'_>) -> Result<bool, StatesError> {
             numbers(v, e, Ordering::is_ge)
         }
         Op::BooleanEquals | Op::BooleanEqualsPath => match (v, e) {
-            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Data::Bool(a), Data::Bool(b)) => a == b,
             _ => false,
         },
         Op::TimestampEquals | Op::TimestampEqualsPath => timestamps(v, e, Ordering::is_eq),
@@ -108,19 +108,19 @@ fn compare(c: &Comparison, scope: &Scope<'_>) -> Result<bool, StatesError> {
     })
 }
 
-fn truthy(v: &Value) -> bool {
+fn truthy(v: &Data) -> bool {
     v.as_bool() == Some(true)
 }
 
-fn strings(a: &Value, b: &Value, test: fn(Ordering) -> bool) -> bool {
+fn strings(a: &Data, b: &Data, test: fn(Ordering) -> bool) -> bool {
     match (a, b) {
-        (Value::String(x), Value::String(y)) => test(x.as_str().cmp(y.as_str())),
+        (Data::String(x), Data::String(y)) => test(x.cmp(y)),
         _ => false,
     }
 }
 
-fn numbers(a: &Value, b: &Value, test: fn(Ordering) -> bool) -> bool {
-    let (Value::Number(x), Value::Number(y)) = (a, b) else {
+fn numbers(a: &Data, b: &Data, test: fn(Ordering) -> bool) -> bool {
+    let (Data::Number(x), Data::Number(y)) = (a, b) else {
         return false;
     };
     let ordering = match (x.as_i64(), y.as_i64()) {
@@ -133,8 +133,8 @@ fn numbers(a: &Value, b: &Value, test: fn(Ordering) -> bool) -> bool {
     ordering.is_some_and(test)
 }
 
-fn timestamps(a: &Value, b: &Value, test: fn(Ordering) -> bool) -> bool {
-    let parse = |v: &Value| v.as_str().and_then(parse_rfc3339);
+fn timestamps(a: &Data, b: &Data, test: fn(Ordering) -> bool) -> bool {
+    let parse = |v: &Data| v.as_str().and_then(parse_rfc3339);
     match (parse(a), parse(b)) {
         (Some(x), Some(y)) => test(x.cmp(&y)),
         _ => false,

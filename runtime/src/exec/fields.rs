@@ -2,8 +2,8 @@
 //! the effective input, or JSONata expressions over `$states`. The state functions ask for a
 //! field's value here and need not know which language the state speaks.
 
+use crate::data::Data;
 use serde_json::Number;
-use serde_json::Value;
 use stepfn_codegen::{Assign, MaybeJsonata, Path, Template};
 
 use crate::context::ContextObject;
@@ -41,7 +41,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A payload template named `field` (`Arguments`, `ItemSelector`, `Parameters`...).
-    pub fn template(&self, template: &Template, field: &str) -> Result<Value, StatesError> {
+    pub fn template(&self, template: &Template, field: &str) -> Result<Data, StatesError> {
         match self {
             Fields::Path(s) => s.evaluate_template(template),
             Fields::Jsonata(s) => s.evaluate_template(template, field),
@@ -49,7 +49,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The values an `Assign` computes, in the order written, before any is stored.
-    pub fn assign(&self, assign: &Assign) -> Result<Vec<(String, Value)>, StatesError> {
+    pub fn assign(&self, assign: &Assign) -> Result<Vec<(String, Data)>, StatesError> {
         assign
             .0
             .iter()
@@ -102,7 +102,7 @@ impl<'a> Fields<'a> {
             (_, Some(p), Fields::Path(s)) => {
                 let value = s.select(p).map_err(|e| invalid_path(p, &e))?;
                 let parsed = match value.as_ref() {
-                    Value::String(text) => text.trim().parse::<f64>().ok(),
+                    Data::String(text) => text.trim().parse::<f64>().ok(),
                     other => other.as_f64(),
                 };
                 Some(parsed.ok_or_else(|| {
@@ -128,7 +128,7 @@ pub(crate) fn integer_from_path(
     let value = scope.select(path).map_err(|e| invalid_path(path, &e))?;
     // Step Functions reads a number written as a string too ("1").
     let parsed = match value.as_ref() {
-        Value::String(s) => s.trim().parse::<i64>().ok(),
+        Data::String(s) => s.trim().parse::<i64>().ok(),
         other => other.as_i64(),
     };
     parsed.ok_or_else(|| {
@@ -140,9 +140,9 @@ pub(crate) fn integer_from_path(
     })
 }
 
-fn shown(v: &Value) -> String {
+fn shown(v: &Data) -> String {
     match v {
-        Value::String(s) => s.clone(),
+        Data::String(s) => s.to_string(),
         other => compact(other),
     }
 }

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::{Map, Value};
+use crate::data::Data;
 use stepfn_codegen::{Nullable, Path, PathRoot, Template};
 
 use crate::error::{names, StatesError};
@@ -27,9 +27,9 @@ pub fn keeps_raw(path: Option<&Nullable<Path>>) -> bool {
 /// input for later, else `raw` itself (taken, leaving `null` behind). The borrow ends before
 /// `ResultPath` needs `raw` again.
 pub fn pipeline_input<'a>(
-    raw: &'a mut Cow<'_, Value>,
+    raw: &'a mut Cow<'_, Data>,
     result_path: Option<&Nullable<Path>>,
-) -> Cow<'a, Value> {
+) -> Cow<'a, Data> {
     if keeps_raw(result_path) {
         Cow::Borrowed(&**raw)
     } else {
@@ -40,14 +40,14 @@ pub fn pipeline_input<'a>(
 /// `InputPath`: absent means `$`, `null` means `{}`. Borrowed input stays borrowed, so a state
 /// whose input passes through whole copies nothing.
 pub fn input_path<'v>(
-    raw: Cow<'v, Value>,
+    raw: Cow<'v, Data>,
     path: Option<&Nullable<Path>>,
     roots: Roots<'_>,
-) -> Result<Cow<'v, Value>, StatesError> {
+) -> Result<Cow<'v, Data>, StatesError> {
     match path {
         None => Ok(raw),
         Some(Nullable::Value(p)) if p.is_identity() => Ok(raw),
-        Some(Nullable::Null) => Ok(Cow::Owned(Value::Object(Map::new()))),
+        Some(Nullable::Null) => Ok(Cow::Owned(Data::empty_object())),
         // A path into the input may stay a borrow of it; `$$` paths copy what they select.
         Some(Nullable::Value(p)) => match raw {
             Cow::Borrowed(raw) if *p.root() == PathRoot::Input => {
@@ -60,19 +60,19 @@ pub fn input_path<'v>(
 
 /// `OutputPath`: absent means `$`, `null` means `{}`.
 pub fn output_path(
-    output: Value,
+    output: Data,
     path: Option<&Nullable<Path>>,
     roots: Roots<'_>,
-) -> Result<Value, StatesError> {
+) -> Result<Data, StatesError> {
     input_path(Cow::Owned(output), path, roots).map(Cow::into_owned)
 }
 
 /// `Parameters` (or `ItemSelector`): a payload template over `input`, or `input` itself.
 pub fn parameters<'v>(
-    input: Cow<'v, Value>,
+    input: Cow<'v, Data>,
     template: Option<&Template>,
     roots: Roots<'_>,
-) -> Result<Cow<'v, Value>, StatesError> {
+) -> Result<Cow<'v, Data>, StatesError> {
     match template {
         None => Ok(input),
         Some(t) => roots.scope(&input).evaluate_template(t).map(Cow::Owned),
@@ -81,10 +81,10 @@ pub fn parameters<'v>(
 
 /// `ResultSelector`: a payload template over the raw result.
 pub fn result_selector(
-    result: Value,
+    result: Data,
     template: Option<&Template>,
     roots: Roots<'_>,
-) -> Result<Value, StatesError> {
+) -> Result<Data, StatesError> {
     parameters(Cow::Owned(result), template, roots).map(Cow::into_owned)
 }
 
@@ -92,10 +92,10 @@ pub fn result_selector(
 /// the input); `null` discards the result. The raw input is copied only when it is borrowed
 /// and the output keeps it.
 pub fn result_path(
-    raw: Cow<'_, Value>,
-    result: Value,
+    raw: Cow<'_, Data>,
+    result: Data,
     path: Option<&Nullable<Path>>,
-) -> Result<Value, StatesError> {
+) -> Result<Data, StatesError> {
     match path {
         None => Ok(result),
         Some(Nullable::Null) => Ok(raw.into_owned()),
@@ -127,7 +127,7 @@ pub fn result_path(
 }
 
 /// The 256 KiB payload limit.
-pub fn check_size(value: &Value, state: &str) -> Result<(), StatesError> {
+pub fn check_size(value: &Data, state: &str) -> Result<(), StatesError> {
     if exceeds(value, MAX_PAYLOAD_BYTES) {
         return Err(StatesError::new(
             names::DATA_LIMIT_EXCEEDED,
@@ -139,35 +139,13 @@ pub fn check_size(value: &Value, state: &str) -> Result<(), StatesError> {
     Ok(())
 }
 
-/// Whether `value` as compact JSON is longer than `limit` bytes, counted without building the
-/// text and stopping as soon as the limit is passed.
-pub fn exceeds(value: &Value, limit: usize) -> bool {
-    counted_size(value, limit).is_none()
+/// Whether `value` as compact JSON is longer than `limit` bytes. Counts only what was not
+/// counted before: a value merged into a shared payload costs the size of the change.
+pub fn exceeds(value: &Data, limit: usize) -> bool {
+    value.json_len() > limit
 }
 
 /// The size of `value` as compact JSON, counted without building the text.
-pub fn payload_size(value: &Value) -> usize {
-    counted_size(value, usize::MAX).unwrap_or(usize::MAX)
-}
-
-fn counted_size(value: &Value, limit: usize) -> Option<usize> {
-    struct Counter {
-        written: usize,
-        limit: usize,
-    }
-    impl std::io::Write for Counter {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.written += buf.len();
-            if self.written > self.limit {
-                return Err(std::io::ErrorKind::FileTooLarge.into());
-            }
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut counter = Counter { written: 0, limit };
-    serde_json::to_writer(&mut counter, value).ok()?;
-    Some(counter.written)
+pub fn payload_size(value: &Data) -> usize {
+    value.json_len()
 }

@@ -11,6 +11,7 @@ use stepfn_codegen::{Map, MaybeJsonata, Path, ProcessorMode, State, Template};
 use super::fields::Fields;
 use super::run::{finish, run_branch, AbortGuard, Shared, Visit};
 use super::{error_details, io, reader};
+use crate::data::{Data, Object};
 use crate::error::{names, StatesError};
 use crate::history::History;
 use crate::jsonata_mode::{query_evaluation_error, Expected};
@@ -27,10 +28,10 @@ pub(super) async fn run(
     visit: &Visit<'_>,
     state: &State,
     s: &Map,
-    mut raw: Cow<'_, Value>,
+    mut raw: Cow<'_, Data>,
     retry_count: u32,
     cursor: &mut u64,
-) -> Result<Value, StatesError> {
+) -> Result<Data, StatesError> {
     let shared = visit.shared;
     let context = visit.context(Some(retry_count));
     let effective = if visit.is_jsonata() {
@@ -89,28 +90,33 @@ pub(super) async fn run(
 /// `$$.Map.Item`, or the item itself.
 fn iteration_inputs(
     s: &Map,
-    items: Vec<(Option<String>, Value)>,
+    items: Vec<(Option<String>, Data)>,
     fields: &Fields<'_>,
-) -> Result<Vec<Value>, StatesError> {
+) -> Result<Vec<Data>, StatesError> {
     let selector = s.item_selector.as_ref().or(s.parameters.as_ref());
     let context = fields.context();
     let mut inputs = Vec::with_capacity(items.len());
     for (index, (key, value)) in items.into_iter().enumerate() {
         let input = match selector {
             Some(template) => {
-                let mut item = JsonMap::new();
+                let mut item = Object::with_capacity(3);
                 item.insert("Index".into(), index.into());
                 if let Some(k) = &key {
-                    item.insert("Key".into(), k.clone().into());
+                    item.insert("Key".into(), k.as_str().into());
                 }
                 item.insert("Value".into(), value);
-                let item_context = context.with_map_item(Value::Object(item));
+                let item_context = context.with_map_item(Data::object(item));
                 fields
                     .with_context(&item_context)
                     .template(template, "ItemSelector")?
             }
             None => match key {
-                Some(k) => json!({"Key": k, "Value": value}),
+                Some(k) => {
+                    let mut pair = Object::with_capacity(2);
+                    pair.insert("Key".into(), k.into());
+                    pair.insert("Value".into(), value);
+                    Data::object(pair)
+                }
                 None => value,
             },
         };
@@ -124,8 +130,8 @@ fn iteration_inputs(
 fn items_of(
     s: &Map,
     fields: &Fields<'_>,
-    effective: &Value,
-) -> Result<Vec<(Option<String>, Value)>, StatesError> {
+    effective: &Data,
+) -> Result<Vec<(Option<String>, Data)>, StatesError> {
     let selected = match fields {
         Fields::Jsonata(scope) => {
             let items = match &s.items {
@@ -134,7 +140,7 @@ fn items_of(
                 None => effective.clone(),
             };
             return match items {
-                Value::Array(items) => Ok(items.into_iter().map(|v| (None, v)).collect()),
+                Data::Array(items) => Ok(items.iter().map(|v| (None, v.clone())).collect()),
                 other => Err(query_evaluation_error(
                     format!(
                         "Map state input must be an array but was: {}",
@@ -150,8 +156,11 @@ fn items_of(
         },
     };
     match selected {
-        Value::Array(items) => Ok(items.into_iter().map(|v| (None, v)).collect()),
-        Value::Object(members) => Ok(members.into_iter().map(|(k, v)| (Some(k), v)).collect()),
+        Data::Array(items) => Ok(items.iter().map(|v| (None, v.clone())).collect()),
+        Data::Object(members) => Ok(members
+            .iter()
+            .map(|(k, v)| (Some(k.clone()), v.clone()))
+            .collect()),
         _ => Err(StatesError::runtime(format!(
             "Reference path \"{}\" must point to array.",
             s.items_path.as_ref().map_or("$", |p| p.source())
@@ -211,10 +220,10 @@ impl Tolerance {
 }
 
 fn batch(
-    inputs: Vec<Value>,
+    inputs: Vec<Data>,
     batcher: &stepfn_codegen::ItemBatcher,
     fields: &Fields<'_>,
-) -> Result<Vec<Value>, StatesError> {
+) -> Result<Vec<Data>, StatesError> {
     let limit = |value: &Option<MaybeJsonata<u64>>, path: &Option<Path>, field: &str| {
         fields
             .integer(value, path, field, 0)
@@ -236,13 +245,13 @@ fn batch(
         Some(t) => Some(fields.template(t, "ItemBatcher/BatchInput")?),
         None => None,
     };
-    let wrap = |items: Vec<Value>| {
-        let mut b = JsonMap::new();
+    let wrap = |items: Vec<Data>| {
+        let mut b = Object::with_capacity(2);
         if let Some(input) = &batch_input {
             b.insert("BatchInput".into(), input.clone());
         }
-        b.insert("Items".into(), Value::Array(items));
-        Value::Object(b)
+        b.insert("Items".into(), Data::array(items));
+        Data::object(b)
     };
     let mut batches = Vec::new();
     let mut current = Vec::new();
@@ -274,10 +283,10 @@ fn limit(max_concurrency: usize, cap: usize, items: usize) -> usize {
 async fn inline(
     visit: &Visit<'_>,
     s: &Map,
-    inputs: Vec<Value>,
+    inputs: Vec<Data>,
     max_concurrency: usize,
     started_id: u64,
-) -> Result<Value, StatesError> {
+) -> Result<Data, StatesError> {
     let shared = visit.shared;
     let processor = &s.item_processor;
     let concurrency = limit(max_concurrency, INLINE_CONCURRENCY_CAP, inputs.len());
@@ -316,23 +325,23 @@ async fn inline(
             }
         }
     });
-    let outputs: Vec<Value> = futures::stream::iter(iterations)
+    let outputs: Vec<Data> = futures::stream::iter(iterations)
         .buffered(concurrency)
         .try_collect()
         .await?;
-    Ok(Value::Array(outputs))
+    Ok(Data::array(outputs))
 }
 
 /// A Distributed Map: `items` are the Map's items unless its ItemReader reads them.
 async fn map_run(
     visit: &Visit<'_>,
     s: &Map,
-    items: Option<Vec<(Option<String>, Value)>>,
+    items: Option<Vec<(Option<String>, Data)>>,
     fields: &Fields<'_>,
     max_concurrency: usize,
     tolerance: Tolerance,
     cursor: &mut u64,
-) -> Result<Value, StatesError> {
+) -> Result<Data, StatesError> {
     let shared = visit.shared;
     let run_id = uuid::Uuid::new_v4().to_string();
     let sm_name = shared.state_machine["Name"]
@@ -381,7 +390,7 @@ async fn map_run(
             (input, result)
         }
     });
-    let results: Vec<(Value, Result<Value, StatesError>)> = futures::stream::iter(children)
+    let results: Vec<(Data, Result<Data, StatesError>)> = futures::stream::iter(children)
         .buffered(concurrency)
         .collect()
         .await;
@@ -398,24 +407,26 @@ async fn map_run(
         Some(writer) if writer.resource.is_some() => {
             let parameters = match writer.parameters.as_ref().or(writer.arguments.as_ref()) {
                 Some(t) => fields.template(t, "ResultWriter/Arguments")?,
-                None => Value::Object(JsonMap::new()),
+                None => Data::empty_object(),
             };
             let text = |name: &str| {
                 parameters
                     .get(name)
-                    .and_then(Value::as_str)
+                    .and_then(Data::as_str)
                     .unwrap_or("")
                     .to_string()
             };
             let bucket = text("Bucket");
             let (succeeded, failures): (Vec<_>, Vec<_>) =
                 results.into_iter().partition(|(_, r)| r.is_ok());
-            let record = |(input, r): (Value, Result<Value, StatesError>)| match r {
-                Ok(output) => {
-                    json!({"Input": compact(&input), "Output": compact(&output), "Status": "SUCCEEDED"})
-                }
-                Err(e) => {
-                    json!({"Input": compact(&input), "Error": e.error, "Cause": e.cause, "Status": "FAILED"})
+            let record = |(input, r): (Data, Result<Data, StatesError>)| -> Value {
+                match r {
+                    Ok(output) => {
+                        json!({"Input": compact(&input), "Output": compact(&output), "Status": "SUCCEEDED"})
+                    }
+                    Err(e) => {
+                        json!({"Input": compact(&input), "Error": e.error, "Cause": e.cause, "Status": "FAILED"})
+                    }
                 }
             };
             let succeeded: Vec<Value> = succeeded.into_iter().map(record).collect();
@@ -430,19 +441,17 @@ async fn map_run(
                 &failures,
             );
             match key {
-                Ok(key) => Ok(json!({
+                Ok(key) => Ok(Data::from(json!({
                     "MapRunArn": map_run_arn,
                     "ResultWriterDetails": {"Bucket": bucket, "Key": key}
-                })),
+                }))),
                 Err(e) => Err(e),
             }
         }
-        _ => Ok(Value::Array(
-            results
-                .into_iter()
-                .map(|(_, r)| r.unwrap_or_else(|e| e.to_error_output()))
-                .collect(),
-        )),
+        _ => Ok(results
+            .into_iter()
+            .map(|(_, r)| r.unwrap_or_else(|e| e.to_error_output()))
+            .collect()),
     };
     match &outcome {
         Ok(_) => {
@@ -459,14 +468,14 @@ async fn map_run(
 fn map_run_inputs(
     visit: &Visit<'_>,
     s: &Map,
-    items: Option<Vec<(Option<String>, Value)>>,
+    items: Option<Vec<(Option<String>, Data)>>,
     fields: &Fields<'_>,
-) -> Result<Vec<Value>, StatesError> {
+) -> Result<Vec<Data>, StatesError> {
     // With an ItemReader, the reader's items are the items: ItemsPath is not applied.
     let items = match (&s.item_reader, items) {
         (Some(r), _) => reader::read_items(r, fields, visit.shared.s3_root.as_deref())?
             .into_iter()
-            .map(|v| (None, v))
+            .map(|v| (None, Data::from(v)))
             .collect(),
         (None, items) => items.unwrap_or_default(),
     };
@@ -486,8 +495,8 @@ fn map_run_arn_child(shared: &Shared, sm_name: &str, label: &str, child_name: &s
 
 /// A child execution of a Map Run: its own context (`Execution.Input` is the item) and its
 /// own history, which does not appear in the parent's.
-fn child_execution(parent: &Shared, arn: &str, name: &str, input: &Value) -> Shared {
-    let mut execution: JsonMap<String, Value> = parent
+fn child_execution(parent: &Shared, arn: &str, name: &str, input: &Data) -> Shared {
+    let mut execution: Object = parent
         .execution
         .as_object()
         .into_iter()
@@ -498,7 +507,7 @@ fn child_execution(parent: &Shared, arn: &str, name: &str, input: &Value) -> Sha
     execution.insert("Id".into(), arn.into());
     execution.insert("Name".into(), name.into());
     execution.insert("Input".into(), input.clone());
-    let execution = std::sync::Arc::new(Value::Object(execution));
+    let execution = Data::object(execution);
     Shared {
         clock: parent.clock.clone(),
         tasks: parent.tasks.clone(),

@@ -30,6 +30,7 @@ use serde_json::{json, Map, Value};
 use stepfn_codegen::{ExecutionType, QueryLanguage, StateMachine};
 
 use crate::clock::{Clock, SystemClock};
+use crate::data::{Data, Object};
 use crate::error::{self, StatesError};
 use crate::history::{History, HistoryEvent};
 use crate::tasks::{Callbacks, TaskRegistry, DEFAULT_REGION};
@@ -71,13 +72,14 @@ impl ExecutionStatus {
     }
 }
 
-/// The result of an execution.
+/// The result of an execution, its output a [`Value`] ([`Executor::run`]) or a shared
+/// [`Data`] ([`Executor::run_data`]).
 #[derive(Clone, Debug)]
-pub struct Outcome {
+pub struct Outcome<Output = Value> {
     /// How it ended.
     pub status: ExecutionStatus,
     /// The output, when it succeeded.
-    pub output: Option<Value>,
+    pub output: Option<Output>,
     /// The error name, when it did not.
     pub error: Option<String>,
     /// The cause, when it did not.
@@ -86,7 +88,7 @@ pub struct Outcome {
     pub history: Vec<HistoryEvent>,
 }
 
-impl Outcome {
+impl<Output: serde::Serialize> Outcome<Output> {
     /// `{"status", "output", "error", "cause"}`, as `stepfn run` prints it.
     pub fn to_json(&self) -> Value {
         json!({
@@ -161,6 +163,19 @@ impl Executor {
 
     /// Runs one execution to its end.
     pub async fn run(&self, input: Value, options: ExecutionOptions) -> Outcome {
+        let outcome = self.run_data(Data::from(input), options).await;
+        Outcome {
+            status: outcome.status,
+            output: outcome.output.map(Data::into),
+            error: outcome.error,
+            cause: outcome.cause,
+            history: outcome.history,
+        }
+    }
+
+    /// Runs one execution to its end, taking and giving payloads as [`Data`]: nothing is
+    /// copied on the way in or out.
+    pub async fn run_data(&self, input: Data, options: ExecutionOptions) -> Outcome<Data> {
         let name = options
             .name
             .clone()
@@ -186,23 +201,28 @@ impl Executor {
             )
         };
         let start = options.clock.now_millis();
-        let mut execution = json!({
-            "Id": execution_arn,
-            "Input": input,
-            "Name": name,
-            "RoleArn": options.role_arn,
-            "StartTime": stepfn_codegen::format_rfc3339_millis(start),
-        });
+        let mut execution = Object::with_capacity(6);
+        execution.insert("Id".into(), execution_arn.into());
+        execution.insert("Input".into(), input.clone());
+        execution.insert("Name".into(), name.into());
+        execution.insert("RoleArn".into(), options.role_arn.as_str().into());
+        execution.insert(
+            "StartTime".into(),
+            stepfn_codegen::format_rfc3339_millis(start).into(),
+        );
         if !express {
-            execution["RedriveCount"] = 0.into();
+            execution.insert("RedriveCount".into(), 0.into());
         }
+        let mut state_machine = Object::with_capacity(2);
+        state_machine.insert("Id".into(), sm_arn.into());
+        state_machine.insert("Name".into(), options.state_machine_name.as_str().into());
         let shared = Shared {
             clock: options.clock.clone(),
             tasks: options.tasks.clone(),
             callbacks: options.callbacks.clone(),
             history: History::new(options.record_history),
-            execution: Arc::new(execution),
-            state_machine: Arc::new(json!({"Id": sm_arn, "Name": options.state_machine_name})),
+            execution: Data::object(execution),
+            state_machine: Data::object(state_machine),
             s3_root: options.s3_root.clone(),
             region: options.region.clone(),
             account: options.account.clone(),
@@ -216,16 +236,13 @@ impl Executor {
         };
         let mut cursor = 0;
         let mut details = Map::new();
-        if options.record_history {
-            details.insert("input".into(), input.clone());
-        }
         details.insert("roleArn".into(), options.role_arn.clone().into());
-        shared.emit(&mut cursor, "ExecutionStarted", details);
+        shared.emit_payload(&mut cursor, "ExecutionStarted", details, "input", &input);
         cursor = 0;
 
         // Step Functions refuses larger inputs at StartExecution; every later payload is
         // checked where it can grow.
-        let result = if io::exceeds(&input, MAX_PAYLOAD_BYTES) {
+        let result = if input.json_len() > MAX_PAYLOAD_BYTES {
             Ended::Ran(Err(StatesError::new(
                 error::names::DATA_LIMIT_EXCEEDED,
                 format!("The execution input is larger than {MAX_PAYLOAD_BYTES} bytes, the most Step Functions accepts."),
@@ -258,11 +275,13 @@ impl Executor {
         let mut cursor = last;
         let (status, output, error) = match result {
             Ended::Ran(Ok(output)) => {
-                let mut d = Map::new();
-                if options.record_history {
-                    d.insert("output".into(), output.clone());
-                }
-                shared.emit(&mut cursor, "ExecutionSucceeded", d);
+                shared.emit_payload(
+                    &mut cursor,
+                    "ExecutionSucceeded",
+                    Map::new(),
+                    "output",
+                    &output,
+                );
                 (ExecutionStatus::Succeeded, Some(output), None)
             }
             Ended::Ran(Err(e)) => {
@@ -300,7 +319,7 @@ impl Executor {
 
 /// How the race between the states, the execution timeout and a stop request ended.
 enum Ended {
-    Ran(Result<Value, StatesError>),
+    Ran(Result<Data, StatesError>),
     TimedOut,
     Stopped(StopRequest),
 }

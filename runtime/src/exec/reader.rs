@@ -42,9 +42,14 @@ pub(super) fn read_items(
 ) -> Result<Vec<Value>, StatesError> {
     let parameters = match reader.parameters.as_ref().or(reader.arguments.as_ref()) {
         Some(t) => fields.template(t, "ItemReader/Arguments")?,
-        None => Value::Object(Map::new()),
+        None => crate::Data::empty_object(),
     };
-    let text_field = |name: &str| parameters.get(name).and_then(Value::as_str).unwrap_or("");
+    let text_field = |name: &str| {
+        parameters
+            .get(name)
+            .and_then(crate::Data::as_str)
+            .unwrap_or("")
+    };
     let bucket = text_field("Bucket");
     let config = reader.reader_config.clone().unwrap_or_default();
     let max_items = fields.integer(&config.max_items, &config.max_items_path, "MaxItems", 0)?;

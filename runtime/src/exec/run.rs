@@ -15,7 +15,9 @@ use super::fields::Fields;
 use super::{choice, error_details, io, map, retry::find_catcher, retry::RetryState, task, wait};
 use crate::clock::Clock;
 use crate::context::ContextObject;
+use crate::data::Data;
 use crate::error::{names, StatesError};
+use crate::history::EventPayload;
 use crate::history::History;
 use crate::jsonata_mode::{Expected, JsonataScope};
 use crate::query::Roots;
@@ -29,9 +31,9 @@ pub(crate) struct Shared {
     pub callbacks: Callbacks,
     pub history: History,
     /// `$$.Execution`.
-    pub execution: Arc<Value>,
+    pub execution: Data,
     /// `$$.StateMachine`.
-    pub state_machine: Arc<Value>,
+    pub state_machine: Data,
     pub s3_root: Option<PathBuf>,
     pub region: String,
     pub account: String,
@@ -39,7 +41,7 @@ pub(crate) struct Shared {
     /// TestState: the context object as the caller gave it, used as is.
     pub context_override: Option<ContextObject>,
     /// TestState: the whole result of a mocked Map or Parallel state.
-    pub state_mock: Option<Result<Value, StatesError>>,
+    pub state_mock: Option<Result<Data, StatesError>>,
     /// The bytes all variables of the execution hold.
     pub variable_budget: Arc<VariableBudget>,
 }
@@ -52,9 +54,39 @@ impl Shared {
         event_type: &'static str,
         details: Map<String, Value>,
     ) -> u64 {
-        let id = self
-            .history
-            .push(*cursor, self.clock.now_millis(), event_type, details);
+        self.emit_with(cursor, event_type, details, None)
+    }
+
+    /// Records an event carrying `payload` in its details member `field`.
+    pub fn emit_payload(
+        &self,
+        cursor: &mut u64,
+        event_type: &'static str,
+        details: Map<String, Value>,
+        field: &'static str,
+        payload: &Data,
+    ) -> u64 {
+        let payload = self.history.records().then(|| EventPayload {
+            field,
+            value: payload.clone(),
+        });
+        self.emit_with(cursor, event_type, details, payload)
+    }
+
+    fn emit_with(
+        &self,
+        cursor: &mut u64,
+        event_type: &'static str,
+        details: Map<String, Value>,
+        payload: Option<EventPayload>,
+    ) -> u64 {
+        let id = self.history.push(
+            *cursor,
+            self.clock.now_millis(),
+            event_type,
+            details,
+            payload,
+        );
         *cursor = id;
         id
     }
@@ -73,7 +105,7 @@ impl Shared {
             self.execution.clone(),
             self.state_machine.clone(),
             state,
-            stepfn_codegen::format_rfc3339_millis(entered_millis),
+            entered_millis,
             retry_count,
         )
     }
@@ -81,12 +113,12 @@ impl Shared {
 
 /// Where a state leads.
 pub(crate) enum Step {
-    Next(String, Value),
-    End(Value),
+    Next(String, Data),
+    End(Data),
     /// An error a catcher handled: go to `next` with `output`.
     Caught {
         next: String,
-        output: Value,
+        output: Data,
         error: StatesError,
     },
     /// TestState only: the error would be retried.
@@ -131,7 +163,7 @@ impl<'a> Visit<'a> {
     }
 
     /// The state's fields where the JSONPath `$` (or JSONata `$states.input`) is `input`.
-    pub fn fields<'c>(&'c self, input: &'c Value, context: &'c ContextObject) -> Fields<'c> {
+    pub fn fields<'c>(&'c self, input: &'c Data, context: &'c ContextObject) -> Fields<'c> {
         if self.is_jsonata() {
             Fields::Jsonata(JsonataScope::new(input, context, Some(self.variables)))
         } else {
@@ -263,11 +295,11 @@ pub(crate) fn run_branch<'a>(
     shared: &'a Shared,
     states: &'a States,
     start_at: &'a str,
-    input: Value,
+    input: Data,
     variables: VariableScope<'a>,
     concurrent: bool,
     cursor: &'a mut u64,
-) -> BoxFuture<'a, Result<Value, StatesError>> {
+) -> BoxFuture<'a, Result<Data, StatesError>> {
     Box::pin(async move {
         let mut variables = variables;
         let result = run_states(
@@ -289,11 +321,11 @@ async fn run_states<'a>(
     shared: &'a Shared,
     states: &'a States,
     start_at: &'a str,
-    input: Value,
+    input: Data,
     variables: &mut VariableScope<'a>,
     concurrent: bool,
     cursor: &mut u64,
-) -> Result<Value, StatesError> {
+) -> Result<Data, StatesError> {
     let mut name: &str = start_at;
     let mut input = input;
     loop {
@@ -305,12 +337,10 @@ async fn run_states<'a>(
         };
         let mut details = Map::new();
         details.insert("name".into(), name.into());
-        if shared.history.records() {
-            details.insert("input".into(), input.clone());
-        }
         let entered_millis = shared.clock.now_millis();
         let entered_previous = *cursor;
-        let entered_id = shared.emit(cursor, entered_event(state), details);
+        let entered_id =
+            shared.emit_payload(cursor, entered_event(state), details, "input", &input);
         let visit = Visit {
             shared,
             name,
@@ -346,7 +376,6 @@ async fn run_states<'a>(
         let mut details = Map::new();
         details.insert("name".into(), name.into());
         if shared.history.records() {
-            details.insert("output".into(), output.clone());
             if let Some(assigned) = &assigned {
                 details.insert("assignedVariables".into(), assigned_details(assigned));
                 details.insert(
@@ -355,7 +384,7 @@ async fn run_states<'a>(
                 );
             }
         }
-        shared.emit(cursor, exited_event(state), details);
+        shared.emit_payload(cursor, exited_event(state), details, "output", &output);
         if let Some(assigned) = assigned {
             variables.commit(assigned, &shared.variable_budget);
         }
@@ -391,7 +420,7 @@ fn assigned_details(assigned: &Assigned) -> Value {
 pub(crate) async fn run_state(
     visit: &Visit<'_>,
     state: &State,
-    input: Value,
+    input: Data,
     cursor: &mut u64,
 ) -> Result<Step, StatesError> {
     match state {
@@ -411,10 +440,10 @@ pub(crate) async fn run_state(
 async fn attempt(
     visit: &Visit<'_>,
     state: &State,
-    raw: Cow<'_, Value>,
+    raw: Cow<'_, Data>,
     retry_count: u32,
     cursor: &mut u64,
-) -> Result<Value, StatesError> {
+) -> Result<Data, StatesError> {
     if let (true, Some(mock), State::Parallel(_) | State::Map(_)) =
         (visit.single_step, &visit.shared.state_mock, state)
     {
@@ -430,14 +459,14 @@ async fn attempt(
     }
 }
 
-pub(crate) fn follow(transition: &Transition, output: Value) -> Step {
+pub(crate) fn follow(transition: &Transition, output: Data) -> Step {
     match transition {
         Transition::Next(n) => Step::Next(n.clone(), output),
         Transition::End => Step::End(output),
     }
 }
 
-fn pass(visit: &Visit<'_>, s: &Pass, raw: Value) -> Result<Step, StatesError> {
+fn pass(visit: &Visit<'_>, s: &Pass, raw: Data) -> Result<Step, StatesError> {
     let context = visit.context(None);
     if visit.is_jsonata() {
         let output = jsonata_output(visit, s.assign.as_ref(), s.output.as_ref(), raw, &context)?;
@@ -450,7 +479,7 @@ fn pass(visit: &Visit<'_>, s: &Pass, raw: Value) -> Result<Step, StatesError> {
     let effective = io::input_path(input, s.input_path.as_ref(), roots)?;
     let effective = io::parameters(effective, s.parameters.as_ref(), roots)?;
     let result = match &s.result {
-        Some(result) => result.clone(),
+        Some(result) => Data::from(result),
         None => effective.into_owned(),
     };
     visit.assign(s.assign.as_ref(), &visit.fields(&result, &context))?;
@@ -470,9 +499,9 @@ pub(crate) fn jsonata_output(
     visit: &Visit<'_>,
     assign: Option<&Assign>,
     output: Option<&Template>,
-    input: Value,
+    input: Data,
     context: &ContextObject,
-) -> Result<Value, StatesError> {
+) -> Result<Data, StatesError> {
     let fields = visit.fields(&input, context);
     visit.assign(assign, &fields)?;
     let output = match output {
@@ -483,7 +512,7 @@ pub(crate) fn jsonata_output(
     Ok(output)
 }
 
-fn choose(visit: &Visit<'_>, s: &Choice, raw: Value) -> Result<Step, StatesError> {
+fn choose(visit: &Visit<'_>, s: &Choice, raw: Data) -> Result<Step, StatesError> {
     let context = visit.context(None);
     let roots = visit.roots(&context);
     let effective = if visit.is_jsonata() {
@@ -497,7 +526,7 @@ fn choose(visit: &Visit<'_>, s: &Choice, raw: Value) -> Result<Step, StatesError
         let holds = match (&rule.condition, fields) {
             (Condition::Jsonata(MaybeJsonata::Literal(b)), _) => *b,
             (Condition::Jsonata(MaybeJsonata::Jsonata(j)), Fields::Jsonata(scope)) => {
-                scope.evaluate(j, "Condition", Expected::Boolean)? == Value::Bool(true)
+                scope.evaluate(j, "Condition", Expected::Boolean)?.as_bool() == Some(true)
             }
             (condition, Fields::Path(scope)) => choice::evaluate(condition, &scope)?,
             (_, Fields::Jsonata(_)) => {
@@ -539,7 +568,7 @@ fn choose(visit: &Visit<'_>, s: &Choice, raw: Value) -> Result<Step, StatesError
     Ok(Step::Next(next, output))
 }
 
-fn succeed(visit: &Visit<'_>, s: &Succeed, raw: Value) -> Result<Step, StatesError> {
+fn succeed(visit: &Visit<'_>, s: &Succeed, raw: Data) -> Result<Step, StatesError> {
     let context = visit.context(None);
     if visit.is_jsonata() {
         return Ok(Step::End(jsonata_output(
@@ -556,7 +585,7 @@ fn succeed(visit: &Visit<'_>, s: &Succeed, raw: Value) -> Result<Step, StatesErr
     Ok(Step::End(output))
 }
 
-fn fail(visit: &Visit<'_>, s: &Fail, raw: &Value) -> Result<StatesError, StatesError> {
+fn fail(visit: &Visit<'_>, s: &Fail, raw: &Data) -> Result<StatesError, StatesError> {
     let context = visit.context(None);
     if let Fields::Jsonata(scope) = visit.fields(raw, &context) {
         let text = |field: &Option<MaybeJsonata<String>>, name: &str| {
@@ -584,7 +613,7 @@ fn fail(visit: &Visit<'_>, s: &Fail, raw: &Value) -> Result<StatesError, StatesE
             Query::Intrinsic(_) => scope.evaluate_query(query, field)?,
         };
         Ok(Some(match value {
-            Value::String(s) => s,
+            Data::String(s) => s.to_string(),
             other => crate::query::compact(&other),
         }))
     };
@@ -599,7 +628,7 @@ fn fail(visit: &Visit<'_>, s: &Fail, raw: &Value) -> Result<StatesError, StatesE
 async fn handled(
     visit: &Visit<'_>,
     state: &State,
-    raw: Value,
+    raw: Data,
     cursor: &mut u64,
 ) -> Result<Step, StatesError> {
     let transition = state.transition().cloned().unwrap_or(Transition::End);
@@ -658,7 +687,7 @@ fn record_failure(visit: &Visit<'_>, state: &State, error: &StatesError, cursor:
 fn catch(
     visit: &Visit<'_>,
     catcher: &Catcher,
-    raw: Value,
+    raw: Data,
     error: &StatesError,
     retry_count: u32,
 ) -> Result<Step, StatesError> {
@@ -694,10 +723,10 @@ async fn parallel(
     visit: &Visit<'_>,
     state: &State,
     s: &Parallel,
-    mut raw: Cow<'_, Value>,
+    mut raw: Cow<'_, Data>,
     retry_count: u32,
     cursor: &mut u64,
-) -> Result<Value, StatesError> {
+) -> Result<Data, StatesError> {
     let shared = visit.shared;
     let context = visit.context(Some(retry_count));
     let effective = if visit.is_jsonata() {
@@ -711,31 +740,27 @@ async fn parallel(
         let effective = io::input_path(input, s.input_path.as_ref(), roots)?;
         io::parameters(effective, s.parameters.as_ref(), roots)?.into_owned()
     };
-    // Each branch owns its input; the last one takes the original.
-    let mut inputs: Vec<Value> = (1..s.branches.len()).map(|_| effective.clone()).collect();
-    inputs.push(effective);
     let started = shared.emit(cursor, "ParallelStateStarted", Map::new());
-    let branches = s
-        .branches
-        .iter()
-        .zip(inputs)
-        .map(|(branch, input)| async move {
-            let mut branch_cursor = started;
-            run_branch(
-                shared,
-                &branch.states,
-                &branch.start_at,
-                input,
-                VariableScope::nested(visit.variables),
-                true,
-                &mut branch_cursor,
-            )
-            .await
-        });
+    // Branches share the input: it is copied only where a branch changes it.
+    let effective = &effective;
+    let branches = s.branches.iter().map(|branch| async move {
+        let input = effective.clone();
+        let mut branch_cursor = started;
+        run_branch(
+            shared,
+            &branch.states,
+            &branch.start_at,
+            input,
+            VariableScope::nested(visit.variables),
+            true,
+            &mut branch_cursor,
+        )
+        .await
+    });
     let outputs = futures::future::try_join_all(branches).await?;
     // AWS's recorded histories hold no ParallelStateSucceeded (unlike MapStateSucceeded): a
     // Parallel that succeeds goes straight to ParallelStateExited.
-    finish(visit, state, raw, Value::Array(outputs), &context)
+    finish(visit, state, raw, Data::array(outputs), &context)
 }
 
 /// What a Task, Parallel or Map state does with its result: `Assign`, then (JSONPath)
@@ -743,10 +768,10 @@ async fn parallel(
 pub(crate) fn finish(
     visit: &Visit<'_>,
     state: &State,
-    raw: Cow<'_, Value>,
-    result: Value,
+    raw: Cow<'_, Data>,
+    result: Data,
     context: &ContextObject,
-) -> Result<Value, StatesError> {
+) -> Result<Data, StatesError> {
     let output = if let Fields::Jsonata(scope) = visit.fields(&raw, context) {
         let fields = Fields::Jsonata(scope.with_result(&result));
         visit.assign(state.assign(), &fields)?;

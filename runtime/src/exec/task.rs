@@ -11,6 +11,7 @@ use stepfn_codegen::{MaybeJsonata, Path, Resource, State, Task};
 use super::fields::Fields;
 use super::run::{finish, Visit};
 use super::{error_details, io};
+use crate::data::Data;
 use crate::error::{names, StatesError};
 use crate::query::Scope;
 use crate::tasks::{
@@ -75,17 +76,17 @@ pub(super) async fn run(
     visit: &Visit<'_>,
     state: &State,
     s: &Task,
-    mut raw: Cow<'_, Value>,
+    mut raw: Cow<'_, Data>,
     retry_count: u32,
     cursor: &mut u64,
-) -> Result<Value, StatesError> {
+) -> Result<Data, StatesError> {
     let shared = visit.shared;
     let arn = match &s.resource {
         Resource::Uri(arn) => arn.clone(),
         Resource::CloudFormation(v) => {
             return Err(StatesError::runtime(format!(
                 "The resource {} is a CloudFormation expression; substitute it before running",
-                crate::query::compact(v)
+                v
             )))
         }
     };
@@ -122,7 +123,6 @@ pub(super) async fn run(
             let parameters = io::parameters(effective, s.parameters.as_ref(), roots)?.into_owned();
             (parameters, timeout, heartbeat)
         };
-    let recording = shared.history.records();
 
     let (events, mut common) = match &resource.kind {
         ResourceKind::LambdaFunction => (&LAMBDA_EVENTS, Map::new()),
@@ -139,20 +139,16 @@ pub(super) async fn run(
         }
     };
     let mut scheduled = common.clone();
-    match &resource.kind {
+    let payload_field = match &resource.kind {
         ResourceKind::Service { .. } => {
             scheduled.insert("region".into(), resource.region.clone().into());
-            if recording {
-                scheduled.insert("parameters".into(), parameters.clone());
-            }
+            "parameters"
         }
         _ => {
             scheduled.insert("resource".into(), arn.clone().into());
-            if recording {
-                scheduled.insert("input".into(), parameters.clone());
-            }
+            "input"
         }
-    }
+    };
     if let Some(t) = timeout {
         scheduled.insert("timeoutInSeconds".into(), t.into());
     }
@@ -162,7 +158,13 @@ pub(super) async fn run(
     if !matches!(resource.kind, ResourceKind::Service { .. }) {
         common.insert("resource".into(), arn.clone().into());
     }
-    shared.emit(cursor, events.scheduled, scheduled);
+    shared.emit_payload(
+        cursor,
+        events.scheduled,
+        scheduled,
+        payload_field,
+        &parameters,
+    );
     let started = match &resource.kind {
         ResourceKind::Activity => {
             let mut m = Map::new();
@@ -177,7 +179,7 @@ pub(super) async fn run(
     let request = TaskRequest {
         state_name: visit.name.to_string(),
         resource: arn.clone(),
-        input: parameters,
+        input: parameters.to_value(),
         context: context.clone(),
         task_token: token.as_ref().map(|t| t.token().to_string()),
         retry_count,
@@ -238,11 +240,8 @@ pub(super) async fn run(
     drop(token);
     match result {
         Some(Ok(output)) => {
-            let mut details = common.clone();
-            if recording {
-                details.insert("output".into(), output.clone());
-            }
-            shared.emit(cursor, events.succeeded, details);
+            let output = Data::from(output);
+            shared.emit_payload(cursor, events.succeeded, common.clone(), "output", &output);
             finish(visit, state, raw, output, &context)
         }
         Some(Err(e)) => {

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
-use serde_json::Value;
+use crate::data::Data;
 use stepfn_codegen::{parse_rfc3339, MaybeJsonata, Path, Wait};
 
 use super::fields::Fields;
@@ -16,7 +16,7 @@ use crate::query::Scope;
 /// The longest wait Step Functions schedules (in seconds): about 68 years.
 const MAX_WAIT_SECONDS: i64 = i32::MAX as i64;
 
-pub(super) async fn run(visit: &Visit<'_>, s: &Wait, raw: Value) -> Result<Step, StatesError> {
+pub(super) async fn run(visit: &Visit<'_>, s: &Wait, raw: Data) -> Result<Step, StatesError> {
     let context = visit.context(None);
     let now_millis = visit.shared.clock.now_millis();
     if let Fields::Jsonata(scope) = visit.fields(&raw, &context) {
@@ -63,7 +63,7 @@ pub(super) async fn run(visit: &Visit<'_>, s: &Wait, raw: Value) -> Result<Step,
         };
         match scope.select(path) {
             Ok(v) => match v.as_ref() {
-                Value::String(ts) => until(ts, now_millis).ok_or_else(|| invalid(ts.clone()))?,
+                Data::String(ts) => until(ts, now_millis).ok_or_else(|| invalid(ts.to_string()))?,
                 other => return Err(invalid(shown(other))),
             },
             Err(_) => return Err(invalid("null".into())),
@@ -97,9 +97,9 @@ fn until(ts: &str, now_millis: i64) -> Option<i64> {
     Some((target as i64 - now_millis).max(0))
 }
 
-fn shown(v: &Value) -> String {
+fn shown(v: &Data) -> String {
     match v {
-        Value::String(s) => s.clone(),
+        Data::String(s) => s.to_string(),
         other => other.to_string(),
     }
 }
@@ -112,7 +112,7 @@ fn seconds_from_path(path: &Path, scope: &Scope<'_>) -> Result<i64, StatesError>
         ))
     })?;
     let seconds = match value.as_ref() {
-        Value::Number(n) => n.as_i64(),
+        Data::Number(n) => n.as_i64(),
         _ => None,
     }
     .ok_or_else(|| {
