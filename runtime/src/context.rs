@@ -52,14 +52,14 @@ impl ContextObject {
     pub fn for_state(
         execution: Data,
         state_machine: Data,
-        state: &str,
+        state: Arc<str>,
         entered_millis: i64,
         retry_count: Option<u32>,
     ) -> Self {
         Self::with_base(Base::State {
             execution,
             state_machine,
-            state: state.into(),
+            state,
             entered_millis,
             retry_count,
         })
@@ -180,7 +180,8 @@ mod tests {
     fn state_context_has_aws_shape_and_additions() {
         let execution = Data::from(json!({"Id": "e", "Input": {"a": 1}}));
         let machine = Data::from(json!({"Id": "m", "Name": "M"}));
-        let context = ContextObject::for_state(execution, machine, "S", 1_704_067_200_000, Some(2));
+        let context =
+            ContextObject::for_state(execution, machine, "S".into(), 1_704_067_200_000, Some(2));
         assert_eq!(context["State"]["EnteredTime"], "2024-01-01T00:00:00.000Z");
         assert!(context["State"]["RetryCount"] == json!(2));
         assert!(context["Execution"]["Input"]["a"] == json!(1));

@@ -1,7 +1,7 @@
 //! The execution history: AWS's event types and details, in the shape of the
 //! `GetExecutionHistory` response.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Map, Value};
 use stepfn_codegen::format_rfc3339_millis;
@@ -19,7 +19,10 @@ pub struct HistoryEvent {
     pub timestamp_millis: i64,
     /// `ExecutionStarted`, `PassStateEntered`, `TaskScheduled`...
     pub event_type: &'static str,
-    /// The event's details but its payload.
+    /// The state a `...StateEntered` / `...StateExited` event belongs to: `name` in the API's
+    /// details. Shared by both events of a visit.
+    pub state: Option<Arc<str>>,
+    /// The event's other details, but its payload.
     pub details: Map<String, Value>,
     /// The payload the event carries (`input`, `output` or `parameters`), shared with the
     /// execution rather than copied; the API sends it as JSON text.
@@ -60,7 +63,9 @@ impl HistoryEvent {
 
     /// The state name in the details, if the event has one.
     pub fn state_name(&self) -> Option<&str> {
-        self.details.get("name").and_then(Value::as_str)
+        self.state
+            .as_deref()
+            .or_else(|| self.details.get("name").and_then(Value::as_str))
     }
 
     /// The event as the API returns it: payloads as JSON text, `timestamp` in epoch seconds.
@@ -73,8 +78,12 @@ impl HistoryEvent {
         event.insert("type".into(), self.event_type.into());
         event.insert("id".into(), self.id.into());
         event.insert("previousEventId".into(), self.previous_event_id.into());
-        if !self.details.is_empty() || self.payload.is_some() {
-            let mut details = self.details.clone();
+        if !self.details.is_empty() || self.payload.is_some() || self.state.is_some() {
+            let mut details = Map::new();
+            if let Some(state) = &self.state {
+                details.insert("name".into(), state.as_ref().into());
+            }
+            details.extend(self.details.clone());
             if let Some(EventPayload { field, value }) = &self.payload {
                 details.insert((*field).into(), value.to_json_string().into());
                 details.insert(format!("{field}Details"), json!({"truncated": false}));
@@ -114,31 +123,17 @@ impl History {
         }
     }
 
-    /// Appends an event and returns its id.
-    pub fn push(
-        &self,
-        previous_event_id: u64,
-        timestamp_millis: i64,
-        event_type: &'static str,
-        details: Map<String, Value>,
-        payload: Option<EventPayload>,
-    ) -> u64 {
+    /// Appends `event`, numbering it, and returns its id.
+    pub fn push(&self, mut event: HistoryEvent) -> u64 {
         let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
         let id = events.len() as u64 + 1;
+        event.id = id;
         // Without recording, events keep ids counting but hold no details.
-        let (details, payload) = if self.record {
-            (details, payload)
-        } else {
-            (Map::new(), None)
-        };
-        events.push(HistoryEvent {
-            id,
-            previous_event_id,
-            timestamp_millis,
-            event_type,
-            details,
-            payload,
-        });
+        if !self.record {
+            event.details = Map::new();
+            event.payload = None;
+        }
+        events.push(event);
         id
     }
 

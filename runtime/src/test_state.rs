@@ -174,6 +174,7 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
     let visit = Visit {
         shared: &shared,
         name: visit_name,
+        shared_name: visit_name.into(),
         entered_millis: clock.now_millis(),
         entered_id: 1,
         entered_previous: 0,

@@ -56,7 +56,7 @@ async fn assign_sees_values_as_of_state_entry_and_swaps() {
         outcome
             .history
             .iter()
-            .find(|e| e.event_type == "PassStateExited" && e.details["name"] == "Swap")
+            .find(|e| e.event_type == "PassStateExited" && e.state_name() == Some("Swap"))
             .and_then(|e| e.payload("output"))
             .map(stepfn::Data::to_value),
         Some(json!([1, 2]))

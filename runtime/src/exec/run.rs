@@ -17,8 +17,8 @@ use crate::clock::Clock;
 use crate::context::ContextObject;
 use crate::data::Data;
 use crate::error::{names, StatesError};
-use crate::history::EventPayload;
 use crate::history::History;
+use crate::history::{EventPayload, HistoryEvent};
 use crate::jsonata_mode::{Expected, JsonataScope};
 use crate::query::Roots;
 use crate::tasks::{Callbacks, TaskRegistry};
@@ -54,7 +54,7 @@ impl Shared {
         event_type: &'static str,
         details: Map<String, Value>,
     ) -> u64 {
-        self.emit_with(cursor, event_type, details, None)
+        self.record(cursor, event_type, None, details, None)
     }
 
     /// Records an event carrying `payload` in its details member `field`.
@@ -66,27 +66,68 @@ impl Shared {
         field: &'static str,
         payload: &Data,
     ) -> u64 {
-        let payload = self.history.records().then(|| EventPayload {
-            field,
-            value: payload.clone(),
-        });
-        self.emit_with(cursor, event_type, details, payload)
+        self.record(cursor, event_type, None, details, Some((field, payload)))
     }
 
-    fn emit_with(
+    /// Records a `...StateEntered` or `...StateExited` event of `state`, with its payload,
+    /// and returns its id and time.
+    pub fn emit_state(
         &self,
         cursor: &mut u64,
         event_type: &'static str,
+        state: &Arc<str>,
+        field: &'static str,
+        payload: &Data,
         details: Map<String, Value>,
-        payload: Option<EventPayload>,
-    ) -> u64 {
-        let id = self.history.push(
-            *cursor,
-            self.clock.now_millis(),
+    ) -> (u64, i64) {
+        let now = self.clock.now_millis();
+        let id = self.record_at(
+            now,
+            cursor,
             event_type,
+            Some(state),
             details,
-            payload,
+            Some((field, payload)),
         );
+        (id, now)
+    }
+
+    fn record(
+        &self,
+        cursor: &mut u64,
+        event_type: &'static str,
+        state: Option<&Arc<str>>,
+        details: Map<String, Value>,
+        payload: Option<(&'static str, &Data)>,
+    ) -> u64 {
+        let now = self.clock.now_millis();
+        self.record_at(now, cursor, event_type, state, details, payload)
+    }
+
+    fn record_at(
+        &self,
+        timestamp_millis: i64,
+        cursor: &mut u64,
+        event_type: &'static str,
+        state: Option<&Arc<str>>,
+        details: Map<String, Value>,
+        payload: Option<(&'static str, &Data)>,
+    ) -> u64 {
+        let recording = self.history.records();
+        let id = self.history.push(HistoryEvent {
+            id: 0,
+            previous_event_id: *cursor,
+            timestamp_millis,
+            event_type,
+            state: state.filter(|_| recording).cloned(),
+            details,
+            payload: payload
+                .filter(|_| recording)
+                .map(|(field, value)| EventPayload {
+                    field,
+                    value: value.clone(),
+                }),
+        });
         *cursor = id;
         id
     }
@@ -94,7 +135,7 @@ impl Shared {
     /// The context object for a state entered at `entered_millis`.
     pub fn context(
         &self,
-        state: &str,
+        state: &Arc<str>,
         entered_millis: i64,
         retry_count: Option<u32>,
     ) -> ContextObject {
@@ -104,7 +145,7 @@ impl Shared {
         ContextObject::for_state(
             self.execution.clone(),
             self.state_machine.clone(),
-            state,
+            state.clone(),
             entered_millis,
             retry_count,
         )
@@ -129,6 +170,8 @@ pub(crate) enum Step {
 pub(crate) struct Visit<'a> {
     pub shared: &'a Shared,
     pub name: &'a str,
+    /// `name`, shared by the visit's events and context object.
+    pub shared_name: Arc<str>,
     pub entered_millis: i64,
     /// The id of the `...StateEntered` event, and of the event before it.
     pub entered_id: u64,
@@ -147,7 +190,7 @@ pub(crate) struct Visit<'a> {
 impl<'a> Visit<'a> {
     pub fn context(&self, retry_count: Option<u32>) -> ContextObject {
         self.shared
-            .context(self.name, self.entered_millis, retry_count)
+            .context(&self.shared_name, self.entered_millis, retry_count)
     }
 
     pub fn is_jsonata(&self) -> bool {
@@ -335,15 +378,20 @@ async fn run_states<'a>(
                 format!("The state '{name}' does not exist"),
             ));
         };
-        let mut details = Map::new();
-        details.insert("name".into(), name.into());
-        let entered_millis = shared.clock.now_millis();
+        let shared_name: Arc<str> = name.into();
         let entered_previous = *cursor;
-        let entered_id =
-            shared.emit_payload(cursor, entered_event(state), details, "input", &input);
+        let (entered_id, entered_millis) = shared.emit_state(
+            cursor,
+            entered_event(state),
+            &shared_name,
+            "input",
+            &input,
+            Map::new(),
+        );
         let visit = Visit {
             shared,
             name,
+            shared_name: shared_name.clone(),
             entered_millis,
             entered_id,
             entered_previous,
@@ -374,7 +422,6 @@ async fn run_states<'a>(
             Step::Retriable(e) => return Err(e),
         };
         let mut details = Map::new();
-        details.insert("name".into(), name.into());
         if shared.history.records() {
             if let Some(assigned) = &assigned {
                 details.insert("assignedVariables".into(), assigned_details(assigned));
@@ -384,7 +431,14 @@ async fn run_states<'a>(
                 );
             }
         }
-        shared.emit_payload(cursor, exited_event(state), details, "output", &output);
+        shared.emit_state(
+            cursor,
+            exited_event(state),
+            &shared_name,
+            "output",
+            &output,
+            details,
+        );
         if let Some(assigned) = assigned {
             variables.commit(assigned, &shared.variable_budget);
         }
