@@ -123,7 +123,7 @@ impl Inner {
                 entered_millis,
                 retry_count,
             } => {
-                let mut state_obj = Object::with_capacity(3);
+                let mut state_obj = Object::with_capacity_and_hasher(3, Default::default());
                 state_obj.insert(
                     "EnteredTime".into(),
                     stepfn_codegen::format_rfc3339_millis(*entered_millis).into(),

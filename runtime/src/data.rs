@@ -19,8 +19,9 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Number, Value};
 
-/// The members of a JSON object, in the order they were written.
-pub type Object = IndexMap<String, Data>;
+/// The members of a JSON object, in the order they were written. Hashed with foldhash (randomly
+/// seeded): payloads are hashed on every state, and SipHash showed in profiles.
+pub type Object = IndexMap<String, Data, foldhash::fast::RandomState>;
 /// The items of a JSON array.
 pub type Array = Vec<Data>;
 
@@ -102,7 +103,7 @@ impl Data {
 
     /// An empty object.
     pub fn empty_object() -> Data {
-        Data::object(Object::new())
+        Data::object(Object::default())
     }
 
     /// The members, when this is an object.
@@ -538,7 +539,10 @@ impl<'de> Deserialize<'de> for Data {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Data, A::Error> {
                 // serde_json hands arbitrary-precision numbers and raw values over as maps; this
                 // crate does not enable those features, so a map is always an object.
-                let mut members = Object::with_capacity(map.size_hint().unwrap_or(0));
+                let mut members = Object::with_capacity_and_hasher(
+                    map.size_hint().unwrap_or(0),
+                    Default::default(),
+                );
                 while let Some((k, v)) = map.next_entry::<String, Data>()? {
                     members.insert(k, v);
                 }

@@ -118,7 +118,8 @@ impl History {
     /// A history that records events when `record` is true, and only counts them otherwise.
     pub fn new(record: bool) -> Self {
         History {
-            events: Mutex::new(Vec::new()),
+            // Enough for a short execution without growing.
+            events: Mutex::new(Vec::with_capacity(32)),
             record,
         }
     }

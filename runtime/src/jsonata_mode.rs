@@ -135,7 +135,8 @@ impl<'a> JsonataScope<'a> {
             Template::Literal(v) => Data::from(v),
             Template::Jsonata(j) => self.evaluate(j, field, Expected::Any)?,
             Template::Object(members) => {
-                let mut out = data::Object::with_capacity(members.len());
+                let mut out =
+                    data::Object::with_capacity_and_hasher(members.len(), Default::default());
                 for (name, member) in members {
                     let value = self.evaluate_template(member, &format!("{field}/{name}"))?;
                     out.insert(name.clone(), value);
@@ -200,7 +201,7 @@ impl<'a> JsonataScope<'a> {
 
     /// `$states`, built from the parts this scope has.
     fn states_value(&self) -> JValue {
-        let mut states = Object::new();
+        let mut states = Object::default();
         states.insert("input".into(), to_jsonata(self.input));
         states.insert("context".into(), to_jsonata(self.context));
         if let Some(result) = self.result {

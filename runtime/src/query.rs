@@ -107,7 +107,7 @@ impl<'a> Scope<'a> {
         Ok(match template {
             Template::Literal(v) => Data::from(v),
             Template::Object(members) => {
-                let mut out = Object::with_capacity(members.len());
+                let mut out = Object::with_capacity_and_hasher(members.len(), Default::default());
                 for (name, member) in members {
                     out.insert(name.clone(), self.evaluate_field(member, name)?);
                 }

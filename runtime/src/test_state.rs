@@ -179,6 +179,7 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
         entered_id: 1,
         entered_previous: 0,
         single_step: true,
+        concurrent: false,
         language: state.query_language().unwrap_or(language),
         variables: &variables,
         assigned: Default::default(),

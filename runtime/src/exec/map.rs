@@ -99,7 +99,7 @@ fn iteration_inputs(
     for (index, (key, value)) in items.into_iter().enumerate() {
         let input = match selector {
             Some(template) => {
-                let mut item = Object::with_capacity(3);
+                let mut item = Object::with_capacity_and_hasher(3, Default::default());
                 item.insert("Index".into(), index.into());
                 if let Some(k) = &key {
                     item.insert("Key".into(), k.as_str().into());
@@ -112,7 +112,7 @@ fn iteration_inputs(
             }
             None => match key {
                 Some(k) => {
-                    let mut pair = Object::with_capacity(2);
+                    let mut pair = Object::with_capacity_and_hasher(2, Default::default());
                     pair.insert("Key".into(), k.into());
                     pair.insert("Value".into(), value);
                     Data::object(pair)
@@ -246,7 +246,7 @@ fn batch(
         None => None,
     };
     let wrap = |items: Vec<Data>| {
-        let mut b = Object::with_capacity(2);
+        let mut b = Object::with_capacity_and_hasher(2, Default::default());
         if let Some(input) = &batch_input {
             b.insert("BatchInput".into(), input.clone());
         }

@@ -201,7 +201,7 @@ impl Executor {
             )
         };
         let start = options.clock.now_millis();
-        let mut execution = Object::with_capacity(6);
+        let mut execution = Object::with_capacity_and_hasher(6, Default::default());
         execution.insert("Id".into(), execution_arn.into());
         execution.insert("Input".into(), input.clone());
         execution.insert("Name".into(), name.into());
@@ -213,7 +213,7 @@ impl Executor {
         if !express {
             execution.insert("RedriveCount".into(), 0.into());
         }
-        let mut state_machine = Object::with_capacity(2);
+        let mut state_machine = Object::with_capacity_and_hasher(2, Default::default());
         state_machine.insert("Id".into(), sm_arn.into());
         state_machine.insert("Name".into(), options.state_machine_name.as_str().into());
         let shared = Shared {

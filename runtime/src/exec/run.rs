@@ -178,6 +178,9 @@ pub(crate) struct Visit<'a> {
     pub entered_previous: u64,
     /// TestState: report a retriable error instead of retrying it.
     pub single_step: bool,
+    /// The state runs beside others (a Parallel branch, a Map iteration): its task handlers
+    /// get their own tokio tasks so they can use every worker thread.
+    pub concurrent: bool,
     /// The state's query language.
     pub language: QueryLanguage,
     /// The variables as the state entered.
@@ -292,29 +295,35 @@ fn aborted_event(state: &State) -> Option<&'static str> {
 }
 
 /// Records `...Aborted` for work dropped before it finished: a Parallel branch or Map
-/// iteration stopped because a sibling failed, or an execution that timed out.
+/// iteration stopped because a sibling failed, or an execution that timed out. The event's
+/// details are built only then: most guards are disarmed.
 pub(crate) struct AbortGuard<'a> {
     shared: &'a Shared,
     event: Option<&'static str>,
-    details: Map<String, Value>,
+    name: &'a str,
+    index: Option<usize>,
     previous: u64,
 }
 
 impl<'a> AbortGuard<'a> {
-    pub fn new(shared: &'a Shared, event: Option<&'static str>, name: &str, previous: u64) -> Self {
-        let mut details = Map::new();
-        details.insert("name".into(), name.into());
+    pub fn new(
+        shared: &'a Shared,
+        event: Option<&'static str>,
+        name: &'a str,
+        previous: u64,
+    ) -> Self {
         AbortGuard {
             shared,
             event,
-            details,
+            name,
+            index: None,
             previous,
         }
     }
 
     /// For a Map iteration: the details carry its index too.
     pub fn with_index(mut self, index: usize) -> Self {
-        self.details.insert("index".into(), index.into());
+        self.index = Some(index);
         self
     }
 
@@ -326,7 +335,11 @@ impl<'a> AbortGuard<'a> {
 impl Drop for AbortGuard<'_> {
     fn drop(&mut self) {
         if let Some(event) = self.event.take() {
-            let details = std::mem::take(&mut self.details);
+            let mut details = Map::new();
+            details.insert("name".into(), self.name.into());
+            if let Some(index) = self.index {
+                details.insert("index".into(), index.into());
+            }
             self.shared.emit(&mut self.previous, event, details);
         }
     }
@@ -396,6 +409,7 @@ async fn run_states<'a>(
             entered_id,
             entered_previous,
             single_step: false,
+            concurrent,
             language: state.query_language().unwrap_or(shared.default_language),
             variables,
             assigned: Mutex::new(None),

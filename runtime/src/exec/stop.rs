@@ -52,8 +52,12 @@ impl StopSignal {
         self.sender.borrow().is_some()
     }
 
-    /// Completes when the execution is stopped.
+    /// Completes when the execution is stopped. A signal nobody else holds a clone of can
+    /// never be raised: waiting on it costs nothing.
     pub(crate) async fn stopped(&self) -> StopRequest {
+        if Arc::strong_count(&self.sender) == 1 && !self.is_stopped() {
+            return std::future::pending().await;
+        }
         let mut receiver = self.sender.subscribe();
         let request = match receiver.wait_for(Option::is_some).await {
             Ok(request) => request.clone(),

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
+use futures::FutureExt;
 use serde_json::{json, Map, Value};
 use stepfn_codegen::{MaybeJsonata, Path, Resource, State, Task};
 
@@ -196,7 +197,12 @@ pub(super) async fn run(
         resource.waits_for_token() || matches!(resource.kind, ResourceKind::Activity);
     let answer = async {
         let answered = match resolution {
-            Some(Resolution::Handler(h)) => spawn_handler(h.invoke(request)),
+            // A handler beside other work, or racing a timeout, gets a task of its own; alone,
+            // it is polled right here, which saves a spawn per Task state.
+            Some(Resolution::Handler(h)) if visit.concurrent || timeout.is_some() || heartbeat.is_some() => {
+                spawn_handler(h.invoke(request))
+            }
+            Some(Resolution::Handler(h)) => inline_handler(h.invoke(request)),
             Some(Resolution::Mock(m)) => {
                 let result = m.next_answer(visit.name);
                 Box::pin(async move { result })
@@ -279,23 +285,35 @@ fn spawn_handler(work: BoxFuture<'static, TaskResult>) -> BoxFuture<'static, Tas
     Box::pin(async move {
         match (&mut handle.0).await {
             Ok(result) => result,
-            Err(e) => Err(StatesError::new(
-                names::TASK_FAILED,
-                format!("The task handler panicked: {}", panic_message(e)),
-            )),
+            Err(e) => match e.try_into_panic() {
+                Ok(payload) => Err(panicked(payload.as_ref())),
+                Err(e) => Err(StatesError::new(names::TASK_FAILED, e.to_string())),
+            },
         }
     })
 }
 
-fn panic_message(e: tokio::task::JoinError) -> String {
-    match e.try_into_panic() {
-        Ok(payload) => payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "(no message)".into()),
-        Err(e) => e.to_string(),
-    }
+/// Polls a handler's attempt in the state's own task; a panicking handler fails the task, as
+/// a spawned one does.
+fn inline_handler(work: BoxFuture<'static, TaskResult>) -> BoxFuture<'static, TaskResult> {
+    Box::pin(async move {
+        match std::panic::AssertUnwindSafe(work).catch_unwind().await {
+            Ok(result) => result,
+            Err(payload) => Err(panicked(payload.as_ref())),
+        }
+    })
+}
+
+fn panicked(payload: &(dyn std::any::Any + Send)) -> StatesError {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".into());
+    StatesError::new(
+        names::TASK_FAILED,
+        format!("The task handler panicked: {message}"),
+    )
 }
 
 /// Completes with `States.Timeout` once `heartbeat_seconds` pass without a heartbeat.
