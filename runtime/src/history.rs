@@ -19,15 +19,19 @@ pub struct HistoryEvent {
     pub timestamp_millis: i64,
     /// `ExecutionStarted`, `PassStateEntered`, `TaskScheduled`...
     pub event_type: &'static str,
-    /// The state a `...StateEntered` / `...StateExited` event belongs to: `name` in the API's
-    /// details. Shared by both events of a visit.
+    /// The state the event names (a `...StateEntered` / `...StateExited` event's, a Map
+    /// iteration's): `name` in the API's details. Shared by all the events that name it.
     pub state: Option<Arc<str>>,
     /// The event's other details, but its payload.
-    pub details: Map<String, Value>,
+    pub details: Details,
     /// The payload the event carries (`input`, `output` or `parameters`), shared with the
     /// execution rather than copied; the API sends it as JSON text.
     pub payload: Option<EventPayload>,
 }
+
+/// An event's details as `(member, value)` pairs, in the order the API shows them. The
+/// members are always known in advance, so no map (nor key string) is built per event.
+pub type Details = Vec<(&'static str, Value)>;
 
 /// The payload of a history event.
 #[derive(Clone, Debug, PartialEq)]
@@ -65,7 +69,15 @@ impl HistoryEvent {
     pub fn state_name(&self) -> Option<&str> {
         self.state
             .as_deref()
-            .or_else(|| self.details.get("name").and_then(Value::as_str))
+            .or_else(|| self.detail("name").and_then(Value::as_str))
+    }
+
+    /// The detail `member` (not the payload: see [`HistoryEvent::payload`]).
+    pub fn detail(&self, member: &str) -> Option<&Value> {
+        self.details
+            .iter()
+            .find(|(name, _)| *name == member)
+            .map(|(_, value)| value)
     }
 
     /// The event as the API returns it: payloads as JSON text, `timestamp` in epoch seconds.
@@ -83,7 +95,11 @@ impl HistoryEvent {
             if let Some(state) = &self.state {
                 details.insert("name".into(), state.as_ref().into());
             }
-            details.extend(self.details.clone());
+            details.extend(
+                self.details
+                    .iter()
+                    .map(|(name, value)| (name.to_string(), value.clone())),
+            );
             if let Some(EventPayload { field, value }) = &self.payload {
                 details.insert((*field).into(), value.to_json_string().into());
                 details.insert(format!("{field}Details"), json!({"truncated": false}));
@@ -131,11 +147,23 @@ impl History {
         event.id = id;
         // Without recording, events keep ids counting but hold no details.
         if !self.record {
-            event.details = Map::new();
+            event.details = Details::new();
             event.payload = None;
         }
         events.push(event);
         id
+    }
+
+    /// Makes room for `additional` more events at once. A long history grows in one step
+    /// instead of by doubling, which would copy every event and, for a moment, hold two
+    /// copies; room reserved but never written costs address space, not memory.
+    pub fn reserve(&self, additional: usize) {
+        if self.record {
+            self.events
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .reserve(additional);
+        }
     }
 
     /// True when events keep their details (payloads included).

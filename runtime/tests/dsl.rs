@@ -438,7 +438,10 @@ async fn assign_sets_variables_from_the_result() {
             .iter()
             .find(|e| e.event_type == "TaskStateExited")
             .expect("the task exited");
-        assert_eq!(exited.details["assignedVariables"]["order_id"], "\"o-1\"");
+        assert_eq!(
+            exited.detail("assignedVariables").unwrap()["order_id"],
+            "\"o-1\""
+        );
     }
 }
 

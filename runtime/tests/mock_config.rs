@@ -74,7 +74,7 @@ fn task_failures(outcome: &stepfn::Outcome) -> Vec<&Value> {
         .history
         .iter()
         .filter(|e| e.event_type == "TaskFailed")
-        .map(|e| &e.details["error"])
+        .filter_map(|e| e.detail("error"))
         .collect()
 }
 

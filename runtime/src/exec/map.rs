@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use futures::{StreamExt, TryStreamExt};
-use serde_json::{json, Map as JsonMap, Value};
+use serde_json::{json, Value};
 use stepfn_codegen::{Map, MaybeJsonata, Path, ProcessorMode, State, Template};
 
 use super::fields::Fields;
@@ -13,13 +13,15 @@ use super::run::{finish, run_branch, AbortGuard, Shared, Visit};
 use super::{error_details, io, reader};
 use crate::data::{Data, Object};
 use crate::error::{names, StatesError};
-use crate::history::History;
+use crate::history::{Details, History};
 use crate::jsonata_mode::{query_evaluation_error, Expected};
 use crate::query::compact;
 use crate::variables::VariableScope;
 
 /// Inline Map runs at most this many iterations at once, as AWS does.
 const INLINE_CONCURRENCY_CAP: usize = 40;
+/// The most history events an inline Map reserves room for ahead of its iterations.
+const MAX_RESERVED_EVENTS: usize = 1 << 20;
 /// Distributed Map runs at most this many child executions at once.
 const DISTRIBUTED_CONCURRENCY_CAP: usize = 10_000;
 
@@ -55,13 +57,13 @@ pub(super) async fn run(
     // AWS records MapStateStarted before it checks the limits, and a distributed Map's
     // ItemReader runs inside its Map Run (so a reader failure is a MapRunFailed).
     let result = if s.mode() == ProcessorMode::Distributed {
-        let mut started = JsonMap::new();
+        let mut started = Details::new();
         let items = match &s.item_reader {
             None => Some(items_of(s, &fields, &effective)?),
             Some(_) => None,
         };
         if let Some(items) = &items {
-            started.insert("length".into(), items.len().into());
+            started.push(("length", items.len().into()));
         }
         shared.emit(cursor, "MapStateStarted", started);
         let concurrency = max_concurrency(&fields)?;
@@ -70,8 +72,7 @@ pub(super) async fn run(
     } else {
         let items = items_of(s, &fields, &effective)?;
         let concurrency = max_concurrency(&fields)?;
-        let mut started = JsonMap::new();
-        started.insert("length".into(), items.len().into());
+        let started = vec![("length", items.len().into())];
         let started_id = shared.emit(cursor, "MapStateStarted", started);
         let inputs = iteration_inputs(s, items, &fields)?;
         inline(visit, s, inputs, concurrency, started_id).await
@@ -79,7 +80,7 @@ pub(super) async fn run(
     drop(effective);
     match result {
         Ok(result) => {
-            shared.emit(cursor, "MapStateSucceeded", JsonMap::new());
+            shared.emit(cursor, "MapStateSucceeded", Details::new());
             finish(visit, state, raw, result, &context)
         }
         Err(e) => Err(e),
@@ -290,14 +291,31 @@ async fn inline(
     let shared = visit.shared;
     let processor = &s.item_processor;
     let concurrency = limit(max_concurrency, INLINE_CONCURRENCY_CAP, inputs.len());
+    // Room for the events of every iteration running every state of the processor once.
+    let per_iteration: usize = 2 + processor
+        .states
+        .values()
+        .map(|state| match state {
+            State::Task(_) => 5,
+            State::Map(_) | State::Parallel(_) => 4,
+            _ => 2,
+        })
+        .sum::<usize>();
+    shared.history.reserve(
+        inputs
+            .len()
+            .saturating_mul(per_iteration)
+            .min(MAX_RESERVED_EVENTS),
+    );
+    let map_name = &visit.shared_name;
     let iterations = inputs.into_iter().enumerate().map(|(index, input)| {
         let name = visit.name;
         async move {
             let mut cursor = started_id;
-            let mut details = JsonMap::new();
-            details.insert("name".into(), name.into());
-            details.insert("index".into(), index.into());
-            let started = shared.emit(&mut cursor, "MapIterationStarted", details.clone());
+            let event = |cursor: &mut u64, event_type| {
+                shared.emit_named(cursor, event_type, map_name, vec![("index", index.into())])
+            };
+            let started = event(&mut cursor, "MapIterationStarted");
             let mut abort = AbortGuard::new(shared, Some("MapIterationAborted"), name, started)
                 .with_index(index);
             // Every iteration records its start before any enters its first state, as on AWS.
@@ -315,11 +333,11 @@ async fn inline(
             abort.disarm();
             match result {
                 Ok(output) => {
-                    shared.emit(&mut cursor, "MapIterationSucceeded", details);
+                    event(&mut cursor, "MapIterationSucceeded");
                     Ok(output)
                 }
                 Err(e) => {
-                    shared.emit(&mut cursor, "MapIterationFailed", details);
+                    event(&mut cursor, "MapIterationFailed");
                     Err(e)
                 }
             }
@@ -352,8 +370,7 @@ async fn map_run(
         "arn:aws:states:{}:{}:mapRun:{sm_name}/{label}:{run_id}",
         shared.region, shared.account
     );
-    let mut details = JsonMap::new();
-    details.insert("mapRunArn".into(), map_run_arn.clone().into());
+    let details = vec![("mapRunArn", map_run_arn.clone().into())];
     shared.emit(cursor, "MapRunStarted", details);
     let inputs = match map_run_inputs(visit, s, items, fields) {
         Ok(inputs) => inputs,
@@ -455,7 +472,7 @@ async fn map_run(
     };
     match &outcome {
         Ok(_) => {
-            shared.emit(cursor, "MapRunSucceeded", JsonMap::new());
+            shared.emit(cursor, "MapRunSucceeded", Details::new());
         }
         Err(e) => {
             shared.emit(cursor, "MapRunFailed", error_details(e));

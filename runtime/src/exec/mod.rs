@@ -26,13 +26,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use stepfn_codegen::{ExecutionType, QueryLanguage, StateMachine};
 
 use crate::clock::{Clock, SystemClock};
 use crate::data::{Data, Object};
 use crate::error::{self, StatesError};
-use crate::history::{History, HistoryEvent};
+use crate::history::{Details, History, HistoryEvent};
 use crate::tasks::{Callbacks, TaskRegistry, DEFAULT_REGION};
 
 pub use io::{payload_size, MAX_PAYLOAD_BYTES};
@@ -235,8 +235,7 @@ impl Executor {
             variable_budget: Default::default(),
         };
         let mut cursor = 0;
-        let mut details = Map::new();
-        details.insert("roleArn".into(), options.role_arn.clone().into());
+        let details = vec![("roleArn", options.role_arn.clone().into())];
         shared.emit_payload(&mut cursor, "ExecutionStarted", details, "input", &input);
         cursor = 0;
 
@@ -278,7 +277,7 @@ impl Executor {
                 shared.emit_payload(
                     &mut cursor,
                     "ExecutionSucceeded",
-                    Map::new(),
+                    Details::new(),
                     "output",
                     &output,
                 );
@@ -295,7 +294,7 @@ impl Executor {
             }
             Ended::TimedOut => {
                 // AWS reports a timed-out execution with neither error nor cause.
-                shared.emit(&mut cursor, "ExecutionTimedOut", Map::new());
+                shared.emit(&mut cursor, "ExecutionTimedOut", Details::new());
                 (ExecutionStatus::TimedOut, None, None)
             }
         };
@@ -325,13 +324,13 @@ enum Ended {
 }
 
 /// `{"error", "cause"}` for failure events, leaving out what is absent.
-pub(crate) fn error_details(e: &StatesError) -> Map<String, Value> {
-    let mut d = Map::new();
+pub(crate) fn error_details(e: &StatesError) -> Details {
+    let mut d = Details::new();
     if let Some(error) = &e.error {
-        d.insert("error".into(), error.clone().into());
+        d.push(("error", error.clone().into()));
     }
     if let Some(cause) = &e.cause {
-        d.insert("cause".into(), cause.clone().into());
+        d.push(("cause", cause.clone().into()));
     }
     d
 }

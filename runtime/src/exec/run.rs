@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use stepfn_codegen::{
     Assign, Catcher, Choice, Condition, Fail, MaybeJsonata, Parallel, Pass, Query, QueryLanguage,
     State, States, Succeed, Template, Transition,
@@ -18,7 +18,7 @@ use crate::context::ContextObject;
 use crate::data::Data;
 use crate::error::{names, StatesError};
 use crate::history::History;
-use crate::history::{EventPayload, HistoryEvent};
+use crate::history::{Details, EventPayload, HistoryEvent};
 use crate::jsonata_mode::{Expected, JsonataScope};
 use crate::query::Roots;
 use crate::tasks::{Callbacks, TaskRegistry};
@@ -48,12 +48,7 @@ pub(crate) struct Shared {
 
 impl Shared {
     /// Records an event following `cursor` and moves the cursor to it.
-    pub fn emit(
-        &self,
-        cursor: &mut u64,
-        event_type: &'static str,
-        details: Map<String, Value>,
-    ) -> u64 {
+    pub fn emit(&self, cursor: &mut u64, event_type: &'static str, details: Details) -> u64 {
         self.record(cursor, event_type, None, details, None)
     }
 
@@ -62,11 +57,22 @@ impl Shared {
         &self,
         cursor: &mut u64,
         event_type: &'static str,
-        details: Map<String, Value>,
+        details: Details,
         field: &'static str,
         payload: &Data,
     ) -> u64 {
         self.record(cursor, event_type, None, details, Some((field, payload)))
+    }
+
+    /// Records an event naming `state` (a Map iteration's, say) without a payload.
+    pub fn emit_named(
+        &self,
+        cursor: &mut u64,
+        event_type: &'static str,
+        state: &Arc<str>,
+        details: Details,
+    ) -> u64 {
+        self.record(cursor, event_type, Some(state), details, None)
     }
 
     /// Records a `...StateEntered` or `...StateExited` event of `state`, with its payload,
@@ -78,7 +84,7 @@ impl Shared {
         state: &Arc<str>,
         field: &'static str,
         payload: &Data,
-        details: Map<String, Value>,
+        details: Details,
     ) -> (u64, i64) {
         let now = self.clock.now_millis();
         let id = self.record_at(
@@ -97,7 +103,7 @@ impl Shared {
         cursor: &mut u64,
         event_type: &'static str,
         state: Option<&Arc<str>>,
-        details: Map<String, Value>,
+        details: Details,
         payload: Option<(&'static str, &Data)>,
     ) -> u64 {
         let now = self.clock.now_millis();
@@ -110,7 +116,7 @@ impl Shared {
         cursor: &mut u64,
         event_type: &'static str,
         state: Option<&Arc<str>>,
-        details: Map<String, Value>,
+        details: Details,
         payload: Option<(&'static str, &Data)>,
     ) -> u64 {
         let recording = self.history.records();
@@ -248,8 +254,8 @@ impl<'a> Visit<'a> {
         e.unlocated = false;
         if let Some(field) = e.evaluation_field.take() {
             let mut details = error_details(&e);
-            details.insert("location".into(), field.into());
-            details.insert("state".into(), self.name.into());
+            details.push(("location", field.into()));
+            details.push(("state", self.name.into()));
             // AWS links this event to the one before the state was entered.
             let mut previous = self.entered_previous;
             *cursor = self.shared.emit(&mut previous, "EvaluationFailed", details);
@@ -335,10 +341,10 @@ impl<'a> AbortGuard<'a> {
 impl Drop for AbortGuard<'_> {
     fn drop(&mut self) {
         if let Some(event) = self.event.take() {
-            let mut details = Map::new();
-            details.insert("name".into(), self.name.into());
+            let mut details = Details::new();
+            details.push(("name", self.name.into()));
             if let Some(index) = self.index {
-                details.insert("index".into(), index.into());
+                details.push(("index", index.into()));
             }
             self.shared.emit(&mut self.previous, event, details);
         }
@@ -399,7 +405,7 @@ async fn run_states<'a>(
             &shared_name,
             "input",
             &input,
-            Map::new(),
+            Details::new(),
         );
         let visit = Visit {
             shared,
@@ -435,14 +441,14 @@ async fn run_states<'a>(
             Step::End(output) => (None, output),
             Step::Retriable(e) => return Err(e),
         };
-        let mut details = Map::new();
+        let mut details = Details::new();
         if shared.history.records() {
             if let Some(assigned) = &assigned {
-                details.insert("assignedVariables".into(), assigned_details(assigned));
-                details.insert(
-                    "assignedVariablesDetails".into(),
+                details.push(("assignedVariables", assigned_details(assigned)));
+                details.push((
+                    "assignedVariablesDetails",
                     serde_json::json!({"truncated": false}),
-                );
+                ));
             }
         }
         shared.emit_state(
@@ -808,7 +814,7 @@ async fn parallel(
         let effective = io::input_path(input, s.input_path.as_ref(), roots)?;
         io::parameters(effective, s.parameters.as_ref(), roots)?.into_owned()
     };
-    let started = shared.emit(cursor, "ParallelStateStarted", Map::new());
+    let started = shared.emit(cursor, "ParallelStateStarted", Details::new());
     // Branches share the input: it is copied only where a branch changes it.
     let effective = &effective;
     let branches = s.branches.iter().map(|branch| async move {

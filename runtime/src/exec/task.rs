@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use futures::FutureExt;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use stepfn_codegen::{MaybeJsonata, Path, Resource, State, Task};
 
 use super::fields::Fields;
@@ -14,6 +14,7 @@ use super::run::{finish, Visit};
 use super::{error_details, io};
 use crate::data::Data;
 use crate::error::{names, StatesError};
+use crate::history::Details;
 use crate::query::Scope;
 use crate::tasks::{
     CallbackMessage, Resolution, ResourceKind, TaskRequest, TaskResource, TaskResult, TokenWait,
@@ -126,38 +127,39 @@ pub(super) async fn run(
         };
 
     let (events, mut common) = match &resource.kind {
-        ResourceKind::LambdaFunction => (&LAMBDA_EVENTS, Map::new()),
-        ResourceKind::Activity => (&ACTIVITY_EVENTS, Map::new()),
+        ResourceKind::LambdaFunction => (&LAMBDA_EVENTS, Details::new()),
+        ResourceKind::Activity => (&ACTIVITY_EVENTS, Details::new()),
         ResourceKind::Service {
             resource_type,
             resource,
             ..
         } => {
-            let mut m = Map::new();
-            m.insert("resourceType".into(), resource_type.clone().into());
-            m.insert("resource".into(), resource.clone().into());
+            let m: Details = vec![
+                ("resourceType", resource_type.clone().into()),
+                ("resource", resource.clone().into()),
+            ];
             (&TASK_EVENTS, m)
         }
     };
     let mut scheduled = common.clone();
     let payload_field = match &resource.kind {
         ResourceKind::Service { .. } => {
-            scheduled.insert("region".into(), resource.region.clone().into());
+            scheduled.push(("region", resource.region.clone().into()));
             "parameters"
         }
         _ => {
-            scheduled.insert("resource".into(), arn.clone().into());
+            scheduled.push(("resource", arn.clone().into()));
             "input"
         }
     };
     if let Some(t) = timeout {
-        scheduled.insert("timeoutInSeconds".into(), t.into());
+        scheduled.push(("timeoutInSeconds", t.into()));
     }
     if let Some(h) = heartbeat {
-        scheduled.insert("heartbeatInSeconds".into(), h.into());
+        scheduled.push(("heartbeatInSeconds", h.into()));
     }
     if !matches!(resource.kind, ResourceKind::Service { .. }) {
-        common.insert("resource".into(), arn.clone().into());
+        common.push(("resource", arn.clone().into()));
     }
     shared.emit_payload(
         cursor,
@@ -168,11 +170,9 @@ pub(super) async fn run(
     );
     let started = match &resource.kind {
         ResourceKind::Activity => {
-            let mut m = Map::new();
-            m.insert("workerName".into(), "stepfn".into());
-            m
+            vec![("workerName", "stepfn".into())]
         }
-        ResourceKind::LambdaFunction => Map::new(),
+        ResourceKind::LambdaFunction => Details::new(),
         ResourceKind::Service { .. } => common.clone(),
     };
     shared.emit(cursor, events.started, started);
@@ -190,7 +190,7 @@ pub(super) async fn run(
     // work before the result arrives.
     if token.is_some() && resolution.is_some() {
         let mut submitted = common.clone();
-        submitted.insert("output".into(), json!({}));
+        submitted.push(("output", json!({})));
         shared.emit(cursor, "TaskSubmitted", submitted);
     }
     let heartbeat_applies =
