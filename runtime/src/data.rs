@@ -12,7 +12,8 @@
 //! hands (task handlers, JSONata, the final output); they copy.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -47,14 +48,27 @@ pub enum Data {
 /// remembered once counted.
 pub struct Node<T> {
     items: T,
-    json_len: OnceLock<usize>,
+    /// The size plus one, or 0 before it is counted. Two threads counting at once store the
+    /// same number, so no lock is needed.
+    json_len: AtomicUsize,
 }
 
 impl<T> Node<T> {
     fn new(items: T) -> Self {
         Node {
             items,
-            json_len: OnceLock::new(),
+            json_len: AtomicUsize::new(0),
+        }
+    }
+
+    fn counted(&self, count: impl FnOnce(&T) -> usize) -> usize {
+        match self.json_len.load(Ordering::Relaxed) {
+            0 => {
+                let len = count(&self.items);
+                self.json_len.store(len + 1, Ordering::Relaxed);
+                len
+            }
+            known => known - 1,
         }
     }
 
@@ -68,7 +82,7 @@ impl<T: Clone> Clone for Node<T> {
     fn clone(&self) -> Self {
         Node {
             items: self.items.clone(),
-            json_len: self.json_len.clone(),
+            json_len: AtomicUsize::new(self.json_len.load(Ordering::Relaxed)),
         }
     }
 }
@@ -128,7 +142,7 @@ impl Data {
         match self {
             Data::Object(node) => {
                 let node = Arc::make_mut(node);
-                node.json_len = OnceLock::new();
+                *node.json_len.get_mut() = 0;
                 Some(&mut node.items)
             }
             _ => None,
@@ -140,7 +154,7 @@ impl Data {
         match self {
             Data::Array(node) => {
                 let node = Arc::make_mut(node);
-                node.json_len = OnceLock::new();
+                *node.json_len.get_mut() = 0;
                 Some(&mut node.items)
             }
             _ => None,
@@ -250,18 +264,16 @@ impl Data {
             Data::Bool(false) => 5,
             Data::Number(n) => counted(n),
             Data::String(s) => counted(&**s),
-            Data::Array(node) => *node.json_len.get_or_init(|| {
+            Data::Array(node) => node.counted(|items| {
                 // Brackets, then each item and the commas between them.
-                2 + node.items.iter().map(Data::json_len).sum::<usize>()
-                    + node.items.len().saturating_sub(1)
+                2 + items.iter().map(Data::json_len).sum::<usize>() + items.len().saturating_sub(1)
             }),
-            Data::Object(node) => *node.json_len.get_or_init(|| {
-                2 + node
-                    .items
+            Data::Object(node) => node.counted(|members| {
+                2 + members
                     .iter()
                     .map(|(k, v)| counted(k.as_str()) + 1 + v.json_len())
                     .sum::<usize>()
-                    + node.items.len().saturating_sub(1)
+                    + members.len().saturating_sub(1)
             }),
         }
     }

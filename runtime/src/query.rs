@@ -119,7 +119,12 @@ impl<'a> Scope<'a> {
                     .map(|t| self.evaluate_field(t, key))
                     .collect::<Result<_, _>>()?,
             ),
-            Template::Query(q) => self.evaluate_query(q, &format!("{key}.$"))?,
+            // The field's name (`key.$`) is written out only for an error message.
+            Template::Query(Query::Path(path)) => self
+                .select(path)
+                .map(Cow::into_owned)
+                .map_err(|_| self.not_found_in_input(path, &format!("{key}.$")))?,
+            Template::Query(Query::Intrinsic(call)) => intrinsics::call(call, self)?,
             Template::Jsonata(j) => {
                 return Err(StatesError::runtime(format!(
                     "JSONata expression '{}' in a JSONPath state",
