@@ -104,12 +104,7 @@ impl ContextObject {
 }
 
 fn object<const N: usize>(members: [(&str, Data); N]) -> Data {
-    Data::object(
-        members
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
-    )
+    Data::object(members.into_iter().map(|(k, v)| (k.into(), v)).collect())
 }
 
 impl Inner {

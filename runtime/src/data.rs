@@ -22,7 +22,10 @@ use serde_json::{Number, Value};
 
 /// The members of a JSON object, in the order they were written. Hashed with foldhash (randomly
 /// seeded): payloads are hashed on every state, and SipHash showed in profiles.
-pub type Object = IndexMap<String, Data, foldhash::fast::RandomState>;
+pub type Object = IndexMap<Key, Data, foldhash::fast::RandomState>;
+/// An object member's name: short names (nearly all of them) are stored inline, so copying an
+/// object copies its names without allocating.
+pub type Key = compact_str::CompactString;
 /// The items of a JSON array.
 pub type Array = Vec<Data>;
 
@@ -243,9 +246,11 @@ impl Data {
             Data::Number(n) => Value::Number(n.clone()),
             Data::String(s) => Value::String(s.to_string()),
             Data::Array(a) => Value::Array(a.iter().map(Data::to_value).collect()),
-            Data::Object(m) => {
-                Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_value())).collect())
-            }
+            Data::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_value()))
+                    .collect(),
+            ),
         }
     }
 
@@ -331,7 +336,9 @@ impl PartialEq<Value> for Data {
                 a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
             }
             (Data::Object(a), Value::Object(b)) => {
-                a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| v == w))
+                a.len() == b.len()
+                    && a.iter()
+                        .all(|(k, v)| b.get(k.as_str()).is_some_and(|w| v == w))
             }
             _ => false,
         }
@@ -381,9 +388,11 @@ impl From<Value> for Data {
             Value::Number(n) => Data::Number(n),
             Value::String(s) => Data::String(s.into()),
             Value::Array(a) => Data::array(a.into_iter().map(Data::from).collect()),
-            Value::Object(m) => {
-                Data::object(m.into_iter().map(|(k, v)| (k, Data::from(v))).collect())
-            }
+            Value::Object(m) => Data::object(
+                m.into_iter()
+                    .map(|(k, v)| (k.into(), Data::from(v)))
+                    .collect(),
+            ),
         }
     }
 }
@@ -397,7 +406,7 @@ impl From<&Value> for Data {
             Value::String(s) => Data::String(s.as_str().into()),
             Value::Array(a) => Data::array(a.iter().map(Data::from).collect()),
             Value::Object(m) => {
-                Data::object(m.iter().map(|(k, v)| (k.clone(), Data::from(v))).collect())
+                Data::object(m.iter().map(|(k, v)| (k.into(), Data::from(v))).collect())
             }
         }
     }
@@ -555,7 +564,7 @@ impl<'de> Deserialize<'de> for Data {
                     map.size_hint().unwrap_or(0),
                     Default::default(),
                 );
-                while let Some((k, v)) = map.next_entry::<String, Data>()? {
+                while let Some((k, v)) = map.next_entry::<Key, Data>()? {
                     members.insert(k, v);
                 }
                 Ok(Data::object(members))

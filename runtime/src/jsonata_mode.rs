@@ -139,7 +139,7 @@ impl<'a> JsonataScope<'a> {
                     data::Object::with_capacity_and_hasher(members.len(), Default::default());
                 for (name, member) in members {
                     let value = self.evaluate_template(member, &format!("{field}/{name}"))?;
-                    out.insert(name.clone(), value);
+                    out.insert(name.into(), value);
                 }
                 Data::object(out)
             }
@@ -225,7 +225,7 @@ pub fn to_jsonata(data: &Data) -> JValue {
         Data::Object(members) => JValue::object(
             members
                 .iter()
-                .map(|(k, v)| (k.clone(), to_jsonata(v)))
+                .map(|(k, v)| (k.to_string(), to_jsonata(v)))
                 .collect(),
         ),
     }

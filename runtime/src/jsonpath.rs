@@ -85,7 +85,7 @@ fn definite<'a>(segments: &[Segment], node: &'a Data) -> Result<&'a Data, PathNo
         let last = i + 1 == segments.len();
         let next = match segment {
             Segment::Child(Selector::Name(name)) => match current {
-                Data::Object(map) => map.get(name),
+                Data::Object(map) => map.get(name.as_str()),
                 _ => {
                     return Err(PathNotFound {
                         message: format!(
@@ -185,9 +185,9 @@ fn apply_selector<'a>(
     out: &mut Vec<&'a Data>,
 ) {
     match (selector, node) {
-        (Selector::Name(name), Data::Object(map)) => out.extend(map.get(name)),
+        (Selector::Name(name), Data::Object(map)) => out.extend(map.get(name.as_str())),
         (Selector::Names(names), Data::Object(map)) => {
-            out.extend(names.iter().filter_map(|n| map.get(n)))
+            out.extend(names.iter().filter_map(|n| map.get(n.as_str())))
         }
         (Selector::Wildcard, Data::Object(map)) => out.extend(map.values()),
         (Selector::Wildcard, Data::Array(items)) => out.extend(items.iter()),
@@ -464,7 +464,7 @@ pub fn put(target: &mut Data, segments: &[Segment], value: Data) -> bool {
             let Some(map) = target.object_mut() else {
                 return false;
             };
-            let slot = map.entry(name.clone()).or_insert(Data::Null);
+            let slot = map.entry(name.as_str().into()).or_insert(Data::Null);
             if rest.is_empty() {
                 *slot = value;
                 return true;

@@ -109,7 +109,7 @@ impl<'a> Scope<'a> {
             Template::Object(members) => {
                 let mut out = Object::with_capacity_and_hasher(members.len(), Default::default());
                 for (name, member) in members {
-                    out.insert(name.clone(), self.evaluate_field(member, name)?);
+                    out.insert(name.into(), self.evaluate_field(member, name)?);
                 }
                 Data::object(out)
             }

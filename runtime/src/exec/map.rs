@@ -160,7 +160,7 @@ fn items_of(
         Data::Array(items) => Ok(items.iter().map(|v| (None, v.clone())).collect()),
         Data::Object(members) => Ok(members
             .iter()
-            .map(|(k, v)| (Some(k.clone()), v.clone()))
+            .map(|(k, v)| (Some(k.to_string()), v.clone()))
             .collect()),
         _ => Err(StatesError::runtime(format!(
             "Reference path \"{}\" must point to array.",
