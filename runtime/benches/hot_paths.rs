@@ -72,11 +72,11 @@ fn jsonata_expression(bencher: divan::Bencher) {
     bencher.bench(|| expr.compiled().evaluate(divan::black_box(&doc)));
 }
 
-#[divan::bench]
-fn state_transitions(bencher: divan::Bencher) {
-    let states: Vec<String> = (0..100)
+/// A chain of `count` Pass states with a template and a merge each.
+fn pass_chain(count: usize) -> String {
+    let states: Vec<String> = (0..count)
         .map(|i| {
-            let next = if i == 99 {
+            let next = if i + 1 == count {
                 r#""End": true"#.to_string()
             } else {
                 format!(r#""Next": "S{}""#, i + 1)
@@ -84,7 +84,19 @@ fn state_transitions(bencher: divan::Bencher) {
             format!(r#""S{i}": {{"Type": "Pass", "Parameters": {{"step": {i}, "id.$": "$.id"}}, "ResultPath": "$.last", {next}}}"#)
         })
         .collect();
-    let definition = format!(r#"{{"StartAt": "S0", "States": {{{}}}}}"#, states.join(","));
+    format!(r#"{{"StartAt": "S0", "States": {{{}}}}}"#, states.join(","))
+}
+
+/// Parse, validate and plan a definition of 1,000 states (the target is under 5 ms).
+#[divan::bench]
+fn compile_1000_states(bencher: divan::Bencher) {
+    let definition = pass_chain(1000);
+    bencher.bench(|| check(divan::black_box(&definition), &Default::default()).unwrap());
+}
+
+#[divan::bench]
+fn state_transitions(bencher: divan::Bencher) {
+    let definition = pass_chain(100);
     let executor = Executor::new(check(&definition, &Default::default()).unwrap());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
