@@ -197,9 +197,13 @@ pub(super) async fn run(
         resource.waits_for_token() || matches!(resource.kind, ResourceKind::Activity);
     let answer = async {
         let answered = match resolution {
-            // A handler beside other work, or racing a timeout, gets a task of its own; alone,
-            // it is polled right here, which saves a spawn per Task state.
-            Some(Resolution::Handler(h)) if visit.concurrent || timeout.is_some() || heartbeat.is_some() => {
+            // A handler beside other work, or racing a timeout, gets a task of its own where
+            // other worker threads can take it; otherwise (alone, or on a current-thread
+            // runtime) it is polled right here, which saves a spawn per Task state.
+            Some(Resolution::Handler(h))
+                if (visit.concurrent || timeout.is_some() || heartbeat.is_some())
+                    && on_worker_threads() =>
+            {
                 spawn_handler(h.invoke(request))
             }
             Some(Resolution::Handler(h)) => inline_handler(h.invoke(request)),
@@ -291,6 +295,12 @@ fn spawn_handler(work: BoxFuture<'static, TaskResult>) -> BoxFuture<'static, Tas
             },
         }
     })
+}
+
+/// Whether the runtime has worker threads a spawned handler could run on.
+fn on_worker_threads() -> bool {
+    tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
 }
 
 /// Polls a handler's attempt in the state's own task; a panicking handler fails the task, as
