@@ -22,7 +22,7 @@ impl Clock for SystemClock {
     fn now_millis(&self) -> i64 {
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
+            .map(|d| d.as_secs() as i64 * 1000 + i64::from(d.subsec_millis()))
             .unwrap_or(0)
     }
 

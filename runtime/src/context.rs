@@ -10,6 +10,123 @@ use serde_json::Value;
 
 use crate::data::{Data, Object};
 
+/// `$$.Execution` and `$$.StateMachine` of one execution, shared by all its states and built
+/// the first time a state reads `$$`: most executions never do, and skip the execution name,
+/// the ARNs and the start time's text.
+pub struct ExecutionContext {
+    execution: OnceLock<Data>,
+    state_machine: OnceLock<Data>,
+    recipe: Option<ExecutionRecipe>,
+}
+
+/// What `$$.Execution` and `$$.StateMachine` are made of.
+#[derive(Clone, Debug)]
+pub struct ExecutionRecipe {
+    /// The execution input (`$$.Execution.Input`).
+    pub input: Data,
+    /// The execution name; a UUID is drawn when absent.
+    pub name: Option<String>,
+    /// The state machine's name.
+    pub state_machine_name: String,
+    /// The region in ARNs.
+    pub region: String,
+    /// The account in ARNs.
+    pub account: String,
+    /// `$$.Execution.RoleArn`.
+    pub role_arn: String,
+    /// When the execution started, in milliseconds since the Unix epoch.
+    pub start_millis: i64,
+    /// Express executions have `express:` ARNs and no redrive count.
+    pub express: bool,
+}
+
+impl ExecutionContext {
+    /// A context built from `recipe` when first read.
+    pub fn lazy(recipe: ExecutionRecipe) -> Self {
+        ExecutionContext {
+            execution: OnceLock::new(),
+            state_machine: OnceLock::new(),
+            recipe: Some(recipe),
+        }
+    }
+
+    /// A context given whole (a Map Run's child execution, TestState).
+    pub fn given(execution: Data, state_machine: Data) -> Self {
+        ExecutionContext {
+            execution: OnceLock::from(execution),
+            state_machine: OnceLock::from(state_machine),
+            recipe: None,
+        }
+    }
+
+    /// `$$.Execution`.
+    pub fn execution(&self) -> &Data {
+        self.execution.get_or_init(|| match &self.recipe {
+            Some(r) => r.execution(),
+            None => Data::empty_object(),
+        })
+    }
+
+    /// `$$.StateMachine`.
+    pub fn state_machine(&self) -> &Data {
+        self.state_machine.get_or_init(|| match &self.recipe {
+            Some(r) => r.state_machine(),
+            None => Data::empty_object(),
+        })
+    }
+}
+
+impl ExecutionRecipe {
+    fn state_machine_arn(&self) -> String {
+        format!(
+            "arn:aws:states:{}:{}:stateMachine:{}",
+            self.region, self.account, self.state_machine_name
+        )
+    }
+
+    fn execution(&self) -> Data {
+        let name = self
+            .name
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let arn = if self.express {
+            format!(
+                "arn:aws:states:{}:{}:express:{}:{}:{}",
+                self.region,
+                self.account,
+                self.state_machine_name,
+                name,
+                uuid::Uuid::new_v4()
+            )
+        } else {
+            format!(
+                "arn:aws:states:{}:{}:execution:{}:{}",
+                self.region, self.account, self.state_machine_name, name
+            )
+        };
+        let mut execution = Object::with_capacity_and_hasher(6, Default::default());
+        execution.insert("Id".into(), arn.into());
+        execution.insert("Input".into(), self.input.clone());
+        execution.insert("Name".into(), name.into());
+        execution.insert("RoleArn".into(), self.role_arn.as_str().into());
+        execution.insert(
+            "StartTime".into(),
+            stepfn_codegen::format_rfc3339_millis(self.start_millis).into(),
+        );
+        if !self.express {
+            execution.insert("RedriveCount".into(), 0.into());
+        }
+        Data::object(execution)
+    }
+
+    fn state_machine(&self) -> Data {
+        object([
+            ("Id", self.state_machine_arn().into()),
+            ("Name", self.state_machine_name.as_str().into()),
+        ])
+    }
+}
+
 /// The context object of one state visit (or of a task call, a Map iteration...).
 ///
 /// Cheap to clone; dereferences to the JSON object Step Functions would show as `$$`.
@@ -31,8 +148,7 @@ enum Base {
     Given(Data),
     /// The state being visited in an execution.
     State {
-        execution: Data,
-        state_machine: Data,
+        execution: Arc<ExecutionContext>,
         state: Arc<str>,
         /// Milliseconds since the Unix epoch; formatted only when the object is built.
         entered_millis: i64,
@@ -47,18 +163,15 @@ impl ContextObject {
     }
 
     /// The context of the state `state` entered at `entered_millis` (since the Unix epoch) in
-    /// the execution described by `execution` (`$$.Execution`) and `state_machine`
-    /// (`$$.StateMachine`).
+    /// the execution `execution`.
     pub fn for_state(
-        execution: Data,
-        state_machine: Data,
+        execution: Arc<ExecutionContext>,
         state: Arc<str>,
         entered_millis: i64,
         retry_count: Option<u32>,
     ) -> Self {
         Self::with_base(Base::State {
             execution,
-            state_machine,
             state,
             entered_millis,
             retry_count,
@@ -113,7 +226,6 @@ impl Inner {
             Base::Given(v) => v.clone(),
             Base::State {
                 execution,
-                state_machine,
                 state,
                 entered_millis,
                 retry_count,
@@ -128,9 +240,9 @@ impl Inner {
                     state_obj.insert("RetryCount".into(), (*n).into());
                 }
                 object([
-                    ("Execution", execution.clone()),
+                    ("Execution", execution.execution().clone()),
                     ("State", Data::object(state_obj)),
-                    ("StateMachine", state_machine.clone()),
+                    ("StateMachine", execution.state_machine().clone()),
                 ])
             }
         };
@@ -173,10 +285,11 @@ mod tests {
 
     #[test]
     fn state_context_has_aws_shape_and_additions() {
-        let execution = Data::from(json!({"Id": "e", "Input": {"a": 1}}));
-        let machine = Data::from(json!({"Id": "m", "Name": "M"}));
-        let context =
-            ContextObject::for_state(execution, machine, "S".into(), 1_704_067_200_000, Some(2));
+        let execution = Arc::new(ExecutionContext::given(
+            Data::from(json!({"Id": "e", "Input": {"a": 1}})),
+            Data::from(json!({"Id": "m", "Name": "M"})),
+        ));
+        let context = ContextObject::for_state(execution, "S".into(), 1_704_067_200_000, Some(2));
         assert_eq!(context["State"]["EnteredTime"], "2024-01-01T00:00:00.000Z");
         assert!(context["State"]["RetryCount"] == json!(2));
         assert!(context["Execution"]["Input"]["a"] == json!(1));
@@ -186,6 +299,34 @@ mod tests {
         let item = with_token.with_map_item(Data::from(json!({"Index": 0, "Value": 5})));
         assert!(item["Map"]["Item"]["Value"] == json!(5));
         assert_eq!(item["Task"]["Token"], "t");
+    }
+
+    #[test]
+    fn execution_part_is_built_once_when_read() {
+        let execution = Arc::new(ExecutionContext::lazy(ExecutionRecipe {
+            input: Data::from(json!({"a": 1})),
+            name: None,
+            state_machine_name: "M".into(),
+            region: "eu-west-1".into(),
+            account: "111122223333".into(),
+            role_arn: "arn:aws:iam::111122223333:role/R".into(),
+            start_millis: 1_704_067_200_000,
+            express: false,
+        }));
+        let first = ContextObject::for_state(execution.clone(), "A".into(), 0, None);
+        let second = ContextObject::for_state(execution, "B".into(), 0, None);
+        let name = first["Execution"]["Name"].as_str().unwrap().to_string();
+        assert_eq!(second["Execution"]["Name"], name.as_str());
+        assert_eq!(
+            first["Execution"]["Id"],
+            format!("arn:aws:states:eu-west-1:111122223333:execution:M:{name}").as_str()
+        );
+        assert_eq!(first["Execution"]["StartTime"], "2024-01-01T00:00:00.000Z");
+        assert!(first["Execution"]["RedriveCount"] == json!(0));
+        assert_eq!(
+            first["StateMachine"]["Id"],
+            "arn:aws:states:eu-west-1:111122223333:stateMachine:M"
+        );
     }
 
     #[test]

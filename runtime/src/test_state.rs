@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use stepfn_codegen::{parse, Problems, QueryLanguage, State, StateMachine};
 
 use crate::clock::{Clock, SystemClock};
-use crate::context::ContextObject;
+use crate::context::{ContextObject, ExecutionContext};
 use crate::data::Data;
 use crate::error::StatesError;
 use crate::exec::{run_state, Shared, Step, Visit};
@@ -134,19 +134,21 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
         callbacks: Callbacks::default(),
         history: History::new(false),
         // TestState runs the state as a one-state Express execution.
-        execution: Data::from(part(
-            "Execution",
-            json!({
-                "Id": "arn:aws:states:us-east-1:123456789012:express:TestState:test",
-                "Input": request.input,
-                "Name": "test",
-                "RoleArn": request.role_arn,
-                "StartTime": stepfn_codegen::format_rfc3339_millis(clock.now_millis()),
-            }),
-        )),
-        state_machine: Data::from(part(
-            "StateMachine",
-            json!({"Id": "arn:aws:states:us-east-1:123456789012:stateMachine:TestState", "Name": "TestState"}),
+        execution: Arc::new(ExecutionContext::given(
+            Data::from(part(
+                "Execution",
+                json!({
+                    "Id": "arn:aws:states:us-east-1:123456789012:express:TestState:test",
+                    "Input": request.input,
+                    "Name": "test",
+                    "RoleArn": request.role_arn,
+                    "StartTime": stepfn_codegen::format_rfc3339_millis(clock.now_millis()),
+                }),
+            )),
+            Data::from(part(
+                "StateMachine",
+                json!({"Id": "arn:aws:states:us-east-1:123456789012:stateMachine:TestState", "Name": "TestState"}),
+            )),
         )),
         s3_root: None,
         region: DEFAULT_REGION.into(),

@@ -362,7 +362,7 @@ async fn map_run(
 ) -> Result<Data, StatesError> {
     let shared = visit.shared;
     let run_id = uuid::Uuid::new_v4().to_string();
-    let sm_name = shared.state_machine["Name"]
+    let sm_name = shared.execution.state_machine()["Name"]
         .as_str()
         .unwrap_or("StateMachine");
     let label = s.label.as_deref().unwrap_or(visit.name);
@@ -515,6 +515,7 @@ fn map_run_arn_child(shared: &Shared, sm_name: &str, label: &str, child_name: &s
 fn child_execution(parent: &Shared, arn: &str, name: &str, input: &Data) -> Shared {
     let mut execution: Object = parent
         .execution
+        .execution()
         .as_object()
         .into_iter()
         .flatten()
@@ -524,14 +525,16 @@ fn child_execution(parent: &Shared, arn: &str, name: &str, input: &Data) -> Shar
     execution.insert("Id".into(), arn.into());
     execution.insert("Name".into(), name.into());
     execution.insert("Input".into(), input.clone());
-    let execution = Data::object(execution);
+    let execution = std::sync::Arc::new(crate::context::ExecutionContext::given(
+        Data::object(execution),
+        parent.execution.state_machine().clone(),
+    ));
     Shared {
         clock: parent.clock.clone(),
         tasks: parent.tasks.clone(),
         callbacks: parent.callbacks.clone(),
         history: History::new(false),
         execution,
-        state_machine: parent.state_machine.clone(),
         s3_root: parent.s3_root.clone(),
         region: parent.region.clone(),
         account: parent.account.clone(),

@@ -30,7 +30,8 @@ use serde_json::{json, Value};
 use stepfn_codegen::{ExecutionType, QueryLanguage, StateMachine};
 
 use crate::clock::{Clock, SystemClock};
-use crate::data::{Data, Object};
+use crate::context::{ExecutionContext, ExecutionRecipe};
+use crate::data::Data;
 use crate::error::{self, StatesError};
 use crate::history::{Details, History, HistoryEvent};
 use crate::tasks::{Callbacks, TaskRegistry, DEFAULT_REGION};
@@ -176,53 +177,23 @@ impl Executor {
     /// Runs one execution to its end, taking and giving payloads as [`Data`]: nothing is
     /// copied on the way in or out.
     pub async fn run_data(&self, input: Data, options: ExecutionOptions) -> Outcome<Data> {
-        let name = options
-            .name
-            .clone()
-            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        let sm_arn = format!(
-            "arn:aws:states:{}:{}:stateMachine:{}",
-            options.region, options.account, options.state_machine_name
-        );
-        let express = options.execution_type == ExecutionType::Express;
-        let execution_arn = if express {
-            format!(
-                "arn:aws:states:{}:{}:express:{}:{}:{}",
-                options.region,
-                options.account,
-                options.state_machine_name,
-                name,
-                uuid::Uuid::new_v4()
-            )
-        } else {
-            format!(
-                "arn:aws:states:{}:{}:execution:{}:{}",
-                options.region, options.account, options.state_machine_name, name
-            )
-        };
         let start = options.clock.now_millis();
-        let mut execution = Object::with_capacity_and_hasher(6, Default::default());
-        execution.insert("Id".into(), execution_arn.into());
-        execution.insert("Input".into(), input.clone());
-        execution.insert("Name".into(), name.into());
-        execution.insert("RoleArn".into(), options.role_arn.as_str().into());
-        execution.insert(
-            "StartTime".into(),
-            stepfn_codegen::format_rfc3339_millis(start).into(),
-        );
-        if !express {
-            execution.insert("RedriveCount".into(), 0.into());
-        }
-        let mut state_machine = Object::with_capacity_and_hasher(2, Default::default());
-        state_machine.insert("Id".into(), sm_arn.into());
-        state_machine.insert("Name".into(), options.state_machine_name.as_str().into());
+        let execution = ExecutionContext::lazy(ExecutionRecipe {
+            input: input.clone(),
+            name: options.name.clone(),
+            state_machine_name: options.state_machine_name.clone(),
+            region: options.region.clone(),
+            account: options.account.clone(),
+            role_arn: options.role_arn.clone(),
+            start_millis: start,
+            express: options.execution_type == ExecutionType::Express,
+        });
         let shared = Shared {
             clock: options.clock.clone(),
             tasks: options.tasks.clone(),
             callbacks: options.callbacks.clone(),
             history: History::new(options.record_history),
-            execution: Data::object(execution),
-            state_machine: Data::object(state_machine),
+            execution: Arc::new(execution),
             s3_root: options.s3_root.clone(),
             region: options.region.clone(),
             account: options.account.clone(),

@@ -14,7 +14,7 @@ use stepfn_codegen::{
 use super::fields::Fields;
 use super::{choice, error_details, io, map, retry::find_catcher, retry::RetryState, task, wait};
 use crate::clock::Clock;
-use crate::context::ContextObject;
+use crate::context::{ContextObject, ExecutionContext};
 use crate::data::Data;
 use crate::error::{names, StatesError};
 use crate::history::History;
@@ -30,10 +30,8 @@ pub(crate) struct Shared {
     pub tasks: TaskRegistry,
     pub callbacks: Callbacks,
     pub history: History,
-    /// `$$.Execution`.
-    pub execution: Data,
-    /// `$$.StateMachine`.
-    pub state_machine: Data,
+    /// `$$.Execution` and `$$.StateMachine`.
+    pub execution: Arc<ExecutionContext>,
     pub s3_root: Option<PathBuf>,
     pub region: String,
     pub account: String,
@@ -150,7 +148,6 @@ impl Shared {
         }
         ContextObject::for_state(
             self.execution.clone(),
-            self.state_machine.clone(),
             state.clone(),
             entered_millis,
             retry_count,

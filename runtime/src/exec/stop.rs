@@ -1,8 +1,8 @@
 //! StopExecution: ending a running execution from outside, as `ABORTED`.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use tokio::sync::watch;
+use tokio::sync::Notify;
 
 /// Why an execution was stopped: the `error` and `cause` StopExecution was given.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -16,17 +16,15 @@ pub struct StopRequest {
 /// A handle that stops an execution. Give a clone to [`crate::ExecutionOptions::stop`] and keep
 /// one: [`StopSignal::stop`] ends the execution as `ABORTED`, recording the in-flight states'
 /// `...Aborted` events and then `ExecutionAborted`.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct StopSignal {
-    sender: Arc<watch::Sender<Option<StopRequest>>>,
+    inner: Arc<Inner>,
 }
 
-impl Default for StopSignal {
-    fn default() -> Self {
-        StopSignal {
-            sender: Arc::new(watch::Sender::new(None)),
-        }
-    }
+#[derive(Default)]
+struct Inner {
+    request: Mutex<Option<StopRequest>>,
+    raised: Notify,
 }
 
 impl StopSignal {
@@ -38,32 +36,45 @@ impl StopSignal {
     /// Stops the execution. Returns false when it had already been stopped (the first
     /// request's error and cause stand).
     pub fn stop(&self, error: Option<String>, cause: Option<String>) -> bool {
-        self.sender.send_if_modified(|current| {
-            if current.is_some() {
-                return false;
-            }
-            *current = Some(StopRequest { error, cause });
-            true
-        })
+        let mut request = self.inner.request.lock().unwrap_or_else(|e| e.into_inner());
+        if request.is_some() {
+            return false;
+        }
+        *request = Some(StopRequest { error, cause });
+        drop(request);
+        self.inner.raised.notify_waiters();
+        true
     }
 
     /// Whether [`StopSignal::stop`] was called.
     pub fn is_stopped(&self) -> bool {
-        self.sender.borrow().is_some()
+        self.raised().is_some()
+    }
+
+    fn raised(&self) -> Option<StopRequest> {
+        self.inner
+            .request
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Completes when the execution is stopped. A signal nobody else holds a clone of can
     /// never be raised: waiting on it costs nothing.
     pub(crate) async fn stopped(&self) -> StopRequest {
-        if Arc::strong_count(&self.sender) == 1 && !self.is_stopped() {
+        if Arc::strong_count(&self.inner) == 1 {
+            if let Some(request) = self.raised() {
+                return request;
+            }
             return std::future::pending().await;
         }
-        let mut receiver = self.sender.subscribe();
-        let request = match receiver.wait_for(Option::is_some).await {
-            Ok(request) => request.clone(),
-            // The sender lives in `self`, so the channel cannot close while we wait.
-            Err(_) => None,
-        };
-        request.unwrap_or_default()
+        loop {
+            // Registered before the check, so a stop between the two still wakes us.
+            let raised = self.inner.raised.notified();
+            if let Some(request) = self.raised() {
+                return request;
+            }
+            raised.await;
+        }
     }
 }
