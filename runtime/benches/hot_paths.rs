@@ -7,6 +7,10 @@ use stepfn::exec::{ExecutionOptions, Executor};
 use stepfn::query::Scope;
 use stepfn::{check, IntrinsicCall, Jsonata, Path, Template};
 
+// Counts allocations too: most of an execution's cost is allocating.
+#[global_allocator]
+static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
+
 fn main() {
     divan::main();
 }
@@ -105,6 +109,39 @@ fn state_transitions(bencher: divan::Bencher) {
         runtime.block_on(executor.run(
             json!({"id": "x"}),
             ExecutionOptions {
+                record_history: true,
+                ..Default::default()
+            },
+        ))
+    });
+}
+
+/// One short execution with a Task: what `many_executions` repeats.
+#[divan::bench]
+fn short_execution(bencher: divan::Bencher) {
+    let definition = r#"{"StartAt": "Work", "States": {
+        "Work": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:Work", "Next": "Check"},
+        "Check": {"Type": "Choice", "Choices": [{"Variable": "$.v", "NumericGreaterThanEquals": 50, "Next": "High"}], "Default": "Low"},
+        "High": {"Type": "Pass", "Result": "high", "ResultPath": "$.band", "Next": "Done"},
+        "Low": {"Type": "Pass", "Result": "low", "ResultPath": "$.band", "Next": "Done"},
+        "Done": {"Type": "Succeed"}}}"#;
+    let executor = Executor::new(check(definition, &Default::default()).unwrap());
+    let tasks = stepfn::TaskRegistry::new().on_state("Work", |request: stepfn::TaskRequest| {
+        let mut output = request.input;
+        if let Value::Object(members) = &mut output {
+            members.insert("done".into(), Value::Bool(true));
+        }
+        std::future::ready(Ok(output))
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let input = stepfn::Data::from(json!({"id": 7, "v": 7}));
+    bencher.bench(|| {
+        runtime.block_on(executor.run_data(
+            input.clone(),
+            ExecutionOptions {
+                tasks: tasks.clone(),
                 record_history: true,
                 ..Default::default()
             },
