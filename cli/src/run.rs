@@ -109,7 +109,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     let executor = Executor::new(machine);
     let execute = |clock: Arc<dyn Clock>| {
         let options = ExecutionOptions {
-            state_machine_name,
+            state_machine_name: state_machine_name.into(),
             clock,
             tasks,
             s3_root: args.s3_root.clone(),

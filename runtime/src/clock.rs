@@ -1,6 +1,7 @@
 //! Time, behind a trait: the system clock in production, a virtual clock in tests so that
 //! Wait states, timeouts and retry backoff cost nothing.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures::future::BoxFuture;
@@ -17,6 +18,15 @@ pub trait Clock: Send + Sync + 'static {
 /// The system clock: real time, real waiting.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;
+
+impl SystemClock {
+    /// The system clock as an execution option; every call shares one allocation.
+    pub fn shared() -> Arc<dyn Clock> {
+        static SHARED: std::sync::LazyLock<Arc<dyn Clock>> =
+            std::sync::LazyLock::new(|| Arc::new(SystemClock));
+        SHARED.clone()
+    }
+}
 
 impl Clock for SystemClock {
     fn now_millis(&self) -> i64 {

@@ -3,6 +3,7 @@
 //! `$$.Execution.Input` holds the whole execution input, so building the object for every state
 //! would copy that input once per state. Most states never look at `$$`; they pay nothing.
 
+use std::borrow::Cow;
 use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
 
@@ -16,7 +17,15 @@ use crate::data::{Data, Object};
 pub struct ExecutionContext {
     execution: OnceLock<Data>,
     state_machine: OnceLock<Data>,
-    recipe: Option<ExecutionRecipe>,
+    recipe: Recipe,
+}
+
+enum Recipe {
+    Lazy(ExecutionRecipe),
+    Given {
+        region: Cow<'static, str>,
+        account: Cow<'static, str>,
+    },
 }
 
 /// What `$$.Execution` and `$$.StateMachine` are made of.
@@ -27,13 +36,13 @@ pub struct ExecutionRecipe {
     /// The execution name; a UUID is drawn when absent.
     pub name: Option<String>,
     /// The state machine's name.
-    pub state_machine_name: String,
+    pub state_machine_name: Cow<'static, str>,
     /// The region in ARNs.
-    pub region: String,
+    pub region: Cow<'static, str>,
     /// The account in ARNs.
-    pub account: String,
+    pub account: Cow<'static, str>,
     /// `$$.Execution.RoleArn`.
-    pub role_arn: String,
+    pub role_arn: Cow<'static, str>,
     /// When the execution started, in milliseconds since the Unix epoch.
     pub start_millis: i64,
     /// Express executions have `express:` ARNs and no redrive count.
@@ -46,33 +55,55 @@ impl ExecutionContext {
         ExecutionContext {
             execution: OnceLock::new(),
             state_machine: OnceLock::new(),
-            recipe: Some(recipe),
+            recipe: Recipe::Lazy(recipe),
         }
     }
 
-    /// A context given whole (a Map Run's child execution, TestState).
-    pub fn given(execution: Data, state_machine: Data) -> Self {
+    /// A context given whole (a Map Run's child execution, TestState), in `region` and
+    /// `account`.
+    pub fn given(
+        execution: Data,
+        state_machine: Data,
+        region: Cow<'static, str>,
+        account: Cow<'static, str>,
+    ) -> Self {
         ExecutionContext {
             execution: OnceLock::from(execution),
             state_machine: OnceLock::from(state_machine),
-            recipe: None,
+            recipe: Recipe::Given { region, account },
         }
     }
 
     /// `$$.Execution`.
     pub fn execution(&self) -> &Data {
         self.execution.get_or_init(|| match &self.recipe {
-            Some(r) => r.execution(),
-            None => Data::empty_object(),
+            Recipe::Lazy(r) => r.execution(),
+            Recipe::Given { .. } => Data::empty_object(),
         })
     }
 
     /// `$$.StateMachine`.
     pub fn state_machine(&self) -> &Data {
         self.state_machine.get_or_init(|| match &self.recipe {
-            Some(r) => r.state_machine(),
-            None => Data::empty_object(),
+            Recipe::Lazy(r) => r.state_machine(),
+            Recipe::Given { .. } => Data::empty_object(),
         })
+    }
+
+    /// The region in the execution's ARNs.
+    pub fn region(&self) -> &str {
+        match &self.recipe {
+            Recipe::Lazy(r) => &r.region,
+            Recipe::Given { region, .. } => region,
+        }
+    }
+
+    /// The account in the execution's ARNs.
+    pub fn account(&self) -> &str {
+        match &self.recipe {
+            Recipe::Lazy(r) => &r.account,
+            Recipe::Given { account, .. } => account,
+        }
     }
 }
 
@@ -108,7 +139,7 @@ impl ExecutionRecipe {
         execution.insert("Id".into(), arn.into());
         execution.insert("Input".into(), self.input.clone());
         execution.insert("Name".into(), name.into());
-        execution.insert("RoleArn".into(), self.role_arn.as_str().into());
+        execution.insert("RoleArn".into(), self.role_arn.as_ref().into());
         execution.insert(
             "StartTime".into(),
             stepfn_codegen::format_rfc3339_millis(self.start_millis).into(),
@@ -122,19 +153,21 @@ impl ExecutionRecipe {
     fn state_machine(&self) -> Data {
         object([
             ("Id", self.state_machine_arn().into()),
-            ("Name", self.state_machine_name.as_str().into()),
+            ("Name", self.state_machine_name.as_ref().into()),
         ])
     }
 }
 
 /// The context object of one state visit (or of a task call, a Map iteration...).
 ///
-/// Cheap to clone; dereferences to the JSON object Step Functions would show as `$$`.
+/// Cheap to make and to clone (no allocation until something reads it); dereferences to the
+/// JSON object Step Functions would show as `$$`.
 #[derive(Clone)]
 pub struct ContextObject {
-    inner: Arc<Inner>,
+    inner: Inner,
 }
 
+#[derive(Clone)]
 struct Inner {
     base: Base,
     task_token: Option<String>,
@@ -180,23 +213,23 @@ impl ContextObject {
 
     fn with_base(base: Base) -> Self {
         Self {
-            inner: Arc::new(Inner {
+            inner: Inner {
                 base,
                 task_token: None,
                 map_item: None,
                 built: OnceLock::new(),
-            }),
+            },
         }
     }
 
     fn derived(&self, task_token: Option<String>, map_item: Option<Data>) -> Self {
         Self {
-            inner: Arc::new(Inner {
+            inner: Inner {
                 base: self.inner.base.clone(),
                 task_token: task_token.or_else(|| self.inner.task_token.clone()),
                 map_item: map_item.or_else(|| self.inner.map_item.clone()),
                 built: OnceLock::new(),
-            }),
+            },
         }
     }
 
@@ -288,6 +321,8 @@ mod tests {
         let execution = Arc::new(ExecutionContext::given(
             Data::from(json!({"Id": "e", "Input": {"a": 1}})),
             Data::from(json!({"Id": "m", "Name": "M"})),
+            "us-east-1".into(),
+            "123456789012".into(),
         ));
         let context = ContextObject::for_state(execution, "S".into(), 1_704_067_200_000, Some(2));
         assert_eq!(context["State"]["EnteredTime"], "2024-01-01T00:00:00.000Z");

@@ -31,7 +31,7 @@ pub struct HistoryEvent {
 
 /// An event's details as `(member, value)` pairs, in the order the API shows them. The
 /// members are always known in advance, so no map (nor key string) is built per event.
-pub type Details = Vec<(&'static str, Value)>;
+pub type Details = Vec<(&'static str, Data)>;
 
 /// The payload of a history event.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,11 +69,11 @@ impl HistoryEvent {
     pub fn state_name(&self) -> Option<&str> {
         self.state
             .as_deref()
-            .or_else(|| self.detail("name").and_then(Value::as_str))
+            .or_else(|| self.detail("name").and_then(Data::as_str))
     }
 
     /// The detail `member` (not the payload: see [`HistoryEvent::payload`]).
-    pub fn detail(&self, member: &str) -> Option<&Value> {
+    pub fn detail(&self, member: &str) -> Option<&Data> {
         self.details
             .iter()
             .find(|(name, _)| *name == member)
@@ -98,7 +98,7 @@ impl HistoryEvent {
             details.extend(
                 self.details
                     .iter()
-                    .map(|(name, value)| (name.to_string(), value.clone())),
+                    .map(|(name, value)| (name.to_string(), value.to_value())),
             );
             if let Some(EventPayload { field, value }) = &self.payload {
                 details.insert((*field).into(), value.to_json_string().into());

@@ -111,7 +111,7 @@ fn recorded_tasks(case: &Value) -> TaskRegistry {
             let answer = {
                 let mut all = recorded.lock().unwrap();
                 let candidates: Vec<usize> = (0..all.len())
-                    .filter(|&i| !all[i].used && all[i].state == request.state_name)
+                    .filter(|&i| !all[i].used && *all[i].state == *request.state_name)
                     .collect();
                 let chosen = candidates
                     .iter()

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use serde_json::{json, Value};
+use serde_json::json;
 use stepfn::exec::{ExecutionOptions, ExecutionStatus, Executor};
 use stepfn::tasks::{MockConfig, TaskRegistry};
 use stepfn::{Clock, VirtualClock};
@@ -69,12 +69,12 @@ async fn run(case: &str, machine: &str, extra: TaskRegistry) -> (stepfn::Outcome
 }
 
 /// The error of each TaskFailed event, in order.
-fn task_failures(outcome: &stepfn::Outcome) -> Vec<&Value> {
+fn task_failures(outcome: &stepfn::Outcome) -> Vec<&str> {
     outcome
         .history
         .iter()
         .filter(|e| e.event_type == "TaskFailed")
-        .filter_map(|e| e.detail("error"))
+        .filter_map(|e| e.detail("error").and_then(stepfn::Data::as_str))
         .collect()
 }
 

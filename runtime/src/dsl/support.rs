@@ -32,7 +32,7 @@ pub fn register<T: Task>(registry: TaskRegistry, state: &str) -> TaskRegistry {
                 }
             };
             let context = TaskContext {
-                state_name: request.state_name,
+                state_name: request.state_name.to_string(),
                 task_token: request.task_token,
                 retry_count: request.retry_count,
                 context: request.context,

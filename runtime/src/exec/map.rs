@@ -368,7 +368,8 @@ async fn map_run(
     let label = s.label.as_deref().unwrap_or(visit.name);
     let map_run_arn = format!(
         "arn:aws:states:{}:{}:mapRun:{sm_name}/{label}:{run_id}",
-        shared.region, shared.account
+        shared.region(),
+        shared.account()
     );
     let details = vec![("mapRunArn", map_run_arn.clone().into())];
     shared.emit(cursor, "MapRunStarted", details);
@@ -506,7 +507,8 @@ fn map_run_inputs(
 fn map_run_arn_child(shared: &Shared, sm_name: &str, label: &str, child_name: &str) -> String {
     format!(
         "arn:aws:states:{}:{}:execution:{sm_name}/{label}:{child_name}",
-        shared.region, shared.account
+        shared.region(),
+        shared.account()
     )
 }
 
@@ -528,6 +530,8 @@ fn child_execution(parent: &Shared, arn: &str, name: &str, input: &Data) -> Shar
     let execution = std::sync::Arc::new(crate::context::ExecutionContext::given(
         Data::object(execution),
         parent.execution.state_machine().clone(),
+        parent.region().to_string().into(),
+        parent.account().to_string().into(),
     ));
     Shared {
         clock: parent.clock.clone(),
@@ -536,8 +540,6 @@ fn child_execution(parent: &Shared, arn: &str, name: &str, input: &Data) -> Shar
         history: History::new(false),
         execution,
         s3_root: parent.s3_root.clone(),
-        region: parent.region.clone(),
-        account: parent.account.clone(),
         default_language: parent.default_language,
         context_override: None,
         state_mock: None,

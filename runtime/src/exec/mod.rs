@@ -22,6 +22,7 @@ mod stop;
 mod task;
 mod wait;
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -107,13 +108,13 @@ pub struct ExecutionOptions {
     /// The execution name (a UUID when not given).
     pub name: Option<String>,
     /// The state machine's name, for ARNs and `$$.StateMachine.Name`.
-    pub state_machine_name: String,
+    pub state_machine_name: Cow<'static, str>,
     /// The account in ARNs.
-    pub account: String,
+    pub account: Cow<'static, str>,
     /// The region in ARNs.
-    pub region: String,
+    pub region: Cow<'static, str>,
     /// `$$.Execution.RoleArn`.
-    pub role_arn: String,
+    pub role_arn: Cow<'static, str>,
     /// Where time comes from.
     pub clock: Arc<dyn Clock>,
     /// Who answers Task states.
@@ -130,6 +131,13 @@ pub struct ExecutionOptions {
     pub stop: StopSignal,
 }
 
+/// The callbacks of executions whose options name none: one table for all of them (their
+/// tokens are unique), so default options cost no allocation.
+fn shared_callbacks() -> Callbacks {
+    static SHARED: std::sync::LazyLock<Callbacks> = std::sync::LazyLock::new(Callbacks::default);
+    SHARED.clone()
+}
+
 impl Default for ExecutionOptions {
     fn default() -> Self {
         ExecutionOptions {
@@ -138,13 +146,13 @@ impl Default for ExecutionOptions {
             account: "123456789012".into(),
             region: DEFAULT_REGION.into(),
             role_arn: "arn:aws:iam::123456789012:role/StepFunctionsRole".into(),
-            clock: Arc::new(SystemClock),
+            clock: SystemClock::shared(),
             tasks: TaskRegistry::default(),
-            callbacks: Callbacks::default(),
+            callbacks: shared_callbacks(),
             s3_root: None,
             record_history: true,
             execution_type: ExecutionType::Standard,
-            stop: StopSignal::new(),
+            stop: StopSignal::never(),
         }
     }
 }
@@ -177,26 +185,39 @@ impl Executor {
     /// Runs one execution to its end, taking and giving payloads as [`Data`]: nothing is
     /// copied on the way in or out.
     pub async fn run_data(&self, input: Data, options: ExecutionOptions) -> Outcome<Data> {
-        let start = options.clock.now_millis();
+        let ExecutionOptions {
+            name,
+            state_machine_name,
+            account,
+            region,
+            role_arn,
+            clock,
+            tasks,
+            callbacks,
+            s3_root,
+            record_history,
+            execution_type,
+            stop,
+        } = options;
+        let start = clock.now_millis();
+        let role_detail = Data::from(role_arn.as_ref());
         let execution = ExecutionContext::lazy(ExecutionRecipe {
             input: input.clone(),
-            name: options.name.clone(),
-            state_machine_name: options.state_machine_name.clone(),
-            region: options.region.clone(),
-            account: options.account.clone(),
-            role_arn: options.role_arn.clone(),
+            name,
+            state_machine_name,
+            region,
+            account,
+            role_arn,
             start_millis: start,
-            express: options.execution_type == ExecutionType::Express,
+            express: execution_type == ExecutionType::Express,
         });
         let shared = Shared {
-            clock: options.clock.clone(),
-            tasks: options.tasks.clone(),
-            callbacks: options.callbacks.clone(),
-            history: History::new(options.record_history),
+            clock,
+            tasks,
+            callbacks,
+            history: History::new(record_history),
             execution: Arc::new(execution),
-            s3_root: options.s3_root.clone(),
-            region: options.region.clone(),
-            account: options.account.clone(),
+            s3_root,
             default_language: self
                 .machine
                 .query_language
@@ -206,7 +227,7 @@ impl Executor {
             variable_budget: Default::default(),
         };
         let mut cursor = 0;
-        let details = vec![("roleArn", options.role_arn.clone().into())];
+        let details = vec![("roleArn", role_detail)];
         shared.emit_payload(&mut cursor, "ExecutionStarted", details, "input", &input);
         cursor = 0;
 
@@ -238,7 +259,7 @@ impl Executor {
             tokio::select! {
                 r = run => Ended::Ran(r),
                 _ = timer => Ended::TimedOut,
-                stop = options.stop.stopped() => Ended::Stopped(stop),
+                stop = stop.stopped() => Ended::Stopped(stop),
             }
         };
         let last = shared.history.len() as u64;
@@ -278,7 +299,7 @@ impl Executor {
             output,
             error,
             cause,
-            history: if options.record_history {
+            history: if record_history {
                 shared.history.take_events()
             } else {
                 Vec::new()

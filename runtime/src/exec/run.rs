@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
-use serde_json::Value;
+
 use stepfn_codegen::{
     Assign, Catcher, Choice, Condition, Fail, MaybeJsonata, Parallel, Pass, Query, QueryLanguage,
     State, States, Succeed, Template, Transition,
@@ -33,8 +33,6 @@ pub(crate) struct Shared {
     /// `$$.Execution` and `$$.StateMachine`.
     pub execution: Arc<ExecutionContext>,
     pub s3_root: Option<PathBuf>,
-    pub region: String,
-    pub account: String,
     pub default_language: QueryLanguage,
     /// TestState: the context object as the caller gave it, used as is.
     pub context_override: Option<ContextObject>,
@@ -45,6 +43,16 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// The region in the execution's ARNs.
+    pub fn region(&self) -> &str {
+        self.execution.region()
+    }
+
+    /// The account in the execution's ARNs.
+    pub fn account(&self) -> &str {
+        self.execution.account()
+    }
+
     /// Records an event following `cursor` and moves the cursor to it.
     pub fn emit(&self, cursor: &mut u64, event_type: &'static str, details: Details) -> u64 {
         self.record(cursor, event_type, None, details, None)
@@ -444,7 +452,7 @@ async fn run_states<'a>(
                 details.push(("assignedVariables", assigned_details(assigned)));
                 details.push((
                     "assignedVariablesDetails",
-                    serde_json::json!({"truncated": false}),
+                    Data::from(serde_json::json!({"truncated": false})),
                 ));
             }
         }
@@ -479,11 +487,11 @@ async fn run_states<'a>(
 }
 
 /// `assignedVariables` of a `...StateExited` event: each value as JSON text.
-fn assigned_details(assigned: &Assigned) -> Value {
-    Value::Object(
+fn assigned_details(assigned: &Assigned) -> Data {
+    Data::object(
         assigned
             .iter()
-            .map(|(name, value)| (name.to_string(), crate::query::compact(value).into()))
+            .map(|(name, value)| (name.into(), crate::query::compact(value).into()))
             .collect(),
     )
 }

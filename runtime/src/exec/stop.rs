@@ -16,9 +16,18 @@ pub struct StopRequest {
 /// A handle that stops an execution. Give a clone to [`crate::ExecutionOptions::stop`] and keep
 /// one: [`StopSignal::stop`] ends the execution as `ABORTED`, recording the in-flight states'
 /// `...Aborted` events and then `ExecutionAborted`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StopSignal {
-    inner: Arc<Inner>,
+    /// `None` for a signal that can never be raised (the default of an execution's options).
+    inner: Option<Arc<Inner>>,
+}
+
+impl Default for StopSignal {
+    fn default() -> Self {
+        StopSignal {
+            inner: Some(Arc::default()),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -33,16 +42,25 @@ impl StopSignal {
         Self::default()
     }
 
+    /// A signal that can never be raised: [`StopSignal::stop`] on it does nothing. What an
+    /// execution gets when its options name no signal; it costs no allocation.
+    pub fn never() -> Self {
+        StopSignal { inner: None }
+    }
+
     /// Stops the execution. Returns false when it had already been stopped (the first
-    /// request's error and cause stand).
+    /// request's error and cause stand), or when the signal is [`StopSignal::never`].
     pub fn stop(&self, error: Option<String>, cause: Option<String>) -> bool {
-        let mut request = self.inner.request.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(inner) = &self.inner else {
+            return false;
+        };
+        let mut request = inner.request.lock().unwrap_or_else(|e| e.into_inner());
         if request.is_some() {
             return false;
         }
         *request = Some(StopRequest { error, cause });
         drop(request);
-        self.inner.raised.notify_waiters();
+        inner.raised.notify_waiters();
         true
     }
 
@@ -53,6 +71,7 @@ impl StopSignal {
 
     fn raised(&self) -> Option<StopRequest> {
         self.inner
+            .as_ref()?
             .request
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -62,15 +81,15 @@ impl StopSignal {
     /// Completes when the execution is stopped. A signal nobody else holds a clone of can
     /// never be raised: waiting on it costs nothing.
     pub(crate) async fn stopped(&self) -> StopRequest {
-        if Arc::strong_count(&self.inner) == 1 {
+        let Some(inner) = self.inner.as_ref().filter(|i| Arc::strong_count(i) > 1) else {
             if let Some(request) = self.raised() {
                 return request;
             }
             return std::future::pending().await;
-        }
+        };
         loop {
             // Registered before the check, so a stop between the two still wakes us.
-            let raised = self.inner.raised.notified();
+            let raised = inner.raised.notified();
             if let Some(request) = self.raised() {
                 return request;
             }

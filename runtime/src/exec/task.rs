@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use futures::FutureExt;
-use serde_json::{json, Value};
+use serde_json::Value;
 use stepfn_codegen::{MaybeJsonata, Path, Resource, State, Task};
 
 use super::fields::Fields;
@@ -84,7 +84,7 @@ pub(super) async fn run(
 ) -> Result<Data, StatesError> {
     let shared = visit.shared;
     let arn = match &s.resource {
-        Resource::Uri(arn) => arn.clone(),
+        Resource::Uri(arn) => arn,
         Resource::CloudFormation(v) => {
             return Err(StatesError::runtime(format!(
                 "The resource {} is a CloudFormation expression; substitute it before running",
@@ -92,7 +92,9 @@ pub(super) async fn run(
             )))
         }
     };
-    let resource = TaskResource::parse(&arn);
+    let resource = TaskResource::parse(arn);
+    // Shared by the events that name the resource.
+    let arn = Data::String(resource.arn.clone());
     let mut token: Option<TokenWait> = None;
     let mut context = visit.context(Some(retry_count));
     if resource.issues_token() {
@@ -144,11 +146,11 @@ pub(super) async fn run(
     let mut scheduled = common.clone();
     let payload_field = match &resource.kind {
         ResourceKind::Service { .. } => {
-            scheduled.push(("region", resource.region.clone().into()));
+            scheduled.push(("region", resource.region().into()));
             "parameters"
         }
         _ => {
-            scheduled.push(("resource", arn.clone().into()));
+            scheduled.push(("resource", arn.clone()));
             "input"
         }
     };
@@ -159,7 +161,7 @@ pub(super) async fn run(
         scheduled.push(("heartbeatInSeconds", h.into()));
     }
     if !matches!(resource.kind, ResourceKind::Service { .. }) {
-        common.push(("resource", arn.clone().into()));
+        common.push(("resource", arn.clone()));
     }
     shared.emit_payload(
         cursor,
@@ -178,8 +180,8 @@ pub(super) async fn run(
     shared.emit(cursor, events.started, started);
 
     let request = TaskRequest {
-        state_name: visit.name.to_string(),
-        resource: arn.clone(),
+        state_name: visit.shared_name.clone(),
+        resource: resource.arn.clone(),
         input: parameters.to_value(),
         context: context.clone(),
         task_token: token.as_ref().map(|t| t.token().to_string()),
@@ -190,7 +192,7 @@ pub(super) async fn run(
     // work before the result arrives.
     if token.is_some() && resolution.is_some() {
         let mut submitted = common.clone();
-        submitted.push(("output", json!({})));
+        submitted.push(("output", Data::empty_object()));
         shared.emit(cursor, "TaskSubmitted", submitted);
     }
     let heartbeat_applies =

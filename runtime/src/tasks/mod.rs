@@ -23,9 +23,9 @@ use crate::error::StatesError;
 #[derive(Clone, Debug)]
 pub struct TaskRequest {
     /// The Task state's name.
-    pub state_name: String,
+    pub state_name: Arc<str>,
     /// Its `Resource` ARN.
-    pub resource: String,
+    pub resource: Arc<str>,
     /// The effective input: the result of `InputPath` and `Parameters`.
     pub input: Value,
     /// The context object (`$$`) as the state sees it (built when first read).
@@ -58,8 +58,15 @@ where
 
 /// Where Task states find their handlers. Lookup order: the state's name, then its resource
 /// ARN, then the mocked test case, then the fallback handler.
+///
+/// Cloning one (each execution takes one) shares its handlers without copying the tables.
 #[derive(Clone, Default)]
 pub struct TaskRegistry {
+    handlers: Arc<Handlers>,
+}
+
+#[derive(Clone, Default)]
+struct Handlers {
     by_state: HashMap<String, Arc<dyn TaskHandler>>,
     by_resource: HashMap<String, Arc<dyn TaskHandler>>,
     mocks: Option<Arc<MockedTestCase>>,
@@ -85,25 +92,29 @@ impl TaskRegistry {
 
     /// Answers the Task state named `state` with `handler`.
     pub fn on_state(mut self, state: impl Into<String>, handler: impl TaskHandler) -> Self {
-        self.by_state.insert(state.into(), Arc::new(handler));
+        Arc::make_mut(&mut self.handlers)
+            .by_state
+            .insert(state.into(), Arc::new(handler));
         self
     }
 
     /// Answers every Task state whose `Resource` is `arn` with `handler`.
     pub fn on_resource(mut self, arn: impl Into<String>, handler: impl TaskHandler) -> Self {
-        self.by_resource.insert(arn.into(), Arc::new(handler));
+        Arc::make_mut(&mut self.handlers)
+            .by_resource
+            .insert(arn.into(), Arc::new(handler));
         self
     }
 
     /// Answers states with the mocked responses of a MockConfigFile test case.
     pub fn with_mocks(mut self, test_case: MockedTestCase) -> Self {
-        self.mocks = Some(Arc::new(test_case));
+        Arc::make_mut(&mut self.handlers).mocks = Some(Arc::new(test_case));
         self
     }
 
     /// Answers every Task state nothing else answers.
     pub fn fallback(mut self, handler: impl TaskHandler) -> Self {
-        self.fallback = Some(Arc::new(handler));
+        Arc::make_mut(&mut self.handlers).fallback = Some(Arc::new(handler));
         self
     }
 
@@ -111,35 +122,40 @@ impl TaskRegistry {
     /// and resources this one does not answer. A registry with mocks or a fallback already
     /// answers every state, so `base` adds nothing to it.
     pub fn merged_over(self, base: TaskRegistry) -> TaskRegistry {
-        if self.mocks.is_some() || self.fallback.is_some() {
+        if self.handlers.mocks.is_some() || self.handlers.fallback.is_some() {
             return self;
         }
+        let mine = Arc::unwrap_or_clone(self.handlers);
+        let base = Arc::unwrap_or_clone(base.handlers);
         let mut by_state = base.by_state;
-        by_state.extend(self.by_state);
+        by_state.extend(mine.by_state);
         let mut by_resource = base.by_resource;
-        by_resource.extend(self.by_resource);
+        by_resource.extend(mine.by_resource);
         TaskRegistry {
-            by_state,
-            by_resource,
-            mocks: self.mocks.or(base.mocks),
-            fallback: self.fallback.or(base.fallback),
+            handlers: Arc::new(Handlers {
+                by_state,
+                by_resource,
+                mocks: mine.mocks.or(base.mocks),
+                fallback: mine.fallback.or(base.fallback),
+            }),
         }
     }
 
     /// Who answers the Task state `state` with resource `resource`.
     pub fn resolve(&self, state: &str, resource: &TaskResource) -> Option<Resolution> {
-        if let Some(h) = self.by_state.get(state) {
+        let handlers = &*self.handlers;
+        if let Some(h) = handlers.by_state.get(state) {
             return Some(Resolution::Handler(h.clone()));
         }
-        if let Some(h) = self.by_resource.get(&resource.arn) {
+        if let Some(h) = handlers.by_resource.get(&*resource.arn) {
             return Some(Resolution::Handler(h.clone()));
         }
-        if let Some(m) = &self.mocks {
+        if let Some(m) = &handlers.mocks {
             if m.mocks_state(state) {
                 return Some(Resolution::Mock(m.clone()));
             }
         }
-        if let Some(h) = &self.fallback {
+        if let Some(h) = &handlers.fallback {
             return Some(Resolution::Handler(h.clone()));
         }
         resource

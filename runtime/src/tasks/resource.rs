@@ -1,5 +1,8 @@
 //! What a Task's `Resource` ARN names, which decides the history events it produces.
 
+use std::ops::Range;
+use std::sync::Arc;
+
 /// The kinds of Task resources, as the history tells them apart.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ResourceKind {
@@ -33,11 +36,11 @@ pub enum IntegrationPattern {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaskResource {
     /// The ARN as written.
-    pub arn: String,
+    pub arn: Arc<str>,
     /// What it names.
     pub kind: ResourceKind,
-    /// The region in the ARN, or the default region for `arn:aws:states:::` forms.
-    pub region: String,
+    /// Where the region sits in `arn` (empty for `arn:aws:states:::` forms).
+    region: Range<usize>,
 }
 
 /// The region reported for resources whose ARN names none.
@@ -47,13 +50,19 @@ impl TaskResource {
     /// Classifies `arn`. Anything unrecognised is treated as a service integration named by
     /// the whole ARN, so that handlers registered for it still run.
     pub fn parse(arn: &str) -> TaskResource {
-        let parts: Vec<&str> = arn.splitn(7, ':').collect();
-        let region = parts
-            .get(3)
-            .filter(|r| !r.is_empty())
-            .unwrap_or(&DEFAULT_REGION)
-            .to_string();
-        let kind = match parts.as_slice() {
+        let mut fields = [""; 7];
+        let mut count = 0;
+        for (slot, part) in fields.iter_mut().zip(arn.splitn(7, ':')) {
+            *slot = part;
+            count += 1;
+        }
+        let parts = &fields[..count];
+        // The fourth field, as a range of `arn` (the fields are slices of it).
+        let region = parts.get(3).map_or(0..0, |r| {
+            let start = r.as_ptr() as usize - arn.as_ptr() as usize;
+            start..start + r.len()
+        });
+        let kind = match parts {
             ["arn", _, "lambda", _, _, "function", ..] => ResourceKind::LambdaFunction,
             ["arn", _, "states", _, _, "activity", ..] => ResourceKind::Activity,
             ["arn", _, "states", "", "", service, rest] => {
@@ -85,9 +94,17 @@ impl TaskResource {
             },
         };
         TaskResource {
-            arn: arn.to_string(),
+            arn: arn.into(),
             kind,
             region,
+        }
+    }
+
+    /// The region in the ARN, or the default region for `arn:aws:states:::` forms.
+    pub fn region(&self) -> &str {
+        match &self.arn[self.region.clone()] {
+            "" => DEFAULT_REGION,
+            region => region,
         }
     }
 
@@ -122,6 +139,11 @@ mod tests {
     #[test]
     fn classifies_the_arn_forms() {
         let sdk = TaskResource::parse("arn:aws:states:::aws-sdk:dynamodb:putItem");
+        assert_eq!(sdk.region(), DEFAULT_REGION);
+        assert_eq!(
+            TaskResource::parse("arn:aws:lambda:eu-west-1:123456789012:function:f").region(),
+            "eu-west-1"
+        );
         assert_eq!(
             sdk.kind,
             ResourceKind::Service {
