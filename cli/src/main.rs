@@ -89,9 +89,11 @@ enum Kind {
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 fn main() -> ExitCode {
-    // mimalloc hands freed memory back to the OS after 10 ms by default; an execution that
-    // follows another then faults every page in again (profiled: a third of the time of
-    // repeated executions). Memory unused for a second is still given back.
+    // Profiled: a third of the time of repeated executions went to the kernel zeroing pages.
+    // mimalloc handed freed memory back to the OS after 10 ms, so an execution following
+    // another faulted it all in again; memory unused for a second is still given back. (Its
+    // arenas are built without transparent huge pages, the `no_thp` feature: touching one byte
+    // of a huge page commits and zeroes 2 MiB.)
     // SAFETY: sets a plain integer option before any thread but this one exists.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 1000) };
     let cli = Cli::parse();
