@@ -10,7 +10,7 @@ use std::time::Instant;
 use clap::Args;
 use serde_json::{json, Value};
 use stepfn::exec::{ExecutionOptions, ExecutionStatus, Executor};
-use stepfn::tasks::{TaskRegistry, TaskRequest};
+use stepfn::tasks::{DataTaskResult, TaskRegistry, TaskRequest};
 use stepfn::Data;
 
 #[derive(Args)]
@@ -78,10 +78,12 @@ fn peak_rss_mib() -> Option<f64> {
     Some((kib / 1024.0 * 10.0).round() / 10.0)
 }
 
-fn work_handler(request: TaskRequest) -> std::future::Ready<stepfn::TaskResult> {
+/// `{...input, "done": true}`: the input's members are shared, not copied (as JavaScript's
+/// spread copies references).
+fn work_handler(request: TaskRequest<Data>) -> std::future::Ready<DataTaskResult> {
     let mut output = request.input;
-    if let Value::Object(m) = &mut output {
-        m.insert("done".into(), Value::Bool(true));
+    if let Some(members) = output.object_mut() {
+        members.insert("done".into(), Data::Bool(true));
     }
     std::future::ready(Ok(output))
 }
@@ -123,7 +125,7 @@ fn run(args: BenchArgs) -> Result<Value, String> {
         .enable_time()
         .build()
         .map_err(|e| e.to_string())?;
-    let tasks = TaskRegistry::new().on_state("Work", work_handler);
+    let tasks = TaskRegistry::new().on_state_data("Work", work_handler);
     let start = Instant::now();
     runtime.block_on(async {
         for r in 0..reps {

@@ -300,3 +300,50 @@ async fn map_iteration_handlers_run_on_several_threads() {
     assert_eq!(outcome.error, None, "{:?}", outcome.cause);
     assert_eq!(outcome.output, Some(json!([1, 2])));
 }
+
+#[tokio::test(start_paused = true)]
+async fn handlers_over_shared_data_take_the_input_without_a_copy() {
+    let executor = machine(json!({"StartAt": "Enrich", "States": {
+        "Enrich": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:Enrich",
+                   "ResultPath": "$.enriched", "Next": "Plain"},
+        "Plain": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:Plain",
+                  "End": true}}}));
+    let big = stepfn::Data::from(json!({"blob": {"rows": [1, 2, 3]}, "id": "x"}));
+    let blob = big["blob"].clone();
+    let tasks = TaskRegistry::new()
+        .on_state_data(
+            "Enrich",
+            move |request: stepfn::TaskRequest<stepfn::Data>| {
+                // The handler sees the very nodes of the execution's input.
+                let shared = request.input["blob"].shares(&blob);
+                let mut output = request.input;
+                if let Some(members) = output.object_mut() {
+                    members.insert("shared".into(), shared.into());
+                }
+                std::future::ready(Ok(output))
+            },
+        )
+        .on_state("Plain", |request: stepfn::TaskRequest| async move {
+            Ok(json!({"keys": request.input.as_object().map_or(0, |m| m.len())}))
+        });
+    let outcome = executor
+        .run_data(
+            big,
+            ExecutionOptions {
+                tasks,
+                ..Default::default()
+            },
+        )
+        .await;
+    assert_eq!(outcome.status, ExecutionStatus::Succeeded);
+    // "Plain" saw the input with Enrich's result merged in: blob, id, enriched.
+    assert!(outcome.output.unwrap() == json!({"keys": 3}));
+    let enriched = outcome
+        .history
+        .iter()
+        .find(|e| e.event_type == "LambdaFunctionSucceeded")
+        .and_then(|e| e.payload("output"))
+        .cloned()
+        .unwrap();
+    assert!(enriched["shared"] == json!(true));
+}

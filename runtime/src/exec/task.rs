@@ -17,7 +17,7 @@ use crate::error::{names, StatesError};
 use crate::history::Details;
 use crate::query::Scope;
 use crate::tasks::{
-    CallbackMessage, Resolution, ResourceKind, TaskRequest, TaskResource, TaskResult, TokenWait,
+    CallbackMessage, DataTaskResult, Resolution, ResourceKind, TaskRequest, TaskResource, TokenWait,
 };
 
 /// The event names one resource kind uses.
@@ -182,7 +182,7 @@ pub(super) async fn run(
     let request = TaskRequest {
         state_name: visit.shared_name.clone(),
         resource: resource.arn.clone(),
-        input: parameters.to_value(),
+        input: parameters.clone(),
         context: context.clone(),
         task_token: token.as_ref().map(|t| t.token().to_string()),
         retry_count,
@@ -206,16 +206,18 @@ pub(super) async fn run(
                 if (visit.concurrent || timeout.is_some() || heartbeat.is_some())
                     && on_worker_threads() =>
             {
-                spawn_handler(h.invoke(request))
+                spawn_handler(h.invoke_data(request))
             }
-            Some(Resolution::Handler(h)) => inline_handler(h.invoke(request)),
+            Some(Resolution::Handler(h)) => inline_handler(h.invoke_data(request)),
             Some(Resolution::Mock(m)) => {
-                let result = m.next_answer(visit.name);
+                let result = m.next_answer(visit.name).map(Data::from);
                 Box::pin(async move { result })
             }
             Some(Resolution::AwaitCallback) => {
                 return match token.as_mut().filter(|_| resource.waits_for_token()) {
-                    Some(wait) => await_callback(shared, wait, heartbeat).await,
+                    Some(wait) => await_callback(shared, wait, heartbeat)
+                        .await
+                        .map(Data::from),
                     None => Err(StatesError::runtime("no task token was issued")),
                 }
             }
@@ -252,7 +254,6 @@ pub(super) async fn run(
     drop(token);
     match result {
         Some(Ok(output)) => {
-            let output = Data::from(output);
             shared.emit_payload(cursor, events.succeeded, common.clone(), "output", &output);
             finish(visit, state, raw, output, &context)
         }
@@ -280,8 +281,8 @@ pub(super) async fn run(
 /// Runs a handler's attempt as its own tokio task, so handlers of concurrent Map iterations
 /// and Parallel branches use every worker thread. The task is aborted when the state stops
 /// waiting for it (timeout, a failed sibling branch); a panicking handler fails the task.
-fn spawn_handler(work: BoxFuture<'static, TaskResult>) -> BoxFuture<'static, TaskResult> {
-    struct AbortOnDrop(tokio::task::JoinHandle<TaskResult>);
+fn spawn_handler(work: BoxFuture<'static, DataTaskResult>) -> BoxFuture<'static, DataTaskResult> {
+    struct AbortOnDrop(tokio::task::JoinHandle<DataTaskResult>);
     impl Drop for AbortOnDrop {
         fn drop(&mut self) {
             self.0.abort();
@@ -307,7 +308,7 @@ fn on_worker_threads() -> bool {
 
 /// Polls a handler's attempt in the state's own task; a panicking handler fails the task, as
 /// a spawned one does.
-fn inline_handler(work: BoxFuture<'static, TaskResult>) -> BoxFuture<'static, TaskResult> {
+fn inline_handler(work: BoxFuture<'static, DataTaskResult>) -> BoxFuture<'static, DataTaskResult> {
     Box::pin(async move {
         match std::panic::AssertUnwindSafe(work).catch_unwind().await {
             Ok(result) => result,
