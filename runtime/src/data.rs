@@ -577,6 +577,16 @@ impl<'de> Deserialize<'de> for Data {
     }
 }
 
+/// `data!({...})`: a [`Data`] written as `serde_json::json!` literals, for tests.
+#[cfg(test)]
+macro_rules! data_from_json {
+    ($($json:tt)+) => {
+        $crate::data::Data::from(serde_json::json!($($json)+))
+    };
+}
+#[cfg(test)]
+pub(crate) use data_from_json as data;
+
 #[cfg(test)]
 mod tests {
     use super::*;

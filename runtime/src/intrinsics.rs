@@ -326,11 +326,7 @@ fn hash(data: &str, algorithm: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    macro_rules! data {
-        ($($json:tt)+) => {
-            crate::data::Data::from(serde_json::json!($($json)+))
-        };
-    }
+    use crate::data::data;
 
     fn run(source: &str, input: Data) -> Result<Data, StatesError> {
         let c = IntrinsicCall::parse(source).unwrap();

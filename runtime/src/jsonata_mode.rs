@@ -283,11 +283,7 @@ fn check_type(value: &Data, expected: Expected) -> Result<(), &'static str> {
 mod tests {
     use super::*;
 
-    macro_rules! data {
-        ($($json:tt)+) => {
-            crate::data::Data::from(serde_json::json!($($json)+))
-        };
-    }
+    use crate::data::data;
 
     fn expr(s: &str) -> Jsonata {
         Jsonata::parse(s).unwrap()

@@ -165,11 +165,7 @@ impl VariableBudget {
 mod tests {
     use super::*;
 
-    macro_rules! data {
-        ($($json:tt)+) => {
-            crate::data::Data::from(serde_json::json!($($json)+))
-        };
-    }
+    use crate::data::data;
 
     #[test]
     fn nested_scopes_read_outward_and_release_their_own() {
