@@ -55,7 +55,14 @@ impl Shared {
 
     /// Records an event following `cursor` and moves the cursor to it.
     pub fn emit(&self, cursor: &mut u64, event_type: &'static str, details: Details) -> u64 {
-        self.record(cursor, event_type, None, details, None)
+        self.record(
+            self.clock.now_millis(),
+            cursor,
+            event_type,
+            None,
+            details,
+            None,
+        )
     }
 
     /// Records an event carrying `payload` in its details member `field`.
@@ -67,7 +74,14 @@ impl Shared {
         field: &'static str,
         payload: &Data,
     ) -> u64 {
-        self.record(cursor, event_type, None, details, Some((field, payload)))
+        self.record(
+            self.clock.now_millis(),
+            cursor,
+            event_type,
+            None,
+            details,
+            Some((field, payload)),
+        )
     }
 
     /// Records an event naming `state` (a Map iteration's, say) without a payload.
@@ -78,7 +92,14 @@ impl Shared {
         state: &Arc<str>,
         details: Details,
     ) -> u64 {
-        self.record(cursor, event_type, Some(state), details, None)
+        self.record(
+            self.clock.now_millis(),
+            cursor,
+            event_type,
+            Some(state),
+            details,
+            None,
+        )
     }
 
     /// Records a `...StateEntered` or `...StateExited` event of `state`, with its payload,
@@ -93,7 +114,7 @@ impl Shared {
         details: Details,
     ) -> (u64, i64) {
         let now = self.clock.now_millis();
-        let id = self.record_at(
+        let id = self.record(
             now,
             cursor,
             event_type,
@@ -104,19 +125,8 @@ impl Shared {
         (id, now)
     }
 
+    /// Appends an event at `timestamp_millis` after `cursor` and moves the cursor to it.
     fn record(
-        &self,
-        cursor: &mut u64,
-        event_type: &'static str,
-        state: Option<&Arc<str>>,
-        details: Details,
-        payload: Option<(&'static str, &Data)>,
-    ) -> u64 {
-        let now = self.clock.now_millis();
-        self.record_at(now, cursor, event_type, state, details, payload)
-    }
-
-    fn record_at(
         &self,
         timestamp_millis: i64,
         cursor: &mut u64,
