@@ -152,6 +152,7 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
             DEFAULT_REGION.into(),
             "123456789012".into(),
         )),
+        state_names: Default::default(),
         s3_root: None,
         default_language: language,
         context_override: request.context.clone().map(ContextObject::from_value),
@@ -196,7 +197,7 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
             output: Some(output.into()),
             error: None,
             cause: None,
-            next_state: Some(next),
+            next_state: Some(next.to_string()),
         },
         Ok(Step::End(output)) => TestStateResult {
             status: TestStateStatus::Succeeded,
@@ -214,7 +215,7 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
             output: Some(output.into()),
             error: error.error,
             cause: error.cause,
-            next_state: Some(next),
+            next_state: Some(next.to_string()),
         },
         Ok(Step::Retriable(error)) => TestStateResult {
             status: TestStateStatus::Retriable,

@@ -539,6 +539,7 @@ fn child_execution(parent: &Shared, arn: &str, name: &str, input: &Data) -> Shar
         callbacks: parent.callbacks.clone(),
         history: History::new(false),
         execution,
+        state_names: parent.state_names.clone(),
         s3_root: parent.s3_root.clone(),
         default_language: parent.default_language,
         context_override: None,

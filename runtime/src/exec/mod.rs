@@ -38,7 +38,7 @@ use crate::history::{Details, History, HistoryEvent};
 use crate::tasks::{Callbacks, TaskRegistry, DEFAULT_REGION};
 
 pub use io::{payload_size, MAX_PAYLOAD_BYTES};
-pub(crate) use run::{run_state, Shared, Step, Visit};
+pub(crate) use run::{run_state, Shared, StateNames, Step, Visit};
 pub use stop::{StopRequest, StopSignal};
 
 /// A state machine ready to run many executions. Everything the definition computes (paths,
@@ -47,6 +47,8 @@ pub use stop::{StopRequest, StopSignal};
 #[derive(Clone)]
 pub struct Executor {
     machine: Arc<StateMachine>,
+    /// Every state's name, made once: history events and `$$` share them.
+    state_names: Arc<StateNames>,
 }
 
 /// How an execution ends.
@@ -160,8 +162,19 @@ impl Default for ExecutionOptions {
 impl Executor {
     /// An executor for `machine` (already checked: see [`crate::check`]).
     pub fn new(machine: StateMachine) -> Self {
+        fn collect(states: &stepfn_codegen::States, names: &mut StateNames) {
+            for (name, state) in states {
+                names.insert(name.as_str().into());
+                for branch in state.nested_branches() {
+                    collect(&branch.states, names);
+                }
+            }
+        }
+        let mut state_names = StateNames::default();
+        collect(&machine.states, &mut state_names);
         Executor {
             machine: Arc::new(machine),
+            state_names: Arc::new(state_names),
         }
     }
 
@@ -217,6 +230,7 @@ impl Executor {
             callbacks,
             history: History::new(record_history),
             execution: Arc::new(execution),
+            state_names: self.state_names.clone(),
             s3_root,
             default_language: self
                 .machine

@@ -32,6 +32,8 @@ pub(crate) struct Shared {
     pub history: History,
     /// `$$.Execution` and `$$.StateMachine`.
     pub execution: Arc<ExecutionContext>,
+    /// The machine's state names, shared rather than copied into every visit.
+    pub state_names: Arc<StateNames>,
     pub s3_root: Option<PathBuf>,
     pub default_language: QueryLanguage,
     /// TestState: the context object as the caller gave it, used as is.
@@ -42,7 +44,18 @@ pub(crate) struct Shared {
     pub variable_budget: Arc<VariableBudget>,
 }
 
+/// State names as shared strings, found by name.
+pub(crate) type StateNames = std::collections::HashSet<Arc<str>, foldhash::fast::RandomState>;
+
 impl Shared {
+    /// `name` as a shared string: the machine's own copy, or a new one.
+    fn state_name(&self, name: &str) -> Arc<str> {
+        self.state_names
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.into())
+    }
+
     /// The region in the execution's ARNs.
     pub fn region(&self) -> &str {
         self.execution.region()
@@ -173,13 +186,13 @@ impl Shared {
     }
 }
 
-/// Where a state leads.
-pub(crate) enum Step {
-    Next(String, Data),
+/// Where a state leads; the next state's name is borrowed from the definition.
+pub(crate) enum Step<'s> {
+    Next(&'s str, Data),
     End(Data),
     /// An error a catcher handled: go to `next` with `output`.
     Caught {
-        next: String,
+        next: &'s str,
         output: Data,
         error: StatesError,
     },
@@ -412,7 +425,7 @@ async fn run_states<'a>(
                 format!("The state '{name}' does not exist"),
             ));
         };
-        let shared_name: Arc<str> = name.into();
+        let shared_name = shared.state_name(name);
         let entered_previous = *cursor;
         let (entered_id, entered_millis) = shared.emit_state(
             cursor,
@@ -478,17 +491,9 @@ async fn run_states<'a>(
             variables.commit(assigned, &shared.variable_budget);
         }
         match next {
+            // A name that leads nowhere fails at the top of the loop.
             Some(next) => {
-                name = states
-                    .get_key_value(next.as_str())
-                    .map(|(k, _)| k.as_str())
-                    .unwrap_or("");
-                if name.is_empty() {
-                    return Err(StatesError::new(
-                        names::RUNTIME,
-                        format!("The state '{next}' does not exist"),
-                    ));
-                }
+                name = next;
                 input = output;
             }
             None => return Ok(output),
@@ -506,12 +511,12 @@ fn assigned_details(assigned: &Assigned) -> Data {
     )
 }
 
-pub(crate) async fn run_state(
+pub(crate) async fn run_state<'s>(
     visit: &Visit<'_>,
-    state: &State,
+    state: &'s State,
     input: Data,
     cursor: &mut u64,
-) -> Result<Step, StatesError> {
+) -> Result<Step<'s>, StatesError> {
     match state {
         State::Pass(s) => pass(visit, s, input),
         State::Choice(s) => choose(visit, s, input),
@@ -548,14 +553,14 @@ async fn attempt(
     }
 }
 
-pub(crate) fn follow(transition: &Transition, output: Data) -> Step {
+pub(crate) fn follow(transition: &Transition, output: Data) -> Step<'_> {
     match transition {
-        Transition::Next(n) => Step::Next(n.clone(), output),
+        Transition::Next(n) => Step::Next(n, output),
         Transition::End => Step::End(output),
     }
 }
 
-fn pass(visit: &Visit<'_>, s: &Pass, raw: Data) -> Result<Step, StatesError> {
+fn pass<'s>(visit: &Visit<'_>, s: &'s Pass, raw: Data) -> Result<Step<'s>, StatesError> {
     let context = visit.context(None);
     if visit.is_jsonata() {
         let output = jsonata_output(visit, s.assign.as_ref(), s.output.as_ref(), raw, &context)?;
@@ -601,7 +606,7 @@ pub(crate) fn jsonata_output(
     Ok(output)
 }
 
-fn choose(visit: &Visit<'_>, s: &Choice, raw: Data) -> Result<Step, StatesError> {
+fn choose<'s>(visit: &Visit<'_>, s: &'s Choice, raw: Data) -> Result<Step<'s>, StatesError> {
     let context = visit.context(None);
     let roots = visit.roots(&context);
     let effective = if visit.is_jsonata() {
@@ -631,12 +636,12 @@ fn choose(visit: &Visit<'_>, s: &Choice, raw: Data) -> Result<Step, StatesError>
     }
     let (next, assign, output) = match matched {
         Some(rule) => (
-            rule.next.clone(),
+            rule.next.as_str(),
             rule.assign.as_ref(),
             rule.output.as_ref(),
         ),
         None => match &s.default {
-            Some(d) => (d.clone(), s.assign.as_ref(), s.output.as_ref()),
+            Some(d) => (d.as_str(), s.assign.as_ref(), s.output.as_ref()),
             None => {
                 return Err(StatesError::new(
                     names::NO_CHOICE_MATCHED,
@@ -657,7 +662,7 @@ fn choose(visit: &Visit<'_>, s: &Choice, raw: Data) -> Result<Step, StatesError>
     Ok(Step::Next(next, output))
 }
 
-fn succeed(visit: &Visit<'_>, s: &Succeed, raw: Data) -> Result<Step, StatesError> {
+fn succeed<'s>(visit: &Visit<'_>, s: &Succeed, raw: Data) -> Result<Step<'s>, StatesError> {
     let context = visit.context(None);
     if visit.is_jsonata() {
         return Ok(Step::End(jsonata_output(
@@ -714,19 +719,19 @@ fn fail(visit: &Visit<'_>, s: &Fail, raw: &Data) -> Result<StatesError, StatesEr
 
 /// Runs a state's work under its `Retry` and `Catch`: the work returns the state's output;
 /// an error is retried as the retriers say, then caught, else raised.
-async fn handled(
+async fn handled<'s>(
     visit: &Visit<'_>,
-    state: &State,
+    state: &'s State,
     raw: Data,
     cursor: &mut u64,
-) -> Result<Step, StatesError> {
-    let transition = state.transition().cloned().unwrap_or(Transition::End);
+) -> Result<Step<'s>, StatesError> {
+    let transition = state.transition().unwrap_or(&Transition::End);
     let retriers = state.retry().unwrap_or_default();
     let catchers = state.catch().unwrap_or_default();
     if retriers.is_empty() && catchers.is_empty() {
         // Nothing needs the input after the attempt: the attempt may consume it.
         return match attempt(visit, state, Cow::Owned(raw), 0, cursor).await {
-            Ok(output) => Ok(follow(&transition, output)),
+            Ok(output) => Ok(follow(transition, output)),
             Err(error) => {
                 let error = visit.locate(error, cursor);
                 record_failure(visit, state, &error, cursor);
@@ -737,7 +742,7 @@ async fn handled(
     let mut retry = RetryState::new(state.retry());
     loop {
         match attempt(visit, state, Cow::Borrowed(&raw), retry.retry_count, cursor).await {
-            Ok(output) => return Ok(follow(&transition, output)),
+            Ok(output) => return Ok(follow(transition, output)),
             Err(error) => {
                 let error = visit.locate(error, cursor);
                 if let Some(delay) = retry.next_delay(&error) {
@@ -773,13 +778,13 @@ fn record_failure(visit: &Visit<'_>, state: &State, error: &StatesError, cursor:
 
 /// A catcher's `Assign` replaces the state's; its `ResultPath` (JSONPath) or `Output`
 /// (JSONata, the Error Output when absent) gives the state's output.
-fn catch(
+fn catch<'s>(
     visit: &Visit<'_>,
-    catcher: &Catcher,
+    catcher: &'s Catcher,
     raw: Data,
     error: &StatesError,
     retry_count: u32,
-) -> Result<Step, StatesError> {
+) -> Result<Step<'s>, StatesError> {
     let error_output = error.to_error_output();
     let context = visit.context(Some(retry_count));
     let output = match visit.fields(&raw, &context) {
@@ -801,7 +806,7 @@ fn catch(
     };
     io::check_size(&output, visit.name)?;
     Ok(Step::Caught {
-        next: catcher.next.clone(),
+        next: catcher.next.as_str(),
         output,
         error: error.clone(),
     })

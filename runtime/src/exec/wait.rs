@@ -16,7 +16,11 @@ use crate::query::Scope;
 /// The longest wait Step Functions schedules (in seconds): about 68 years.
 const MAX_WAIT_SECONDS: i64 = i32::MAX as i64;
 
-pub(super) async fn run(visit: &Visit<'_>, s: &Wait, raw: Data) -> Result<Step, StatesError> {
+pub(super) async fn run<'s>(
+    visit: &Visit<'_>,
+    s: &'s Wait,
+    raw: Data,
+) -> Result<Step<'s>, StatesError> {
     let context = visit.context(None);
     let now_millis = visit.shared.clock.now_millis();
     if let Fields::Jsonata(scope) = visit.fields(&raw, &context) {
