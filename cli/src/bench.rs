@@ -130,7 +130,12 @@ fn run(args: BenchArgs) -> Result<Value, String> {
     runtime.block_on(async {
         for r in 0..reps {
             let execution_input = if args.workload == "many_executions" {
-                Data::from(json!({"id": r, "v": r % 50}))
+                // {"id": r, "v": r % 50}, made as the peer's driver makes it: one object.
+                let mut members =
+                    stepfn::data::Object::with_capacity_and_hasher(2, Default::default());
+                members.insert("id".into(), r.into());
+                members.insert("v".into(), (r % 50).into());
+                Data::object(members)
             } else {
                 input.clone()
             };

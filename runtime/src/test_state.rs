@@ -186,6 +186,7 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
         language: state.query_language().unwrap_or(language),
         variables: &variables,
         assigned: Default::default(),
+        has_assigned: Default::default(),
     };
     let mut cursor = 0;
     let result = run_state(&visit, &state, Data::from(&request.input), &mut cursor)

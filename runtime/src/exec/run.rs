@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
@@ -222,6 +223,8 @@ pub(crate) struct Visit<'a> {
     /// What the state's (or its catcher's or rule's) `Assign` computed, stored in the scope
     /// when the state ends so every field of the state sees the values as of its entry.
     pub assigned: Mutex<Option<Assigned>>,
+    /// Whether `assigned` holds something, read without the lock.
+    pub has_assigned: AtomicBool,
 }
 
 impl<'a> Visit<'a> {
@@ -254,6 +257,10 @@ impl<'a> Visit<'a> {
     /// Evaluates `assign` (none: nothing is assigned) and keeps its values for the end of the
     /// state, replacing what an earlier Assign of this visit computed.
     pub fn assign(&self, assign: Option<&Assign>, fields: &Fields<'_>) -> Result<(), StatesError> {
+        // Most states assign nothing: then there is nothing to replace either.
+        if assign.is_none() && !self.has_assigned.load(Ordering::Relaxed) {
+            return Ok(());
+        }
         let assigned = match assign {
             Some(a) => Some(Assigned::check(
                 fields.assign(a)?,
@@ -262,6 +269,8 @@ impl<'a> Visit<'a> {
             )?),
             None => None,
         };
+        self.has_assigned
+            .store(assigned.is_some(), Ordering::Relaxed);
         *self.assigned.lock().unwrap_or_else(|e| e.into_inner()) = assigned;
         Ok(())
     }
@@ -447,6 +456,7 @@ async fn run_states<'a>(
             language: state.query_language().unwrap_or(shared.default_language),
             variables,
             assigned: Mutex::new(None),
+            has_assigned: AtomicBool::new(false),
         };
         let mut abort = AbortGuard::new(shared, aborted_event(state), name, entered_id);
         // Let sibling Parallel branches and Map iterations enter their states too before this
