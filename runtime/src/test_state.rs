@@ -153,6 +153,7 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
             "123456789012".into(),
         )),
         state_names: Default::default(),
+        task_resources: Default::default(),
         s3_root: None,
         default_language: language,
         context_override: request.context.clone().map(ContextObject::from_value),

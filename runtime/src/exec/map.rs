@@ -540,6 +540,7 @@ fn child_execution(parent: &Shared, arn: &str, name: &str, input: &Data) -> Shar
         history: History::new(false),
         execution,
         state_names: parent.state_names.clone(),
+        task_resources: parent.task_resources.clone(),
         s3_root: parent.s3_root.clone(),
         default_language: parent.default_language,
         context_override: None,

@@ -28,7 +28,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use stepfn_codegen::{ExecutionType, QueryLanguage, StateMachine};
+use stepfn_codegen::{ExecutionType, QueryLanguage, State, StateMachine};
 
 use crate::clock::{Clock, SystemClock};
 use crate::context::{ExecutionContext, ExecutionRecipe};
@@ -40,6 +40,7 @@ use crate::tasks::{Callbacks, TaskRegistry, DEFAULT_REGION};
 pub use io::{payload_size, MAX_PAYLOAD_BYTES};
 pub(crate) use run::{run_state, Shared, StateNames, Step, Visit};
 pub use stop::{StopRequest, StopSignal};
+pub(crate) use task::TaskResources;
 
 /// A state machine ready to run many executions. Everything the definition computes (paths,
 /// templates, intrinsic calls) was parsed when the model was built; nothing is re-parsed per
@@ -49,6 +50,8 @@ pub struct Executor {
     machine: Arc<StateMachine>,
     /// Every state's name, made once: history events and `$$` share them.
     state_names: Arc<StateNames>,
+    /// Every Task state's resource, parsed once.
+    task_resources: Arc<TaskResources>,
 }
 
 /// How an execution ends.
@@ -162,19 +165,32 @@ impl Default for ExecutionOptions {
 impl Executor {
     /// An executor for `machine` (already checked: see [`crate::check`]).
     pub fn new(machine: StateMachine) -> Self {
-        fn collect(states: &stepfn_codegen::States, names: &mut StateNames) {
+        fn collect(
+            states: &stepfn_codegen::States,
+            names: &mut StateNames,
+            resources: &mut TaskResources,
+        ) {
             for (name, state) in states {
                 names.insert(name.as_str().into());
+                if let State::Task(stepfn_codegen::Task {
+                    resource: stepfn_codegen::Resource::Uri(arn),
+                    ..
+                }) = state
+                {
+                    resources.add(arn);
+                }
                 for branch in state.nested_branches() {
-                    collect(&branch.states, names);
+                    collect(&branch.states, names, resources);
                 }
             }
         }
         let mut state_names = StateNames::default();
-        collect(&machine.states, &mut state_names);
+        let mut task_resources = TaskResources::default();
+        collect(&machine.states, &mut state_names, &mut task_resources);
         Executor {
             machine: Arc::new(machine),
             state_names: Arc::new(state_names),
+            task_resources: Arc::new(task_resources),
         }
     }
 
@@ -231,6 +247,7 @@ impl Executor {
             history: History::new(record_history),
             execution: Arc::new(execution),
             state_names: self.state_names.clone(),
+            task_resources: self.task_resources.clone(),
             s3_root,
             default_language: self
                 .machine

@@ -35,6 +35,8 @@ pub(crate) struct Shared {
     pub execution: Arc<ExecutionContext>,
     /// The machine's state names, shared rather than copied into every visit.
     pub state_names: Arc<StateNames>,
+    /// The machine's Task resources, parsed once.
+    pub task_resources: Arc<super::TaskResources>,
     pub s3_root: Option<PathBuf>,
     pub default_language: QueryLanguage,
     /// TestState: the context object as the caller gave it, used as is.

@@ -2,6 +2,8 @@
 //! enforce TimeoutSeconds and HeartbeatSeconds, and wait for callbacks.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
@@ -73,6 +75,28 @@ fn seconds(
     }
 }
 
+/// Task resources, parsed once per executor and found by ARN.
+#[derive(Default)]
+pub(crate) struct TaskResources(HashMap<Box<str>, Arc<TaskResource>, foldhash::fast::RandomState>);
+
+impl TaskResources {
+    /// Parses `arn` unless it is known already.
+    pub fn add(&mut self, arn: &str) {
+        if !self.0.contains_key(arn) {
+            self.0
+                .insert(arn.into(), Arc::new(TaskResource::parse(arn)));
+        }
+    }
+
+    /// The parsed `arn`: known, or parsed now.
+    pub fn get(&self, arn: &str) -> Arc<TaskResource> {
+        self.0
+            .get(arn)
+            .cloned()
+            .unwrap_or_else(|| Arc::new(TaskResource::parse(arn)))
+    }
+}
+
 /// One attempt of the Task state `s` (which is `state`).
 pub(super) async fn run(
     visit: &Visit<'_>,
@@ -92,7 +116,7 @@ pub(super) async fn run(
             )))
         }
     };
-    let resource = TaskResource::parse(arn);
+    let resource = shared.task_resources.get(arn);
     // Shared by the events that name the resource.
     let arn = Data::String(resource.arn.clone());
     let mut token: Option<TokenWait> = None;
