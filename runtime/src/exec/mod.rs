@@ -35,12 +35,11 @@ use crate::context::{ExecutionContext, ExecutionRecipe};
 use crate::data::Data;
 use crate::error::{self, StatesError};
 use crate::history::{Details, History, HistoryEvent};
-use crate::tasks::{Callbacks, TaskRegistry, DEFAULT_REGION};
+use crate::tasks::{Callbacks, TaskRegistry, TaskResources, DEFAULT_REGION};
 
 pub use io::{payload_size, MAX_PAYLOAD_BYTES};
 pub(crate) use run::{run_state, Shared, StateNames, Step, Visit};
 pub use stop::{StopRequest, StopSignal};
-pub(crate) use task::TaskResources;
 
 /// A state machine ready to run many executions. Everything the definition computes (paths,
 /// templates, intrinsic calls) was parsed when the model was built; nothing is re-parsed per

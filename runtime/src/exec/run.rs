@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
-
 use stepfn_codegen::{
     Assign, Catcher, Choice, Condition, Fail, MaybeJsonata, Parallel, Pass, Query, QueryLanguage,
     State, States, Succeed, Template, Transition,
@@ -18,11 +17,10 @@ use crate::clock::Clock;
 use crate::context::{ContextObject, ExecutionContext};
 use crate::data::Data;
 use crate::error::{names, StatesError};
-use crate::history::History;
-use crate::history::{Details, EventPayload, HistoryEvent};
+use crate::history::{Details, EventPayload, History, HistoryEvent};
 use crate::jsonata_mode::{Expected, JsonataScope};
 use crate::query::Roots;
-use crate::tasks::{Callbacks, TaskRegistry};
+use crate::tasks::{Callbacks, TaskRegistry, TaskResources};
 use crate::variables::{Assigned, VariableBudget, VariableScope};
 
 /// What every branch of one execution shares.
@@ -36,7 +34,7 @@ pub(crate) struct Shared {
     /// The machine's state names, shared rather than copied into every visit.
     pub state_names: Arc<StateNames>,
     /// The machine's Task resources, parsed once.
-    pub task_resources: Arc<super::TaskResources>,
+    pub task_resources: Arc<TaskResources>,
     pub s3_root: Option<PathBuf>,
     pub default_language: QueryLanguage,
     /// TestState: the context object as the caller gave it, used as is.

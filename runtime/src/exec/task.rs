@@ -2,8 +2,6 @@
 //! enforce TimeoutSeconds and HeartbeatSeconds, and wait for callbacks.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
@@ -19,7 +17,7 @@ use crate::error::{names, StatesError};
 use crate::history::Details;
 use crate::query::Scope;
 use crate::tasks::{
-    CallbackMessage, DataTaskResult, Resolution, ResourceKind, TaskRequest, TaskResource, TokenWait,
+    CallbackMessage, DataTaskResult, Resolution, ResourceKind, TaskRequest, TokenWait,
 };
 
 /// The event names one resource kind uses.
@@ -72,28 +70,6 @@ fn seconds(
             path.source(),
             crate::query::compact(&value)
         ))),
-    }
-}
-
-/// Task resources, parsed once per executor and found by ARN.
-#[derive(Default)]
-pub(crate) struct TaskResources(HashMap<Box<str>, Arc<TaskResource>, foldhash::fast::RandomState>);
-
-impl TaskResources {
-    /// Parses `arn` unless it is known already.
-    pub fn add(&mut self, arn: &str) {
-        if !self.0.contains_key(arn) {
-            self.0
-                .insert(arn.into(), Arc::new(TaskResource::parse(arn)));
-        }
-    }
-
-    /// The parsed `arn`: known, or parsed now.
-    pub fn get(&self, arn: &str) -> Arc<TaskResource> {
-        self.0
-            .get(arn)
-            .cloned()
-            .unwrap_or_else(|| Arc::new(TaskResource::parse(arn)))
     }
 }
 

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 pub use callbacks::{CallbackError, CallbackMessage, Callbacks, TokenWait};
 pub use mock_config::{MockConfig, MockConfigError, MockedResponse, MockedTestCase};
+pub(crate) use resource::TaskResources;
 pub use resource::{IntegrationPattern, ResourceKind, TaskResource, DEFAULT_REGION};
 
 use crate::context::ContextObject;

@@ -1,5 +1,6 @@
 //! What a Task's `Resource` ARN names, which decides the history events it produces.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -129,6 +130,28 @@ impl TaskResource {
                 ..
             }
         )
+    }
+}
+
+/// Task resources, parsed once per executor and found by ARN.
+#[derive(Default)]
+pub(crate) struct TaskResources(HashMap<Box<str>, Arc<TaskResource>, foldhash::fast::RandomState>);
+
+impl TaskResources {
+    /// Parses `arn` unless it is known already.
+    pub fn add(&mut self, arn: &str) {
+        if !self.0.contains_key(arn) {
+            self.0
+                .insert(arn.into(), Arc::new(TaskResource::parse(arn)));
+        }
+    }
+
+    /// The parsed `arn`: known, or parsed now.
+    pub fn get(&self, arn: &str) -> Arc<TaskResource> {
+        self.0
+            .get(arn)
+            .cloned()
+            .unwrap_or_else(|| Arc::new(TaskResource::parse(arn)))
     }
 }
 
