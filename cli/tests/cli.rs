@@ -406,3 +406,59 @@ fn the_readme_graph_is_what_stepfn_graph_draws() {
         "docs/ecommerce.svg is stale: stepfn graph examples/ecommerce.asl.json --format svg > docs/ecommerce.svg"
     );
 }
+
+/// `../shared/bench` (or `$STEPFN_SHARED/bench`): the peer's workloads.
+fn bench_dir() -> PathBuf {
+    let shared = std::env::var_os("STEPFN_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
+    let dir = shared.join("bench");
+    assert!(
+        dir.join("meta.json").is_file(),
+        "the bench workloads are missing: expected them at {} (set STEPFN_SHARED)",
+        dir.display()
+    );
+    dir
+}
+
+#[test]
+fn bench_prints_the_peers_fields_for_a_checked_workload() {
+    let dir = bench_dir();
+    let out = stepfn(&[
+        "bench",
+        &dir.display().to_string(),
+        "payload",
+        "--reps",
+        "2",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(line["workload"], "payload");
+    assert_eq!(line["reps"], 2);
+    // meta.json: 100 transitions per execution.
+    assert_eq!(line["transitions"], 200);
+    assert!(line["exec_s"].as_f64().unwrap() > 0.0);
+    assert!(line["transitions_per_s"].as_f64().unwrap() > 0.0);
+    assert!(line["peak_rss_mib"].as_f64().unwrap() > 0.0);
+
+    let out = stepfn(&[
+        "bench",
+        &dir.display().to_string(),
+        "many_executions",
+        "--reps",
+        "20",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = stepfn(&["bench", &dir.display().to_string(), "no_such_workload"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_workload.asl.json"));
+}
