@@ -123,7 +123,8 @@ pub struct ExecutionOptions {
     pub clock: Arc<dyn Clock>,
     /// Who answers Task states.
     pub tasks: TaskRegistry,
-    /// Where `.waitForTaskToken` tasks wait for SendTaskSuccess / SendTaskFailure.
+    /// Where `.waitForTaskToken` tasks wait for SendTaskSuccess / SendTaskFailure. The default
+    /// is one table shared by every execution given none (tokens are unique).
     pub callbacks: Callbacks,
     /// The directory S3 is served from: `s3://bucket/key` is `ROOT/bucket/key`.
     pub s3_root: Option<PathBuf>,
@@ -131,7 +132,8 @@ pub struct ExecutionOptions {
     pub record_history: bool,
     /// Standard or Express: Express executions have `express:` ARNs and no redrive count.
     pub execution_type: ExecutionType,
-    /// Raise it to stop the execution (StopExecution).
+    /// Raise it to stop the execution (StopExecution): give a clone of a [`StopSignal::new`]
+    /// and keep one. The default, [`StopSignal::never`], cannot be raised.
     pub stop: StopSignal,
 }
 
