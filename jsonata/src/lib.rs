@@ -29,7 +29,7 @@ pub use ast::{BinaryOp, Expr};
 pub use error::Error;
 pub use eval::Limits;
 pub use parser::{parse, SyntaxError};
-pub use value::{Object, Value};
+pub use value::{number_json, Object, Value};
 
 /// A parsed and planned expression, ready to evaluate.
 #[derive(Clone, Debug)]

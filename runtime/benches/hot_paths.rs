@@ -148,3 +148,31 @@ fn short_execution(bencher: divan::Bencher) {
         ))
     });
 }
+
+/// A JSONata state whose `Output` template has four expressions over a 40 KiB input.
+#[divan::bench]
+fn jsonata_template_over_a_large_input(bencher: divan::Bencher) {
+    let definition = r#"{"QueryLanguage": "JSONata", "StartAt": "Shape", "States": {
+        "Shape": {"Type": "Pass", "End": true, "Output": {
+            "first": "{% $states.input.rows[0].id %}",
+            "count": "{% $count($states.input.rows) %}",
+            "owner": "{% $states.input.owner %}",
+            "name": "{% $states.context.State.Name %}"}}}}"#;
+    let executor = Executor::new(check(definition, &Default::default()).unwrap());
+    let rows: Vec<Value> = (0..400)
+        .map(|i| json!({"id": format!("r{i}"), "n": i, "text": "lorem ipsum dolor sit amet, consectetur adipiscing"}))
+        .collect();
+    let input = stepfn::Data::from(json!({"owner": "me", "rows": rows}));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    bencher.bench(|| {
+        runtime.block_on(executor.run_data(
+            input.clone(),
+            ExecutionOptions {
+                record_history: true,
+                ..Default::default()
+            },
+        ))
+    });
+}

@@ -5,12 +5,13 @@
 //! Every failure is `States.QueryEvaluationError`, worded as Step Functions words it, naming the
 //! expression and the field (`Output/result`) it was written in.
 
-use stepfn_codegen::jsonata::{Limits, Object, Value as JValue};
+use std::cell::OnceCell;
 
-use crate::data::{self, Data};
+use stepfn_codegen::jsonata::{number_json, Limits, Object, Value as JValue};
 use stepfn_codegen::{Jsonata, MaybeJsonata, Template};
 
 use crate::context::ContextObject;
+use crate::data::{self, Data};
 use crate::error::{names, StatesError};
 use crate::query::compact;
 use crate::variables::VariableScope;
@@ -87,11 +88,23 @@ impl<'a> JsonataScope<'a> {
         field: &str,
         expected: Expected,
     ) -> Result<Data, StatesError> {
+        self.evaluate_sharing(expression, field, expected, &OnceCell::new())
+    }
+
+    /// [`JsonataScope::evaluate`], with `$states` converted at most once for all the
+    /// expressions that share `states` (the fields of one template).
+    fn evaluate_sharing(
+        &self,
+        expression: &Jsonata,
+        field: &str,
+        expected: Expected,
+        states: &OnceCell<JValue>,
+    ) -> Result<Data, StatesError> {
         let compiled = expression.compiled();
         let result = compiled.evaluate_bound(
             None,
             |name| match name {
-                "states" => Some(self.states_value()),
+                "states" => Some(states.get_or_init(|| self.states_value()).clone()),
                 _ => self.variables.and_then(|v| v.get(name)).map(to_jsonata),
             },
             Limits::default(),
@@ -116,7 +129,7 @@ impl<'a> JsonataScope<'a> {
             Ok(JValue::Function(_)) => {
                 return Err(failure("returned an unsupported result type.".into()))
             }
-            Ok(v) => v.to_json().map_or(Data::Null, Data::from),
+            Ok(v) => from_jsonata(&v).unwrap_or(Data::Null),
         };
         check_type(&value, expected).map_err(|actual| {
             failure(format!(
@@ -131,14 +144,26 @@ impl<'a> JsonataScope<'a> {
     /// Evaluates a template written in `field`: every `{% %}` string in it is evaluated,
     /// everything else copied.
     pub fn evaluate_template(&self, template: &Template, field: &str) -> Result<Data, StatesError> {
+        self.template_sharing(template, field, &OnceCell::new())
+    }
+
+    /// [`JsonataScope::evaluate_template`] for several templates of one state (its `Assign`
+    /// members): `states` carries `$states`, converted once for all of them.
+    pub(crate) fn template_sharing(
+        &self,
+        template: &Template,
+        field: &str,
+        states: &OnceCell<JValue>,
+    ) -> Result<Data, StatesError> {
         Ok(match template {
             Template::Literal(v) => Data::from(v),
-            Template::Jsonata(j) => self.evaluate(j, field, Expected::Any)?,
+            Template::Jsonata(j) => self.evaluate_sharing(j, field, Expected::Any, states)?,
             Template::Object(members) => {
                 let mut out =
                     data::Object::with_capacity_and_hasher(members.len(), Default::default());
                 for (name, member) in members {
-                    let value = self.evaluate_template(member, &format!("{field}/{name}"))?;
+                    let value =
+                        self.template_sharing(member, &format!("{field}/{name}"), states)?;
                     out.insert(name.into(), value);
                 }
                 Data::object(out)
@@ -147,7 +172,7 @@ impl<'a> JsonataScope<'a> {
                 items
                     .iter()
                     .enumerate()
-                    .map(|(i, t)| self.evaluate_template(t, &format!("{field}/{i}")))
+                    .map(|(i, t)| self.template_sharing(t, &format!("{field}/{i}"), states))
                     .collect::<Result<_, _>>()?,
             ),
             Template::Query(q) => {
@@ -229,6 +254,30 @@ pub fn to_jsonata(data: &Data) -> JValue {
                 .collect(),
         ),
     }
+}
+
+/// A JSONata result as a payload: `None` for undefined; undefined inside an array becomes
+/// `null` and inside an object is left out, and functions become `""`, as JSON.stringify
+/// would have them.
+fn from_jsonata(value: &JValue) -> Option<Data> {
+    Some(match value {
+        JValue::Undefined => return None,
+        JValue::Null => Data::Null,
+        JValue::Bool(b) => Data::Bool(*b),
+        JValue::Number(n) => Data::from(number_json(*n)),
+        JValue::String(s) => Data::from(&**s),
+        JValue::Array(items, _) => items
+            .iter()
+            .map(|v| from_jsonata(v).unwrap_or(Data::Null))
+            .collect(),
+        JValue::Object(members) => Data::object(
+            members
+                .iter()
+                .filter_map(|(k, v)| from_jsonata(v).map(|d| (k.as_str().into(), d)))
+                .collect(),
+        ),
+        JValue::Function(_) => Data::from(""),
+    })
 }
 
 /// `States.QueryEvaluationError` for the expression in `field`; the executor prefixes the

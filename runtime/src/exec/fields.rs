@@ -50,6 +50,7 @@ impl<'a> Fields<'a> {
 
     /// The values an `Assign` computes, in the order written, before any is stored.
     pub fn assign(&self, assign: &Assign) -> Result<Vec<(String, Data)>, StatesError> {
+        let states = std::cell::OnceCell::new();
         assign
             .0
             .iter()
@@ -57,7 +58,7 @@ impl<'a> Fields<'a> {
                 let value = match self {
                     Fields::Path(s) => s.evaluate_field(template, name)?,
                     Fields::Jsonata(s) => {
-                        s.evaluate_template(template, &format!("Assign/{name}"))?
+                        s.template_sharing(template, &format!("Assign/{name}"), &states)?
                     }
                 };
                 Ok((name.clone(), value))
