@@ -265,7 +265,7 @@ impl Executor {
 
         // Step Functions refuses larger inputs at StartExecution; every later payload is
         // checked where it can grow.
-        let result = if input.json_len() > MAX_PAYLOAD_BYTES {
+        let result = if io::exceeds(&input, MAX_PAYLOAD_BYTES) {
             Ended::Ran(Err(StatesError::new(
                 error::names::DATA_LIMIT_EXCEEDED,
                 format!("The execution input is larger than {MAX_PAYLOAD_BYTES} bytes, the most Step Functions accepts."),

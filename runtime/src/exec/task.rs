@@ -254,11 +254,11 @@ pub(super) async fn run(
     drop(token);
     match result {
         Some(Ok(output)) => {
-            shared.emit_payload(cursor, events.succeeded, common.clone(), "output", &output);
+            shared.emit_payload(cursor, events.succeeded, common, "output", &output);
             finish(visit, state, raw, output, &context)
         }
         Some(Err(e)) => {
-            let mut details = common.clone();
+            let mut details = common;
             details.extend(error_details(&e));
             let event = if e.name() == names::TIMEOUT {
                 events.timed_out
