@@ -243,6 +243,13 @@ impl ContextObject {
         self.derived(None, Some(item))
     }
 
+    /// An empty context object, for fields known not to read it.
+    pub(crate) fn unread() -> &'static ContextObject {
+        static UNREAD: std::sync::LazyLock<ContextObject> =
+            std::sync::LazyLock::new(ContextObject::default);
+        &UNREAD
+    }
+
     /// The JSON object, built on first use.
     pub fn value(&self) -> &Data {
         self.inner.built.get_or_init(|| self.inner.build())

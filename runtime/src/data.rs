@@ -144,6 +144,16 @@ impl Data {
     pub fn object_mut(&mut self) -> Option<&mut Object> {
         match self {
             Data::Object(node) => {
+                if node.items.len() <= SMALL_OBJECT && Arc::get_mut(node).is_none() {
+                    // A copy is made to be changed, and the commonest change adds a member:
+                    // leave room for it, so the copy does not grow (and rehash) at once.
+                    let mut items = Object::with_capacity_and_hasher(
+                        node.items.len() + 1,
+                        node.items.hasher().clone(),
+                    );
+                    items.extend(node.items.iter().map(|(k, v)| (k.clone(), v.clone())));
+                    *node = Arc::new(Node::new(items));
+                }
                 let node = Arc::make_mut(node);
                 *node.json_len.get_mut() = 0;
                 Some(&mut node.items)
@@ -267,8 +277,12 @@ impl Data {
             Data::Null => 4,
             Data::Bool(true) => 4,
             Data::Bool(false) => 5,
-            Data::Number(n) => counted(n),
-            Data::String(s) => counted(&**s),
+            Data::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => decimal_digits(u),
+                (None, Some(i)) => 1 + decimal_digits(i.unsigned_abs()),
+                _ => counted(n),
+            },
+            Data::String(s) => string_json_len(s),
             Data::Array(node) => node.counted(|items| {
                 // Brackets, then each item and the commas between them.
                 2 + items.iter().map(Data::json_len).sum::<usize>() + items.len().saturating_sub(1)
@@ -276,7 +290,7 @@ impl Data {
             Data::Object(node) => node.counted(|members| {
                 2 + members
                     .iter()
-                    .map(|(k, v)| counted(k.as_str()) + 1 + v.json_len())
+                    .map(|(k, v)| string_json_len(k) + 1 + v.json_len())
                     .sum::<usize>()
                     + members.len().saturating_sub(1)
             }),
@@ -292,6 +306,25 @@ impl Data {
             _ => false,
         }
     }
+}
+
+/// Objects up to this many members are copied member by member, with room for one more;
+/// larger ones are cloned whole, which copies their hash table without rehashing the keys.
+const SMALL_OBJECT: usize = 16;
+
+/// The length of `s` as a JSON string. Most strings need no escapes: then it is their bytes
+/// and the quotes.
+fn string_json_len(s: &str) -> usize {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        s.len() + 2
+    } else {
+        counted(s)
+    }
+}
+
+/// How many digits `n` has in decimal.
+fn decimal_digits(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |digits| digits as usize + 1)
 }
 
 /// The length of `value` as compact JSON.
@@ -617,6 +650,19 @@ mod tests {
         assert_eq!(data.json_len(), data.to_json_string().len());
         assert_eq!(before.json_len(), before.to_json_string().len());
         assert!(before.get("added").is_none());
+    }
+
+    #[test]
+    fn json_len_counts_every_kind_of_scalar_as_the_text_does() {
+        let values = json!([
+            0, 7, 10, 99, 100, u64::MAX, -1, -10, i64::MIN, 0.5, -3.25e-7, 1e300,
+            "", "plain", "tab\there", "\u{1}", "back\\slash", "quote\"", "ünï€ode", "\u{7f}",
+            {"key \" with escapes\n": true, "k": null, "": false}
+        ]);
+        for value in values.as_array().unwrap() {
+            let data = Data::from(value);
+            assert_eq!(data.json_len(), data.to_json_string().len(), "{value}");
+        }
     }
 
     #[test]

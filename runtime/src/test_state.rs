@@ -175,10 +175,12 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
     } else {
         "StateName"
     };
+    let shared_name: Arc<str> = visit_name.into();
     let visit = Visit {
         shared: &shared,
         name: visit_name,
-        shared_name: visit_name.into(),
+        shared_name: &shared_name,
+        reads_context: true,
         entered_millis: clock.now_millis(),
         entered_id: 1,
         entered_previous: 0,

@@ -3,7 +3,7 @@ use indexmap::IndexMap;
 use super::State;
 
 /// The states of one scope, keyed by name, in the order they were written.
-pub type States = IndexMap<String, State>;
+pub type States = IndexMap<String, State, foldhash::fast::RandomState>;
 
 /// A whole ASL document: the top level of a state machine.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -1,6 +1,5 @@
 //! The top level, nested scopes, and each state type.
 
-use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::fields::{Lang, Obj, A, B, P};
@@ -62,7 +61,7 @@ impl Decoder {
     }
 
     fn states(&mut self, obj: &Obj<'_>) -> States {
-        let mut out = IndexMap::new();
+        let mut out = States::default();
         let Some(v) = obj.get("States") else {
             return out;
         };

@@ -172,7 +172,13 @@ impl Executor {
             resources: &mut TaskResources,
         ) {
             for (name, state) in states {
-                names.insert(name.as_str().into());
+                let facts = run::StateFacts::of(state);
+                names
+                    .entry(name.as_str().into())
+                    .and_modify(|known: &mut run::StateFacts| {
+                        known.reads_context |= facts.reads_context
+                    })
+                    .or_insert(facts);
                 if let State::Task(stepfn_codegen::Task {
                     resource: stepfn_codegen::Resource::Uri(arn),
                     ..

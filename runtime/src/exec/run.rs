@@ -42,21 +42,37 @@ pub(crate) struct Shared {
     /// TestState: the whole result of a mocked Map or Parallel state.
     pub state_mock: Option<Result<Data, StatesError>>,
     /// The bytes all variables of the execution hold.
-    pub variable_budget: Arc<VariableBudget>,
+    pub variable_budget: VariableBudget,
 }
 
-/// State names as shared strings, found by name.
-pub(crate) type StateNames = std::collections::HashSet<Arc<str>, foldhash::fast::RandomState>;
+/// Every state of the machine by name: the name as a shared string, and what the executor
+/// learnt of the state before running it.
+pub(crate) type StateNames =
+    std::collections::HashMap<Arc<str>, StateFacts, foldhash::fast::RandomState>;
+
+/// What is known of a state from its definition alone.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StateFacts {
+    /// Some field may read the context object (`$$` or `$states.context`). Found by looking
+    /// for `$$` and `$states` anywhere in the state's definition, so it errs towards true.
+    pub reads_context: bool,
+}
+
+impl StateFacts {
+    /// What a state not seen before is assumed to be.
+    pub const UNKNOWN: StateFacts = StateFacts {
+        reads_context: true,
+    };
+
+    pub fn of(state: &State) -> StateFacts {
+        let text = serde_json::to_string(state).unwrap_or_default();
+        StateFacts {
+            reads_context: text.is_empty() || text.contains("$$") || text.contains("$states"),
+        }
+    }
+}
 
 impl Shared {
-    /// `name` as a shared string: the machine's own copy, or a new one.
-    fn state_name(&self, name: &str) -> Arc<str> {
-        self.state_names
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| name.into())
-    }
-
     /// The region in the execution's ARNs.
     pub fn region(&self) -> &str {
         self.execution.region()
@@ -206,7 +222,9 @@ pub(crate) struct Visit<'a> {
     pub shared: &'a Shared,
     pub name: &'a str,
     /// `name`, shared by the visit's events and context object.
-    pub shared_name: Arc<str>,
+    pub shared_name: &'a Arc<str>,
+    /// Some field of the state may read the context object.
+    pub reads_context: bool,
     pub entered_millis: i64,
     /// The id of the `...StateEntered` event, and of the event before it.
     pub entered_id: u64,
@@ -230,7 +248,17 @@ pub(crate) struct Visit<'a> {
 impl<'a> Visit<'a> {
     pub fn context(&self, retry_count: Option<u32>) -> ContextObject {
         self.shared
-            .context(&self.shared_name, self.entered_millis, retry_count)
+            .context(self.shared_name, self.entered_millis, retry_count)
+    }
+
+    /// The context object for the state's own fields (not a task's request): an empty one
+    /// when the state's definition never reads it, which saves making one per visit.
+    pub fn fields_context(&self) -> Cow<'static, ContextObject> {
+        if self.reads_context {
+            Cow::Owned(self.context(None))
+        } else {
+            Cow::Borrowed(ContextObject::unread())
+        }
     }
 
     pub fn is_jsonata(&self) -> bool {
@@ -434,12 +462,20 @@ async fn run_states<'a>(
                 format!("The state '{name}' does not exist"),
             ));
         };
-        let shared_name = shared.state_name(name);
+        // The machine's own copy of the name; TestState's states are not in the table.
+        let owned_name: Arc<str>;
+        let (shared_name, facts) = match shared.state_names.get_key_value(name) {
+            Some((shared_name, facts)) => (shared_name, *facts),
+            None => {
+                owned_name = name.into();
+                (&owned_name, StateFacts::UNKNOWN)
+            }
+        };
         let entered_previous = *cursor;
         let (entered_id, entered_millis) = shared.emit_state(
             cursor,
             entered_event(state),
-            &shared_name,
+            shared_name,
             "input",
             &input,
             Details::new(),
@@ -447,7 +483,8 @@ async fn run_states<'a>(
         let visit = Visit {
             shared,
             name,
-            shared_name: shared_name.clone(),
+            shared_name,
+            reads_context: facts.reads_context,
             entered_millis,
             entered_id,
             entered_previous,
@@ -492,7 +529,7 @@ async fn run_states<'a>(
         shared.emit_state(
             cursor,
             exited_event(state),
-            &shared_name,
+            shared_name,
             "output",
             &output,
             details,
@@ -571,7 +608,7 @@ pub(crate) fn follow(transition: &Transition, output: Data) -> Step<'_> {
 }
 
 fn pass<'s>(visit: &Visit<'_>, s: &'s Pass, raw: Data) -> Result<Step<'s>, StatesError> {
-    let context = visit.context(None);
+    let context = visit.fields_context();
     if visit.is_jsonata() {
         let output = jsonata_output(visit, s.assign.as_ref(), s.output.as_ref(), raw, &context)?;
         return Ok(follow(&s.transition, output));
@@ -617,7 +654,7 @@ pub(crate) fn jsonata_output(
 }
 
 fn choose<'s>(visit: &Visit<'_>, s: &'s Choice, raw: Data) -> Result<Step<'s>, StatesError> {
-    let context = visit.context(None);
+    let context = visit.fields_context();
     let roots = visit.roots(&context);
     let effective = if visit.is_jsonata() {
         Cow::Owned(raw)
@@ -673,7 +710,7 @@ fn choose<'s>(visit: &Visit<'_>, s: &'s Choice, raw: Data) -> Result<Step<'s>, S
 }
 
 fn succeed<'s>(visit: &Visit<'_>, s: &Succeed, raw: Data) -> Result<Step<'s>, StatesError> {
-    let context = visit.context(None);
+    let context = visit.fields_context();
     if visit.is_jsonata() {
         return Ok(Step::End(jsonata_output(
             visit,
