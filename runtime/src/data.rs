@@ -144,16 +144,6 @@ impl Data {
     pub fn object_mut(&mut self) -> Option<&mut Object> {
         match self {
             Data::Object(node) => {
-                if node.items.len() <= SMALL_OBJECT && Arc::get_mut(node).is_none() {
-                    // A copy is made to be changed, and the commonest change adds a member:
-                    // leave room for it, so the copy does not grow (and rehash) at once.
-                    let mut items = Object::with_capacity_and_hasher(
-                        node.items.len() + 1,
-                        node.items.hasher().clone(),
-                    );
-                    items.extend(node.items.iter().map(|(k, v)| (k.clone(), v.clone())));
-                    *node = Arc::new(Node::new(items));
-                }
                 let node = Arc::make_mut(node);
                 *node.json_len.get_mut() = 0;
                 Some(&mut node.items)
@@ -307,10 +297,6 @@ impl Data {
         }
     }
 }
-
-/// Objects up to this many members are copied member by member, with room for one more;
-/// larger ones are cloned whole, which copies their hash table without rehashing the keys.
-const SMALL_OBJECT: usize = 16;
 
 /// The length of `s` as a JSON string. Most strings need no escapes: then it is their bytes
 /// and the quotes.

@@ -30,8 +30,9 @@ pub struct HistoryEvent {
 }
 
 /// An event's details as `(member, value)` pairs, in the order the API shows them. The
-/// members are always known in advance, so no map (nor key string) is built per event.
-pub type Details = Vec<(&'static str, Data)>;
+/// members are always known in advance, so no map (nor key string) is built per event, and
+/// most events have at most one besides their payload and state name, so one is kept inline.
+pub type Details = smallvec::SmallVec<[(&'static str, Data); 1]>;
 
 /// The payload of a history event.
 #[derive(Clone, Debug, PartialEq)]

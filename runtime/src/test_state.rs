@@ -180,7 +180,7 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
         shared: &shared,
         name: visit_name,
         shared_name: &shared_name,
-        reads_context: true,
+        facts: &crate::exec::StateFacts::UNKNOWN,
         entered_millis: clock.now_millis(),
         entered_id: 1,
         entered_previous: 0,

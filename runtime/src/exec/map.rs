@@ -72,7 +72,7 @@ pub(super) async fn run(
     } else {
         let items = items_of(s, &fields, &effective)?;
         let concurrency = max_concurrency(&fields)?;
-        let started = vec![("length", items.len().into())];
+        let started = smallvec::smallvec![("length", items.len().into())];
         let started_id = shared.emit(cursor, "MapStateStarted", started);
         let inputs = iteration_inputs(s, items, &fields)?;
         inline(visit, s, inputs, concurrency, started_id).await
@@ -313,7 +313,7 @@ async fn inline(
         async move {
             let mut cursor = started_id;
             let event = |cursor: &mut u64, event_type| {
-                shared.emit_named(cursor, event_type, map_name, vec![("index", index.into())])
+                shared.emit_named(cursor, event_type, map_name, smallvec::smallvec![("index", index.into())])
             };
             let started = event(&mut cursor, "MapIterationStarted");
             let mut abort = AbortGuard::new(shared, Some("MapIterationAborted"), name, started)
@@ -371,7 +371,7 @@ async fn map_run(
         shared.region(),
         shared.account()
     );
-    let details = vec![("mapRunArn", map_run_arn.clone().into())];
+    let details = smallvec::smallvec![("mapRunArn", map_run_arn.clone().into())];
     shared.emit(cursor, "MapRunStarted", details);
     let inputs = match map_run_inputs(visit, s, items, fields) {
         Ok(inputs) => inputs,

@@ -38,7 +38,7 @@ use crate::history::{Details, History, HistoryEvent};
 use crate::tasks::{Callbacks, TaskRegistry, TaskResources, DEFAULT_REGION};
 
 pub use io::{payload_size, MAX_PAYLOAD_BYTES};
-pub(crate) use run::{run_state, Shared, StateNames, Step, Visit};
+pub(crate) use run::{run_state, Shared, StateFacts, StateNames, Step, Visit};
 pub use stop::{StopRequest, StopSignal};
 
 /// A state machine ready to run many executions. Everything the definition computes (paths,
@@ -172,13 +172,12 @@ impl Executor {
             resources: &mut TaskResources,
         ) {
             for (name, state) in states {
-                let facts = run::StateFacts::of(state);
                 names
                     .entry(name.as_str().into())
-                    .and_modify(|known: &mut run::StateFacts| {
-                        known.reads_context |= facts.reads_context
-                    })
-                    .or_insert(facts);
+                    // Names are unique in a valid machine; should one repeat, neither state's
+                    // facts can be trusted for the other.
+                    .and_modify(|known| *known = run::StateFacts::UNKNOWN)
+                    .or_insert_with(|| run::StateFacts::of(state));
                 if let State::Task(stepfn_codegen::Task {
                     resource: stepfn_codegen::Resource::Uri(arn),
                     ..
@@ -265,7 +264,7 @@ impl Executor {
             variable_budget: Default::default(),
         };
         let mut cursor = 0;
-        let details = vec![("roleArn", role_detail)];
+        let details = smallvec::smallvec![("roleArn", role_detail)];
         shared.emit_payload(&mut cursor, "ExecutionStarted", details, "input", &input);
         cursor = 0;
 

@@ -51,23 +51,33 @@ pub(crate) type StateNames =
     std::collections::HashMap<Arc<str>, StateFacts, foldhash::fast::RandomState>;
 
 /// What is known of a state from its definition alone.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct StateFacts {
     /// Some field may read the context object (`$$` or `$states.context`). Found by looking
     /// for `$$` and `$states` anywhere in the state's definition, so it errs towards true.
     pub reads_context: bool,
+    /// A Pass state's `Result`, converted once rather than at every visit.
+    pub pass_result: Option<Data>,
 }
 
 impl StateFacts {
-    /// What a state not seen before is assumed to be.
+    /// What a state not seen before (or a name given twice) is assumed to be.
     pub const UNKNOWN: StateFacts = StateFacts {
         reads_context: true,
+        pass_result: None,
     };
 
     pub fn of(state: &State) -> StateFacts {
         let text = serde_json::to_string(state).unwrap_or_default();
         StateFacts {
             reads_context: text.is_empty() || text.contains("$$") || text.contains("$states"),
+            pass_result: match state {
+                State::Pass(Pass {
+                    result: Some(result),
+                    ..
+                }) => Some(Data::from(result)),
+                _ => None,
+            },
         }
     }
 }
@@ -223,8 +233,8 @@ pub(crate) struct Visit<'a> {
     pub name: &'a str,
     /// `name`, shared by the visit's events and context object.
     pub shared_name: &'a Arc<str>,
-    /// Some field of the state may read the context object.
-    pub reads_context: bool,
+    /// What the executor learnt of the state before running it.
+    pub facts: &'a StateFacts,
     pub entered_millis: i64,
     /// The id of the `...StateEntered` event, and of the event before it.
     pub entered_id: u64,
@@ -254,7 +264,7 @@ impl<'a> Visit<'a> {
     /// The context object for the state's own fields (not a task's request): an empty one
     /// when the state's definition never reads it, which saves making one per visit.
     pub fn fields_context(&self) -> Cow<'static, ContextObject> {
-        if self.reads_context {
+        if self.facts.reads_context {
             Cow::Owned(self.context(None))
         } else {
             Cow::Borrowed(ContextObject::unread())
@@ -465,10 +475,10 @@ async fn run_states<'a>(
         // The machine's own copy of the name; TestState's states are not in the table.
         let owned_name: Arc<str>;
         let (shared_name, facts) = match shared.state_names.get_key_value(name) {
-            Some((shared_name, facts)) => (shared_name, *facts),
+            Some((shared_name, facts)) => (shared_name, facts),
             None => {
                 owned_name = name.into();
-                (&owned_name, StateFacts::UNKNOWN)
+                (&owned_name, &StateFacts::UNKNOWN)
             }
         };
         let entered_previous = *cursor;
@@ -484,7 +494,7 @@ async fn run_states<'a>(
             shared,
             name,
             shared_name,
-            reads_context: facts.reads_context,
+            facts,
             entered_millis,
             entered_id,
             entered_previous,
@@ -619,9 +629,10 @@ fn pass<'s>(visit: &Visit<'_>, s: &'s Pass, raw: Data) -> Result<Step<'s>, State
     let input = io::pipeline_input(&mut raw, result_path);
     let effective = io::input_path(input, s.input_path.as_ref(), roots)?;
     let effective = io::parameters(effective, s.parameters.as_ref(), roots)?;
-    let result = match &s.result {
-        Some(result) => Data::from(result),
-        None => effective.into_owned(),
+    let result = match (&visit.facts.pass_result, &s.result) {
+        (Some(converted), _) => converted.clone(),
+        (None, Some(result)) => Data::from(result),
+        (None, None) => effective.into_owned(),
     };
     visit.assign(s.assign.as_ref(), &visit.fields(&result, &context))?;
     let output = io::result_path(raw, result, result_path)?;

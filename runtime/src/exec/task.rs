@@ -136,7 +136,7 @@ pub(super) async fn run(
             resource,
             ..
         } => {
-            let m: Details = vec![
+            let m: Details = smallvec::smallvec![
                 ("resourceType", resource_type.clone().into()),
                 ("resource", resource.clone().into()),
             ];
@@ -172,7 +172,7 @@ pub(super) async fn run(
     );
     let started = match &resource.kind {
         ResourceKind::Activity => {
-            vec![("workerName", "stepfn".into())]
+            smallvec::smallvec![("workerName", "stepfn".into())]
         }
         ResourceKind::LambdaFunction => Details::new(),
         ResourceKind::Service { .. } => common.clone(),
