@@ -131,8 +131,7 @@ fn run(args: BenchArgs) -> Result<Value, String> {
         for r in 0..reps {
             let execution_input = if args.workload == "many_executions" {
                 // {"id": r, "v": r % 50}, made as the peer's driver makes it: one object.
-                let mut members =
-                    stepfn::data::Object::with_capacity_and_hasher(2, Default::default());
+                let mut members = stepfn::data::Object::with_capacity(2);
                 members.insert("id".into(), r.into());
                 members.insert("v".into(), (r % 50).into());
                 Data::object(members)

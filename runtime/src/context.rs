@@ -135,7 +135,7 @@ impl ExecutionRecipe {
                 self.region, self.account, self.state_machine_name, name
             )
         };
-        let mut execution = Object::with_capacity_and_hasher(6, Default::default());
+        let mut execution = Object::with_capacity(6);
         execution.insert("Id".into(), arn.into());
         execution.insert("Input".into(), self.input.clone());
         execution.insert("Name".into(), name.into());
@@ -270,7 +270,7 @@ impl Inner {
                 entered_millis,
                 retry_count,
             } => {
-                let mut state_obj = Object::with_capacity_and_hasher(3, Default::default());
+                let mut state_obj = Object::with_capacity(3);
                 state_obj.insert(
                     "EnteredTime".into(),
                     stepfn_codegen::format_rfc3339_millis(*entered_millis).into(),

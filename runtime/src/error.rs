@@ -120,7 +120,7 @@ impl StatesError {
     /// a part that is absent (as when SendTaskFailure names no error).
     pub fn to_error_output(&self) -> crate::Data {
         let text = |t: &Option<String>| t.as_deref().map_or(crate::Data::Null, crate::Data::from);
-        let mut members = crate::data::Object::with_capacity_and_hasher(2, Default::default());
+        let mut members = crate::data::Object::with_capacity(2);
         members.insert("Error".into(), text(&self.error));
         members.insert("Cause".into(), text(&self.cause));
         crate::Data::object(members)

@@ -159,8 +159,7 @@ impl<'a> JsonataScope<'a> {
             Template::Literal(v) => Data::from(v),
             Template::Jsonata(j) => self.evaluate_sharing(j, field, Expected::Any, states)?,
             Template::Object(members) => {
-                let mut out =
-                    data::Object::with_capacity_and_hasher(members.len(), Default::default());
+                let mut out = data::Object::with_capacity(members.len());
                 for (name, member) in members {
                     let value =
                         self.template_sharing(member, &format!("{field}/{name}"), states)?;

@@ -464,7 +464,7 @@ pub fn put(target: &mut Data, segments: &[Segment], value: Data) -> bool {
             let Some(map) = target.object_mut() else {
                 return false;
             };
-            let slot = map.entry(name.as_str().into()).or_insert(Data::Null);
+            let slot = map.get_or_insert_with(name.as_str(), || Data::Null);
             if rest.is_empty() {
                 *slot = value;
                 return true;

@@ -107,7 +107,7 @@ impl<'a> Scope<'a> {
         Ok(match template {
             Template::Literal(v) => Data::from(v),
             Template::Object(members) => {
-                let mut out = Object::with_capacity_and_hasher(members.len(), Default::default());
+                let mut out = Object::with_capacity(members.len());
                 for (name, member) in members {
                     out.insert(name.into(), self.evaluate_field(member, name)?);
                 }

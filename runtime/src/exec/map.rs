@@ -100,7 +100,7 @@ fn iteration_inputs(
     for (index, (key, value)) in items.into_iter().enumerate() {
         let input = match selector {
             Some(template) => {
-                let mut item = Object::with_capacity_and_hasher(3, Default::default());
+                let mut item = Object::with_capacity(3);
                 item.insert("Index".into(), index.into());
                 if let Some(k) = &key {
                     item.insert("Key".into(), k.as_str().into());
@@ -113,7 +113,7 @@ fn iteration_inputs(
             }
             None => match key {
                 Some(k) => {
-                    let mut pair = Object::with_capacity_and_hasher(2, Default::default());
+                    let mut pair = Object::with_capacity(2);
                     pair.insert("Key".into(), k.into());
                     pair.insert("Value".into(), value);
                     Data::object(pair)
@@ -247,7 +247,7 @@ fn batch(
         None => None,
     };
     let wrap = |items: Vec<Data>| {
-        let mut b = Object::with_capacity_and_hasher(2, Default::default());
+        let mut b = Object::with_capacity(2);
         if let Some(input) = &batch_input {
             b.insert("BatchInput".into(), input.clone());
         }
@@ -313,7 +313,12 @@ async fn inline(
         async move {
             let mut cursor = started_id;
             let event = |cursor: &mut u64, event_type| {
-                shared.emit_named(cursor, event_type, map_name, smallvec::smallvec![("index", index.into())])
+                shared.emit_named(
+                    cursor,
+                    event_type,
+                    map_name,
+                    smallvec::smallvec![("index", index.into())],
+                )
             };
             let started = event(&mut cursor, "MapIterationStarted");
             let mut abort = AbortGuard::new(shared, Some("MapIterationAborted"), name, started)

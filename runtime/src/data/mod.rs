@@ -15,14 +15,14 @@ use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use indexmap::IndexMap;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Number, Value};
 
-/// The members of a JSON object, in the order they were written. Hashed with foldhash (randomly
-/// seeded): payloads are hashed on every state, and SipHash showed in profiles.
-pub type Object = IndexMap<Key, Data, foldhash::fast::RandomState>;
+mod object;
+
+pub use object::{IntoIter, Iter, IterMut, Object};
+
 /// An object member's name: short names (nearly all of them) are stored inline, so copying an
 /// object copies its names without allocating.
 pub type Key = compact_str::CompactString;
@@ -579,10 +579,7 @@ impl<'de> Deserialize<'de> for Data {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Data, A::Error> {
                 // serde_json hands arbitrary-precision numbers and raw values over as maps; this
                 // crate does not enable those features, so a map is always an object.
-                let mut members = Object::with_capacity_and_hasher(
-                    map.size_hint().unwrap_or(0),
-                    Default::default(),
-                );
+                let mut members = Object::with_capacity(map.size_hint().unwrap_or(0));
                 while let Some((k, v)) = map.next_entry::<Key, Data>()? {
                     members.insert(k, v);
                 }
