@@ -139,7 +139,7 @@ impl History {
     pub fn new(record: bool) -> Self {
         History {
             // Enough for a short execution without growing.
-            events: spin::mutex::SpinMutex::new(Vec::with_capacity(32)),
+            events: spin::mutex::SpinMutex::new(Vec::with_capacity(16)),
             record,
         }
     }

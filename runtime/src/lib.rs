@@ -41,7 +41,9 @@ pub use dsl::{
     WorkflowError,
 };
 pub use error::StatesError;
-pub use exec::{ExecutionOptions, ExecutionStatus, Executor, Outcome, StopRequest, StopSignal};
+pub use exec::{
+    ExecutionOptions, ExecutionStatus, Executor, Outcome, StopRequest, StopSignal, DEFAULT_ROLE_ARN,
+};
 pub use history::HistoryEvent;
 pub use stepfn_codegen::*;
 pub use stepfn_macros::{include_asl, task, workflow, Payload, TaskError};

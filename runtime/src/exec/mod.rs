@@ -106,6 +106,9 @@ impl<Output: serde::Serialize> Outcome<Output> {
     }
 }
 
+/// The role an execution runs as when its options name none (`$$.Execution.RoleArn`).
+pub const DEFAULT_ROLE_ARN: &str = "arn:aws:iam::123456789012:role/StepFunctionsRole";
+
 /// Everything about one execution besides its input.
 #[derive(Clone)]
 pub struct ExecutionOptions {
@@ -151,7 +154,7 @@ impl Default for ExecutionOptions {
             state_machine_name: "StateMachine".into(),
             account: "123456789012".into(),
             region: DEFAULT_REGION.into(),
-            role_arn: "arn:aws:iam::123456789012:role/StepFunctionsRole".into(),
+            role_arn: DEFAULT_ROLE_ARN.into(),
             clock: SystemClock::shared(),
             tasks: TaskRegistry::default(),
             callbacks: shared_callbacks(),
@@ -171,13 +174,13 @@ impl Executor {
             names: &mut StateNames,
             resources: &mut TaskResources,
         ) {
-            for (name, state) in states {
+            for (position, (name, state)) in states.iter().enumerate() {
                 names
                     .entry(name.as_str().into())
                     // Names are unique in a valid machine; should one repeat, neither state's
                     // facts can be trusted for the other.
                     .and_modify(|known| *known = run::StateFacts::UNKNOWN)
-                    .or_insert_with(|| run::StateFacts::of(state));
+                    .or_insert_with(|| run::StateFacts::of(state, position));
                 if let State::Task(stepfn_codegen::Task {
                     resource: stepfn_codegen::Resource::Uri(arn),
                     ..
@@ -235,7 +238,13 @@ impl Executor {
             stop,
         } = options;
         let start = clock.now_millis();
-        let role_detail = Data::from(role_arn.as_ref());
+        let role_detail = if role_arn == DEFAULT_ROLE_ARN {
+            static DEFAULT_ROLE: std::sync::LazyLock<Data> =
+                std::sync::LazyLock::new(|| Data::from(DEFAULT_ROLE_ARN));
+            DEFAULT_ROLE.clone()
+        } else {
+            Data::from(role_arn.as_ref())
+        };
         let execution = ExecutionContext::lazy(ExecutionRecipe {
             input: input.clone(),
             name,

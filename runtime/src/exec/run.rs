@@ -58,6 +58,8 @@ pub(crate) struct StateFacts {
     pub reads_context: bool,
     /// A Pass state's `Result`, converted once rather than at every visit.
     pub pass_result: Option<Data>,
+    /// Where the state sits in the `States` that defines it.
+    pub position: Option<usize>,
 }
 
 impl StateFacts {
@@ -65,9 +67,10 @@ impl StateFacts {
     pub const UNKNOWN: StateFacts = StateFacts {
         reads_context: true,
         pass_result: None,
+        position: None,
     };
 
-    pub fn of(state: &State) -> StateFacts {
+    pub fn of(state: &State, position: usize) -> StateFacts {
         let text = serde_json::to_string(state).unwrap_or_default();
         StateFacts {
             reads_context: text.is_empty() || text.contains("$$") || text.contains("$states"),
@@ -78,6 +81,7 @@ impl StateFacts {
                 }) => Some(Data::from(result)),
                 _ => None,
             },
+            position: Some(position),
         }
     }
 }
@@ -466,19 +470,25 @@ async fn run_states<'a>(
     let mut name: &str = start_at;
     let mut input = input;
     loop {
-        let Some(state) = states.get(name) else {
-            return Err(StatesError::new(
-                names::RUNTIME,
-                format!("The state '{name}' does not exist"),
-            ));
-        };
-        // The machine's own copy of the name; TestState's states are not in the table.
+        // One lookup by name finds the machine's shared copy of the name, what is known of the
+        // state, and where it sits in its `States`. A name not in the table (TestState's, or
+        // one given twice) is looked up in `states` itself.
+        let known = shared.state_names.get_key_value(name).and_then(|(shared_name, facts)| {
+            let (key, state) = states.get_index(facts.position?)?;
+            (key == name).then_some((shared_name, facts, state))
+        });
         let owned_name: Arc<str>;
-        let (shared_name, facts) = match shared.state_names.get_key_value(name) {
-            Some((shared_name, facts)) => (shared_name, facts),
+        let (shared_name, facts, state) = match known {
+            Some(found) => found,
             None => {
+                let Some(state) = states.get(name) else {
+                    return Err(StatesError::new(
+                        names::RUNTIME,
+                        format!("The state '{name}' does not exist"),
+                    ));
+                };
                 owned_name = name.into();
-                (&owned_name, &StateFacts::UNKNOWN)
+                (&owned_name, &StateFacts::UNKNOWN, state)
             }
         };
         let entered_previous = *cursor;
