@@ -285,7 +285,7 @@ impl Executor {
                 format!("The execution input is larger than {MAX_PAYLOAD_BYTES} bytes, the most Step Functions accepts."),
             )))
         } else {
-            let run = run::run_branch(
+            let run = run::run_scope(
                 &shared,
                 &self.machine.states,
                 &self.machine.start_at,
@@ -302,7 +302,10 @@ impl Executor {
             };
             // The losing futures are dropped here, before the closing event, so the states
             // still running record their ...Aborted events first.
+            // The run is polled first: no random draw per poll, and an execution that ends
+            // in the same poll as its timer ends as it ran.
             tokio::select! {
+                biased;
                 r = run => Ended::Ran(r),
                 _ = timer => Ended::TimedOut,
                 stop = stop.stopped() => Ended::Stopped(stop),

@@ -431,7 +431,8 @@ impl Drop for AbortGuard<'_> {
 }
 
 /// Runs the states of one branch (the machine, a Parallel branch, a Map iteration) from
-/// `start_at` to an end, returning the branch's output.
+/// `start_at` to an end, returning the branch's output. Boxed: Parallel and Map states run
+/// branches inside a branch.
 pub(crate) fn run_branch<'a>(
     shared: &'a Shared,
     states: &'a States,
@@ -441,21 +442,35 @@ pub(crate) fn run_branch<'a>(
     concurrent: bool,
     cursor: &'a mut u64,
 ) -> BoxFuture<'a, Result<Data, StatesError>> {
-    Box::pin(async move {
-        let mut variables = variables;
-        let result = run_states(
-            shared,
-            states,
-            start_at,
-            input,
-            &mut variables,
-            concurrent,
-            cursor,
-        )
-        .await;
-        variables.release(&shared.variable_budget);
-        result
-    })
+    Box::pin(run_scope(
+        shared, states, start_at, input, variables, concurrent, cursor,
+    ))
+}
+
+/// [`run_branch`] unboxed, for the machine's own states: an execution then allocates no
+/// future of its own.
+pub(crate) async fn run_scope<'a>(
+    shared: &'a Shared,
+    states: &'a States,
+    start_at: &'a str,
+    input: Data,
+    variables: VariableScope<'a>,
+    concurrent: bool,
+    cursor: &'a mut u64,
+) -> Result<Data, StatesError> {
+    let mut variables = variables;
+    let result = run_states(
+        shared,
+        states,
+        start_at,
+        input,
+        &mut variables,
+        concurrent,
+        cursor,
+    )
+    .await;
+    variables.release(&shared.variable_budget);
+    result
 }
 
 async fn run_states<'a>(
