@@ -488,10 +488,13 @@ async fn run_states<'a>(
         // One lookup by name finds the machine's shared copy of the name, what is known of the
         // state, and where it sits in its `States`. A name not in the table (TestState's, or
         // one given twice) is looked up in `states` itself.
-        let known = shared.state_names.get_key_value(name).and_then(|(shared_name, facts)| {
-            let (key, state) = states.get_index(facts.position?)?;
-            (key == name).then_some((shared_name, facts, state))
-        });
+        let known = shared
+            .state_names
+            .get_key_value(name)
+            .and_then(|(shared_name, facts)| {
+                let (key, state) = states.get_index(facts.position?)?;
+                (key == name).then_some((shared_name, facts, state))
+            });
         let owned_name: Arc<str>;
         let (shared_name, facts, state) = match known {
             Some(found) => found,
