@@ -460,15 +460,14 @@ pub fn put(target: &mut Data, segments: &[Segment], value: Data) -> bool {
         return true;
     };
     match first {
+        Segment::Child(Selector::Name(name)) if rest.is_empty() => {
+            target.insert_member(name, value).is_some()
+        }
         Segment::Child(Selector::Name(name)) => {
             let Some(map) = target.object_mut() else {
                 return false;
             };
             let slot = map.get_or_insert_with(name.as_str(), || Data::Null);
-            if rest.is_empty() {
-                *slot = value;
-                return true;
-            }
             if !slot.is_object() && !slot.is_array() {
                 *slot = Data::empty_object();
             }

@@ -75,6 +75,16 @@ impl<T> Node<T> {
         }
     }
 
+    /// The size as compact JSON, if counted already.
+    fn known(&self) -> Option<usize> {
+        self.json_len.load(Ordering::Relaxed).checked_sub(1)
+    }
+
+    /// Records the size as compact JSON, known without counting.
+    fn remember(&self, len: usize) {
+        self.json_len.store(len + 1, Ordering::Relaxed);
+    }
+
     /// The items, taken out of the node.
     pub fn into_inner(self) -> T {
         self.items
@@ -285,6 +295,38 @@ impl Data {
                     + members.len().saturating_sub(1)
             }),
         }
+    }
+
+    /// The length of [`Data::to_json_string`] if it costs nothing to know: a scalar's, or an
+    /// array's or object's already counted.
+    pub(crate) fn known_json_len(&self) -> Option<usize> {
+        match self {
+            Data::Array(node) => node.known(),
+            Data::Object(node) => node.known(),
+            scalar => Some(scalar.json_len()),
+        }
+    }
+
+    /// Sets the member `key` of this object to `value` (see [`Object::insert`]), keeping its
+    /// JSON length counted when it was: a merge into a counted payload then costs the size of
+    /// the change, not of the payload. `None` when this is not an object.
+    pub(crate) fn insert_member(&mut self, key: &str, value: Data) -> Option<()> {
+        let before = self.known_json_len();
+        let value_len = value.json_len();
+        let members = self.object_mut()?;
+        let after = match members.insert(key.into(), value) {
+            // The member keeps the old one's place: only the value's length changes.
+            Some(old) => before.map(|len| len - old.json_len() + value_len),
+            None => {
+                // `"key":value`, and a comma when other members precede it.
+                let member = string_json_len(key) + 1 + value_len + usize::from(members.len() > 1);
+                before.map(|len| len + member)
+            }
+        };
+        if let (Some(len), Data::Object(node)) = (after, &*self) {
+            node.remember(len);
+        }
+        Some(())
     }
 
     /// True when both are the very same shared node (or equal scalars): a cheap test that
@@ -633,6 +675,44 @@ mod tests {
         assert_eq!(data.json_len(), data.to_json_string().len());
         assert_eq!(before.json_len(), before.to_json_string().len());
         assert!(before.get("added").is_none());
+    }
+
+    #[test]
+    fn insert_member_keeps_a_counted_length_true() {
+        let cases = [
+            json!({}),
+            json!({"a": 1}),
+            json!({"a": {"b": [1, 2]}, "c": "x"}),
+        ];
+        let values = [
+            json!("plain"),
+            json!({"n": [1, "é\""]}),
+            json!(-12),
+            json!(null),
+        ];
+        for case in &cases {
+            for key in ["a", "new", "quote\"d"] {
+                for value in &values {
+                    for counted_first in [true, false] {
+                        let mut data = Data::from(case);
+                        if counted_first {
+                            data.json_len();
+                        }
+                        let shared = data.clone();
+                        data.insert_member(key, Data::from(value)).unwrap();
+                        assert_eq!(
+                            data.json_len(),
+                            data.to_json_string().len(),
+                            "{case} {key} {value}"
+                        );
+                        assert_eq!(shared.json_len(), shared.to_json_string().len());
+                    }
+                }
+            }
+        }
+        assert!(Data::from(json!([1]))
+            .insert_member("a", Data::Null)
+            .is_none());
     }
 
     #[test]
