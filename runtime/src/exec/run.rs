@@ -98,6 +98,7 @@ impl Shared {
     }
 
     /// Records an event following `cursor` and moves the cursor to it.
+    #[inline]
     pub fn emit(&self, cursor: &mut u64, event_type: &'static str, details: Details) -> u64 {
         self.record(
             self.clock.now_millis(),
@@ -110,6 +111,7 @@ impl Shared {
     }
 
     /// Records an event carrying `payload` in its details member `field`.
+    #[inline]
     pub fn emit_payload(
         &self,
         cursor: &mut u64,
@@ -148,6 +150,7 @@ impl Shared {
 
     /// Records a `...StateEntered` or `...StateExited` event of `state`, with its payload,
     /// and returns its id and time.
+    #[inline]
     pub fn emit_state(
         &self,
         cursor: &mut u64,
@@ -170,6 +173,7 @@ impl Shared {
     }
 
     /// Appends an event at `timestamp_millis` after `cursor` and moves the cursor to it.
+    #[inline]
     fn record(
         &self,
         timestamp_millis: i64,
