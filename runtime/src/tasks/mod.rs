@@ -106,15 +106,29 @@ where
 /// ARN, then the mocked test case, then the fallback handler.
 ///
 /// Cloning one (each execution takes one) shares its handlers without copying the tables.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TaskRegistry {
     handlers: Arc<Handlers>,
 }
 
+impl Default for TaskRegistry {
+    /// A registry without handlers; every empty one shares the same (empty) tables, so the
+    /// default options of an execution allocate nothing here.
+    fn default() -> Self {
+        static EMPTY: std::sync::LazyLock<Arc<Handlers>> = std::sync::LazyLock::new(Arc::default);
+        TaskRegistry {
+            handlers: EMPTY.clone(),
+        }
+    }
+}
+
+/// Handlers by state name and by resource ARN, looked up at every Task state.
+type HandlerTable = HashMap<String, Arc<dyn TaskHandler>, foldhash::fast::RandomState>;
+
 #[derive(Clone, Default)]
 struct Handlers {
-    by_state: HashMap<String, Arc<dyn TaskHandler>>,
-    by_resource: HashMap<String, Arc<dyn TaskHandler>>,
+    by_state: HandlerTable,
+    by_resource: HandlerTable,
     mocks: Option<Arc<MockedTestCase>>,
     fallback: Option<Arc<dyn TaskHandler>>,
 }
