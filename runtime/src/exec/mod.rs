@@ -285,7 +285,9 @@ impl Executor {
                 format!("The execution input is larger than {MAX_PAYLOAD_BYTES} bytes, the most Step Functions accepts."),
             )))
         } else {
-            let run = run::run_scope(
+            // Pinned where it is made: the state loop's future is large, and select! would
+            // otherwise move it.
+            let mut run = std::pin::pin!(run::run_scope(
                 &shared,
                 &self.machine.states,
                 &self.machine.start_at,
@@ -293,20 +295,20 @@ impl Executor {
                 crate::variables::VariableScope::root(),
                 false,
                 &mut cursor,
-            );
+            ));
             let timer = async {
                 match self.machine.timeout_seconds {
                     Some(seconds) => shared.clock.sleep(Duration::from_secs(seconds)).await,
                     None => std::future::pending().await,
                 }
             };
-            // The losing futures are dropped here, before the closing event, so the states
-            // still running record their ...Aborted events first.
+            // The losing futures are dropped at the end of this block, before the closing
+            // event, so the states still running record their ...Aborted events first.
             // The run is polled first: no random draw per poll, and an execution that ends
             // in the same poll as its timer ends as it ran.
             tokio::select! {
                 biased;
-                r = run => Ended::Ran(r),
+                r = &mut run => Ended::Ran(r),
                 _ = timer => Ended::TimedOut,
                 stop = stop.stopped() => Ended::Stopped(stop),
             }

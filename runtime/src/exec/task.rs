@@ -197,8 +197,10 @@ pub(super) async fn run(
     }
     let heartbeat_applies =
         resource.waits_for_token() || matches!(resource.kind, ResourceKind::Activity);
-    let answer = async {
-        let answered = match resolution {
+    let result = {
+        // Pinned where it is made, so awaiting it does not move it.
+        let answer = std::pin::pin!(async {
+            let answered = match resolution {
             // A handler beside other work, or racing a timeout, gets a task of its own where
             // other worker threads can take it; otherwise (alone, or on a current-thread
             // runtime) it is polled right here, which saves a spawn per Task state.
@@ -231,25 +233,26 @@ pub(super) async fn run(
                 ))
             }
         };
-        // A handler answering a callback task still owes heartbeats: SendTaskHeartbeat on its
-        // token keeps it alive.
-        match (heartbeat.filter(|_| heartbeat_applies), token.as_mut()) {
-            (Some(h), Some(wait)) => tokio::select! {
-                r = answered => r,
-                e = heartbeat_watchdog(shared, wait, h) => Err(e),
-            },
-            _ => answered.await,
-        }
-    };
-    let result = match timeout {
-        Some(t) => {
-            let timer = shared.clock.sleep(Duration::from_secs(t));
-            tokio::select! {
-                r = answer => Some(r),
-                _ = timer => None,
+            // A handler answering a callback task still owes heartbeats: SendTaskHeartbeat on its
+            // token keeps it alive.
+            match (heartbeat.filter(|_| heartbeat_applies), token.as_mut()) {
+                (Some(h), Some(wait)) => tokio::select! {
+                    r = answered => r,
+                    e = heartbeat_watchdog(shared, wait, h) => Err(e),
+                },
+                _ => answered.await,
             }
+        });
+        match timeout {
+            Some(t) => {
+                let timer = shared.clock.sleep(Duration::from_secs(t));
+                tokio::select! {
+                    r = answer => Some(r),
+                    _ = timer => None,
+                }
+            }
+            None => Some(answer.await),
         }
-        None => Some(answer.await),
     };
     drop(token);
     match result {
