@@ -173,6 +173,7 @@ impl Executor {
             states: &stepfn_codegen::States,
             names: &mut StateNames,
             resources: &mut TaskResources,
+            scratch: &mut Vec<u8>,
         ) {
             for (position, (name, state)) in states.iter().enumerate() {
                 names
@@ -180,7 +181,7 @@ impl Executor {
                     // Names are unique in a valid machine; should one repeat, neither state's
                     // facts can be trusted for the other.
                     .and_modify(|known| *known = run::StateFacts::UNKNOWN)
-                    .or_insert_with(|| run::StateFacts::of(state, position));
+                    .or_insert_with(|| run::StateFacts::of(state, position, scratch));
                 if let State::Task(stepfn_codegen::Task {
                     resource: stepfn_codegen::Resource::Uri(arn),
                     ..
@@ -189,13 +190,18 @@ impl Executor {
                     resources.add(arn);
                 }
                 for branch in state.nested_branches() {
-                    collect(&branch.states, names, resources);
+                    collect(&branch.states, names, resources, scratch);
                 }
             }
         }
         let mut state_names = StateNames::default();
         let mut task_resources = TaskResources::default();
-        collect(&machine.states, &mut state_names, &mut task_resources);
+        collect(
+            &machine.states,
+            &mut state_names,
+            &mut task_resources,
+            &mut Vec::new(),
+        );
         Executor {
             machine: Arc::new(machine),
             state_names: Arc::new(state_names),
