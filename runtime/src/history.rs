@@ -124,6 +124,22 @@ impl HistoryEvent {
     }
 }
 
+/// An event to append: its fields, borrowed where the history keeps a shared copy.
+pub struct NewEvent<'a> {
+    /// The event this one follows from (0 for none).
+    pub previous_event_id: u64,
+    /// When it happened, in milliseconds since the Unix epoch.
+    pub timestamp_millis: i64,
+    /// `ExecutionStarted`, `PassStateEntered`, `TaskScheduled`...
+    pub event_type: &'static str,
+    /// The state the event names.
+    pub state: Option<&'a Arc<str>>,
+    /// The event's other details, but its payload.
+    pub details: Details,
+    /// The payload's details member and value.
+    pub payload: Option<(&'static str, &'a Data)>,
+}
+
 /// The history of one execution, appended to by every branch of it.
 #[derive(Debug, Default)]
 pub struct History {
@@ -155,6 +171,33 @@ impl History {
             event.payload = None;
         }
         events.push(event);
+        id
+    }
+
+    /// Appends the event `new` describes, numbering it, and returns its id. The event is
+    /// made in its place in the history, not made elsewhere and moved in.
+    pub fn append(&self, new: NewEvent<'_>) -> u64 {
+        let mut events = self.events.lock();
+        let id = events.len() as u64 + 1;
+        let (state, details, payload) = if self.record {
+            let payload = new.payload.map(|(field, value)| EventPayload {
+                field,
+                value: value.clone(),
+            });
+            (new.state.cloned(), new.details, payload)
+        } else {
+            // Without recording, events keep ids counting but hold no details.
+            (None, Details::new(), None)
+        };
+        events.push(HistoryEvent {
+            id,
+            previous_event_id: new.previous_event_id,
+            timestamp_millis: new.timestamp_millis,
+            event_type: new.event_type,
+            state,
+            details,
+            payload,
+        });
         id
     }
 

@@ -17,7 +17,7 @@ use crate::clock::Clock;
 use crate::context::{ContextObject, ExecutionContext};
 use crate::data::Data;
 use crate::error::{names, StatesError};
-use crate::history::{Details, EventPayload, History, HistoryEvent};
+use crate::history::{Details, History, NewEvent};
 use crate::jsonata_mode::{Expected, JsonataScope};
 use crate::query::Roots;
 use crate::tasks::{Callbacks, TaskRegistry, TaskResources};
@@ -187,20 +187,13 @@ impl Shared {
         details: Details,
         payload: Option<(&'static str, &Data)>,
     ) -> u64 {
-        let recording = self.history.records();
-        let id = self.history.push(HistoryEvent {
-            id: 0,
+        let id = self.history.append(NewEvent {
             previous_event_id: *cursor,
             timestamp_millis,
             event_type,
-            state: state.filter(|_| recording).cloned(),
+            state,
             details,
-            payload: payload
-                .filter(|_| recording)
-                .map(|(field, value)| EventPayload {
-                    field,
-                    value: value.clone(),
-                }),
+            payload,
         });
         *cursor = id;
         id
