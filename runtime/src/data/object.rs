@@ -15,12 +15,26 @@ use super::{Data, Key};
 pub const SMALL: usize = 8;
 
 /// The members of a JSON object, in the order they were written. See the [module](self) docs.
-#[derive(Clone)]
 pub struct Object {
     repr: Repr,
 }
 
-#[derive(Clone)]
+/// A copy is nearly always made to be changed (copy-on-write), and the commonest change adds
+/// a member: a small object's copy has room for one more, so that does not reallocate.
+impl Clone for Object {
+    fn clone(&self) -> Self {
+        let repr = match &self.repr {
+            Repr::List(list) => {
+                let mut copy = Vec::with_capacity(list.len() + 1);
+                copy.extend(list.iter().cloned());
+                Repr::List(copy)
+            }
+            Repr::Indexed(map) => Repr::Indexed(map.clone()),
+        };
+        Object { repr }
+    }
+}
+
 enum Repr {
     List(Vec<(Key, Data)>),
     /// Hashed with foldhash (randomly seeded): SipHash showed in profiles.

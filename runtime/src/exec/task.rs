@@ -12,6 +12,7 @@ use stepfn_codegen::{MaybeJsonata, Path, Resource, State, Task};
 use super::fields::Fields;
 use super::run::{finish, Visit};
 use super::{error_details, io};
+use crate::context::ContextObject;
 use crate::data::Data;
 use crate::error::{names, StatesError};
 use crate::history::Details;
@@ -179,11 +180,18 @@ pub(super) async fn run(
     };
     shared.emit(cursor, events.started, started);
 
+    // The handler gets the context object; the state's own later fields keep a copy only
+    // when they read it.
+    let (request_context, context) = if visit.facts.reads_context {
+        (context.clone(), Cow::Owned(context))
+    } else {
+        (context, Cow::Borrowed(ContextObject::unread()))
+    };
     let request = TaskRequest {
         state_name: visit.shared_name.clone(),
         resource: resource.arn.clone(),
         input: parameters.clone(),
-        context: context.clone(),
+        context: request_context,
         task_token: token.as_ref().map(|t| t.token().to_string()),
         retry_count,
     };
