@@ -106,20 +106,11 @@ where
 /// ARN, then the mocked test case, then the fallback handler.
 ///
 /// Cloning one (each execution takes one) shares its handlers without copying the tables.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct TaskRegistry {
-    handlers: Arc<Handlers>,
-}
-
-impl Default for TaskRegistry {
-    /// A registry without handlers; every empty one shares the same (empty) tables, so the
-    /// default options of an execution allocate nothing here.
-    fn default() -> Self {
-        static EMPTY: std::sync::LazyLock<Arc<Handlers>> = std::sync::LazyLock::new(Arc::default);
-        TaskRegistry {
-            handlers: EMPTY.clone(),
-        }
-    }
+    /// None while empty: every execution's default options hold an empty registry, which
+    /// then costs nothing to make, clone or drop.
+    handlers: Option<Arc<Handlers>>,
 }
 
 /// Handlers by state name and by resource ARN, looked up at every Task state.
@@ -150,9 +141,19 @@ impl TaskRegistry {
         TaskRegistry::default()
     }
 
+    fn handlers(&self) -> &Handlers {
+        static EMPTY: std::sync::LazyLock<Handlers> = std::sync::LazyLock::new(Handlers::default);
+        self.handlers.as_deref().unwrap_or(&EMPTY)
+    }
+
+    /// The handlers, to change: copied first when another registry shares them.
+    fn handlers_mut(&mut self) -> &mut Handlers {
+        Arc::make_mut(self.handlers.get_or_insert_with(Default::default))
+    }
+
     /// Answers the Task state named `state` with `handler`.
     pub fn on_state(mut self, state: impl Into<String>, handler: impl TaskHandler) -> Self {
-        Arc::make_mut(&mut self.handlers)
+        self.handlers_mut()
             .by_state
             .insert(state.into(), Arc::new(handler));
         self
@@ -171,7 +172,7 @@ impl TaskRegistry {
 
     /// Answers every Task state whose `Resource` is `arn` with `handler`.
     pub fn on_resource(mut self, arn: impl Into<String>, handler: impl TaskHandler) -> Self {
-        Arc::make_mut(&mut self.handlers)
+        self.handlers_mut()
             .by_resource
             .insert(arn.into(), Arc::new(handler));
         self
@@ -179,13 +180,13 @@ impl TaskRegistry {
 
     /// Answers states with the mocked responses of a MockConfigFile test case.
     pub fn with_mocks(mut self, test_case: MockedTestCase) -> Self {
-        Arc::make_mut(&mut self.handlers).mocks = Some(Arc::new(test_case));
+        self.handlers_mut().mocks = Some(Arc::new(test_case));
         self
     }
 
     /// Answers every Task state nothing else answers.
     pub fn fallback(mut self, handler: impl TaskHandler) -> Self {
-        Arc::make_mut(&mut self.handlers).fallback = Some(Arc::new(handler));
+        self.handlers_mut().fallback = Some(Arc::new(handler));
         self
     }
 
@@ -193,28 +194,28 @@ impl TaskRegistry {
     /// and resources this one does not answer. A registry with mocks or a fallback already
     /// answers every state, so `base` adds nothing to it.
     pub fn merged_over(self, base: TaskRegistry) -> TaskRegistry {
-        if self.handlers.mocks.is_some() || self.handlers.fallback.is_some() {
+        if self.handlers().mocks.is_some() || self.handlers().fallback.is_some() {
             return self;
         }
-        let mine = Arc::unwrap_or_clone(self.handlers);
-        let base = Arc::unwrap_or_clone(base.handlers);
+        let mine = self.handlers.map(Arc::unwrap_or_clone).unwrap_or_default();
+        let base = base.handlers.map(Arc::unwrap_or_clone).unwrap_or_default();
         let mut by_state = base.by_state;
         by_state.extend(mine.by_state);
         let mut by_resource = base.by_resource;
         by_resource.extend(mine.by_resource);
         TaskRegistry {
-            handlers: Arc::new(Handlers {
+            handlers: Some(Arc::new(Handlers {
                 by_state,
                 by_resource,
                 mocks: mine.mocks.or(base.mocks),
                 fallback: mine.fallback.or(base.fallback),
-            }),
+            })),
         }
     }
 
     /// Who answers the Task state `state` with resource `resource`.
     pub fn resolve(&self, state: &str, resource: &TaskResource) -> Option<Resolution> {
-        let handlers = &*self.handlers;
+        let handlers = self.handlers();
         if let Some(h) = handlers.by_state.get(state) {
             return Some(Resolution::Handler(h.clone()));
         }
