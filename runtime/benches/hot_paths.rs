@@ -179,3 +179,21 @@ fn jsonata_template_over_a_large_input(bencher: divan::Bencher) {
         ))
     });
 }
+
+/// A ResultPath-style change to a payload the history still shares: copy-on-write of a small
+/// object (a list) and of a large one (indexed), each given one new member.
+#[divan::bench(args = [3, 40])]
+fn object_copy_on_write(bencher: divan::Bencher, members: usize) {
+    let object: serde_json::Map<String, Value> = (0..members)
+        .map(|i| (format!("member{i}"), json!(i)))
+        .collect();
+    let shared = stepfn::Data::from(Value::Object(object));
+    bencher.bench(|| {
+        let mut changed = divan::black_box(&shared).clone();
+        changed
+            .object_mut()
+            .unwrap()
+            .insert("added".into(), stepfn::Data::Bool(true));
+        changed
+    });
+}
