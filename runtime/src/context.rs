@@ -10,6 +10,7 @@ use std::sync::{Arc, OnceLock};
 use serde_json::Value;
 
 use crate::data::{Data, Object};
+use crate::state_name::StateName;
 
 /// `$$.Execution` and `$$.StateMachine` of one execution, shared by all its states and built
 /// the first time a state reads `$$`: most executions never do, and skip the execution name,
@@ -182,7 +183,7 @@ enum Base {
     /// The state being visited in an execution.
     State {
         execution: Arc<ExecutionContext>,
-        state: Arc<str>,
+        state: StateName,
         /// Milliseconds since the Unix epoch; formatted only when the object is built.
         entered_millis: i64,
         retry_count: Option<u32>,
@@ -199,7 +200,7 @@ impl ContextObject {
     /// the execution `execution`.
     pub fn for_state(
         execution: Arc<ExecutionContext>,
-        state: Arc<str>,
+        state: StateName,
         entered_millis: i64,
         retry_count: Option<u32>,
     ) -> Self {
@@ -275,7 +276,7 @@ impl Inner {
                     "EnteredTime".into(),
                     stepfn_codegen::format_rfc3339_millis(*entered_millis).into(),
                 );
-                state_obj.insert("Name".into(), Data::String(state.clone()));
+                state_obj.insert("Name".into(), Data::from(state.as_str()));
                 if let Some(n) = retry_count {
                     state_obj.insert("RetryCount".into(), (*n).into());
                 }

@@ -1,12 +1,11 @@
 //! The execution history: AWS's event types and details, in the shape of the
 //! `GetExecutionHistory` response.
 
-use std::sync::Arc;
-
 use serde_json::{json, Map, Value};
 use stepfn_codegen::format_rfc3339_millis;
 
 use crate::data::Data;
+use crate::state_name::StateName;
 
 /// One history event.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,7 +20,7 @@ pub struct HistoryEvent {
     pub event_type: &'static str,
     /// The state the event names (a `...StateEntered` / `...StateExited` event's, a Map
     /// iteration's): `name` in the API's details. Shared by all the events that name it.
-    pub state: Option<Arc<str>>,
+    pub state: Option<StateName>,
     /// The event's other details, but its payload.
     pub details: Details,
     /// The payload the event carries (`input`, `output` or `parameters`), shared with the
@@ -69,7 +68,7 @@ impl HistoryEvent {
     /// The state name in the details, if the event has one.
     pub fn state_name(&self) -> Option<&str> {
         self.state
-            .as_deref()
+            .map(|s| s.as_str())
             .or_else(|| self.detail("name").and_then(Data::as_str))
     }
 
@@ -133,7 +132,7 @@ pub struct NewEvent<'a> {
     /// `ExecutionStarted`, `PassStateEntered`, `TaskScheduled`...
     pub event_type: &'static str,
     /// The state the event names.
-    pub state: Option<&'a Arc<str>>,
+    pub state: Option<StateName>,
     /// The event's other details, but its payload.
     pub details: Details,
     /// The payload's details member and value.
@@ -184,7 +183,7 @@ impl History {
                 field,
                 value: value.clone(),
             });
-            (new.state.cloned(), new.details, payload)
+            (new.state, new.details, payload)
         } else {
             // Without recording, events keep ids counting but hold no details.
             (None, Details::new(), None)

@@ -29,6 +29,7 @@ pub mod intrinsics;
 pub mod jsonata_mode;
 pub mod jsonpath;
 pub mod query;
+pub mod state_name;
 pub mod tasks;
 pub mod test_state;
 pub mod variables;

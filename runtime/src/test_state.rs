@@ -13,6 +13,7 @@ use crate::data::Data;
 use crate::error::StatesError;
 use crate::exec::{run_state, Shared, Step, Visit};
 use crate::history::History;
+use crate::state_name::StateName;
 use crate::tasks::{Callbacks, TaskRegistry, TaskRequest, DEFAULT_REGION};
 use crate::variables::VariableScope;
 
@@ -175,11 +176,10 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
     } else {
         "StateName"
     };
-    let shared_name: Arc<str> = visit_name.into();
     let visit = Visit {
         shared: &shared,
         name: visit_name,
-        shared_name: &shared_name,
+        shared_name: StateName::new(visit_name),
         facts: &crate::exec::StateFacts::UNKNOWN,
         entered_millis: clock.now_millis(),
         entered_id: 1,

@@ -307,7 +307,7 @@ async fn inline(
             .saturating_mul(per_iteration)
             .min(MAX_RESERVED_EVENTS),
     );
-    let map_name = &visit.shared_name;
+    let map_name = visit.shared_name;
     let iterations = inputs.into_iter().enumerate().map(|(index, input)| {
         let name = visit.name;
         async move {

@@ -181,7 +181,7 @@ impl Executor {
                     // Names are unique in a valid machine; should one repeat, neither state's
                     // facts can be trusted for the other.
                     .and_modify(|known| *known = run::StateFacts::UNKNOWN)
-                    .or_insert_with(|| run::StateFacts::of(state, position, scratch));
+                    .or_insert_with(|| run::StateFacts::of(name, state, position, scratch));
                 if let State::Task(stepfn_codegen::Task {
                     resource: stepfn_codegen::Resource::Uri(arn),
                     ..

@@ -20,6 +20,7 @@ use crate::error::{names, StatesError};
 use crate::history::{Details, History, NewEvent};
 use crate::jsonata_mode::{Expected, JsonataScope};
 use crate::query::Roots;
+use crate::state_name::StateName;
 use crate::tasks::{Callbacks, TaskRegistry, TaskResources};
 use crate::variables::{Assigned, VariableBudget, VariableScope};
 
@@ -45,14 +46,15 @@ pub(crate) struct Shared {
     pub variable_budget: VariableBudget,
 }
 
-/// Every state of the machine by name: the name as a shared string, and what the executor
-/// learnt of the state before running it.
+/// Every state of the machine by name, and what the executor learnt of it before running it.
 pub(crate) type StateNames =
-    std::collections::HashMap<Arc<str>, StateFacts, foldhash::fast::RandomState>;
+    std::collections::HashMap<Box<str>, StateFacts, foldhash::fast::RandomState>;
 
 /// What is known of a state from its definition alone.
 #[derive(Clone, Debug)]
 pub(crate) struct StateFacts {
+    /// The name, interned; `None` only in [`StateFacts::UNKNOWN`].
+    pub name: Option<StateName>,
     /// Some field may read the context object (`$$` or `$states.context`). Found by looking
     /// for `$$` and `$states` anywhere in the state's definition, so it errs towards true.
     pub reads_context: bool,
@@ -65,6 +67,7 @@ pub(crate) struct StateFacts {
 impl StateFacts {
     /// What a state not seen before (or a name given twice) is assumed to be.
     pub const UNKNOWN: StateFacts = StateFacts {
+        name: None,
         reads_context: true,
         pass_result: None,
         position: None,
@@ -72,11 +75,12 @@ impl StateFacts {
 
     /// The facts of `state`, at `position` in its `States`; `scratch` is reused between
     /// states for the definition's text.
-    pub fn of(state: &State, position: usize, scratch: &mut Vec<u8>) -> StateFacts {
+    pub fn of(name: &str, state: &State, position: usize, scratch: &mut Vec<u8>) -> StateFacts {
         scratch.clear();
         let written = serde_json::to_writer(&mut *scratch, state).is_ok();
         let mentions = |needle: &[u8]| scratch.windows(needle.len()).any(|w| w == needle);
         StateFacts {
+            name: Some(StateName::new(name)),
             reads_context: !written || mentions(b"$$") || mentions(b"$states"),
             pass_result: match state {
                 State::Pass(Pass {
@@ -139,7 +143,7 @@ impl Shared {
         &self,
         cursor: &mut u64,
         event_type: &'static str,
-        state: &Arc<str>,
+        state: StateName,
         details: Details,
     ) -> u64 {
         self.record(
@@ -159,7 +163,7 @@ impl Shared {
         &self,
         cursor: &mut u64,
         event_type: &'static str,
-        state: &Arc<str>,
+        state: StateName,
         field: &'static str,
         payload: &Data,
         details: Details,
@@ -183,7 +187,7 @@ impl Shared {
         timestamp_millis: i64,
         cursor: &mut u64,
         event_type: &'static str,
-        state: Option<&Arc<str>>,
+        state: Option<StateName>,
         details: Details,
         payload: Option<(&'static str, &Data)>,
     ) -> u64 {
@@ -202,19 +206,14 @@ impl Shared {
     /// The context object for a state entered at `entered_millis`.
     pub fn context(
         &self,
-        state: &Arc<str>,
+        state: StateName,
         entered_millis: i64,
         retry_count: Option<u32>,
     ) -> ContextObject {
         if let Some(context) = &self.context_override {
             return context.clone();
         }
-        ContextObject::for_state(
-            self.execution.clone(),
-            state.clone(),
-            entered_millis,
-            retry_count,
-        )
+        ContextObject::for_state(self.execution.clone(), state, entered_millis, retry_count)
     }
 }
 
@@ -237,7 +236,7 @@ pub(crate) struct Visit<'a> {
     pub shared: &'a Shared,
     pub name: &'a str,
     /// `name`, shared by the visit's events and context object.
-    pub shared_name: &'a Arc<str>,
+    pub shared_name: StateName,
     /// What the executor learnt of the state before running it.
     pub facts: &'a StateFacts,
     pub entered_millis: i64,
@@ -486,17 +485,13 @@ async fn run_states<'a>(
     let mut name: &str = start_at;
     let mut input = input;
     loop {
-        // One lookup by name finds the machine's shared copy of the name, what is known of the
-        // state, and where it sits in its `States`. A name not in the table (TestState's, or
-        // one given twice) is looked up in `states` itself.
-        let known = shared
-            .state_names
-            .get_key_value(name)
-            .and_then(|(shared_name, facts)| {
-                let (key, state) = states.get_index(facts.position?)?;
-                (key == name).then_some((shared_name, facts, state))
-            });
-        let owned_name: Arc<str>;
+        // One lookup by name finds the interned name, what is known of the state, and where it
+        // sits in its `States`. A name not in the table (TestState's, or one given twice) is
+        // looked up in `states` itself.
+        let known = shared.state_names.get(name).and_then(|facts| {
+            let (key, state) = states.get_index(facts.position?)?;
+            (key == name).then_some((facts.name?, facts, state))
+        });
         let (shared_name, facts, state) = match known {
             Some(found) => found,
             None => {
@@ -506,8 +501,7 @@ async fn run_states<'a>(
                         format!("The state '{name}' does not exist"),
                     ));
                 };
-                owned_name = name.into();
-                (&owned_name, &StateFacts::UNKNOWN, state)
+                (StateName::new(name), &StateFacts::UNKNOWN, state)
             }
         };
         let entered_previous = *cursor;

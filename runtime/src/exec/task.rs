@@ -188,7 +188,7 @@ pub(super) async fn run(
         (context, Cow::Borrowed(ContextObject::unread()))
     };
     let request = TaskRequest {
-        state_name: visit.shared_name.clone(),
+        state_name: visit.shared_name,
         resource: resource.arn.clone(),
         input: parameters.clone(),
         context: request_context,

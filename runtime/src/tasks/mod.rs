@@ -20,13 +20,14 @@ pub use resource::{IntegrationPattern, ResourceKind, TaskResource, DEFAULT_REGIO
 use crate::context::ContextObject;
 use crate::data::Data;
 use crate::error::StatesError;
+use crate::state_name::StateName;
 
 /// What a Task handler is asked to do: its input a [`Value`], or a shared [`Data`] for handlers
 /// registered with [`TaskRegistry::on_state_data`].
 #[derive(Clone, Debug)]
 pub struct TaskRequest<Input = Value> {
     /// The Task state's name.
-    pub state_name: Arc<str>,
+    pub state_name: StateName,
     /// Its `Resource` ARN.
     pub resource: Arc<str>,
     /// The effective input: the result of `InputPath` and `Parameters`.
