@@ -125,13 +125,13 @@ struct Handlers {
     fallback: Option<Arc<dyn TaskHandler>>,
 }
 
-/// How a Task state is to be answered.
-#[derive(Clone)]
-pub enum Resolution {
+/// How a Task state is to be answered, borrowed from the registry.
+#[derive(Clone, Copy)]
+pub enum Resolution<'r> {
     /// Run this handler.
-    Handler(Arc<dyn TaskHandler>),
+    Handler(&'r dyn TaskHandler),
     /// Answer with the mocked response of the test case.
-    Mock(Arc<MockedTestCase>),
+    Mock(&'r MockedTestCase),
     /// No handler: a `.waitForTaskToken` task simply waits for its callback.
     AwaitCallback,
 }
@@ -215,21 +215,21 @@ impl TaskRegistry {
     }
 
     /// Who answers the Task state `state` with resource `resource`.
-    pub fn resolve(&self, state: &str, resource: &TaskResource) -> Option<Resolution> {
+    pub fn resolve(&self, state: &str, resource: &TaskResource) -> Option<Resolution<'_>> {
         let handlers = self.handlers();
         if let Some(h) = handlers.by_state.get(state) {
-            return Some(Resolution::Handler(h.clone()));
+            return Some(Resolution::Handler(&**h));
         }
         if let Some(h) = handlers.by_resource.get(&*resource.arn) {
-            return Some(Resolution::Handler(h.clone()));
+            return Some(Resolution::Handler(&**h));
         }
         if let Some(m) = &handlers.mocks {
             if m.mocks_state(state) {
-                return Some(Resolution::Mock(m.clone()));
+                return Some(Resolution::Mock(m));
             }
         }
         if let Some(h) = &handlers.fallback {
-            return Some(Resolution::Handler(h.clone()));
+            return Some(Resolution::Handler(&**h));
         }
         resource
             .waits_for_token()

@@ -1,5 +1,6 @@
 //! What a Task's `Resource` ARN names, which decides the history events it produces.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
@@ -146,12 +147,12 @@ impl TaskResources {
         }
     }
 
-    /// The parsed `arn`: known, or parsed now.
-    pub fn get(&self, arn: &str) -> Arc<TaskResource> {
-        self.0
-            .get(arn)
-            .cloned()
-            .unwrap_or_else(|| Arc::new(TaskResource::parse(arn)))
+    /// The parsed `arn`: known (borrowed), or parsed now.
+    pub fn get(&self, arn: &str) -> Cow<'_, TaskResource> {
+        match self.0.get(arn) {
+            Some(known) => Cow::Borrowed(&**known),
+            None => Cow::Owned(TaskResource::parse(arn)),
+        }
     }
 }
 
