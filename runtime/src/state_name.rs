@@ -5,25 +5,52 @@
 //! object and to task handlers. A shared, reference-counted string costs an atomic increment
 //! and decrement each time, which on a short execution is a measurable share of its cost. State
 //! names are instead interned once per process: a `StateName` is a copyable pointer to text
-//! that is never freed. The text is the states' names of the machines the process loaded, each
-//! distinct name kept once.
+//! that is never freed. The text is the state names of the machines the process loaded, each
+//! distinct name kept once. (A general-purpose interner crate was measured first: its tables
+//! start at several MiB of resident memory, more than all the names of a large machine.)
 
+use std::collections::HashSet;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::ops::Deref;
+use std::sync::{LazyLock, Mutex};
 
-/// A state's name, interned: `Copy`, compared and hashed by pointer, dereferences to `str`.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct StateName(ustr::Ustr);
+/// A state's name, interned: `Copy`, compared and hashed by address, dereferences to `str`.
+#[derive(Clone, Copy)]
+pub struct StateName(&'static str);
 
 impl StateName {
     /// The interned name `name` (interned now if it was not before).
     pub fn new(name: &str) -> Self {
-        StateName(ustr::Ustr::from(name))
+        static INTERNED: LazyLock<Mutex<HashSet<&'static str, foldhash::fast::RandomState>>> =
+            LazyLock::new(Default::default);
+        let mut interned = INTERNED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = interned.get(name) {
+            return StateName(known);
+        }
+        let text: &'static str = Box::leak(Box::from(name));
+        interned.insert(text);
+        StateName(text)
     }
 
     /// The name's text.
     pub fn as_str(&self) -> &'static str {
-        self.0.as_str()
+        self.0
+    }
+}
+
+/// Interned: the same text is the same address.
+impl PartialEq for StateName {
+    fn eq(&self, other: &StateName) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+
+impl Eq for StateName {}
+
+impl Hash for StateName {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        std::ptr::hash(self.0, state)
     }
 }
 
@@ -31,13 +58,13 @@ impl Deref for StateName {
     type Target = str;
 
     fn deref(&self) -> &str {
-        self.0.as_str()
+        self.0
     }
 }
 
 impl AsRef<str> for StateName {
     fn as_ref(&self) -> &str {
-        self.0.as_str()
+        self.0
     }
 }
 
