@@ -159,20 +159,6 @@ impl History {
         }
     }
 
-    /// Appends `event`, numbering it, and returns its id.
-    pub fn push(&self, mut event: HistoryEvent) -> u64 {
-        let mut events = self.events.lock();
-        let id = events.len() as u64 + 1;
-        event.id = id;
-        // Without recording, events keep ids counting but hold no details.
-        if !self.record {
-            event.details = Details::new();
-            event.payload = None;
-        }
-        events.push(event);
-        id
-    }
-
     /// Appends the event `new` describes, numbering it, and returns its id. The event is
     /// made in its place in the history, not made elsewhere and moved in.
     pub fn append(&self, new: NewEvent<'_>) -> u64 {
