@@ -30,6 +30,7 @@ pub mod jsonata_mode;
 pub mod jsonpath;
 pub mod query;
 pub mod state_name;
+pub mod store;
 pub mod tasks;
 pub mod test_state;
 pub mod variables;

@@ -1,0 +1,230 @@
+//! [`MemoryStore`]: executions kept in memory, for Express executions and tests.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serde_json::Value;
+
+use super::{
+    check_continues, event_id, page_size, ExecutionQuery, ExecutionRecord, HistoryQuery, Page,
+    RunStatus, Store, StoreError, Transition,
+};
+
+/// Executions kept in memory: nothing outlives the process.
+#[derive(Default)]
+pub struct MemoryStore {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    executions: HashMap<String, Entry>,
+    by_name: HashMap<(String, String), String>,
+    /// Counts insertions: listings go newest first by it, and page tokens name it.
+    inserted: u64,
+}
+
+struct Entry {
+    record: ExecutionRecord,
+    events: Vec<Value>,
+    checkpoint: Option<String>,
+    order: u64,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        MemoryStore::default()
+    }
+
+    fn inner(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Page tokens are the position to go on from, tagged so that a token of the other listing
+/// (or a made-up one) is refused.
+pub(super) fn read_token(token: &Option<String>, tag: char) -> Result<Option<u64>, StoreError> {
+    match token {
+        None => Ok(None),
+        Some(t) => t
+            .strip_prefix(tag)
+            .and_then(|n| n.parse().ok())
+            .map(Some)
+            .ok_or_else(|| StoreError::InvalidToken(t.clone())),
+    }
+}
+
+pub(super) fn write_token(tag: char, position: u64) -> String {
+    format!("{tag}{position}")
+}
+
+impl Store for MemoryStore {
+    fn insert_execution(&self, record: &ExecutionRecord) -> Result<(), StoreError> {
+        let mut inner = self.inner();
+        let key = (record.state_machine_arn.clone(), record.name.clone());
+        if inner.by_name.contains_key(&key) || inner.executions.contains_key(&record.execution_arn)
+        {
+            return Err(StoreError::ExecutionAlreadyExists(
+                record.execution_arn.clone(),
+            ));
+        }
+        inner.inserted += 1;
+        let order = inner.inserted;
+        inner.by_name.insert(key, record.execution_arn.clone());
+        inner.executions.insert(
+            record.execution_arn.clone(),
+            Entry {
+                record: record.clone(),
+                events: Vec::new(),
+                checkpoint: None,
+                order,
+            },
+        );
+        Ok(())
+    }
+
+    fn commit(&self, execution_arn: &str, transition: Transition<'_>) -> Result<(), StoreError> {
+        let mut inner = self.inner();
+        let entry = inner
+            .executions
+            .get_mut(execution_arn)
+            .ok_or_else(|| StoreError::ExecutionDoesNotExist(execution_arn.into()))?;
+        // Checked before anything changes, so a refused transition leaves no trace.
+        check_continues(execution_arn, entry.events.len() as u64, transition.events)?;
+        entry.events.extend(transition.events.iter().cloned());
+        if let Some(checkpoint) = transition.checkpoint {
+            entry.checkpoint = Some(checkpoint.to_string());
+        }
+        if let Some(change) = transition.status {
+            let record = &mut entry.record;
+            record.status = change.status;
+            record.output = change.output.clone();
+            record.error = change.error.clone();
+            record.cause = change.cause.clone();
+            record.stop_millis = change.stop_millis;
+            if change.redriven {
+                record.redrive_count += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn execution(&self, execution_arn: &str) -> Result<Option<ExecutionRecord>, StoreError> {
+        Ok(self
+            .inner()
+            .executions
+            .get(execution_arn)
+            .map(|e| e.record.clone()))
+    }
+
+    fn execution_named(
+        &self,
+        state_machine_arn: &str,
+        name: &str,
+    ) -> Result<Option<ExecutionRecord>, StoreError> {
+        let inner = self.inner();
+        Ok(inner
+            .by_name
+            .get(&(state_machine_arn.to_string(), name.to_string()))
+            .and_then(|arn| inner.executions.get(arn))
+            .map(|e| e.record.clone()))
+    }
+
+    fn executions(&self, query: &ExecutionQuery) -> Result<Page<ExecutionRecord>, StoreError> {
+        let before = read_token(&query.next_token, 'e')?;
+        let inner = self.inner();
+        let mut matching: Vec<&Entry> = inner
+            .executions
+            .values()
+            .filter(|e| before.is_none_or(|b| e.order < b))
+            .filter(|e| {
+                query
+                    .state_machine_arn
+                    .as_ref()
+                    .is_none_or(|arn| &e.record.state_machine_arn == arn)
+            })
+            .filter(|e| query.status.is_none_or(|s| e.record.status == s))
+            .collect();
+        matching.sort_by_key(|e| std::cmp::Reverse(e.order));
+        let size = page_size(query.max_results);
+        let next_token =
+            (matching.len() > size).then(|| write_token('e', matching[size - 1].order));
+        matching.truncate(size);
+        Ok(Page {
+            items: matching.into_iter().map(|e| e.record.clone()).collect(),
+            next_token,
+        })
+    }
+
+    fn history(
+        &self,
+        execution_arn: &str,
+        query: &HistoryQuery,
+    ) -> Result<Page<Value>, StoreError> {
+        let from = read_token(&query.next_token, 'h')?;
+        let inner = self.inner();
+        let entry = inner
+            .executions
+            .get(execution_arn)
+            .ok_or_else(|| StoreError::ExecutionDoesNotExist(execution_arn.into()))?;
+        let size = page_size(query.max_results);
+        let events = &entry.events;
+        let page: Vec<&Value> = if query.reverse_order {
+            let end = from.map_or(events.len(), |id| (id as usize).min(events.len()));
+            events[..end].iter().rev().take(size + 1).collect()
+        } else {
+            let start = from.map_or(0, |id| (id as usize).saturating_sub(1));
+            events
+                .get(start..)
+                .unwrap_or(&[])
+                .iter()
+                .take(size + 1)
+                .collect()
+        };
+        Ok(paged_events(page, size, query.reverse_order))
+    }
+
+    fn checkpoint(&self, execution_arn: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .inner()
+            .executions
+            .get(execution_arn)
+            .and_then(|e| e.checkpoint.clone()))
+    }
+
+    fn running(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
+        let inner = self.inner();
+        let mut running: Vec<&Entry> = inner
+            .executions
+            .values()
+            .filter(|e| e.record.status == RunStatus::Running)
+            .collect();
+        running.sort_by_key(|e| e.order);
+        Ok(running.into_iter().map(|e| e.record.clone()).collect())
+    }
+}
+
+/// A page of events out of up to `size + 1` read (the extra one tells there is more). The
+/// token names the id the next page starts at (forwards), or ends before (in reverse).
+pub(super) fn paged_events(mut read: Vec<&Value>, size: usize, reverse: bool) -> Page<Value> {
+    let next_token = (read.len() > size).then(|| {
+        let last = event_id(read[size - 1]);
+        write_token('h', if reverse { last - 1 } else { last + 1 })
+    });
+    read.truncate(size);
+    Page {
+        items: read.into_iter().cloned().collect(),
+        next_token,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn behaves_as_a_store() {
+        super::super::conformance::check_store(&MemoryStore::new());
+    }
+}

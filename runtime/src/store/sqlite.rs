@@ -1,0 +1,365 @@
+//! [`SqliteStore`]: executions in an embedded SQLite database file.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde_json::Value;
+
+use super::memory::{paged_events, read_token, write_token};
+use super::{
+    check_continues, event_id, page_size, ExecutionQuery, ExecutionRecord, HistoryQuery, Page,
+    RunStatus, Store, StoreError, Transition,
+};
+
+/// Executions in a SQLite database file (or in memory, for tests). A commit is durable when it
+/// returns: the database runs in write-ahead-log mode with full syncs, so a transition survives
+/// the process being killed, and the machine losing power.
+pub struct SqliteStore {
+    connection: Mutex<Connection>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS executions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    arn TEXT NOT NULL UNIQUE,
+    state_machine_arn TEXT NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    input TEXT NOT NULL,
+    output TEXT,
+    error TEXT,
+    cause TEXT,
+    start_millis INTEGER NOT NULL,
+    stop_millis INTEGER,
+    redrive_count INTEGER NOT NULL DEFAULT 0,
+    checkpoint TEXT,
+    events INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (state_machine_arn, name)
+);
+CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status, seq);
+CREATE TABLE IF NOT EXISTS events (
+    execution_seq INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    event TEXT NOT NULL,
+    PRIMARY KEY (execution_seq, id)
+) WITHOUT ROWID;
+";
+
+const RECORD_COLUMNS: &str = "arn, state_machine_arn, name, status, input, output, error, cause, \
+                              start_millis, stop_millis, redrive_count, seq";
+
+fn database(e: rusqlite::Error) -> StoreError {
+    StoreError::Database(e.to_string())
+}
+
+fn record(row: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
+    let status: String = row.get(3)?;
+    Ok(ExecutionRecord {
+        execution_arn: row.get(0)?,
+        state_machine_arn: row.get(1)?,
+        name: row.get(2)?,
+        // Only this module writes the column, with `RunStatus::as_str`.
+        status: RunStatus::parse(&status).unwrap_or(RunStatus::Failed),
+        input: row.get(4)?,
+        output: row.get(5)?,
+        error: row.get(6)?,
+        cause: row.get(7)?,
+        start_millis: row.get(8)?,
+        stop_millis: row.get(9)?,
+        redrive_count: row.get(10)?,
+    })
+}
+
+impl SqliteStore {
+    /// The store in the database file `path`, created if missing.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::with_connection(Connection::open(path).map_err(database)?)
+    }
+
+    /// A store in a private in-memory database.
+    pub fn in_memory() -> Result<Self, StoreError> {
+        Self::with_connection(Connection::open_in_memory().map_err(database)?)
+    }
+
+    fn with_connection(connection: Connection) -> Result<Self, StoreError> {
+        connection
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+            )
+            .map_err(database)?;
+        connection.execute_batch(SCHEMA).map_err(database)?;
+        Ok(SqliteStore {
+            connection: Mutex::new(connection),
+        })
+    }
+
+    fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.connection.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Store for SqliteStore {
+    fn insert_execution(&self, record: &ExecutionRecord) -> Result<(), StoreError> {
+        let connection = self.connection();
+        let inserted = connection.execute(
+            "INSERT INTO executions (arn, state_machine_arn, name, status, input, output, error,
+                 cause, start_millis, stop_millis, redrive_count)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                record.execution_arn,
+                record.state_machine_arn,
+                record.name,
+                record.status.as_str(),
+                record.input,
+                record.output,
+                record.error,
+                record.cause,
+                record.start_millis,
+                record.stop_millis,
+                record.redrive_count,
+            ],
+        );
+        match inserted {
+            Ok(_) => Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Err(StoreError::ExecutionAlreadyExists(
+                    record.execution_arn.clone(),
+                ))
+            }
+            Err(e) => Err(database(e)),
+        }
+    }
+
+    fn commit(&self, execution_arn: &str, transition: Transition<'_>) -> Result<(), StoreError> {
+        let mut connection = self.connection();
+        let tx = connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(database)?;
+        let (seq, stored): (i64, i64) = tx
+            .query_row(
+                "SELECT seq, events FROM executions WHERE arn = ?1",
+                [execution_arn],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .map_err(database)?
+            .ok_or_else(|| StoreError::ExecutionDoesNotExist(execution_arn.into()))?;
+        check_continues(execution_arn, stored as u64, transition.events)?;
+        {
+            let mut insert = tx
+                .prepare_cached("INSERT INTO events (execution_seq, id, event) VALUES (?1, ?2, ?3)")
+                .map_err(database)?;
+            for event in transition.events {
+                insert
+                    .execute(params![seq, event_id(event) as i64, event.to_string()])
+                    .map_err(database)?;
+            }
+        }
+        tx.execute(
+            "UPDATE executions SET events = ?2, checkpoint = COALESCE(?3, checkpoint) WHERE seq = ?1",
+            params![
+                seq,
+                stored + transition.events.len() as i64,
+                transition.checkpoint
+            ],
+        )
+        .map_err(database)?;
+        if let Some(change) = transition.status {
+            tx.execute(
+                "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5,
+                     stop_millis = ?6, redrive_count = redrive_count + ?7
+                 WHERE seq = ?1",
+                params![
+                    seq,
+                    change.status.as_str(),
+                    change.output,
+                    change.error,
+                    change.cause,
+                    change.stop_millis,
+                    u32::from(change.redriven),
+                ],
+            )
+            .map_err(database)?;
+        }
+        tx.commit().map_err(database)
+    }
+
+    fn execution(&self, execution_arn: &str) -> Result<Option<ExecutionRecord>, StoreError> {
+        self.connection()
+            .query_row(
+                &format!("SELECT {RECORD_COLUMNS} FROM executions WHERE arn = ?1"),
+                [execution_arn],
+                record,
+            )
+            .optional()
+            .map_err(database)
+    }
+
+    fn execution_named(
+        &self,
+        state_machine_arn: &str,
+        name: &str,
+    ) -> Result<Option<ExecutionRecord>, StoreError> {
+        self.connection()
+            .query_row(
+                &format!(
+                    "SELECT {RECORD_COLUMNS} FROM executions
+                     WHERE state_machine_arn = ?1 AND name = ?2"
+                ),
+                [state_machine_arn, name],
+                record,
+            )
+            .optional()
+            .map_err(database)
+    }
+
+    fn executions(&self, query: &ExecutionQuery) -> Result<Page<ExecutionRecord>, StoreError> {
+        let before = read_token(&query.next_token, 'e')?.map(|b| b as i64);
+        let size = page_size(query.max_results);
+        let connection = self.connection();
+        let mut statement = connection
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLUMNS} FROM executions
+                 WHERE (?1 IS NULL OR seq < ?1)
+                   AND (?2 IS NULL OR state_machine_arn = ?2)
+                   AND (?3 IS NULL OR status = ?3)
+                 ORDER BY seq DESC LIMIT ?4"
+            ))
+            .map_err(database)?;
+        let rows = statement
+            .query_map(
+                params![
+                    before,
+                    query.state_machine_arn,
+                    query.status.map(RunStatus::as_str),
+                    size as i64 + 1
+                ],
+                |row| Ok((record(row)?, row.get::<_, i64>(11)?)),
+            )
+            .map_err(database)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(database)?;
+        let next_token = (rows.len() > size).then(|| write_token('e', rows[size - 1].1 as u64));
+        Ok(Page {
+            items: rows.into_iter().take(size).map(|(r, _)| r).collect(),
+            next_token,
+        })
+    }
+
+    fn history(
+        &self,
+        execution_arn: &str,
+        query: &HistoryQuery,
+    ) -> Result<Page<Value>, StoreError> {
+        let from = read_token(&query.next_token, 'h')?.map(|b| b as i64);
+        let size = page_size(query.max_results);
+        let connection = self.connection();
+        let seq: i64 = connection
+            .query_row(
+                "SELECT seq FROM executions WHERE arn = ?1",
+                [execution_arn],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(database)?
+            .ok_or_else(|| StoreError::ExecutionDoesNotExist(execution_arn.into()))?;
+        let sql = if query.reverse_order {
+            "SELECT event FROM events WHERE execution_seq = ?1 AND (?2 IS NULL OR id <= ?2)
+             ORDER BY id DESC LIMIT ?3"
+        } else {
+            "SELECT event FROM events WHERE execution_seq = ?1 AND (?2 IS NULL OR id >= ?2)
+             ORDER BY id LIMIT ?3"
+        };
+        let mut statement = connection.prepare_cached(sql).map_err(database)?;
+        let texts = statement
+            .query_map(params![seq, from, size as i64 + 1], |row| {
+                row.get::<_, String>(0)
+            })
+            .map_err(database)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(database)?;
+        let events = texts
+            .iter()
+            .map(|t| serde_json::from_str(t).map_err(|e| StoreError::Database(e.to_string())))
+            .collect::<Result<Vec<Value>, _>>()?;
+        Ok(paged_events(
+            events.iter().collect(),
+            size,
+            query.reverse_order,
+        ))
+    }
+
+    fn checkpoint(&self, execution_arn: &str) -> Result<Option<String>, StoreError> {
+        self.connection()
+            .query_row(
+                "SELECT checkpoint FROM executions WHERE arn = ?1",
+                [execution_arn],
+                |row| row.get(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(database)
+    }
+
+    fn running(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
+        let connection = self.connection();
+        let mut statement = connection
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLUMNS} FROM executions WHERE status = 'RUNNING' ORDER BY seq"
+            ))
+            .map_err(database)?;
+        let rows = statement
+            .query_map([], record)
+            .map_err(database)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(database);
+        rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn behaves_as_a_store() {
+        super::super::conformance::check_store(&SqliteStore::in_memory().unwrap());
+    }
+
+    #[test]
+    fn what_is_committed_is_there_after_reopening() {
+        let dir = std::env::temp_dir().join(format!("stepfn-store-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("reopen.db");
+        let _ = std::fs::remove_file(&path);
+        let record = ExecutionRecord::started("arn:e", "arn:m", "e", "{}", 1);
+        {
+            let store = SqliteStore::open(&path).unwrap();
+            store.insert_execution(&record).unwrap();
+            let events = [serde_json::json!({"id": 1, "type": "ExecutionStarted"})];
+            store
+                .commit(
+                    "arn:e",
+                    Transition {
+                        events: &events,
+                        checkpoint: Some("{\"at\":\"A\"}"),
+                        status: None,
+                    },
+                )
+                .unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.execution("arn:e").unwrap(), Some(record));
+        assert_eq!(
+            store.checkpoint("arn:e").unwrap().as_deref(),
+            Some("{\"at\":\"A\"}")
+        );
+        assert_eq!(store.running().unwrap().len(), 1);
+        let history = store.history("arn:e", &HistoryQuery::default()).unwrap();
+        assert_eq!(history.items[0]["type"], "ExecutionStarted");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
