@@ -147,14 +147,13 @@ impl Store for MemoryStore {
             .filter(|e| query.status.is_none_or(|s| e.record.status == s))
             .collect();
         matching.sort_by_key(|e| std::cmp::Reverse(e.order));
-        let size = page_size(query.max_results);
-        let next_token =
-            (matching.len() > size).then(|| write_token('e', matching[size - 1].order));
-        matching.truncate(size);
-        Ok(Page {
-            items: matching.into_iter().map(|e| e.record.clone()).collect(),
-            next_token,
-        })
+        Ok(paged_executions(
+            matching
+                .into_iter()
+                .map(|e| (e.record.clone(), e.order))
+                .collect(),
+            page_size(query.max_results),
+        ))
     }
 
     fn history(
@@ -202,6 +201,21 @@ impl Store for MemoryStore {
             .collect();
         running.sort_by_key(|e| e.order);
         Ok(running.into_iter().map(|e| e.record.clone()).collect())
+    }
+}
+
+/// A page of executions out of those read with their insertion order, newest first (more
+/// than `size` tells there is another page); the token names the last one's order, and the
+/// next page starts below it.
+pub(super) fn paged_executions(
+    mut read: Vec<(ExecutionRecord, u64)>,
+    size: usize,
+) -> Page<ExecutionRecord> {
+    let next_token = (read.len() > size).then(|| write_token('e', read[size - 1].1));
+    read.truncate(size);
+    Page {
+        items: read.into_iter().map(|(record, _)| record).collect(),
+        next_token,
     }
 }
 

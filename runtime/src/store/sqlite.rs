@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::Value;
 
-use super::memory::{paged_events, read_token, write_token};
+use super::memory::{paged_events, paged_executions, read_token};
 use super::{
     check_continues, event_id, page_size, ExecutionQuery, ExecutionRecord, HistoryQuery, Page,
     RunStatus, Store, StoreError, Transition,
@@ -237,16 +237,12 @@ impl Store for SqliteStore {
                     query.status.map(RunStatus::as_str),
                     size as i64 + 1
                 ],
-                |row| Ok((record(row)?, row.get::<_, i64>(11)?)),
+                |row| Ok((record(row)?, row.get::<_, i64>(11)? as u64)),
             )
             .map_err(database)?
             .collect::<Result<Vec<_>, _>>()
             .map_err(database)?;
-        let next_token = (rows.len() > size).then(|| write_token('e', rows[size - 1].1 as u64));
-        Ok(Page {
-            items: rows.into_iter().take(size).map(|(r, _)| r).collect(),
-            next_token,
-        })
+        Ok(paged_executions(rows, size))
     }
 
     fn history(
