@@ -271,6 +271,35 @@ fn parameters(prepared: &Prepared, options: &DeployOptions) -> Map<String, Value
         .collect()
 }
 
+/// The log group, logging and tracing properties `options` asks for, under the property names
+/// of the resource type (CloudFormation and SAM name them differently).
+fn logging_and_tracing(
+    options: &DeployOptions,
+    id: &str,
+    (logging_key, tracing_key): (&str, &str),
+    properties: &mut Map<String, Value>,
+    resources: &mut Map<String, Value>,
+) {
+    if let Some(level) = options.logging {
+        let log_group = format!("{id}Logs");
+        properties.insert(
+            logging_key.into(),
+            json!({
+                "Level": level.as_str(),
+                "IncludeExecutionData": true,
+                "Destinations": [{"CloudWatchLogsLogGroup": {"LogGroupArn": {"Fn::GetAtt": [log_group, "Arn"]}}}]
+            }),
+        );
+        resources.insert(
+            log_group,
+            json!({"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 30}}),
+        );
+    }
+    if options.tracing {
+        properties.insert(tracing_key.into(), json!({"Enabled": true}));
+    }
+}
+
 fn machine_type(options: &DeployOptions) -> &'static str {
     match options.machine_type {
         MachineType::Standard => "STANDARD",
@@ -322,24 +351,13 @@ pub fn cloudformation(
         );
     }
     let mut resources = Map::new();
-    if let Some(level) = options.logging {
-        let log_group = format!("{id}Logs");
-        properties.insert(
-            "LoggingConfiguration".into(),
-            json!({
-                "Level": level.as_str(),
-                "IncludeExecutionData": true,
-                "Destinations": [{"CloudWatchLogsLogGroup": {"LogGroupArn": {"Fn::GetAtt": [log_group, "Arn"]}}}]
-            }),
-        );
-        resources.insert(
-            log_group,
-            json!({"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 30}}),
-        );
-    }
-    if options.tracing {
-        properties.insert("TracingConfiguration".into(), json!({"Enabled": true}));
-    }
+    logging_and_tracing(
+        options,
+        id,
+        ("LoggingConfiguration", "TracingConfiguration"),
+        &mut properties,
+        &mut resources,
+    );
     resources.insert(role_id, role);
     resources.insert(
         id.clone(),
@@ -387,24 +405,13 @@ pub fn sam(machine: &StateMachine, options: &DeployOptions) -> Result<Value, Dep
         );
     }
     let mut resources = Map::new();
-    if let Some(level) = options.logging {
-        let log_group = format!("{id}Logs");
-        properties.insert(
-            "Logging".into(),
-            json!({
-                "Level": level.as_str(),
-                "IncludeExecutionData": true,
-                "Destinations": [{"CloudWatchLogsLogGroup": {"LogGroupArn": {"Fn::GetAtt": [log_group, "Arn"]}}}]
-            }),
-        );
-        resources.insert(
-            log_group,
-            json!({"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 30}}),
-        );
-    }
-    if options.tracing {
-        properties.insert("Tracing".into(), json!({"Enabled": true}));
-    }
+    logging_and_tracing(
+        options,
+        id,
+        ("Logging", "Tracing"),
+        &mut properties,
+        &mut resources,
+    );
     resources.insert(
         id.clone(),
         json!({"Type": "AWS::Serverless::StateMachine", "Properties": properties}),
