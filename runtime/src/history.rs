@@ -147,6 +147,9 @@ pub struct History {
     // atomic instruction per event.
     events: spin::mutex::SpinMutex<Vec<HistoryEvent>>,
     record: bool,
+    /// The id of the event before the first one held: a resumed execution's history continues
+    /// the stored one, which it does not hold.
+    base: u64,
 }
 
 impl History {
@@ -156,6 +159,16 @@ impl History {
             // Enough for a short execution without growing.
             events: spin::mutex::SpinMutex::new(Vec::with_capacity(16)),
             record,
+            base: 0,
+        }
+    }
+
+    /// A recording history whose first event will have the id `last_stored_id + 1`: the
+    /// continuation of a stored history.
+    pub fn continuing(last_stored_id: u64) -> Self {
+        History {
+            base: last_stored_id,
+            ..History::new(true)
         }
     }
 
@@ -163,7 +176,7 @@ impl History {
     /// made in its place in the history, not made elsewhere and moved in.
     pub fn append(&self, new: NewEvent<'_>) -> u64 {
         let mut events = self.events.lock();
-        let id = events.len() as u64 + 1;
+        let id = self.base + events.len() as u64 + 1;
         let (state, details, payload) = if self.record {
             let payload = new.payload.map(|(field, value)| EventPayload {
                 field,
@@ -211,7 +224,7 @@ impl History {
         std::mem::take(&mut *self.events.lock())
     }
 
-    /// How many events there are.
+    /// How many events this history holds (a continued history: since it continued).
     pub fn len(&self) -> usize {
         self.events.lock().len()
     }
@@ -219,6 +232,24 @@ impl History {
     /// True before the first event.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The id of the latest event (0 before the first).
+    pub fn last_id(&self) -> u64 {
+        self.base + self.events.lock().len() as u64
+    }
+
+    /// The events after `after_id`, in the API's shape.
+    pub fn api_events_after(&self, after_id: u64) -> Vec<Value> {
+        let events = self.events.lock();
+        let skip = after_id.saturating_sub(self.base) as usize;
+        events.iter().skip(skip).map(HistoryEvent::to_api).collect()
+    }
+
+    /// When the event `id` happened, if this history holds it.
+    pub fn event_millis(&self, id: u64) -> Option<i64> {
+        let index = id.checked_sub(self.base + 1)? as usize;
+        self.events.lock().get(index).map(|e| e.timestamp_millis)
     }
 }
 

@@ -49,7 +49,7 @@ fn all_events(store: &dyn Store, execution_arn: &str, reverse: bool, size: usize
 pub(crate) fn check_store(store: &dyn Store) {
     // Names are unique per state machine, not across them.
     let first = ExecutionRecord::started(arn("a"), MACHINE, "a", "{\"n\":1}", 1_000);
-    store.insert_execution(&first).unwrap();
+    store.insert_execution(&first, None).unwrap();
     assert_eq!(store.execution(&arn("a")).unwrap(), Some(first.clone()));
     assert_eq!(
         store.execution_named(MACHINE, "a").unwrap(),
@@ -57,17 +57,14 @@ pub(crate) fn check_store(store: &dyn Store) {
     );
     assert!(store.execution_named(MACHINE, "b").unwrap().is_none());
     assert!(matches!(
-        store.insert_execution(&ExecutionRecord::started(
-            "other-arn",
-            MACHINE,
-            "a",
-            "{}",
-            2
-        )),
+        store.insert_execution(
+            &ExecutionRecord::started("other-arn", MACHINE, "a", "{}", 2),
+            None
+        ),
         Err(StoreError::ExecutionAlreadyExists(_))
     ));
     let elsewhere = ExecutionRecord::started("arn:other:a", "arn:other", "a", "{}", 3);
-    store.insert_execution(&elsewhere).unwrap();
+    store.insert_execution(&elsewhere, None).unwrap();
 
     // A transition is all or nothing; events continue the history exactly.
     store
@@ -210,13 +207,10 @@ pub(crate) fn check_store(store: &dyn Store) {
     for i in 0..230 {
         let name = format!("x{i:03}");
         store
-            .insert_execution(&ExecutionRecord::started(
-                arn(&name),
-                MACHINE,
-                &name,
-                "{}",
-                10_000 + i,
-            ))
+            .insert_execution(
+                &ExecutionRecord::started(arn(&name), MACHINE, &name, "{}", 10_000 + i),
+                None,
+            )
             .unwrap();
     }
     let succeeded = StatusChange {
@@ -250,13 +244,10 @@ pub(crate) fn check_store(store: &dyn Store) {
     assert_eq!(listed, expected);
     let first_page = store.executions(&mine).unwrap();
     store
-        .insert_execution(&ExecutionRecord::started(
-            arn("late"),
-            MACHINE,
-            "late",
-            "{}",
-            99_999,
-        ))
+        .insert_execution(
+            &ExecutionRecord::started(arn("late"), MACHINE, "late", "{}", 99_999),
+            None,
+        )
         .unwrap();
     let second_page = store
         .executions(&ExecutionQuery {
@@ -290,4 +281,63 @@ pub(crate) fn check_store(store: &dyn Store) {
         }),
         Err(StoreError::InvalidToken(_))
     ));
+
+    // A batch: each transition all or nothing, the refused one leaving no trace.
+    store
+        .insert_execution(
+            &ExecutionRecord::started(arn("b1"), MACHINE, "b1", "{}", 1),
+            Some("begun"),
+        )
+        .unwrap();
+    assert_eq!(
+        store.checkpoint(&arn("b1")).unwrap().as_deref(),
+        Some("begun")
+    );
+    let two = events(1..=2);
+    let skipping = events(2..=2);
+    let results = store.commit_batch(&[
+        (
+            arn("b1").as_str(),
+            Transition {
+                events: &two,
+                checkpoint: Some("after two"),
+                status: None,
+            },
+        ),
+        (
+            "arn:nope",
+            Transition {
+                events: &two,
+                checkpoint: None,
+                status: None,
+            },
+        ),
+        (
+            arn("late").as_str(),
+            Transition {
+                events: &skipping,
+                checkpoint: Some("never"),
+                status: Some(&succeeded),
+            },
+        ),
+    ]);
+    assert!(results[0].is_ok());
+    assert!(matches!(
+        results[1],
+        Err(StoreError::ExecutionDoesNotExist(_))
+    ));
+    assert!(matches!(
+        results[2],
+        Err(StoreError::EventOutOfOrder { .. })
+    ));
+    assert_eq!(all_events(store, &arn("b1"), false, 100), vec![1, 2]);
+    assert_eq!(
+        store.checkpoint(&arn("b1")).unwrap().as_deref(),
+        Some("after two")
+    );
+    assert_eq!(store.checkpoint(&arn("late")).unwrap(), None);
+    assert_eq!(
+        store.execution(&arn("late")).unwrap().unwrap().status,
+        RunStatus::Running
+    );
 }

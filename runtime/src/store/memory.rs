@@ -60,7 +60,11 @@ pub(super) fn write_token(tag: char, position: u64) -> String {
 }
 
 impl Store for MemoryStore {
-    fn insert_execution(&self, record: &ExecutionRecord) -> Result<(), StoreError> {
+    fn insert_execution(
+        &self,
+        record: &ExecutionRecord,
+        checkpoint: Option<&str>,
+    ) -> Result<(), StoreError> {
         let mut inner = self.inner();
         let key = (record.state_machine_arn.clone(), record.name.clone());
         if inner.by_name.contains_key(&key) || inner.executions.contains_key(&record.execution_arn)
@@ -77,7 +81,7 @@ impl Store for MemoryStore {
             Entry {
                 record: record.clone(),
                 events: Vec::new(),
-                checkpoint: None,
+                checkpoint: checkpoint.map(str::to_string),
                 order,
             },
         );

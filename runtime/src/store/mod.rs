@@ -234,12 +234,27 @@ pub enum StoreError {
 
 /// Where executions live between their transitions. See the [module](self) docs.
 pub trait Store: Send + Sync {
-    /// Records a new execution. Fails with [`StoreError::ExecutionAlreadyExists`] when its
-    /// state machine already has an execution of that name.
-    fn insert_execution(&self, record: &ExecutionRecord) -> Result<(), StoreError>;
+    /// Records a new execution with the point it would resume from, both or neither. Fails
+    /// with [`StoreError::ExecutionAlreadyExists`] when its state machine already has an
+    /// execution of that name.
+    fn insert_execution(
+        &self,
+        record: &ExecutionRecord,
+        checkpoint: Option<&str>,
+    ) -> Result<(), StoreError>;
 
     /// Commits one transition of the execution `execution_arn`: all of it, or nothing.
     fn commit(&self, execution_arn: &str, transition: Transition<'_>) -> Result<(), StoreError>;
+
+    /// Commits transitions of several executions, each all or nothing as [`Store::commit`]
+    /// does, returning each one's result in order. A store that syncs to disk does it once for
+    /// the whole batch: that is what lets many executions share the cost of durability.
+    fn commit_batch(&self, batch: &[(&str, Transition<'_>)]) -> Vec<Result<(), StoreError>> {
+        batch
+            .iter()
+            .map(|(arn, transition)| self.commit(arn, transition.clone()))
+            .collect()
+    }
 
     /// The execution `execution_arn`, if there is one.
     fn execution(&self, execution_arn: &str) -> Result<Option<ExecutionRecord>, StoreError>;

@@ -100,12 +100,16 @@ impl SqliteStore {
 }
 
 impl Store for SqliteStore {
-    fn insert_execution(&self, record: &ExecutionRecord) -> Result<(), StoreError> {
+    fn insert_execution(
+        &self,
+        record: &ExecutionRecord,
+        checkpoint: Option<&str>,
+    ) -> Result<(), StoreError> {
         let connection = self.connection();
         let inserted = connection.execute(
             "INSERT INTO executions (arn, state_machine_arn, name, status, input, output, error,
-                 cause, start_millis, stop_millis, redrive_count)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                 cause, start_millis, stop_millis, redrive_count, checkpoint)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 record.execution_arn,
                 record.state_machine_arn,
@@ -118,6 +122,7 @@ impl Store for SqliteStore {
                 record.start_millis,
                 record.stop_millis,
                 record.redrive_count,
+                checkpoint,
             ],
         );
         match inserted {
@@ -138,53 +143,42 @@ impl Store for SqliteStore {
         let tx = connection
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(database)?;
-        let (seq, stored): (i64, i64) = tx
-            .query_row(
-                "SELECT seq, events FROM executions WHERE arn = ?1",
-                [execution_arn],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()
-            .map_err(database)?
-            .ok_or_else(|| StoreError::ExecutionDoesNotExist(execution_arn.into()))?;
-        check_continues(execution_arn, stored as u64, transition.events)?;
-        {
-            let mut insert = tx
-                .prepare_cached("INSERT INTO events (execution_seq, id, event) VALUES (?1, ?2, ?3)")
-                .map_err(database)?;
-            for event in transition.events {
-                insert
-                    .execute(params![seq, event_id(event) as i64, event.to_string()])
-                    .map_err(database)?;
+        apply(&tx, execution_arn, &transition)?;
+        tx.commit().map_err(database)
+    }
+
+    fn commit_batch(&self, batch: &[(&str, Transition<'_>)]) -> Vec<Result<(), StoreError>> {
+        let mut connection = self.connection();
+        let mut tx =
+            match connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
+                Ok(tx) => tx,
+                Err(e) => {
+                    let message = e.to_string();
+                    return batch
+                        .iter()
+                        .map(|_| Err(StoreError::Database(message.clone())))
+                        .collect();
+                }
+            };
+        // Each transition in a savepoint of its own: a refused one leaves no trace, and the
+        // others still commit in the one transaction (one sync for all).
+        let mut results: Vec<Result<(), StoreError>> = batch
+            .iter()
+            .map(|(arn, transition)| {
+                let savepoint = tx.savepoint().map_err(database)?;
+                apply(&savepoint, arn, transition)?;
+                savepoint.commit().map_err(database)
+            })
+            .collect();
+        if let Err(e) = tx.commit() {
+            let message = e.to_string();
+            for result in &mut results {
+                if result.is_ok() {
+                    *result = Err(StoreError::Database(message.clone()));
+                }
             }
         }
-        tx.execute(
-            "UPDATE executions SET events = ?2, checkpoint = COALESCE(?3, checkpoint) WHERE seq = ?1",
-            params![
-                seq,
-                stored + transition.events.len() as i64,
-                transition.checkpoint
-            ],
-        )
-        .map_err(database)?;
-        if let Some(change) = transition.status {
-            tx.execute(
-                "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5,
-                     stop_millis = ?6, redrive_count = redrive_count + ?7
-                 WHERE seq = ?1",
-                params![
-                    seq,
-                    change.status.as_str(),
-                    change.output,
-                    change.error,
-                    change.cause,
-                    change.stop_millis,
-                    u32::from(change.redriven),
-                ],
-            )
-            .map_err(database)?;
-        }
-        tx.commit().map_err(database)
+        results
     }
 
     fn execution(&self, execution_arn: &str) -> Result<Option<ExecutionRecord>, StoreError> {
@@ -316,6 +310,61 @@ impl Store for SqliteStore {
     }
 }
 
+/// Writes `transition` of `execution_arn` inside the transaction (or savepoint) `tx`.
+fn apply(
+    tx: &Connection,
+    execution_arn: &str,
+    transition: &Transition<'_>,
+) -> Result<(), StoreError> {
+    let (seq, stored): (i64, i64) = tx
+        .query_row(
+            "SELECT seq, events FROM executions WHERE arn = ?1",
+            [execution_arn],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()
+        .map_err(database)?
+        .ok_or_else(|| StoreError::ExecutionDoesNotExist(execution_arn.into()))?;
+    check_continues(execution_arn, stored as u64, transition.events)?;
+    {
+        let mut insert = tx
+            .prepare_cached("INSERT INTO events (execution_seq, id, event) VALUES (?1, ?2, ?3)")
+            .map_err(database)?;
+        for event in transition.events {
+            insert
+                .execute(params![seq, event_id(event) as i64, event.to_string()])
+                .map_err(database)?;
+        }
+    }
+    tx.execute(
+        "UPDATE executions SET events = ?2, checkpoint = COALESCE(?3, checkpoint) WHERE seq = ?1",
+        params![
+            seq,
+            stored + transition.events.len() as i64,
+            transition.checkpoint
+        ],
+    )
+    .map_err(database)?;
+    if let Some(change) = transition.status {
+        tx.execute(
+            "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5,
+                     stop_millis = ?6, redrive_count = redrive_count + ?7
+                 WHERE seq = ?1",
+            params![
+                seq,
+                change.status.as_str(),
+                change.output,
+                change.error,
+                change.cause,
+                change.stop_millis,
+                u32::from(change.redriven),
+            ],
+        )
+        .map_err(database)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,7 +383,7 @@ mod tests {
         let record = ExecutionRecord::started("arn:e", "arn:m", "e", "{}", 1);
         {
             let store = SqliteStore::open(&path).unwrap();
-            store.insert_execution(&record).unwrap();
+            store.insert_execution(&record, None).unwrap();
             let events = [serde_json::json!({"id": 1, "type": "ExecutionStarted"})];
             store
                 .commit(
