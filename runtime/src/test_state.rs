@@ -160,6 +160,7 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
         context_override: request.context.clone().map(ContextObject::from_value),
         state_mock: request.mock.clone().map(|m| m.map(Data::from)),
         variable_budget: Default::default(),
+        durable: None,
     };
     let variables = VariableScope::with_values(
         request

@@ -551,5 +551,6 @@ fn child_execution(parent: &Shared, arn: &str, name: &str, input: &Data) -> Shar
         context_override: None,
         state_mock: None,
         variable_budget: Default::default(),
+        durable: None,
     }
 }

@@ -12,10 +12,12 @@
 //! ```
 
 mod choice;
+pub(crate) mod durable;
 mod fields;
 pub(crate) mod io;
 mod map;
 mod reader;
+pub(crate) mod replay;
 mod retry;
 mod run;
 mod stop;
@@ -229,6 +231,26 @@ impl Executor {
     /// Runs one execution to its end, taking and giving payloads as [`Data`]: nothing is
     /// copied on the way in or out.
     pub async fn run_data(&self, input: Data, options: ExecutionOptions) -> Outcome<Data> {
+        self.run_inner(input, options, None).await
+    }
+
+    /// Runs one execution durably: it records its history in the store as it goes, resuming
+    /// from the stored history `durable` replays.
+    pub(crate) async fn run_durable(
+        &self,
+        input: Data,
+        options: ExecutionOptions,
+        durable: Arc<durable::DurableRun>,
+    ) -> Outcome<Data> {
+        self.run_inner(input, options, Some(durable)).await
+    }
+
+    async fn run_inner(
+        &self,
+        input: Data,
+        options: ExecutionOptions,
+        durable: Option<Arc<durable::DurableRun>>,
+    ) -> Outcome<Data> {
         let ExecutionOptions {
             name,
             state_machine_name,
@@ -243,7 +265,10 @@ impl Executor {
             execution_type,
             stop,
         } = options;
-        let start = clock.now_millis();
+        let start = match &durable {
+            Some(d) => d.start_millis,
+            None => clock.now_millis(),
+        };
         let role_detail = if role_arn == DEFAULT_ROLE_ARN {
             static DEFAULT_ROLE: std::sync::LazyLock<Data> =
                 std::sync::LazyLock::new(|| Data::from(DEFAULT_ROLE_ARN));
@@ -265,7 +290,10 @@ impl Executor {
             clock,
             tasks,
             callbacks,
-            history: History::new(record_history),
+            history: match &durable {
+                Some(d) => History::continuing(d.replay.last_id()),
+                None => History::new(record_history),
+            },
             execution: Arc::new(execution),
             state_names: self.state_names.clone(),
             task_resources: self.task_resources.clone(),
@@ -277,10 +305,16 @@ impl Executor {
             context_override: None,
             state_mock: None,
             variable_budget: Default::default(),
+            durable: durable.clone(),
         };
         let mut cursor = 0;
         let details = smallvec::smallvec![("roleArn", role_detail)];
-        shared.emit_payload(&mut cursor, "ExecutionStarted", details, "input", &input);
+        shared.record_at(start, &mut cursor, "ExecutionStarted", details, "input", &input);
+        if let Some(count) = durable.as_ref().and_then(|d| d.redrive_count) {
+            let mut last = durable.as_ref().map_or(0, |d| d.replay.last_id());
+            let details = smallvec::smallvec![("redriveCount", count.into())];
+            shared.emit(&mut last, "ExecutionRedriven", details);
+        }
         cursor = 0;
 
         // Step Functions refuses larger inputs at StartExecution; every later payload is
@@ -304,7 +338,11 @@ impl Executor {
             ));
             let timer = async {
                 match self.machine.timeout_seconds {
-                    Some(seconds) => shared.clock.sleep(Duration::from_secs(seconds)).await,
+                    // Counted from the start, which a resumed execution keeps.
+                    Some(seconds) => {
+                        let deadline = start.saturating_add((seconds as i64).saturating_mul(1000));
+                        shared.sleep_until(deadline).await
+                    }
                     None => std::future::pending().await,
                 }
             };
@@ -319,8 +357,7 @@ impl Executor {
                 stop = stop.stopped() => Ended::Stopped(stop),
             }
         };
-        let last = shared.history.len() as u64;
-        let mut cursor = last;
+        let mut cursor = shared.history.last_id();
         let (status, output, error) = match result {
             Ended::Ran(Ok(output)) => {
                 shared.emit_payload(
@@ -351,6 +388,26 @@ impl Executor {
             Some(e) => (e.error, e.cause),
             None => (None, None),
         };
+        if let Some(durable) = &durable {
+            let change = crate::store::StatusChange {
+                status: status.into(),
+                output: output.as_ref().map(Data::to_json_string),
+                error: error.clone(),
+                cause: cause.clone(),
+                stop_millis: Some(shared.clock.now_millis()),
+                redriven: false,
+            };
+            if let Err(e) = durable.commit(&shared.history, Some(change)).await {
+                // The end is not durable: the execution resumes after a restart and ends again.
+                return Outcome {
+                    status: ExecutionStatus::Failed,
+                    output: None,
+                    error: Some(error::names::RUNTIME.into()),
+                    cause: Some(e.to_string()),
+                    history: Vec::new(),
+                };
+            }
+        }
         Outcome {
             status,
             output,

@@ -11,6 +11,7 @@ use stepfn_codegen::{
     State, States, Succeed, Template, Transition,
 };
 
+use super::durable::DurableRun;
 use super::fields::Fields;
 use super::{choice, error_details, io, map, retry::find_catcher, retry::RetryState, task, wait};
 use crate::clock::Clock;
@@ -44,6 +45,8 @@ pub(crate) struct Shared {
     pub state_mock: Option<Result<Data, StatesError>>,
     /// The bytes all variables of the execution hold.
     pub variable_budget: VariableBudget,
+    /// A durable execution's store and the history it resumes from.
+    pub durable: Option<Arc<DurableRun>>,
 }
 
 /// Every state of the machine by name, and what the executor learnt of it before running it.
@@ -168,16 +171,51 @@ impl Shared {
         payload: &Data,
         details: Details,
     ) -> (u64, i64) {
-        let now = self.clock.now_millis();
-        let id = self.record(
-            now,
+        self.record_timed(
+            self.clock.now_millis(),
             cursor,
             event_type,
             Some(state),
             details,
             Some((field, payload)),
-        );
-        (id, now)
+        )
+    }
+
+    /// Records an event carrying `payload` at `timestamp_millis` rather than now.
+    pub fn record_at(
+        &self,
+        timestamp_millis: i64,
+        cursor: &mut u64,
+        event_type: &'static str,
+        details: Details,
+        field: &'static str,
+        payload: &Data,
+    ) -> u64 {
+        self.record(
+            timestamp_millis,
+            cursor,
+            event_type,
+            None,
+            details,
+            Some((field, payload)),
+        )
+    }
+
+    /// Records an event without a payload and returns its id and time.
+    pub fn emit_timed(
+        &self,
+        cursor: &mut u64,
+        event_type: &'static str,
+        details: Details,
+    ) -> (u64, i64) {
+        self.record_timed(
+            self.clock.now_millis(),
+            cursor,
+            event_type,
+            None,
+            details,
+            None,
+        )
     }
 
     /// Appends an event at `timestamp_millis` after `cursor` and moves the cursor to it.
@@ -191,6 +229,33 @@ impl Shared {
         details: Details,
         payload: Option<(&'static str, &Data)>,
     ) -> u64 {
+        self.record_timed(
+            timestamp_millis,
+            cursor,
+            event_type,
+            state,
+            details,
+            payload,
+        )
+        .0
+    }
+
+    /// [`Shared::record`], giving the event's time too: a resumed execution reaching an event
+    /// the stored history holds takes that event's id and time, and records nothing.
+    #[inline]
+    fn record_timed(
+        &self,
+        timestamp_millis: i64,
+        cursor: &mut u64,
+        event_type: &'static str,
+        state: Option<StateName>,
+        details: Details,
+        payload: Option<(&'static str, &Data)>,
+    ) -> (u64, i64) {
+        if let Some(stored) = self.replayed(*cursor, event_type, state, &details) {
+            *cursor = stored.id;
+            return (stored.id, stored.millis);
+        }
         let id = self.history.append(NewEvent {
             previous_event_id: *cursor,
             timestamp_millis,
@@ -200,7 +265,69 @@ impl Shared {
             payload,
         });
         *cursor = id;
-        id
+        (id, timestamp_millis)
+    }
+
+    /// The stored event a resumed execution records again, if it is one.
+    fn replayed(
+        &self,
+        previous: u64,
+        event_type: &str,
+        state: Option<StateName>,
+        details: &Details,
+    ) -> Option<super::replay::StoredEvent> {
+        let replay = &self.durable.as_ref()?.replay;
+        if replay.is_caught_up() {
+            return None;
+        }
+        let detail = |member: &str| details.iter().find(|(m, _)| *m == member).map(|(_, v)| v);
+        let name = match state {
+            Some(state) => Some(state.as_str()),
+            None => detail("name").and_then(Data::as_str),
+        };
+        let index = detail("index").and_then(Data::as_u64);
+        replay.take(previous, event_type, name, index)
+    }
+
+    /// The stored history of a resumed execution, while it has events the run has not
+    /// reached again.
+    pub fn replay(&self) -> Option<&super::replay::Replay> {
+        self.durable
+            .as_ref()
+            .map(|d| &d.replay)
+            .filter(|r| !r.is_caught_up())
+    }
+
+    /// When the event `id` happened.
+    pub fn event_millis(&self, id: u64) -> Option<i64> {
+        self.history.event_millis(id).or_else(|| {
+            self.durable
+                .as_ref()
+                .and_then(|d| d.replay.millis(id))
+        })
+    }
+
+    /// Makes what was recorded so far durable, for a durable execution (nothing otherwise):
+    /// called before work outside the executor depends on it (a token handed out, a timer
+    /// that must survive a restart) and after work whose result must not be lost.
+    pub async fn commit(&self) -> Result<(), StatesError> {
+        let Some(durable) = &self.durable else {
+            return Ok(());
+        };
+        durable
+            .commit(&self.history, None)
+            .await
+            .map_err(|e| StatesError::runtime(e.to_string()))
+    }
+
+    /// Sleeps until `millis` on the execution's clock (not at all when it is past).
+    pub async fn sleep_until(&self, millis: i64) {
+        let remaining = millis.saturating_sub(self.clock.now_millis());
+        if remaining > 0 {
+            self.clock
+                .sleep(std::time::Duration::from_millis(remaining as u64))
+                .await;
+        }
     }
 
     /// The context object for a state entered at `entered_millis`.
@@ -544,11 +671,24 @@ async fn run_states<'a>(
             .assigned
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
-        let (next, output) = match step {
+        let (next, mut output) = match step {
             Step::Next(next, output) | Step::Caught { next, output, .. } => (Some(next), output),
             Step::End(output) => (None, output),
             Step::Retriable(e) => return Err(e),
         };
+        let mut assigned = assigned;
+        // A resumed execution goes on with what the state gave the first time (an output or
+        // variables may hold a fresh UUID or the time): the stored exit says what that was.
+        if let Some(replay) = shared.replay() {
+            if let Some(stored) = replay.peek(*cursor, &[exited_event(state)], Some(name)) {
+                if let Some(recorded) = stored.payload("output") {
+                    output = recorded;
+                }
+                if let Some(values) = stored.assigned_variables() {
+                    assigned = Some(Assigned::check(values, None, &shared.variable_budget)?);
+                }
+            }
+        }
         let mut details = Details::new();
         if shared.history.records() {
             if let Some(assigned) = &assigned {
@@ -830,7 +970,7 @@ async fn handled<'s>(
                     if visit.single_step {
                         return Ok(Step::Retriable(error));
                     }
-                    visit.shared.clock.sleep(delay).await;
+                    retry_pause(visit.shared, *cursor, delay).await?;
                     continue;
                 }
                 record_failure(visit, state, &error, cursor);
@@ -841,6 +981,31 @@ async fn handled<'s>(
             }
         }
     }
+}
+
+/// The pause before a retry, after the failure recorded as event `failed`. A durable execution
+/// counts it from that event and commits first, so a restart neither loses nor repeats it; a
+/// resumed one skips it when the history shows the next attempt began.
+async fn retry_pause(
+    shared: &Shared,
+    failed: u64,
+    delay: std::time::Duration,
+) -> Result<(), StatesError> {
+    if shared.durable.is_none() {
+        shared.clock.sleep(delay).await;
+        return Ok(());
+    }
+    if shared.replay().is_some_and(|r| r.has_successor(failed)) {
+        return Ok(());
+    }
+    shared.commit().await?;
+    let from = shared
+        .event_millis(failed)
+        .unwrap_or_else(|| shared.clock.now_millis());
+    shared
+        .sleep_until(from.saturating_add(delay.as_millis() as i64))
+        .await;
+    Ok(())
 }
 
 /// A Map or Parallel records its failure once no retry follows; a States.Runtime failure ends

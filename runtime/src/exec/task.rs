@@ -18,7 +18,7 @@ use crate::error::{names, StatesError};
 use crate::history::Details;
 use crate::query::Scope;
 use crate::tasks::{
-    CallbackMessage, DataTaskResult, Resolution, ResourceKind, TaskRequest, TokenWait,
+    Acknowledgement, CallbackMessage, DataTaskResult, Resolution, ResourceKind, TaskRequest, TokenWait,
 };
 
 /// The event names one resource kind uses.
@@ -99,7 +99,12 @@ pub(super) async fn run(
     let mut token: Option<TokenWait> = None;
     let mut context = visit.context(Some(retry_count));
     if resource.issues_token() {
-        let wait = shared.callbacks.issue();
+        let wait = match &shared.durable {
+            Some(durable) => shared
+                .callbacks
+                .issue_token(durable.task_token(visit.entered_id, retry_count)),
+            None => shared.callbacks.issue(),
+        };
         context = context.with_task_token(wait.token());
         token = Some(wait);
     }
@@ -178,7 +183,7 @@ pub(super) async fn run(
         ResourceKind::LambdaFunction => Details::new(),
         ResourceKind::Service { .. } => common.clone(),
     };
-    shared.emit(cursor, events.started, started);
+    let (_, started_millis) = shared.emit_timed(cursor, events.started, started);
 
     // The handler gets the context object; the state's own later fields keep a copy only
     // when they read it.
@@ -205,7 +210,27 @@ pub(super) async fn run(
     }
     let heartbeat_applies =
         resource.waits_for_token() || matches!(resource.kind, ResourceKind::Activity);
-    let result = {
+    // A resumed execution whose history holds this attempt's result takes it from there: the
+    // handler is not asked again, nor the callback awaited.
+    let recorded = shared.replay().and_then(|replay| {
+        replay.peek(
+            *cursor,
+            &[events.succeeded, events.failed, events.timed_out],
+            None,
+        )
+    });
+    if recorded.is_none() && token.is_some() {
+        // The token leaves the executor now: what issued it must survive a restart, so the
+        // run that resumes issues the same one.
+        shared.commit().await?;
+    }
+    let mut acknowledgement = None;
+    let result = if let Some(stored) = recorded {
+        Some(match stored.payload("output") {
+            Some(output) if &*stored.event_type == events.succeeded => Ok(output),
+            _ => Err(stored.error()),
+        })
+    } else {
         // Pinned where it is made, so awaiting it does not move it.
         let answer = std::pin::pin!(async {
             let answered = match resolution {
@@ -225,7 +250,7 @@ pub(super) async fn run(
             }
             Some(Resolution::AwaitCallback) => {
                 return match token.as_mut().filter(|_| resource.waits_for_token()) {
-                    Some(wait) => await_callback(shared, wait, heartbeat)
+                    Some(wait) => await_callback(shared, wait, heartbeat, &mut acknowledgement)
                         .await
                         .map(Data::from),
                     None => Err(StatesError::runtime("no task token was issued")),
@@ -253,7 +278,9 @@ pub(super) async fn run(
         });
         match timeout {
             Some(t) => {
-                let timer = shared.clock.sleep(Duration::from_secs(t));
+                // Counted from the task's start, which a resumed execution keeps.
+                let timer = shared
+                    .sleep_until(started_millis.saturating_add((t as i64).saturating_mul(1000)));
                 tokio::select! {
                     r = answer => Some(r),
                     _ = timer => None,
@@ -263,10 +290,10 @@ pub(super) async fn run(
         }
     };
     drop(token);
-    match result {
+    let outcome = match result {
         Some(Ok(output)) => {
             shared.emit_payload(cursor, events.succeeded, common, "output", &output);
-            finish(visit, state, raw, output, &context)
+            Ok(output)
         }
         Some(Err(e)) => {
             let mut details = common;
@@ -286,7 +313,13 @@ pub(super) async fn run(
             shared.emit(cursor, events.timed_out, details);
             Err(e)
         }
+    };
+    // The task's result is not lost once the task is done: a resumed execution finds it.
+    shared.commit().await?;
+    if let Some(acknowledgement) = acknowledgement {
+        acknowledgement.done();
     }
+    finish(visit, state, raw, outcome?, &context)
 }
 
 /// Runs a handler's attempt as its own tokio task, so handlers of concurrent Map iterations
@@ -352,7 +385,7 @@ async fn heartbeat_watchdog(
             m = wait.next() => match m {
                 Some(CallbackMessage::Heartbeat) => continue,
                 // The handler answers this task; a callback on its token changes nothing.
-                Some(CallbackMessage::Done(_)) => continue,
+                Some(CallbackMessage::Done(..)) => continue,
                 None => std::future::pending::<()>().await,
             },
             _ = timer => return StatesError::new(names::TIMEOUT, ""),
@@ -364,6 +397,7 @@ async fn await_callback(
     shared: &super::Shared,
     wait: &mut TokenWait,
     heartbeat: Option<u64>,
+    acknowledgement: &mut Option<Acknowledgement>,
 ) -> Result<Value, StatesError> {
     loop {
         let message = match heartbeat {
@@ -378,7 +412,10 @@ async fn await_callback(
         };
         match message {
             Some(CallbackMessage::Heartbeat) => continue,
-            Some(CallbackMessage::Done(result)) => return result,
+            Some(CallbackMessage::Done(result, ack)) => {
+                *acknowledgement = ack;
+                return result;
+            }
             None => return Err(StatesError::named(names::TIMEOUT)),
         }
     }

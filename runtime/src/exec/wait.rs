@@ -22,7 +22,9 @@ pub(super) async fn run<'s>(
     raw: Data,
 ) -> Result<Step<'s>, StatesError> {
     let context = visit.context(None);
-    let now_millis = visit.shared.clock.now_millis();
+    // A Wait counts from its entry, which a resumed execution keeps: a wait that ran out
+    // while the process was down ends at once.
+    let now_millis = visit.entered_millis;
     if let Fields::Jsonata(scope) = visit.fields(&raw, &context) {
         let wait_millis = match (&s.seconds, &s.timestamp) {
             (Some(seconds), _) => i64::try_from(scope.integer(seconds, "Seconds", 0)?)
@@ -85,13 +87,30 @@ async fn sleep(visit: &Visit<'_>, wait_millis: i64) -> Result<(), StatesError> {
     if wait_millis / 1000 > MAX_WAIT_SECONDS {
         return Err(StatesError::runtime("Wait state delay is too long."));
     }
-    if wait_millis > 0 {
-        visit
-            .shared
+    if wait_millis <= 0 {
+        return Ok(());
+    }
+    let shared = visit.shared;
+    if let Some(replay) = shared.replay() {
+        if replay
+            .peek(visit.entered_id, &["WaitStateExited"], Some(visit.name))
+            .is_some()
+        {
+            return Ok(());
+        }
+    }
+    if shared.durable.is_none() {
+        shared
             .clock
             .sleep(Duration::from_millis(wait_millis as u64))
             .await;
+        return Ok(());
     }
+    // The timer must outlive a crash: its start is made durable before the wait.
+    shared.commit().await?;
+    shared
+        .sleep_until(visit.entered_millis.saturating_add(wait_millis))
+        .await;
     Ok(())
 }
 

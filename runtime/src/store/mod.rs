@@ -10,9 +10,11 @@
 //! ([`HistoryEvent::to_api`](crate::history::HistoryEvent::to_api)) and a running execution's
 //! resume point as opaque JSON text the executor writes and reads back.
 
+mod group;
 mod memory;
 mod sqlite;
 
+pub use group::CommitQueue;
 pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::error::StatesError;
 
@@ -15,7 +15,20 @@ pub enum CallbackMessage {
     /// SendTaskHeartbeat: the heartbeat clock restarts.
     Heartbeat,
     /// SendTaskSuccess or SendTaskFailure: the task is decided.
-    Done(Result<Value, StatesError>),
+    Done(Result<Value, StatesError>, Option<Acknowledgement>),
+}
+
+/// Told once the task's result is recorded (durably, for a durable execution): the
+/// SendTask* call that carried it returns only then. Dropped untold when the result was not
+/// taken (the execution stopped first).
+#[derive(Debug)]
+pub struct Acknowledgement(oneshot::Sender<()>);
+
+impl Acknowledgement {
+    /// Says the result is recorded.
+    pub fn done(self) {
+        let _ = self.0.send(());
+    }
 }
 
 /// Why a SendTask* call was refused, with AWS's error names.
@@ -69,7 +82,11 @@ impl Callbacks {
 
     /// Issues a fresh token and the wait on it. The token is valid until the wait is dropped.
     pub fn issue(&self) -> TokenWait {
-        let token = uuid::Uuid::new_v4().simple().to_string();
+        self.issue_token(uuid::Uuid::new_v4().simple().to_string())
+    }
+
+    /// Issues `token` (made by the caller, unique) and the wait on it.
+    pub fn issue_token(&self, token: String) -> TokenWait {
         let (sender, receiver) = mpsc::unbounded_channel();
         self.lock().insert(token.clone(), sender);
         TokenWait {
@@ -86,7 +103,26 @@ impl Callbacks {
 
     /// SendTaskSuccess.
     pub fn send_success(&self, token: &str, output: Value) -> Result<(), CallbackError> {
-        self.deliver(token, CallbackMessage::Done(Ok(output)), true)
+        self.deliver(token, CallbackMessage::Done(Ok(output), None), true)
+    }
+
+    /// Whether a task waits on `token` now.
+    pub fn is_waiting(&self, token: &str) -> bool {
+        self.lock().contains_key(token)
+    }
+
+    /// SendTaskSuccess or SendTaskFailure (`result`), completing once the execution has
+    /// recorded the result; fails with [`CallbackError::TaskDoesNotExist`] when it stopped
+    /// before it did.
+    pub async fn decide(
+        &self,
+        token: &str,
+        result: Result<Value, StatesError>,
+    ) -> Result<(), CallbackError> {
+        let (sender, recorded) = oneshot::channel();
+        let message = CallbackMessage::Done(result, Some(Acknowledgement(sender)));
+        self.deliver(token, message, true)?;
+        recorded.await.map_err(|_| CallbackError::TaskDoesNotExist)
     }
 
     /// SendTaskFailure: the task fails with `error` verbatim as its error name.
@@ -102,7 +138,7 @@ impl Callbacks {
             unlocated: false,
             evaluation_field: None,
         };
-        self.deliver(token, CallbackMessage::Done(Err(failure)), true)
+        self.deliver(token, CallbackMessage::Done(Err(failure), None), true)
     }
 
     /// SendTaskHeartbeat.

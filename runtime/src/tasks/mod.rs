@@ -12,7 +12,7 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use serde_json::Value;
 
-pub use callbacks::{CallbackError, CallbackMessage, Callbacks, TokenWait};
+pub use callbacks::{Acknowledgement, CallbackError, CallbackMessage, Callbacks, TokenWait};
 pub use mock_config::{MockConfig, MockConfigError, MockedResponse, MockedTestCase};
 pub(crate) use resource::TaskResources;
 pub use resource::{IntegrationPattern, ResourceKind, TaskResource, DEFAULT_REGION};
