@@ -48,6 +48,8 @@ pub struct ExecutionRecipe {
     pub start_millis: i64,
     /// Express executions have `express:` ARNs and no redrive count.
     pub express: bool,
+    /// How many times the execution was redriven (`$$.Execution.RedriveCount`).
+    pub redrive_count: u32,
 }
 
 impl ExecutionContext {
@@ -146,7 +148,7 @@ impl ExecutionRecipe {
             stepfn_codegen::format_rfc3339_millis(self.start_millis).into(),
         );
         if !self.express {
-            execution.insert("RedriveCount".into(), 0.into());
+            execution.insert("RedriveCount".into(), self.redrive_count.into());
         }
         Data::object(execution)
     }
@@ -355,6 +357,7 @@ mod tests {
             role_arn: "arn:aws:iam::111122223333:role/R".into(),
             start_millis: 1_704_067_200_000,
             express: false,
+            redrive_count: 0,
         }));
         let first = ContextObject::for_state(execution.clone(), "A".into(), 0, None);
         let second = ContextObject::for_state(execution, "B".into(), 0, None);

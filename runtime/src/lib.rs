@@ -22,6 +22,7 @@ pub mod clock;
 pub mod context;
 pub mod data;
 pub mod dsl;
+pub mod durable;
 pub mod error;
 pub mod exec;
 pub mod history;

@@ -17,9 +17,11 @@ pub(crate) struct DurableRun {
     pub replay: Replay,
     /// When the execution started (kept across restarts: timers count from it).
     pub start_millis: i64,
-    /// The redrive count, when this run redrives the execution: it records
-    /// `ExecutionRedriven` first.
-    pub redrive_count: Option<u32>,
+    /// How many times the execution was redriven.
+    pub redrive_count: u32,
+    /// The id of the last event before the latest redrive: the run records `ExecutionRedriven`
+    /// after it (the stored one, once recorded).
+    pub redriven_after: Option<u64>,
     commits: CommitQueue,
     /// The id of the last event known durable.
     committed: tokio::sync::Mutex<u64>,
@@ -31,7 +33,8 @@ impl DurableRun {
         replay: Replay,
         commits: CommitQueue,
         start_millis: i64,
-        redrive_count: Option<u32>,
+        redrive_count: u32,
+        redriven_after: Option<u64>,
     ) -> Self {
         let committed = tokio::sync::Mutex::new(replay.last_id());
         DurableRun {
@@ -39,6 +42,7 @@ impl DurableRun {
             replay,
             start_millis,
             redrive_count,
+            redriven_after,
             commits,
             committed,
         }

@@ -27,7 +27,6 @@ mod wait;
 use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::{json, Value};
 use stepfn_codegen::{ExecutionType, QueryLanguage, State, StateMachine};
@@ -285,6 +284,7 @@ impl Executor {
             role_arn,
             start_millis: start,
             express: execution_type == ExecutionType::Express,
+            redrive_count: durable.as_ref().map_or(0, |d| d.redrive_count),
         });
         let shared = Shared {
             clock,
@@ -309,10 +309,18 @@ impl Executor {
         };
         let mut cursor = 0;
         let details = smallvec::smallvec![("roleArn", role_detail)];
-        shared.record_at(start, &mut cursor, "ExecutionStarted", details, "input", &input);
-        if let Some(count) = durable.as_ref().and_then(|d| d.redrive_count) {
-            let mut last = durable.as_ref().map_or(0, |d| d.replay.last_id());
-            let details = smallvec::smallvec![("redriveCount", count.into())];
+        shared.record_at(
+            start,
+            &mut cursor,
+            "ExecutionStarted",
+            details,
+            "input",
+            &input,
+        );
+        if let Some((durable, mut last)) =
+            durable.as_ref().and_then(|d| Some((d, d.redriven_after?)))
+        {
+            let details = smallvec::smallvec![("redriveCount", durable.redrive_count.into())];
             shared.emit(&mut last, "ExecutionRedriven", details);
         }
         cursor = 0;

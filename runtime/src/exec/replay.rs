@@ -96,72 +96,22 @@ pub struct ReplayError {
 }
 
 impl Replay {
-    /// The replay of `events` (the API's shape, oldest first).
-    pub fn new(events: &[Value]) -> Result<Replay, ReplayError> {
-        Self::filtered(events, |_| true)
-    }
-
-    /// The replay of the events of a failed execution being redriven: the run goes up to the
-    /// states that failed or were stopped, and runs those again. Left out are the events that
-    /// ended the execution and its failed branches, and the entry of every state that never
-    /// exited but a Parallel or Map (whose successful branches and iterations are kept).
-    pub fn for_redrive(events: &[Value]) -> Result<Replay, ReplayError> {
-        let by_id: HashMap<u64, &Value> = events
-            .iter()
-            .filter_map(|e| Some((e["id"].as_u64()?, e)))
-            .collect();
-        let name_of = |event: &Value| {
-            details(event)
-                .and_then(|d| d.get("name"))
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        };
-        // A visit's events chain back to its entry: walking back from each exit finds the
-        // entry it closes.
-        let mut closed = std::collections::HashSet::new();
-        for event in events {
-            if !event["type"].as_str().unwrap_or("").ends_with("StateExited") {
-                continue;
+    /// The replay of an execution's stored `events`, redriven after each of the event ids
+    /// `redriven_after` (in order): the events up to a redrive are replayed as that redrive
+    /// left them (see [`redrive_kept`]), and those since as they are.
+    pub fn resuming(events: &[Value], redriven_after: &[u64]) -> Result<Replay, ReplayError> {
+        let id_of = |event: &Value| event["id"].as_u64().unwrap_or(0);
+        let mut kept: Vec<&Value> = Vec::with_capacity(events.len());
+        let mut rest = events.iter().peekable();
+        for boundary in redriven_after {
+            while let Some(event) = rest.next_if(|e| id_of(e) <= *boundary) {
+                kept.push(event);
             }
-            let name = name_of(event);
-            let mut previous = event["previousEventId"].as_u64().unwrap_or(0);
-            while let Some(earlier) = by_id.get(&previous) {
-                if earlier["type"].as_str().unwrap_or("").ends_with("StateEntered")
-                    && name_of(earlier) == name
-                {
-                    closed.insert(previous);
-                    break;
-                }
-                previous = earlier["previousEventId"].as_u64().unwrap_or(0);
-            }
+            kept = redrive_kept(&kept);
         }
-        let open_entries: std::collections::HashSet<u64> = events
-            .iter()
-            .filter(|event| {
-                let kind = event["type"].as_str().unwrap_or("");
-                kind.ends_with("StateEntered")
-                    && kind != "ParallelStateEntered"
-                    && kind != "MapStateEntered"
-            })
-            .filter_map(|event| event["id"].as_u64())
-            .filter(|id| !closed.contains(id))
-            .collect();
-        const ENDINGS: [&str; 9] = [
-            "ExecutionFailed",
-            "ExecutionAborted",
-            "ExecutionTimedOut",
-            "ParallelStateFailed",
-            "MapStateFailed",
-            "MapIterationFailed",
-            "MapIterationAborted",
-            "ParallelStateAborted",
-            "MapStateAborted",
-        ];
-        Self::filtered(events, |event| {
-            let kind = event["type"].as_str().unwrap_or("");
-            let id = event["id"].as_u64().unwrap_or(0);
-            !ENDINGS.contains(&kind) && !open_entries.contains(&id)
-        })
+        kept.extend(rest);
+        let kept: std::collections::HashSet<u64> = kept.into_iter().map(id_of).collect();
+        Self::filtered(events, |event| kept.contains(&id_of(event)))
     }
 
     fn filtered(events: &[Value], keep: impl Fn(&Value) -> bool) -> Result<Replay, ReplayError> {
@@ -284,4 +234,71 @@ fn details(event: &Value) -> Option<&Map<String, Value>> {
         .iter()
         .find(|(key, _)| key.ends_with("EventDetails"))
         .and_then(|(_, value)| value.as_object())
+}
+
+/// What a redrive keeps of the `events` of a failed execution: the run goes up to the states
+/// that failed or were stopped, and runs those again. Left out are the events that ended the
+/// execution and its failed branches, and the entry of every state that never exited but a
+/// Parallel or Map (whose successful branches and iterations are kept).
+fn redrive_kept<'e>(events: &[&'e Value]) -> Vec<&'e Value> {
+    let by_id: HashMap<u64, &Value> = events
+        .iter()
+        .filter_map(|e| Some((e["id"].as_u64()?, *e)))
+        .collect();
+    let name_of = |event: &Value| {
+        details(event)
+            .and_then(|d| d.get("name"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    // A visit's events chain back to its entry: walking back from each exit finds the entry
+    // it closes.
+    let mut closed = std::collections::HashSet::new();
+    for event in events {
+        if !event["type"]
+            .as_str()
+            .unwrap_or("")
+            .ends_with("StateExited")
+        {
+            continue;
+        }
+        let name = name_of(event);
+        let mut previous = event["previousEventId"].as_u64().unwrap_or(0);
+        while let Some(earlier) = by_id.get(&previous) {
+            if earlier["type"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with("StateEntered")
+                && name_of(earlier) == name
+            {
+                closed.insert(previous);
+                break;
+            }
+            previous = earlier["previousEventId"].as_u64().unwrap_or(0);
+        }
+    }
+    const ENDINGS: [&str; 9] = [
+        "ExecutionFailed",
+        "ExecutionAborted",
+        "ExecutionTimedOut",
+        "ParallelStateFailed",
+        "MapStateFailed",
+        "MapIterationFailed",
+        "MapIterationAborted",
+        "ParallelStateAborted",
+        "MapStateAborted",
+    ];
+    events
+        .iter()
+        .copied()
+        .filter(|event| {
+            let kind = event["type"].as_str().unwrap_or("");
+            let id = event["id"].as_u64().unwrap_or(0);
+            let never_exited = kind.ends_with("StateEntered")
+                && kind != "ParallelStateEntered"
+                && kind != "MapStateEntered"
+                && !closed.contains(&id);
+            !ENDINGS.contains(&kind) && !never_exited
+        })
+        .collect()
 }

@@ -300,11 +300,9 @@ impl Shared {
 
     /// When the event `id` happened.
     pub fn event_millis(&self, id: u64) -> Option<i64> {
-        self.history.event_millis(id).or_else(|| {
-            self.durable
-                .as_ref()
-                .and_then(|d| d.replay.millis(id))
-        })
+        self.history
+            .event_millis(id)
+            .or_else(|| self.durable.as_ref().and_then(|d| d.replay.millis(id)))
     }
 
     /// Makes what was recorded so far durable, for a durable execution (nothing otherwise):

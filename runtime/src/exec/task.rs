@@ -18,7 +18,8 @@ use crate::error::{names, StatesError};
 use crate::history::Details;
 use crate::query::Scope;
 use crate::tasks::{
-    Acknowledgement, CallbackMessage, DataTaskResult, Resolution, ResourceKind, TaskRequest, TokenWait,
+    Acknowledgement, CallbackMessage, DataTaskResult, Resolution, ResourceKind, TaskRequest,
+    TokenWait,
 };
 
 /// The event names one resource kind uses.

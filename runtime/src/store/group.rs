@@ -58,6 +58,21 @@ impl CommitQueue {
         checkpoint: Option<String>,
         status: Option<StatusChange>,
     ) -> Result<(), StoreError> {
+        // On a current-thread runtime there is no other worker to go on while the writer
+        // thread syncs, and awaiting it would look idle to a paused (virtual) clock, which
+        // would jump to the next timer mid-commit: the commit is made right here instead.
+        let current_thread = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread);
+        if current_thread {
+            return self.store.commit(
+                &execution_arn,
+                Transition {
+                    events: &events,
+                    checkpoint: checkpoint.as_deref(),
+                    status: status.as_ref(),
+                },
+            );
+        }
         let (reply, answer) = oneshot::channel();
         self.sender
             .send(Pending {

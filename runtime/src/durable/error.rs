@@ -1,0 +1,72 @@
+//! What the engine refuses, with the error names the Step Functions API uses.
+
+use crate::store::StoreError;
+
+/// An [`Engine`](super::Engine) call refused or failed; [`EngineError::code`] is the error
+/// name the Step Functions API returns for it.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// No state machine has this ARN.
+    #[error("State Machine Does Not Exist: '{0}'")]
+    StateMachineDoesNotExist(String),
+    /// No execution has this ARN.
+    #[error("Execution Does Not Exist: '{0}'")]
+    ExecutionDoesNotExist(String),
+    /// The state machine has an execution of this name (ended, or with another input).
+    #[error("Execution Already Exists: '{0}'")]
+    ExecutionAlreadyExists(String),
+    /// The name breaks AWS's naming rules.
+    #[error("{0}")]
+    InvalidName(String),
+    /// The text is not an ARN of the expected kind.
+    #[error("{0}")]
+    InvalidArn(String),
+    /// The execution input is not JSON, or too large.
+    #[error("Invalid State Machine Execution Input: '{0}'")]
+    InvalidExecutionInput(String),
+    /// A task's output is not JSON, or too large.
+    #[error("Invalid Output: '{0}'")]
+    InvalidOutput(String),
+    /// The task token is not one the engine issues.
+    #[error("Invalid Token: '{0}'")]
+    InvalidToken(String),
+    /// No task waits on this token (any more).
+    #[error("Task does not exist anymore")]
+    TaskDoesNotExist,
+    /// The execution cannot be redriven.
+    #[error("{0}")]
+    ExecutionNotRedrivable(String),
+    /// The store failed, or the engine met a state it cannot work from.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl EngineError {
+    /// The API's error name: `ExecutionDoesNotExist`, `InvalidToken`...
+    pub fn code(&self) -> &'static str {
+        match self {
+            EngineError::StateMachineDoesNotExist(_) => "StateMachineDoesNotExist",
+            EngineError::ExecutionDoesNotExist(_) => "ExecutionDoesNotExist",
+            EngineError::ExecutionAlreadyExists(_) => "ExecutionAlreadyExists",
+            EngineError::InvalidName(_) => "InvalidName",
+            EngineError::InvalidArn(_) => "InvalidArn",
+            EngineError::InvalidExecutionInput(_) => "InvalidExecutionInput",
+            EngineError::InvalidOutput(_) => "InvalidOutput",
+            EngineError::InvalidToken(_) => "InvalidToken",
+            EngineError::TaskDoesNotExist => "TaskDoesNotExist",
+            EngineError::ExecutionNotRedrivable(_) => "ExecutionNotRedrivable",
+            EngineError::Internal(_) => "InternalFailure",
+        }
+    }
+}
+
+impl From<StoreError> for EngineError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::ExecutionAlreadyExists(arn) => EngineError::ExecutionAlreadyExists(arn),
+            StoreError::ExecutionDoesNotExist(arn) => EngineError::ExecutionDoesNotExist(arn),
+            StoreError::InvalidToken(token) => EngineError::InvalidToken(token),
+            other => EngineError::Internal(other.to_string()),
+        }
+    }
+}

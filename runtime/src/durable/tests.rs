@@ -1,0 +1,504 @@
+//! The engine on a virtual clock: a "crash" is the runtime dropped with every execution task
+//! in it, and a restart is a new engine on the same database file.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::clock::{virtual_runtime, VirtualClock};
+use crate::store::SqliteStore;
+
+const HOUR: i64 = 3_600_000;
+const START: i64 = 1_700_000_000_000;
+
+/// A database file of its own for one test.
+fn database(test: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "stepfn-durable-{test}-{}-{}.db",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+/// Runs `work` on a fresh virtual runtime whose clock reads `start_millis`, then drops the
+/// runtime: whatever was still running in it is gone, as after a crash.
+fn session<T>(start_millis: i64, work: impl AsyncFnOnce(Arc<dyn Clock>) -> T) -> T {
+    let runtime = virtual_runtime().unwrap();
+    runtime.block_on(async move {
+        let clock: Arc<dyn Clock> = Arc::new(VirtualClock::starting_at(start_millis));
+        work(clock).await
+    })
+}
+
+async fn engine(path: &std::path::Path, clock: Arc<dyn Clock>, tasks: TaskRegistry) -> Engine {
+    let store = Arc::new(SqliteStore::open(path).unwrap());
+    Engine::open(
+        store,
+        EngineOptions {
+            tasks,
+            clock,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+fn machine(definition: Value) -> StateMachine {
+    stepfn_codegen::parse::from_str(&definition.to_string()).unwrap()
+}
+
+/// A handler that counts its calls and adds `{field: true}` to its input.
+fn counting(
+    calls: &Arc<AtomicUsize>,
+    field: &'static str,
+) -> impl Fn(crate::TaskRequest) -> futures::future::BoxFuture<'static, crate::TaskResult>
+       + Send
+       + Sync
+       + 'static {
+    let calls = calls.clone();
+    move |request: crate::TaskRequest| {
+        calls.fetch_add(1, Ordering::SeqCst);
+        let mut input = request.input;
+        input[field] = json!(true);
+        Box::pin(async move { Ok(input) })
+    }
+}
+
+fn all_events(engine: &Engine, arn: &str) -> Vec<Value> {
+    engine
+        .get_execution_history(
+            arn,
+            &HistoryQuery {
+                max_results: 1000,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .items
+}
+
+/// Each event's type and state name, in order.
+fn shape(events: &[Value]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .map(|e| {
+            let details = e
+                .as_object()
+                .unwrap()
+                .iter()
+                .find(|(k, _)| k.ends_with("EventDetails"))
+                .map(|(_, v)| v["name"].as_str().unwrap_or("").to_string())
+                .unwrap_or_default();
+            (e["type"].as_str().unwrap().to_string(), details)
+        })
+        .collect()
+}
+
+fn assert_ids_continue(events: &[Value]) {
+    let ids: Vec<u64> = events.iter().map(|e| e["id"].as_u64().unwrap()).collect();
+    assert_eq!(ids, (1..=events.len() as u64).collect::<Vec<_>>());
+}
+
+fn charge_wait_ship() -> StateMachine {
+    machine(json!({
+        "StartAt": "Charge",
+        "States": {
+            "Charge": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:charge", "Next": "Cool off"},
+            "Cool off": {"Type": "Wait", "Seconds": 3600, "Next": "Ship"},
+            "Ship": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:ship", "End": true}
+        }
+    }))
+}
+
+#[test]
+fn an_execution_resumes_after_a_crash_without_running_a_finished_task_again() {
+    let path = database("resume");
+    let charged = Arc::new(AtomicUsize::new(0));
+    let shipped = Arc::new(AtomicUsize::new(0));
+    let tasks = TaskRegistry::new()
+        .on_state("Charge", counting(&charged, "charged"))
+        .on_state("Ship", counting(&shipped, "shipped"));
+
+    let arn = session(START, async |clock| {
+        let engine = engine(&path, clock, tasks.clone()).await;
+        let sm = engine.register("Orders", charge_wait_ship());
+        let started = engine
+            .start_execution(&sm, Some("order-1"), r#"{"order": 7}"#)
+            .await
+            .unwrap();
+        // Into the Wait, then the process dies.
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        assert_eq!(engine.running(), vec![started.execution_arn.clone()]);
+        started.execution_arn
+    });
+    assert_eq!(charged.load(Ordering::SeqCst), 1);
+    assert_eq!(shipped.load(Ordering::SeqCst), 0);
+
+    // Back two hours later: the Wait ran out while the process was down, so it ends at once.
+    let (record, events) = session(START + 2 * HOUR, async |clock| {
+        let engine = engine(&path, clock.clone(), tasks.clone()).await;
+        let resumed_at = clock.now_millis();
+        let record = engine.wait(&arn).await.unwrap();
+        assert_eq!(
+            record.stop_millis,
+            Some(resumed_at),
+            "the overdue Wait fired at once"
+        );
+        (record, all_events(&engine, &arn))
+    });
+    assert_eq!(record.status, RunStatus::Succeeded);
+    assert_eq!(
+        record.output.as_deref(),
+        Some(r#"{"order":7,"charged":true,"shipped":true}"#)
+    );
+    assert_eq!(charged.load(Ordering::SeqCst), 1, "Charge ran once");
+    assert_eq!(shipped.load(Ordering::SeqCst), 1);
+    assert_ids_continue(&events);
+
+    // The same history as a run that never stopped.
+    let path2 = database("resume-uninterrupted");
+    let uninterrupted = session(START, async |clock| {
+        let engine = engine(&path2, clock, tasks.clone()).await;
+        let sm = engine.register("Orders", charge_wait_ship());
+        let started = engine
+            .start_execution(&sm, Some("order-1"), r#"{"order": 7}"#)
+            .await
+            .unwrap();
+        engine.wait(&started.execution_arn).await.unwrap();
+        all_events(&engine, &started.execution_arn)
+    });
+    assert_eq!(shape(&events), shape(&uninterrupted));
+    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_file(&path2);
+}
+
+fn approval() -> StateMachine {
+    machine(json!({
+        "StartAt": "Ask",
+        "States": {
+            "Ask": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}},
+                "HeartbeatSeconds": 7200,
+                "End": true
+            }
+        }
+    }))
+}
+
+#[test]
+fn a_task_token_stays_valid_across_a_restart_and_is_good_for_one_answer() {
+    let path = database("token");
+    let (arn, token) = session(START, async |clock| {
+        let engine = engine(&path, clock, TaskRegistry::new()).await;
+        let sm = engine.register("Approvals", approval());
+        let started = engine.start_execution(&sm, None, "{}").await.unwrap();
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        let tokens = engine.waiting_tokens();
+        assert_eq!(tokens.len(), 1);
+        (started.execution_arn, tokens[0].clone())
+    });
+    session(START + HOUR, async |clock| {
+        let engine = engine(&path, clock, TaskRegistry::new()).await;
+        engine
+            .send_task_success(&token, r#"{"approved": true}"#)
+            .await
+            .unwrap();
+        let record = engine.wait(&arn).await.unwrap();
+        assert_eq!(record.status, RunStatus::Succeeded);
+        assert_eq!(record.output.as_deref(), Some(r#"{"approved":true}"#));
+        assert!(matches!(
+            engine.send_task_success(&token, "{}").await,
+            Err(EngineError::TaskDoesNotExist)
+        ));
+        assert!(matches!(
+            engine.send_task_heartbeat("not a token").await,
+            Err(EngineError::InvalidToken(_))
+        ));
+        assert!(matches!(
+            engine.send_task_success(&token, "{not json").await,
+            Err(EngineError::InvalidOutput(_))
+        ));
+        let types: Vec<String> = shape(&all_events(&engine, &arn))
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect();
+        assert_eq!(
+            types,
+            [
+                "ExecutionStarted",
+                "TaskStateEntered",
+                "TaskScheduled",
+                "TaskStarted",
+                "TaskSubmitted",
+                "TaskSucceeded",
+                "TaskStateExited",
+                "ExecutionSucceeded"
+            ]
+        );
+    });
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn a_missed_heartbeat_times_the_task_out_and_heartbeats_keep_it_alive() {
+    let path = database("heartbeat");
+    session(START, async |clock| {
+        let engine = engine(&path, clock, TaskRegistry::new()).await;
+        let sm = engine.register("Approvals", approval());
+        let silent = engine
+            .start_execution(&sm, Some("silent"), "{}")
+            .await
+            .unwrap();
+        let record = engine.wait(&silent.execution_arn).await.unwrap();
+        assert_eq!(record.status, RunStatus::Failed);
+        assert_eq!(record.error.as_deref(), Some("States.Timeout"));
+
+        let alive = engine
+            .start_execution(&sm, Some("alive"), "{}")
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let token = engine.waiting_tokens().pop().unwrap();
+        for _ in 0..5 {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            engine.send_task_heartbeat(&token).await.unwrap();
+        }
+        engine
+            .send_task_failure(&token, Some("Rejected".into()), Some("no".into()))
+            .await
+            .unwrap();
+        let record = engine.wait(&alive.execution_arn).await.unwrap();
+        assert_eq!(record.status, RunStatus::Failed);
+        assert_eq!(record.error.as_deref(), Some("Rejected"));
+    });
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn stop_timeout_names_listing_and_history_paging() {
+    let path = database("lifecycle");
+    session(START, async |clock| {
+        let engine = engine(&path, clock, TaskRegistry::new()).await;
+        let napper = engine.register(
+            "Napper",
+            machine(json!({"StartAt": "Nap", "TimeoutSeconds": 7200, "States": {
+                "Nap": {"Type": "Wait", "SecondsPath": "$.seconds", "End": true}}})),
+        );
+
+        // Names: the same running execution back for the same input; otherwise refused.
+        let first = engine
+            .start_execution(&napper, Some("a"), r#"{"seconds": 600}"#)
+            .await
+            .unwrap();
+        let again = engine
+            .start_execution(&napper, Some("a"), r#"{ "seconds" : 600 }"#)
+            .await
+            .unwrap();
+        assert_eq!(first, again);
+        assert!(matches!(
+            engine
+                .start_execution(&napper, Some("a"), r#"{"seconds": 1}"#)
+                .await,
+            Err(EngineError::ExecutionAlreadyExists(_))
+        ));
+        for bad in ["", "has space", "a/b", &"x".repeat(81)] {
+            assert!(matches!(
+                engine.start_execution(&napper, Some(bad), "{}").await,
+                Err(EngineError::InvalidName(_))
+            ));
+        }
+        assert!(matches!(
+            engine.start_execution(&napper, None, "{oops").await,
+            Err(EngineError::InvalidExecutionInput(_))
+        ));
+        assert!(matches!(
+            engine
+                .start_execution(
+                    "arn:aws:states:us-east-1:123456789012:stateMachine:Nope",
+                    None,
+                    "{}"
+                )
+                .await,
+            Err(EngineError::StateMachineDoesNotExist(_))
+        ));
+
+        // StopExecution.
+        let stopped_at = engine
+            .stop_execution(
+                &first.execution_arn,
+                Some("Halt".into()),
+                Some("enough".into()),
+            )
+            .await
+            .unwrap();
+        let record = engine.describe_execution(&first.execution_arn).unwrap();
+        assert_eq!(record.status, RunStatus::Aborted);
+        assert_eq!(
+            (record.error.as_deref(), record.cause.as_deref()),
+            (Some("Halt"), Some("enough"))
+        );
+        assert_eq!(record.stop_millis, Some(stopped_at));
+        let types: Vec<String> = shape(&all_events(&engine, &first.execution_arn))
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect();
+        assert_eq!(
+            types,
+            [
+                "ExecutionStarted",
+                "WaitStateEntered",
+                "WaitStateAborted",
+                "ExecutionAborted"
+            ]
+        );
+        assert!(matches!(
+            engine
+                .start_execution(&napper, Some("a"), r#"{"seconds": 600}"#)
+                .await,
+            Err(EngineError::ExecutionAlreadyExists(_))
+        ));
+
+        // TimeoutSeconds.
+        let late = engine
+            .start_execution(&napper, Some("late"), r#"{"seconds": 10000}"#)
+            .await
+            .unwrap();
+        let record = engine.wait(&late.execution_arn).await.unwrap();
+        assert_eq!(record.status, RunStatus::TimedOut);
+        assert_eq!(record.stop_millis, Some(record.start_millis + 7_200_000));
+
+        // ListExecutions by status, paged.
+        for i in 0..5 {
+            engine
+                .start_execution(&napper, Some(&format!("n{i}")), r#"{"seconds": 1}"#)
+                .await
+                .unwrap();
+        }
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let query = |status, token| ExecutionQuery {
+            state_machine_arn: Some(napper.clone()),
+            status,
+            max_results: 2,
+            next_token: token,
+        };
+        let mut names = Vec::new();
+        let mut token = None;
+        loop {
+            let page = engine
+                .list_executions(&query(Some(RunStatus::Succeeded), token))
+                .unwrap();
+            names.extend(page.items.into_iter().map(|r| r.name));
+            match page.next_token {
+                Some(t) => token = Some(t),
+                None => break,
+            }
+        }
+        assert_eq!(names, ["n4", "n3", "n2", "n1", "n0"]);
+
+        // GetExecutionHistory, newest first, in pages.
+        let page = engine
+            .get_execution_history(
+                &late.execution_arn,
+                &HistoryQuery {
+                    reverse_order: true,
+                    max_results: 2,
+                    next_token: None,
+                },
+            )
+            .unwrap();
+        let ids: Vec<u64> = page
+            .items
+            .iter()
+            .map(|e| e["id"].as_u64().unwrap())
+            .collect();
+        assert_eq!(ids, [4, 3]);
+        assert!(page.next_token.is_some());
+        assert!(matches!(
+            engine.describe_execution("not-an-arn"),
+            Err(EngineError::InvalidArn(_))
+        ));
+        assert!(matches!(
+            engine
+                .describe_execution("arn:aws:states:us-east-1:123456789012:execution:Napper:none"),
+            Err(EngineError::ExecutionDoesNotExist(_))
+        ));
+    });
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn a_redriven_execution_reruns_only_what_failed() {
+    let path = database("redrive");
+    let charged = Arc::new(AtomicUsize::new(0));
+    let failing = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let shipped = Arc::new(AtomicUsize::new(0));
+    let ship = {
+        let failing = failing.clone();
+        let shipped = shipped.clone();
+        move |request: crate::TaskRequest| {
+            shipped.fetch_add(1, Ordering::SeqCst);
+            let fail = failing.load(Ordering::SeqCst);
+            Box::pin(async move {
+                if fail {
+                    Err(StatesError::new("Carrier.Down", "no trucks"))
+                } else {
+                    Ok(json!({"shipped": request.input}))
+                }
+            }) as futures::future::BoxFuture<'static, crate::TaskResult>
+        }
+    };
+    let tasks = TaskRegistry::new()
+        .on_state("Charge", counting(&charged, "charged"))
+        .on_state("Ship", ship);
+    session(START, async |clock| {
+        let engine = engine(&path, clock, tasks.clone()).await;
+        let sm = engine.register("Orders", charge_wait_ship());
+        let started = engine.start_execution(&sm, Some("o"), "{}").await.unwrap();
+        let arn = started.execution_arn;
+        let record = engine.wait(&arn).await.unwrap();
+        assert_eq!(record.status, RunStatus::Failed);
+        assert_eq!(record.error.as_deref(), Some("Carrier.Down"));
+        assert!(matches!(
+            engine
+                .redrive_execution(
+                    &engine
+                        .start_execution(&sm, Some("fine"), "{}")
+                        .await
+                        .unwrap()
+                        .execution_arn
+                )
+                .await,
+            Err(EngineError::ExecutionNotRedrivable(_))
+        ));
+
+        failing.store(false, Ordering::SeqCst);
+        engine.redrive_execution(&arn).await.unwrap();
+        let record = engine.wait(&arn).await.unwrap();
+        assert_eq!(record.status, RunStatus::Succeeded);
+        assert_eq!(record.redrive_count, 1);
+        assert_eq!(
+            record.output.as_deref(),
+            Some(r#"{"shipped":{"charged":true}}"#)
+        );
+        let events = all_events(&engine, &arn);
+        assert_ids_continue(&events);
+        let types: Vec<String> = shape(&events).into_iter().map(|(t, _)| t).collect();
+        assert!(types.contains(&"ExecutionFailed".to_string()));
+        assert!(types.contains(&"ExecutionRedriven".to_string()));
+        assert_eq!(types.last().map(String::as_str), Some("ExecutionSucceeded"));
+    });
+    // Charge succeeded before the failure: the redrive did not run it again (the second
+    // execution, still in its Wait when the session ended, ran it once more). Ship ran for
+    // the failure and for the redrive.
+    assert_eq!(charged.load(Ordering::SeqCst), 2);
+    assert_eq!(shipped.load(Ordering::SeqCst), 2);
+    let _ = std::fs::remove_file(&path);
+}
