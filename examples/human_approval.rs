@@ -5,6 +5,17 @@
 //! `TaskContext` and returns the decision the callback would carry.
 //!
 //! `cargo run --example human_approval` prints the ASL and runs the workflow natively.
+//!
+//! On the durable store, with a real editor answering through the library API:
+//!
+//! ```text
+//! cargo run --example human_approval -- start approvals.db     # prints the task token, then dies
+//! cargo run --example human_approval -- approve approvals.db TOKEN
+//! ```
+//!
+//! `start` begins the execution and the process ends abruptly while the task waits, as a crash
+//! would end it; `approve` opens the same database (which resumes the execution), sends the
+//! editor's decision with SendTaskSuccess, and prints how the execution ended.
 
 use serde::{Deserialize, Serialize};
 use stepfn::{task, workflow, Payload};
@@ -73,9 +84,83 @@ fn draft(words: u32) -> Draft {
     }
 }
 
+/// The durable engine on `database`: only `publish` runs in this process; the approval
+/// waits for an editor's SendTaskSuccess.
+async fn engine(database: &std::path::Path) -> stepfn::durable::Engine {
+    let store = std::sync::Arc::new(stepfn::store::SqliteStore::open(database).expect("database"));
+    let tasks = stepfn::TaskRegistry::new().on_state(
+        "Publish",
+        |request: stepfn::TaskRequest| async move {
+            let decision: Decision = serde_json::from_value(request.input)
+                .map_err(|e| stepfn::StatesError::new("States.Runtime", e.to_string()))?;
+            Ok(serde_json::to_value(publish(decision).await).unwrap_or_default())
+        },
+    );
+    stepfn::durable::Engine::open(
+        store,
+        stepfn::durable::EngineOptions {
+            tasks,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("the engine opens")
+}
+
+const EXECUTION: &str = "article-a-17";
+
+/// Starts the approval and gives its task token once the task waits for it.
+async fn start(engine: &stepfn::durable::Engine) -> String {
+    use stepfn::Workflow;
+    let sm = engine.register("HumanApproval", HumanApproval::definition());
+    let input = serde_json::to_string(&draft(1200)).unwrap_or_default();
+    engine
+        .start_execution(&sm, Some(EXECUTION), &input)
+        .await
+        .expect("the execution starts");
+    loop {
+        if let Some(token) = engine.waiting_tokens().pop() {
+            return token;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+/// The editor approves: SendTaskSuccess with the decision, then the execution's end.
+async fn approve(engine: &stepfn::durable::Engine, token: &str) -> stepfn::store::ExecutionRecord {
+    let decision = serde_json::json!({"article_id": "a-17", "approved": true, "editor": "grace"});
+    engine
+        .send_task_success(token, &decision.to_string())
+        .await
+        .expect("the task takes the decision");
+    let arn = format!("arn:aws:states:us-east-1:123456789012:execution:HumanApproval:{EXECUTION}");
+    engine.wait(&arn).await.expect("the execution exists")
+}
+
 #[tokio::main]
 async fn main() {
-    stepfn_examples::show::<HumanApproval>(draft(1200)).await;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["start", database] => {
+            let token = start(&engine(database.as_ref()).await).await;
+            println!("{token}");
+            // Ends without shutting anything down, as a crash would.
+            std::process::exit(0);
+        }
+        ["approve", database, token] => {
+            let record = approve(&engine(database.as_ref()).await, token).await;
+            println!(
+                "{} {}",
+                record.status.as_str(),
+                record.output.unwrap_or_default()
+            );
+        }
+        [] => stepfn_examples::show::<HumanApproval>(draft(1200)).await,
+        _ => {
+            eprintln!("usage: human_approval [start DATABASE | approve DATABASE TOKEN]");
+            std::process::exit(2);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -105,6 +190,33 @@ mod tests {
             .await
             .unwrap_err();
         assert!(e.to_string().contains("Editorial.Rejected"), "{e}");
+    }
+
+    #[test]
+    fn an_approval_survives_the_process_and_finishes_on_the_durable_store() {
+        let database = std::env::temp_dir().join(format!(
+            "stepfn-approval-{}-{}.db",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        // The first process: starts the execution, hands the token out, and is gone (its
+        // runtime dropped with the execution waiting in it).
+        let token = tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(async { start(&engine(&database).await).await });
+        // The second: resumes from the database and takes the editor's answer.
+        let record = tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(async { approve(&engine(&database).await, &token).await });
+        assert_eq!(record.status, stepfn::store::RunStatus::Succeeded);
+        assert_eq!(
+            record.output.as_deref(),
+            Some(r#"{"url":"https://example.com/articles/a-17"}"#)
+        );
+        let _ = std::fs::remove_file(&database);
     }
 
     #[test]
