@@ -23,7 +23,7 @@ const CHILD_ENV: &str = "STEPFN_CRASH_CHILD";
 const LOG_ENV: &str = "STEPFN_CRASH_LOG";
 const TEST_NAME: &str = "executions_survive_sigkill_at_random_points";
 const EXECUTIONS: usize = 6;
-const SEED: u64 = 0x5EED_0F_C4A5;
+const SEED: u64 = 0x005E_ED0F_C4A5;
 /// At most this many kills; then the child is left to finish.
 const KILLS: usize = 25;
 /// A handler completion not yet committed when the process was killed may run again: the
@@ -201,9 +201,12 @@ fn spawn_child(database: &Path, log: &Path) -> std::process::Child {
         .unwrap()
 }
 
+/// How one execution ended: status, output, and its history events as (type, state name),
+/// sorted (concurrent Map iterations interleave differently from run to run).
+type Ended = (RunStatus, Option<String>, Vec<(String, String)>);
+
 struct Run {
-    /// Per execution: status, output, and the multiset of (event type, state name).
-    results: Vec<(RunStatus, Option<String>, Vec<(String, String)>)>,
+    results: Vec<Ended>,
     /// Every handler completion: key and time.
     completions: Vec<(String, i64)>,
     kills: Vec<i64>,
