@@ -133,6 +133,7 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
         clock: clock.clone(),
         tasks,
         callbacks: Callbacks::default(),
+        activities: None,
         history: History::new(false),
         // TestState runs the state as a one-state Express execution.
         execution: Arc::new(ExecutionContext::given(

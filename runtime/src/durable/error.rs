@@ -33,6 +33,9 @@ pub enum EngineError {
     /// No task waits on this token (any more).
     #[error("Task does not exist anymore")]
     TaskDoesNotExist,
+    /// No activity has this ARN.
+    #[error("Activity Does Not Exist: '{0}'")]
+    ActivityDoesNotExist(String),
     /// The execution cannot be redriven.
     #[error("{0}")]
     ExecutionNotRedrivable(String),
@@ -54,6 +57,7 @@ impl EngineError {
             EngineError::InvalidOutput(_) => "InvalidOutput",
             EngineError::InvalidToken(_) => "InvalidToken",
             EngineError::TaskDoesNotExist => "TaskDoesNotExist",
+            EngineError::ActivityDoesNotExist(_) => "ActivityDoesNotExist",
             EngineError::ExecutionNotRedrivable(_) => "ExecutionNotRedrivable",
             EngineError::Internal(_) => "InternalFailure",
         }

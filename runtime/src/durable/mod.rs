@@ -48,10 +48,12 @@ use crate::exec::durable::{token_execution, DurableRun};
 use crate::exec::replay::Replay;
 use crate::exec::{ExecutionOptions, Executor, StopSignal, MAX_PAYLOAD_BYTES};
 use crate::store::{
-    CommitQueue, ExecutionQuery, ExecutionRecord, HistoryQuery, Page, RunStatus, StatusChange,
-    Store, StoreError,
+    ActivityRecord, CommitQueue, ExecutionQuery, ExecutionRecord, HistoryQuery, Page, RunStatus,
+    StatusChange, Store, StoreError,
 };
-use crate::tasks::{CallbackError, Callbacks, TaskRegistry, DEFAULT_REGION};
+use crate::tasks::{
+    Activities, ActivityTask, CallbackError, Callbacks, TaskRegistry, DEFAULT_REGION,
+};
 
 /// How an [`Engine`] runs executions.
 #[derive(Clone)]
@@ -99,6 +101,7 @@ struct Inner {
     commits: CommitQueue,
     options: EngineOptions,
     callbacks: Callbacks,
+    activities: Activities,
     /// The registered state machines by ARN.
     machines: Mutex<HashMap<String, Registered>>,
     /// The executions running in this process.
@@ -143,10 +146,15 @@ impl Engine {
                 commits: CommitQueue::start(store),
                 options,
                 callbacks: Callbacks::default(),
+                activities: Activities::default(),
                 machines: Mutex::new(HashMap::new()),
                 live: Mutex::new(HashMap::new()),
             }),
         };
+        // Activities first: resumed executions may be waiting on their workers.
+        for activity in engine.store().activities()? {
+            engine.inner.activities.create(&activity.arn);
+        }
         for record in engine.store().running()? {
             engine.resume(record)?;
         }
@@ -358,6 +366,7 @@ impl Engine {
             clock: options.clock.clone(),
             tasks: options.tasks.clone(),
             callbacks: self.inner.callbacks.clone(),
+            activities: Some(self.inner.activities.clone()),
             s3_root: None,
             record_history: true,
             execution_type: stepfn_codegen::ExecutionType::Standard,
@@ -573,6 +582,72 @@ impl Engine {
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
+    }
+
+    /// CreateActivity: the activity `name` (the same ARN again for a name that exists).
+    pub fn create_activity(&self, name: &str) -> Result<ActivityRecord, EngineError> {
+        check_name(name)?;
+        let options = &self.inner.options;
+        let arn = format!(
+            "arn:aws:states:{}:{}:activity:{name}",
+            options.region, options.account
+        );
+        if let Some(existing) = self
+            .store()
+            .activities()?
+            .into_iter()
+            .find(|a| a.arn == arn)
+        {
+            return Ok(existing);
+        }
+        let record = ActivityRecord {
+            arn: arn.clone(),
+            name: name.to_string(),
+            created_millis: options.clock.now_millis(),
+        };
+        self.store().put_activity(&record)?;
+        self.inner.activities.create(&arn);
+        Ok(record)
+    }
+
+    /// DeleteActivity. Tasks already waiting on it wait until their timeout.
+    pub fn delete_activity(&self, activity_arn: &str) -> Result<(), EngineError> {
+        check_arn(activity_arn, "activity")?;
+        self.store().delete_activity(activity_arn)?;
+        self.inner.activities.delete(activity_arn);
+        Ok(())
+    }
+
+    /// ListActivities, oldest first.
+    pub fn list_activities(&self) -> Result<Vec<ActivityRecord>, EngineError> {
+        Ok(self.store().activities()?)
+    }
+
+    /// DescribeActivity.
+    pub fn describe_activity(&self, activity_arn: &str) -> Result<ActivityRecord, EngineError> {
+        check_arn(activity_arn, "activity")?;
+        self.store()
+            .activities()?
+            .into_iter()
+            .find(|a| a.arn == activity_arn)
+            .ok_or_else(|| EngineError::ActivityDoesNotExist(activity_arn.into()))
+    }
+
+    /// GetActivityTask: the next task of the activity for the worker `worker_name`, waiting
+    /// up to `poll` (AWS waits 60 s); each task goes to exactly one worker. `None` when no
+    /// task came in time.
+    pub async fn get_activity_task(
+        &self,
+        activity_arn: &str,
+        worker_name: Option<&str>,
+        poll: Duration,
+    ) -> Result<Option<ActivityTask>, EngineError> {
+        check_arn(activity_arn, "activity")?;
+        if !self.inner.activities.exists(activity_arn) {
+            return Err(EngineError::ActivityDoesNotExist(activity_arn.into()));
+        }
+        let worker = worker_name.unwrap_or("");
+        Ok(self.inner.activities.poll(activity_arn, worker, poll).await)
     }
 
     /// The executions running in this process.

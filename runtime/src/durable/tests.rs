@@ -502,3 +502,94 @@ fn a_redriven_execution_reruns_only_what_failed() {
     assert_eq!(shipped.load(Ordering::SeqCst), 2);
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+fn activity_tasks_go_to_one_worker_each_and_survive_a_restart() {
+    let path = database("activity");
+    let definition = || {
+        machine(json!({"StartAt": "Review", "States": {
+        "Review": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:us-east-1:123456789012:activity:review",
+            "HeartbeatSeconds": 600,
+            "End": true
+        }}}))
+    };
+    let (activity, arns, task) = session(START, async |clock| {
+        let engine = engine(&path, clock, TaskRegistry::new()).await;
+        let activity = engine.create_activity("review").unwrap();
+        assert_eq!(engine.create_activity("review").unwrap(), activity);
+        assert_eq!(engine.list_activities().unwrap(), vec![activity.clone()]);
+        assert_eq!(
+            activity.arn,
+            "arn:aws:states:us-east-1:123456789012:activity:review"
+        );
+        let sm = engine.register("Reviews", definition());
+        let mut arns = Vec::new();
+        for n in 0..2 {
+            let input = json!({"doc": n}).to_string();
+            arns.push(
+                engine
+                    .start_execution(&sm, None, &input)
+                    .await
+                    .unwrap()
+                    .execution_arn,
+            );
+        }
+        // Two workers polling at once get one task each; a third waits and gets none.
+        let poll = |worker: &'static str| {
+            let engine = engine.clone();
+            let arn = activity.arn.clone();
+            async move {
+                engine
+                    .get_activity_task(&arn, Some(worker), Duration::from_secs(60))
+                    .await
+                    .unwrap()
+            }
+        };
+        let (a, b) = tokio::join!(poll("ann"), poll("bob"));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_ne!(a.task_token, b.task_token);
+        let mut inputs = [a.input.clone(), b.input.clone()];
+        inputs.sort();
+        assert_eq!(inputs, [r#"{"doc":0}"#, r#"{"doc":1}"#]);
+        assert_eq!(poll("cid").await, None);
+        // Ann answers; Bob's process outlives the engine's.
+        engine
+            .send_task_success(&a.task_token, r#"{"reviewed": "ann"}"#)
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        engine.send_task_heartbeat(&b.task_token).await.unwrap();
+        (activity, arns, b)
+    });
+    session(START + 60_000, async |clock| {
+        let engine = engine(&path, clock, TaskRegistry::new()).await;
+        assert_eq!(engine.describe_activity(&activity.arn).unwrap(), activity);
+        engine
+            .send_task_success(&task.task_token, r#"{"reviewed": "bob"}"#)
+            .await
+            .unwrap();
+        let mut outputs = Vec::new();
+        for arn in &arns {
+            let record = engine.wait(arn).await.unwrap();
+            assert_eq!(record.status, RunStatus::Succeeded);
+            outputs.push(record.output.unwrap());
+            let started: Vec<Value> = all_events(&engine, arn)
+                .into_iter()
+                .filter(|e| e["type"] == "ActivityStarted")
+                .collect();
+            assert_eq!(started.len(), 1, "the task was handed out once");
+        }
+        outputs.sort();
+        assert_eq!(outputs, [r#"{"reviewed":"ann"}"#, r#"{"reviewed":"bob"}"#]);
+        engine.delete_activity(&activity.arn).unwrap();
+        assert!(matches!(
+            engine
+                .get_activity_task(&activity.arn, None, Duration::from_secs(1))
+                .await,
+            Err(EngineError::ActivityDoesNotExist(_))
+        ));
+    });
+    let _ = std::fs::remove_file(&path);
+}

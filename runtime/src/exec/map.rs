@@ -542,6 +542,7 @@ fn child_execution(parent: &Shared, arn: &str, name: &str, input: &Data) -> Shar
         clock: parent.clock.clone(),
         tasks: parent.tasks.clone(),
         callbacks: parent.callbacks.clone(),
+        activities: parent.activities.clone(),
         history: History::new(false),
         execution,
         state_names: parent.state_names.clone(),

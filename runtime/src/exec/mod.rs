@@ -36,7 +36,7 @@ use crate::context::{ExecutionContext, ExecutionRecipe};
 use crate::data::Data;
 use crate::error::{self, StatesError};
 use crate::history::{Details, History, HistoryEvent};
-use crate::tasks::{Callbacks, TaskRegistry, TaskResources, DEFAULT_REGION};
+use crate::tasks::{Activities, Callbacks, TaskRegistry, TaskResources, DEFAULT_REGION};
 
 pub use io::{payload_size, MAX_PAYLOAD_BYTES};
 pub(crate) use run::{run_state, Shared, StateFacts, StateNames, Step, Visit};
@@ -130,6 +130,9 @@ pub struct ExecutionOptions {
     /// Where `.waitForTaskToken` tasks wait for SendTaskSuccess / SendTaskFailure. The default
     /// is one table shared by every execution given none (tokens are unique).
     pub callbacks: Callbacks,
+    /// Where Task states on an activity ARN that no handler answers queue their work for
+    /// workers (GetActivityTask). `None`: such states fail for want of a handler.
+    pub activities: Option<Activities>,
     /// The directory S3 is served from: `s3://bucket/key` is `ROOT/bucket/key`.
     pub s3_root: Option<PathBuf>,
     /// Keep the history (payloads included).
@@ -159,6 +162,7 @@ impl Default for ExecutionOptions {
             clock: SystemClock::shared(),
             tasks: TaskRegistry::default(),
             callbacks: shared_callbacks(),
+            activities: None,
             s3_root: None,
             record_history: true,
             execution_type: ExecutionType::Standard,
@@ -259,6 +263,7 @@ impl Executor {
             clock,
             tasks,
             callbacks,
+            activities,
             s3_root,
             record_history,
             execution_type,
@@ -290,6 +295,7 @@ impl Executor {
             clock,
             tasks,
             callbacks,
+            activities,
             history: match &durable {
                 Some(d) => History::continuing(d.replay.last_id()),
                 None => History::new(record_history),

@@ -44,7 +44,8 @@ pub(crate) struct StoredEvent {
 }
 
 impl StoredEvent {
-    fn text(&self, member: &str) -> Option<&str> {
+    /// The detail `member`, when it is text.
+    pub fn text(&self, member: &str) -> Option<&str> {
         self.details.get(member).and_then(Value::as_str)
     }
 

@@ -30,6 +30,8 @@ pub(crate) struct Shared {
     pub clock: Arc<dyn Clock>,
     pub tasks: TaskRegistry,
     pub callbacks: Callbacks,
+    /// Where unanswered activity tasks wait for workers.
+    pub activities: Option<crate::tasks::Activities>,
     pub history: History,
     /// `$$.Execution` and `$$.StateMachine`.
     pub execution: Arc<ExecutionContext>,

@@ -99,7 +99,11 @@ pub(super) async fn run(
     let arn = Data::String(resource.arn.clone());
     let mut token: Option<TokenWait> = None;
     let mut context = visit.context(Some(retry_count));
-    if resource.issues_token() {
+    // An activity no handler answers is queued for a worker, who answers with its token.
+    let queued = matches!(resource.kind, ResourceKind::Activity)
+        && shared.activities.is_some()
+        && shared.tasks.resolve(visit.name, &resource).is_none();
+    if resource.issues_token() || queued {
         let wait = match &shared.durable {
             Some(durable) => shared
                 .callbacks
@@ -177,9 +181,28 @@ pub(super) async fn run(
         payload_field,
         &parameters,
     );
+    let worker = if queued {
+        match await_worker(shared, &resource.arn, &token, &parameters, timeout, cursor).await {
+            Ok(worker) => worker,
+            Err(e) => {
+                let mut details = common;
+                details.extend(error_details(&e));
+                let event = if e.name() == names::TIMEOUT {
+                    events.timed_out
+                } else {
+                    events.failed
+                };
+                shared.emit(cursor, event, details);
+                shared.commit().await?;
+                return Err(e);
+            }
+        }
+    } else {
+        "stepfn".to_string()
+    };
     let started = match &resource.kind {
         ResourceKind::Activity => {
-            smallvec::smallvec![("workerName", "stepfn".into())]
+            smallvec::smallvec![("workerName", worker.into())]
         }
         ResourceKind::LambdaFunction => Details::new(),
         ResourceKind::Service { .. } => common.clone(),
@@ -201,10 +224,14 @@ pub(super) async fn run(
         task_token: token.as_ref().map(|t| t.token().to_string()),
         retry_count,
     };
-    let resolution = shared.tasks.resolve(visit.name, &resource);
+    let resolution = if queued {
+        Some(Resolution::AwaitCallback)
+    } else {
+        shared.tasks.resolve(visit.name, &resource)
+    };
     // `.sync` and `.waitForTaskToken` integrations report the API call that started the
     // work before the result arrives.
-    if token.is_some() && resolution.is_some() {
+    if token.is_some() && resolution.is_some() && !queued {
         let mut submitted = common.clone();
         submitted.push(("output", Data::empty_object()));
         shared.emit(cursor, "TaskSubmitted", submitted);
@@ -250,7 +277,10 @@ pub(super) async fn run(
                 Box::pin(async move { result })
             }
             Some(Resolution::AwaitCallback) => {
-                return match token.as_mut().filter(|_| resource.waits_for_token()) {
+                return match token
+                    .as_mut()
+                    .filter(|_| resource.waits_for_token() || queued)
+                {
                     Some(wait) => await_callback(shared, wait, heartbeat, &mut acknowledgement)
                         .await
                         .map(Data::from),
@@ -321,6 +351,56 @@ pub(super) async fn run(
         acknowledgement.done();
     }
     finish(visit, state, raw, outcome?, &context)
+}
+
+/// Queues an activity task for a worker and waits until one takes it, giving the worker's
+/// name; `TimeoutSeconds` counts from now. A resumed execution whose history shows the task
+/// taken does not queue it again: the worker holds the same token.
+async fn await_worker(
+    shared: &super::Shared,
+    activity_arn: &str,
+    token: &Option<TokenWait>,
+    parameters: &Data,
+    timeout: Option<u64>,
+    cursor: &u64,
+) -> Result<String, StatesError> {
+    if let Some(stored) = shared
+        .replay()
+        .and_then(|r| r.peek(*cursor, &["ActivityStarted"], None))
+    {
+        return Ok(stored.text("workerName").unwrap_or("worker").to_string());
+    }
+    let (Some(activities), Some(token)) = (&shared.activities, token) else {
+        return Err(StatesError::runtime("no task token was issued"));
+    };
+    // The token leaves the executor: what issued it must survive a restart.
+    shared.commit().await?;
+    let task = crate::tasks::ActivityTask {
+        task_token: token.token().to_string(),
+        input: parameters.to_json_string(),
+    };
+    let Some(taken) = activities.schedule(activity_arn, task) else {
+        return Err(StatesError::runtime(format!(
+            "The activity {activity_arn} does not exist."
+        )));
+    };
+    let deadline = timeout.map(|t| {
+        shared
+            .clock
+            .now_millis()
+            .saturating_add((t as i64).saturating_mul(1000))
+    });
+    tokio::select! {
+        worker = taken => worker.map_err(|_| StatesError::runtime(format!(
+            "The activity {activity_arn} was deleted."
+        ))),
+        _ = async {
+            match deadline {
+                Some(d) => shared.sleep_until(d).await,
+                None => std::future::pending().await,
+            }
+        } => Err(StatesError::new(names::TIMEOUT, "")),
+    }
 }
 
 /// Runs a handler's attempt as its own tokio task, so handlers of concurrent Map iterations

@@ -340,4 +340,21 @@ pub(crate) fn check_store(store: &dyn Store) {
         store.execution(&arn("late")).unwrap().unwrap().status,
         RunStatus::Running
     );
+
+    // Activities: recorded once, listed oldest first, forgotten on delete.
+    let activity = |name: &str, at| ActivityRecord {
+        arn: format!("arn:aws:states:us-east-1:1:activity:{name}"),
+        name: name.into(),
+        created_millis: at,
+    };
+    store.put_activity(&activity("one", 1)).unwrap();
+    store.put_activity(&activity("two", 2)).unwrap();
+    store.put_activity(&activity("one", 3)).unwrap();
+    assert_eq!(
+        store.activities().unwrap(),
+        vec![activity("one", 1), activity("two", 2)]
+    );
+    assert!(store.delete_activity(&activity("one", 1).arn).unwrap());
+    assert!(!store.delete_activity(&activity("one", 1).arn).unwrap());
+    assert_eq!(store.activities().unwrap(), vec![activity("two", 2)]);
 }

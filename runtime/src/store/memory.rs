@@ -6,8 +6,8 @@ use std::sync::Mutex;
 use serde_json::Value;
 
 use super::{
-    check_continues, event_id, page_size, ExecutionQuery, ExecutionRecord, HistoryQuery, Page,
-    RunStatus, Store, StoreError, Transition,
+    check_continues, event_id, page_size, ActivityRecord, ExecutionQuery, ExecutionRecord,
+    HistoryQuery, Page, RunStatus, Store, StoreError, Transition,
 };
 
 /// Executions kept in memory: nothing outlives the process.
@@ -22,6 +22,7 @@ struct Inner {
     by_name: HashMap<(String, String), String>,
     /// Counts insertions: listings go newest first by it, and page tokens name it.
     inserted: u64,
+    activities: Vec<ActivityRecord>,
 }
 
 struct Entry {
@@ -60,6 +61,25 @@ pub(super) fn write_token(tag: char, position: u64) -> String {
 }
 
 impl Store for MemoryStore {
+    fn put_activity(&self, record: &ActivityRecord) -> Result<(), StoreError> {
+        let mut inner = self.inner();
+        if !inner.activities.iter().any(|a| a.arn == record.arn) {
+            inner.activities.push(record.clone());
+        }
+        Ok(())
+    }
+
+    fn delete_activity(&self, arn: &str) -> Result<bool, StoreError> {
+        let mut inner = self.inner();
+        let before = inner.activities.len();
+        inner.activities.retain(|a| a.arn != arn);
+        Ok(inner.activities.len() < before)
+    }
+
+    fn activities(&self) -> Result<Vec<ActivityRecord>, StoreError> {
+        Ok(self.inner().activities.clone())
+    }
+
     fn insert_execution(
         &self,
         record: &ExecutionRecord,

@@ -280,6 +280,26 @@ pub trait Store: Send + Sync {
 
     /// The executions still running (to resume after a restart), oldest first.
     fn running(&self) -> Result<Vec<ExecutionRecord>, StoreError>;
+
+    /// Records the activity `record` (nothing changes when its ARN is recorded already).
+    fn put_activity(&self, record: &ActivityRecord) -> Result<(), StoreError>;
+
+    /// Forgets the activity `arn`; whether it was recorded.
+    fn delete_activity(&self, arn: &str) -> Result<bool, StoreError>;
+
+    /// Every activity, oldest first.
+    fn activities(&self) -> Result<Vec<ActivityRecord>, StoreError>;
+}
+
+/// An activity, as `DescribeActivity` tells of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActivityRecord {
+    /// `arn:aws:states:REGION:ACCOUNT:activity:NAME`.
+    pub arn: String,
+    /// Its name.
+    pub name: String,
+    /// When it was created, in milliseconds since the Unix epoch.
+    pub created_millis: i64,
 }
 
 /// The id of an event in the API's shape.

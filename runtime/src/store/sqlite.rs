@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use super::memory::{paged_events, paged_executions, read_token};
 use super::{
-    check_continues, event_id, page_size, ExecutionQuery, ExecutionRecord, HistoryQuery, Page,
-    RunStatus, Store, StoreError, Transition,
+    check_continues, event_id, page_size, ActivityRecord, ExecutionQuery, ExecutionRecord,
+    HistoryQuery, Page, RunStatus, Store, StoreError, Transition,
 };
 
 /// Executions in a SQLite database file (or in memory, for tests). A commit is durable when it
@@ -38,6 +38,12 @@ CREATE TABLE IF NOT EXISTS executions (
     UNIQUE (state_machine_arn, name)
 );
 CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status, seq);
+CREATE TABLE IF NOT EXISTS activities (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    arn TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    created_millis INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS events (
     execution_seq INTEGER NOT NULL,
     id INTEGER NOT NULL,
@@ -100,6 +106,40 @@ impl SqliteStore {
 }
 
 impl Store for SqliteStore {
+    fn put_activity(&self, record: &ActivityRecord) -> Result<(), StoreError> {
+        self.connection()
+            .execute(
+                "INSERT OR IGNORE INTO activities (arn, name, created_millis) VALUES (?1, ?2, ?3)",
+                params![record.arn, record.name, record.created_millis],
+            )
+            .map(|_| ())
+            .map_err(database)
+    }
+
+    fn delete_activity(&self, arn: &str) -> Result<bool, StoreError> {
+        self.connection()
+            .execute("DELETE FROM activities WHERE arn = ?1", [arn])
+            .map(|deleted| deleted > 0)
+            .map_err(database)
+    }
+
+    fn activities(&self) -> Result<Vec<ActivityRecord>, StoreError> {
+        let connection = self.connection();
+        let mut statement = connection
+            .prepare_cached("SELECT arn, name, created_millis FROM activities ORDER BY seq")
+            .map_err(database)?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok(ActivityRecord {
+                    arn: row.get(0)?,
+                    name: row.get(1)?,
+                    created_millis: row.get(2)?,
+                })
+            })
+            .map_err(database)?;
+        rows.collect::<Result<_, _>>().map_err(database)
+    }
+
     fn insert_execution(
         &self,
         record: &ExecutionRecord,

@@ -1,6 +1,7 @@
 //! Task resources: who answers a Task state. Rust handlers registered by state name or by
 //! resource ARN, and mocked responses in Step Functions Local's MockConfigFile format.
 
+mod activities;
 mod callbacks;
 mod mock_config;
 mod resource;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use serde_json::Value;
 
+pub use activities::{Activities, ActivityTask};
 pub use callbacks::{Acknowledgement, CallbackError, CallbackMessage, Callbacks, TokenWait};
 pub use mock_config::{MockConfig, MockConfigError, MockedResponse, MockedTestCase};
 pub(crate) use resource::TaskResources;
