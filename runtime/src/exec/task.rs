@@ -31,6 +31,27 @@ struct Events {
     timed_out: &'static str,
 }
 
+impl Events {
+    /// Records the attempt's failure `e`: timed out (`States.Timeout`) or failed, with the
+    /// resource's `common` details.
+    fn record_failure(
+        &self,
+        shared: &super::Shared,
+        cursor: &mut u64,
+        common: Details,
+        e: &StatesError,
+    ) {
+        let mut details = common;
+        details.extend(error_details(e));
+        let event = if e.name() == names::TIMEOUT {
+            self.timed_out
+        } else {
+            self.failed
+        };
+        shared.emit(cursor, event, details);
+    }
+}
+
 const LAMBDA_EVENTS: Events = Events {
     scheduled: "LambdaFunctionScheduled",
     started: "LambdaFunctionStarted",
@@ -185,14 +206,7 @@ pub(super) async fn run(
         match await_worker(shared, &resource.arn, &token, &parameters, timeout, cursor).await {
             Ok(worker) => worker,
             Err(e) => {
-                let mut details = common;
-                details.extend(error_details(&e));
-                let event = if e.name() == names::TIMEOUT {
-                    events.timed_out
-                } else {
-                    events.failed
-                };
-                shared.emit(cursor, event, details);
+                events.record_failure(shared, cursor, common, &e);
                 shared.commit().await?;
                 return Err(e);
             }
@@ -327,21 +341,12 @@ pub(super) async fn run(
             Ok(output)
         }
         Some(Err(e)) => {
-            let mut details = common;
-            details.extend(error_details(&e));
-            let event = if e.name() == names::TIMEOUT {
-                events.timed_out
-            } else {
-                events.failed
-            };
-            shared.emit(cursor, event, details);
+            events.record_failure(shared, cursor, common, &e);
             Err(e)
         }
         None => {
             let e = StatesError::new(names::TIMEOUT, "");
-            let mut details = common;
-            details.extend(error_details(&e));
-            shared.emit(cursor, events.timed_out, details);
+            events.record_failure(shared, cursor, common, &e);
             Err(e)
         }
     };
