@@ -261,9 +261,7 @@ impl Engine {
             }
             Err(e) => return Err(e.into()),
         }
-        let replay =
-            Replay::resuming(&[], &[]).map_err(|e| EngineError::Internal(e.to_string()))?;
-        self.launch(registered.executor, &record, checkpoint, replay);
+        self.launch(registered.executor, &record, checkpoint, Replay::nothing());
         Ok(StartedExecution {
             execution_arn,
             start_millis,

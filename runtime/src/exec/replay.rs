@@ -97,6 +97,14 @@ pub struct ReplayError {
 }
 
 impl Replay {
+    /// Nothing to replay: a run that starts the execution.
+    pub fn nothing() -> Replay {
+        Replay {
+            caught_up: AtomicBool::new(true),
+            ..Replay::default()
+        }
+    }
+
     /// The replay of an execution's stored `events`, redriven after each of the event ids
     /// `redriven_after` (in order): the events up to a redrive are replayed as that redrive
     /// left them (see [`redrive_kept`]), and those since as they are.

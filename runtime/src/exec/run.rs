@@ -113,14 +113,7 @@ impl Shared {
     /// Records an event following `cursor` and moves the cursor to it.
     #[inline]
     pub fn emit(&self, cursor: &mut u64, event_type: &'static str, details: Details) -> u64 {
-        self.record(
-            self.clock.now_millis(),
-            cursor,
-            event_type,
-            None,
-            details,
-            None,
-        )
+        self.emit_timed(cursor, event_type, details).0
     }
 
     /// Records an event carrying `payload` in its details member `field`.
@@ -141,6 +134,7 @@ impl Shared {
             details,
             Some((field, payload)),
         )
+        .0
     }
 
     /// Records an event naming `state` (a Map iteration's, say) without a payload.
@@ -159,6 +153,7 @@ impl Shared {
             details,
             None,
         )
+        .0
     }
 
     /// Records a `...StateEntered` or `...StateExited` event of `state`, with its payload,
@@ -173,7 +168,7 @@ impl Shared {
         payload: &Data,
         details: Details,
     ) -> (u64, i64) {
-        self.record_timed(
+        self.record(
             self.clock.now_millis(),
             cursor,
             event_type,
@@ -201,6 +196,7 @@ impl Shared {
             details,
             Some((field, payload)),
         )
+        .0
     }
 
     /// Records an event without a payload and returns its id and time.
@@ -210,7 +206,7 @@ impl Shared {
         event_type: &'static str,
         details: Details,
     ) -> (u64, i64) {
-        self.record_timed(
+        self.record(
             self.clock.now_millis(),
             cursor,
             event_type,
@@ -220,32 +216,11 @@ impl Shared {
         )
     }
 
-    /// Appends an event at `timestamp_millis` after `cursor` and moves the cursor to it.
+    /// Appends an event at `timestamp_millis` after `cursor`, moves the cursor to it, and
+    /// gives its id and time: a resumed execution reaching an event the stored history holds
+    /// takes that event's id and time, and records nothing.
     #[inline]
     fn record(
-        &self,
-        timestamp_millis: i64,
-        cursor: &mut u64,
-        event_type: &'static str,
-        state: Option<StateName>,
-        details: Details,
-        payload: Option<(&'static str, &Data)>,
-    ) -> u64 {
-        self.record_timed(
-            timestamp_millis,
-            cursor,
-            event_type,
-            state,
-            details,
-            payload,
-        )
-        .0
-    }
-
-    /// [`Shared::record`], giving the event's time too: a resumed execution reaching an event
-    /// the stored history holds takes that event's id and time, and records nothing.
-    #[inline]
-    fn record_timed(
         &self,
         timestamp_millis: i64,
         cursor: &mut u64,
