@@ -266,6 +266,9 @@ pub(super) async fn run(
         // run that resumes issues the same one.
         shared.commit().await?;
     }
+    if let Some(wait) = &token {
+        wait.publish();
+    }
     let mut acknowledgement = None;
     let result = if let Some(stored) = recorded {
         Some(match stored.payload("output") {

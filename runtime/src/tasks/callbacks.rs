@@ -45,7 +45,13 @@ pub enum CallbackError {
 /// The tokens of the tasks waiting for a callback.
 #[derive(Clone, Default)]
 pub struct Callbacks {
-    waiting: Arc<Mutex<HashMap<String, mpsc::UnboundedSender<CallbackMessage>>>>,
+    waiting: Arc<Mutex<HashMap<String, Waiter>>>,
+}
+
+/// One issued token: where its messages go, and whether the task has handed it out yet.
+struct Waiter {
+    sender: mpsc::UnboundedSender<CallbackMessage>,
+    published: bool,
 }
 
 /// The receiving end of one task token.
@@ -61,6 +67,14 @@ impl TokenWait {
         &self.token
     }
 
+    /// Says the token has left the executor (its task's start is recorded), so
+    /// [`Callbacks::waiting_tokens`] lists it.
+    pub fn publish(&self) {
+        if let Some(waiter) = self.callbacks.lock().get_mut(&self.token) {
+            waiter.published = true;
+        }
+    }
+
     /// The next message for this token.
     pub async fn next(&mut self) -> Option<CallbackMessage> {
         self.receiver.recv().await
@@ -74,9 +88,7 @@ impl Drop for TokenWait {
 }
 
 impl Callbacks {
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<String, mpsc::UnboundedSender<CallbackMessage>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Waiter>> {
         self.waiting.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -88,7 +100,13 @@ impl Callbacks {
     /// Issues `token` (made by the caller, unique) and the wait on it.
     pub fn issue_token(&self, token: String) -> TokenWait {
         let (sender, receiver) = mpsc::unbounded_channel();
-        self.lock().insert(token.clone(), sender);
+        self.lock().insert(
+            token.clone(),
+            Waiter {
+                sender,
+                published: false,
+            },
+        );
         TokenWait {
             token,
             receiver,
@@ -96,9 +114,15 @@ impl Callbacks {
         }
     }
 
-    /// The tokens of the tasks waiting now.
+    /// The tokens of the tasks waiting now. A token is listed once its task has handed it
+    /// out: for a durable execution, once the task's start is committed, so a token seen
+    /// here is one a restarted process waits on again.
     pub fn waiting_tokens(&self) -> Vec<String> {
-        self.lock().keys().cloned().collect()
+        self.lock()
+            .iter()
+            .filter(|(_, w)| w.published)
+            .map(|(token, _)| token.clone())
+            .collect()
     }
 
     /// SendTaskSuccess.
@@ -157,9 +181,9 @@ impl Callbacks {
         }
         let mut waiting = self.lock();
         let sender = if last {
-            waiting.remove(token)
+            waiting.remove(token).map(|w| w.sender)
         } else {
-            waiting.get(token).cloned()
+            waiting.get(token).map(|w| w.sender.clone())
         };
         let sender = sender.ok_or(CallbackError::TaskDoesNotExist)?;
         sender
