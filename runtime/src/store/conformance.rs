@@ -357,4 +357,32 @@ pub(crate) fn check_store(store: &dyn Store) {
     assert!(store.delete_activity(&activity("one", 1).arn).unwrap());
     assert!(!store.delete_activity(&activity("one", 1).arn).unwrap());
     assert_eq!(store.activities().unwrap(), vec![activity("two", 2)]);
+
+    // State machines: replaced in place (keeping creation and order), forgotten on delete.
+    let machine = |name: &str, at, document: &str| StateMachineRecord {
+        arn: format!("arn:aws:states:us-east-1:1:stateMachine:{name}"),
+        name: name.into(),
+        created_millis: at,
+        document: document.into(),
+    };
+    store.put_state_machine(&machine("m1", 1, "{}")).unwrap();
+    store.put_state_machine(&machine("m2", 2, "{}")).unwrap();
+    store
+        .put_state_machine(&machine("m1", 1, r#"{"v":2}"#))
+        .unwrap();
+    assert_eq!(
+        store.state_machines().unwrap(),
+        vec![machine("m1", 1, r#"{"v":2}"#), machine("m2", 2, "{}")]
+    );
+    assert!(store.delete_state_machine(&machine("m1", 1, "").arn).unwrap());
+    assert!(!store.delete_state_machine(&machine("m1", 1, "").arn).unwrap());
+    assert_eq!(store.state_machines().unwrap().len(), 1);
+
+    // Tags: replaced as a whole, none once emptied.
+    let tags = vec![("team".to_string(), "a".to_string()), ("env".into(), "dev".into())];
+    store.put_tags("arn:x", &tags).unwrap();
+    assert_eq!(store.tags("arn:x").unwrap(), tags);
+    assert!(store.tags("arn:y").unwrap().is_empty());
+    store.put_tags("arn:x", &[]).unwrap();
+    assert!(store.tags("arn:x").unwrap().is_empty());
 }

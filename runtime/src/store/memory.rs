@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::{
     check_continues, event_id, page_size, ActivityRecord, ExecutionQuery, ExecutionRecord,
-    HistoryQuery, Page, RunStatus, Store, StoreError, Transition,
+    HistoryQuery, Page, RunStatus, StateMachineRecord, Store, StoreError, Transition,
 };
 
 /// Executions kept in memory: nothing outlives the process.
@@ -23,6 +23,8 @@ struct Inner {
     /// Counts insertions: listings go newest first by it, and page tokens name it.
     inserted: u64,
     activities: Vec<ActivityRecord>,
+    state_machines: Vec<StateMachineRecord>,
+    tags: HashMap<String, Vec<(String, String)>>,
 }
 
 struct Entry {
@@ -61,6 +63,40 @@ pub(super) fn write_token(tag: char, position: u64) -> String {
 }
 
 impl Store for MemoryStore {
+    fn put_state_machine(&self, record: &StateMachineRecord) -> Result<(), StoreError> {
+        let mut inner = self.inner();
+        match inner.state_machines.iter_mut().find(|m| m.arn == record.arn) {
+            Some(existing) => existing.document = record.document.clone(),
+            None => inner.state_machines.push(record.clone()),
+        }
+        Ok(())
+    }
+
+    fn delete_state_machine(&self, arn: &str) -> Result<bool, StoreError> {
+        let mut inner = self.inner();
+        let before = inner.state_machines.len();
+        inner.state_machines.retain(|m| m.arn != arn);
+        Ok(inner.state_machines.len() < before)
+    }
+
+    fn state_machines(&self) -> Result<Vec<StateMachineRecord>, StoreError> {
+        Ok(self.inner().state_machines.clone())
+    }
+
+    fn put_tags(&self, arn: &str, tags: &[(String, String)]) -> Result<(), StoreError> {
+        let mut inner = self.inner();
+        if tags.is_empty() {
+            inner.tags.remove(arn);
+        } else {
+            inner.tags.insert(arn.to_string(), tags.to_vec());
+        }
+        Ok(())
+    }
+
+    fn tags(&self, arn: &str) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(self.inner().tags.get(arn).cloned().unwrap_or_default())
+    }
+
     fn put_activity(&self, record: &ActivityRecord) -> Result<(), StoreError> {
         let mut inner = self.inner();
         if !inner.activities.iter().any(|a| a.arn == record.arn) {

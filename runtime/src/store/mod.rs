@@ -289,6 +289,36 @@ pub trait Store: Send + Sync {
 
     /// Every activity, oldest first.
     fn activities(&self) -> Result<Vec<ActivityRecord>, StoreError>;
+
+    /// Records the state machine `record`, replacing the one of its ARN (which keeps its
+    /// place in the listing).
+    fn put_state_machine(&self, record: &StateMachineRecord) -> Result<(), StoreError>;
+
+    /// Forgets the state machine `arn` (its executions stay); whether it was recorded.
+    fn delete_state_machine(&self, arn: &str) -> Result<bool, StoreError>;
+
+    /// Every state machine, oldest first.
+    fn state_machines(&self) -> Result<Vec<StateMachineRecord>, StoreError>;
+
+    /// Replaces the tags of the resource `arn` (a state machine or an activity).
+    fn put_tags(&self, arn: &str, tags: &[(String, String)]) -> Result<(), StoreError>;
+
+    /// The tags of the resource `arn`, in the order they were first given.
+    fn tags(&self, arn: &str) -> Result<Vec<(String, String)>, StoreError>;
+}
+
+/// A state machine as it is kept: what the listing needs in columns, the rest (definition,
+/// type, role, configuration, revisions) as JSON text its owner writes and reads back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateMachineRecord {
+    /// `arn:aws:states:REGION:ACCOUNT:stateMachine:NAME`.
+    pub arn: String,
+    /// Its name.
+    pub name: String,
+    /// When it was created, in milliseconds since the Unix epoch.
+    pub created_millis: i64,
+    /// Everything else, as JSON text.
+    pub document: String,
 }
 
 /// An activity, as `DescribeActivity` tells of it.

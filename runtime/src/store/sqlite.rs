@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::memory::{paged_events, paged_executions, read_token};
 use super::{
     check_continues, event_id, page_size, ActivityRecord, ExecutionQuery, ExecutionRecord,
-    HistoryQuery, Page, RunStatus, Store, StoreError, Transition,
+    HistoryQuery, Page, RunStatus, StateMachineRecord, Store, StoreError, Transition,
 };
 
 /// Executions in a SQLite database file (or in memory, for tests). A commit is durable when it
@@ -44,6 +44,17 @@ CREATE TABLE IF NOT EXISTS activities (
     name TEXT NOT NULL,
     created_millis INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS state_machines (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    arn TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    created_millis INTEGER NOT NULL,
+    document TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tags (
+    arn TEXT PRIMARY KEY,
+    tags TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS events (
     execution_seq INTEGER NOT NULL,
     id INTEGER NOT NULL,
@@ -106,6 +117,75 @@ impl SqliteStore {
 }
 
 impl Store for SqliteStore {
+    fn put_state_machine(&self, record: &StateMachineRecord) -> Result<(), StoreError> {
+        self.connection()
+            .execute(
+                "INSERT INTO state_machines (arn, name, created_millis, document) \
+                 VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (arn) DO UPDATE SET document = excluded.document",
+                params![record.arn, record.name, record.created_millis, record.document],
+            )
+            .map(|_| ())
+            .map_err(database)
+    }
+
+    fn delete_state_machine(&self, arn: &str) -> Result<bool, StoreError> {
+        self.connection()
+            .execute("DELETE FROM state_machines WHERE arn = ?1", [arn])
+            .map(|deleted| deleted > 0)
+            .map_err(database)
+    }
+
+    fn state_machines(&self) -> Result<Vec<StateMachineRecord>, StoreError> {
+        let connection = self.connection();
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT arn, name, created_millis, document FROM state_machines ORDER BY seq",
+            )
+            .map_err(database)?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok(StateMachineRecord {
+                    arn: row.get(0)?,
+                    name: row.get(1)?,
+                    created_millis: row.get(2)?,
+                    document: row.get(3)?,
+                })
+            })
+            .map_err(database)?;
+        rows.collect::<Result<_, _>>().map_err(database)
+    }
+
+    fn put_tags(&self, arn: &str, tags: &[(String, String)]) -> Result<(), StoreError> {
+        let connection = self.connection();
+        let result = if tags.is_empty() {
+            connection.execute("DELETE FROM tags WHERE arn = ?1", [arn])
+        } else {
+            let text = serde_json::to_string(tags).unwrap_or_default();
+            connection.execute(
+                "INSERT INTO tags (arn, tags) VALUES (?1, ?2) \
+                 ON CONFLICT (arn) DO UPDATE SET tags = excluded.tags",
+                params![arn, text],
+            )
+        };
+        result.map(|_| ()).map_err(database)
+    }
+
+    fn tags(&self, arn: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let text: Option<String> = self
+            .connection()
+            .query_row("SELECT tags FROM tags WHERE arn = ?1", [arn], |row| {
+                row.get(0)
+            })
+            .optional()
+            .map_err(database)?;
+        match text {
+            None => Ok(Vec::new()),
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| StoreError::Database(format!("the tags of {arn}: {e}"))),
+        }
+    }
+
     fn put_activity(&self, record: &ActivityRecord) -> Result<(), StoreError> {
         self.connection()
             .execute(
