@@ -39,6 +39,25 @@ pub enum EngineError {
     /// The execution cannot be redriven.
     #[error("{0}")]
     ExecutionNotRedrivable(String),
+    /// A state machine of this name exists with another definition, role or type.
+    #[error("{0}")]
+    StateMachineAlreadyExists(String),
+    /// The definition breaks the rules of ASL (the validator's messages).
+    #[error("Invalid State Machine Definition: '{0}'")]
+    InvalidDefinition(String),
+    /// The call lacks something it needs.
+    #[error("{0}")]
+    MissingRequiredParameter(String),
+    /// No state machine or activity has this ARN.
+    #[error("{0}")]
+    ResourceNotFound(String),
+    /// A resource would carry more tags than allowed.
+    #[error("{0}")]
+    TooManyTags(String),
+    /// The call does not apply to this type of state machine (StartSyncExecution on a
+    /// Standard one...).
+    #[error("{0}")]
+    StateMachineTypeNotSupported(String),
     /// The store failed, or the engine met a state it cannot work from.
     #[error("{0}")]
     Internal(String),
@@ -59,6 +78,12 @@ impl EngineError {
             EngineError::TaskDoesNotExist => "TaskDoesNotExist",
             EngineError::ActivityDoesNotExist(_) => "ActivityDoesNotExist",
             EngineError::ExecutionNotRedrivable(_) => "ExecutionNotRedrivable",
+            EngineError::StateMachineAlreadyExists(_) => "StateMachineAlreadyExists",
+            EngineError::InvalidDefinition(_) => "InvalidDefinition",
+            EngineError::MissingRequiredParameter(_) => "MissingRequiredParameter",
+            EngineError::ResourceNotFound(_) => "ResourceNotFound",
+            EngineError::TooManyTags(_) => "TooManyTags",
+            EngineError::StateMachineTypeNotSupported(_) => "StateMachineTypeNotSupported",
             EngineError::Internal(_) => "InternalFailure",
         }
     }

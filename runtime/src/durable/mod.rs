@@ -31,15 +31,19 @@
 //! ```
 
 mod error;
+mod express;
+mod machines;
 
 pub use error::EngineError;
+pub use express::SyncExecution;
+pub use machines::{StateMachineInfo, StateMachineSpec, StateMachineUpdate};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use stepfn_codegen::StateMachine;
+use stepfn_codegen::ExecutionType;
 
 use crate::clock::{Clock, SystemClock};
 use crate::data::Data;
@@ -52,7 +56,7 @@ use crate::store::{
     StatusChange, Store, StoreError,
 };
 use crate::tasks::{
-    Activities, ActivityTask, CallbackError, Callbacks, TaskRegistry, DEFAULT_REGION,
+    Activities, ActivityTask, CallbackError, Callbacks, MockConfig, TaskRegistry, DEFAULT_REGION,
 };
 
 /// How an [`Engine`] runs executions.
@@ -66,8 +70,11 @@ pub struct EngineOptions {
     pub account: String,
     /// The region in ARNs.
     pub region: String,
-    /// The role executions run as (`$$.Execution.RoleArn`).
+    /// The role executions run as (`$$.Execution.RoleArn`) when their machine names none.
     pub role_arn: String,
+    /// The MockConfigFile whose test cases `START_ARN#TestCase` runs (AWS's local emulator's
+    /// convention).
+    pub mock_config: Option<Arc<MockConfig>>,
 }
 
 impl Default for EngineOptions {
@@ -78,6 +85,7 @@ impl Default for EngineOptions {
             account: "123456789012".into(),
             region: DEFAULT_REGION.into(),
             role_arn: crate::exec::DEFAULT_ROLE_ARN.into(),
+            mock_config: None,
         }
     }
 }
@@ -110,11 +118,11 @@ struct Inner {
 
 #[derive(Clone)]
 struct Registered {
-    name: String,
-    /// The definition as JSON text, stored with each execution: an execution runs the
-    /// definition it started with, whatever is registered later.
+    /// The definition in stepfn's canonical JSON, stored with each execution: an execution
+    /// runs the definition it started with, whatever is registered later.
     definition: Arc<str>,
     executor: Executor,
+    info: StateMachineInfo,
 }
 
 struct Live {
@@ -133,6 +141,9 @@ struct Checkpoint {
     /// The id of the last event before each redrive.
     #[serde(default)]
     redriven_after: Vec<u64>,
+    /// The MockConfigFile test case whose mocks answer its tasks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    test_case: Option<String>,
 }
 
 /// How long a callback for an execution that is being resumed waits for it to reach its task.
@@ -151,6 +162,9 @@ impl Engine {
                 live: Mutex::new(HashMap::new()),
             }),
         };
+        engine
+            .load_state_machines()
+            .map_err(|e| StoreError::Database(e.to_string()))?;
         // Activities first: resumed executions may be waiting on their workers.
         for activity in engine.store().activities()? {
             engine.inner.activities.create(&activity.arn);
@@ -176,60 +190,32 @@ impl Engine {
             .unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Registers `machine` as the state machine `name` (replacing one of that name for the
-    /// executions started from now on) and returns its ARN.
-    pub fn register(&self, name: &str, machine: StateMachine) -> String {
-        let arn = format!(
-            "arn:aws:states:{}:{}:stateMachine:{name}",
-            self.inner.options.region, self.inner.options.account
-        );
-        let definition = serde_json::to_string(&machine).unwrap_or_default();
-        self.machines().insert(
-            arn.clone(),
-            Registered {
-                name: name.to_string(),
-                definition: definition.into(),
-                executor: Executor::new(machine),
-            },
-        );
-        arn
-    }
-
     /// StartExecution: starts the state machine `state_machine_arn` on `input` (JSON text).
     /// A name already used by a running execution with the same input gives that execution
     /// back (AWS's idempotency); any other reuse is [`EngineError::ExecutionAlreadyExists`].
+    /// `STATE_MACHINE_ARN#TestCase` runs with the mocks of that MockConfigFile test case. An
+    /// Express machine's execution runs in memory and is not kept.
     pub async fn start_execution(
         &self,
         state_machine_arn: &str,
         name: Option<&str>,
         input: &str,
     ) -> Result<StartedExecution, EngineError> {
-        let registered = self
-            .machines()
-            .get(state_machine_arn)
-            .cloned()
-            .ok_or_else(|| EngineError::StateMachineDoesNotExist(state_machine_arn.into()))?;
-        let name = match name {
-            Some(name) => {
-                check_name(name)?;
-                name.to_string()
-            }
-            None => uuid::Uuid::new_v4().to_string(),
-        };
-        if input.len() > MAX_PAYLOAD_BYTES {
-            return Err(EngineError::InvalidExecutionInput(format!(
-                "the input is larger than {MAX_PAYLOAD_BYTES} bytes"
-            )));
+        let (state_machine_arn, test_case) = split_test_case(state_machine_arn);
+        let registered = self.registered(state_machine_arn)?;
+        let tasks = self.tasks_for(&registered.info.name, test_case)?;
+        let name = execution_name(name)?;
+        let input = checked_input(input)?;
+        if registered.info.machine_type == ExecutionType::Express {
+            return Ok(self.start_express(registered, tasks, &name, input));
         }
-        let parsed: Value = serde_json::from_str(input)
-            .map_err(|e| EngineError::InvalidExecutionInput(e.to_string()))?;
-        let input = parsed.to_string();
         let options = &self.inner.options;
         let execution_arn = format!(
             "arn:aws:states:{}:{}:execution:{}:{name}",
-            options.region, options.account, registered.name
+            options.region, options.account, registered.info.name
         );
         let start_millis = options.clock.now_millis();
+        let input = input.to_string();
         let record = ExecutionRecord::started(
             &execution_arn,
             state_machine_arn,
@@ -239,9 +225,10 @@ impl Engine {
         );
         let checkpoint = Checkpoint {
             definition: registered.definition.to_string(),
-            state_machine_name: registered.name.clone(),
-            role_arn: options.role_arn.clone(),
+            state_machine_name: registered.info.name.clone(),
+            role_arn: registered.info.role_arn.clone(),
             redriven_after: Vec::new(),
+            test_case: test_case.map(str::to_string),
         };
         let text = serde_json::to_string(&checkpoint).unwrap_or_default();
         match self.store().insert_execution(&record, Some(&text)) {
@@ -261,11 +248,47 @@ impl Engine {
             }
             Err(e) => return Err(e.into()),
         }
-        self.launch(registered.executor, &record, checkpoint, Replay::nothing());
+        self.launch(
+            registered.executor,
+            tasks,
+            &record,
+            checkpoint,
+            Replay::nothing(),
+        );
         Ok(StartedExecution {
             execution_arn,
             start_millis,
         })
+    }
+
+    fn registered(&self, state_machine_arn: &str) -> Result<Registered, EngineError> {
+        check_arn(state_machine_arn, "stateMachine")?;
+        self.machines()
+            .get(state_machine_arn)
+            .cloned()
+            .ok_or_else(|| EngineError::StateMachineDoesNotExist(state_machine_arn.into()))
+    }
+
+    /// Who answers the tasks of an execution of `state_machine`: the engine's handlers, over
+    /// the mocks of `test_case` when one is named.
+    fn tasks_for(
+        &self,
+        state_machine: &str,
+        test_case: Option<&str>,
+    ) -> Result<TaskRegistry, EngineError> {
+        let tasks = self.inner.options.tasks.clone();
+        let Some(test_case) = test_case else {
+            return Ok(tasks);
+        };
+        let Some(config) = &self.inner.options.mock_config else {
+            return Err(EngineError::InvalidArn(format!(
+                "Invalid Arn: test case '{test_case}' asked for, but no mock configuration was given"
+            )));
+        };
+        let case = config
+            .test_case(Some(state_machine), test_case)
+            .map_err(|e| EngineError::InvalidArn(format!("Invalid Arn: {e}")))?;
+        Ok(tasks.with_mocks(case))
     }
 
     /// Resumes the stored running execution `record`.
@@ -282,12 +305,19 @@ impl Engine {
             Ok(machine) => machine,
             Err(e) => return self.end_unresumable(&record, &e.to_string()),
         };
+        let tasks = match self.tasks_for(
+            &checkpoint.state_machine_name,
+            checkpoint.test_case.as_deref(),
+        ) {
+            Ok(tasks) => tasks,
+            Err(e) => return self.end_unresumable(&record, &e.to_string()),
+        };
         let events = self.full_history(arn)?;
         let replay = match Replay::resuming(&events, &checkpoint.redriven_after) {
             Ok(replay) => replay,
             Err(e) => return self.end_unresumable(&record, &e.to_string()),
         };
-        self.launch(Executor::new(machine), &record, checkpoint, replay);
+        self.launch(Executor::new(machine), tasks, &record, checkpoint, replay);
         Ok(())
     }
 
@@ -331,6 +361,7 @@ impl Engine {
     fn launch(
         &self,
         executor: Executor,
+        tasks: TaskRegistry,
         record: &ExecutionRecord,
         checkpoint: Checkpoint,
         replay: Replay,
@@ -362,7 +393,7 @@ impl Engine {
             region: options.region.clone().into(),
             role_arn: checkpoint.role_arn.into(),
             clock: options.clock.clone(),
-            tasks: options.tasks.clone(),
+            tasks,
             callbacks: self.inner.callbacks.clone(),
             activities: Some(self.inner.activities.clone()),
             s3_root: None,
@@ -480,6 +511,10 @@ impl Engine {
             })?;
         let machine = stepfn_codegen::parse::from_str(&checkpoint.definition)
             .map_err(|e| EngineError::Internal(e.to_string()))?;
+        let tasks = self.tasks_for(
+            &checkpoint.state_machine_name,
+            checkpoint.test_case.as_deref(),
+        )?;
         let events = self.full_history(execution_arn)?;
         let last_id = events.last().and_then(|e| e["id"].as_u64()).unwrap_or(0);
         checkpoint.redriven_after.push(last_id);
@@ -500,7 +535,7 @@ impl Engine {
             .commit(execution_arn.into(), Vec::new(), Some(text), Some(change))
             .await?;
         let record = self.describe_execution(execution_arn)?;
-        self.launch(Executor::new(machine), &record, checkpoint, replay);
+        self.launch(Executor::new(machine), tasks, &record, checkpoint, replay);
         Ok(now)
     }
 
@@ -657,6 +692,35 @@ impl Engine {
     pub fn waiting_tokens(&self) -> Vec<String> {
         self.inner.callbacks.waiting_tokens()
     }
+}
+
+/// `ARN#TestCase` split into the ARN and the MockConfigFile test case.
+fn split_test_case(state_machine_arn: &str) -> (&str, Option<&str>) {
+    match state_machine_arn.split_once('#') {
+        Some((arn, case)) => (arn, Some(case)),
+        None => (state_machine_arn, None),
+    }
+}
+
+/// The name asked for (checked), or a fresh one.
+fn execution_name(name: Option<&str>) -> Result<String, EngineError> {
+    match name {
+        Some(name) => {
+            check_name(name)?;
+            Ok(name.to_string())
+        }
+        None => Ok(uuid::Uuid::new_v4().to_string()),
+    }
+}
+
+/// The execution input, checked to be JSON within the size limit.
+fn checked_input(input: &str) -> Result<Value, EngineError> {
+    if input.len() > MAX_PAYLOAD_BYTES {
+        return Err(EngineError::InvalidExecutionInput(format!(
+            "the input is larger than {MAX_PAYLOAD_BYTES} bytes"
+        )));
+    }
+    serde_json::from_str(input).map_err(|e| EngineError::InvalidExecutionInput(e.to_string()))
 }
 
 /// AWS's rules for execution names: 1 to 80 characters, none of whitespace, brackets,

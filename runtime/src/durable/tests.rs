@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::*;
 use crate::clock::{virtual_runtime, VirtualClock};
 use crate::store::SqliteStore;
+use stepfn_codegen::StateMachine;
 
 const HOUR: i64 = 3_600_000;
 const START: i64 = 1_700_000_000_000;
@@ -590,6 +591,171 @@ fn activity_tasks_go_to_one_worker_each_and_survive_a_restart() {
                 .await,
             Err(EngineError::ActivityDoesNotExist(_))
         ));
+    });
+    let _ = std::fs::remove_file(&path);
+}
+
+fn spec(name: &str, definition: Value, machine_type: ExecutionType) -> StateMachineSpec {
+    StateMachineSpec {
+        name: name.into(),
+        definition: definition.to_string(),
+        role_arn: "arn:aws:iam::123456789012:role/Runner".into(),
+        machine_type,
+        configuration: serde_json::Map::new(),
+    }
+}
+
+fn pass_through() -> Value {
+    json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}})
+}
+
+#[test]
+fn state_machines_are_validated_kept_and_outlive_the_process() {
+    let path = database("machines");
+    let created = session(START, async |clock| {
+        let engine = engine(&path, clock, TaskRegistry::new()).await;
+        let bad = json!({"StartAt": "Nowhere", "States": {"P": {"Type": "Pass", "End": true}}});
+        let e = engine
+            .create_state_machine(spec("Bad", bad, ExecutionType::Standard))
+            .unwrap_err();
+        assert_eq!(e.code(), "InvalidDefinition");
+        assert!(e.to_string().contains("MISSING_TRANSITION_TARGET"), "{e}");
+        let info = engine
+            .create_state_machine(spec("Good", pass_through(), ExecutionType::Standard))
+            .unwrap();
+        // The same again is the same machine; another definition under the name is refused.
+        assert_eq!(
+            engine
+                .create_state_machine(spec("Good", pass_through(), ExecutionType::Standard))
+                .unwrap(),
+            info
+        );
+        let other = json!({"StartAt": "S", "States": {"S": {"Type": "Succeed"}}});
+        assert_eq!(
+            engine
+                .create_state_machine(spec("Good", other.clone(), ExecutionType::Standard))
+                .unwrap_err()
+                .code(),
+            "StateMachineAlreadyExists"
+        );
+        let updated = engine
+            .update_state_machine(
+                &info.arn,
+                StateMachineUpdate {
+                    definition: Some(other.to_string()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert!(updated.revision_id.is_some());
+        engine
+            .tag_resource(&info.arn, &[("team".into(), "billing".into())])
+            .unwrap();
+        updated
+    });
+    session(START + HOUR, async |clock| {
+        let engine = engine(&path, clock, TaskRegistry::new()).await;
+        assert_eq!(
+            engine.describe_state_machine(&created.arn).unwrap(),
+            created
+        );
+        assert_eq!(
+            engine.list_tags(&created.arn).unwrap(),
+            vec![("team".to_string(), "billing".to_string())]
+        );
+        let started = engine
+            .start_execution(&created.arn, Some("after"), "{}")
+            .await
+            .unwrap();
+        assert_eq!(
+            engine.wait(&started.execution_arn).await.unwrap().status,
+            RunStatus::Succeeded
+        );
+        engine.delete_state_machine(&created.arn).unwrap();
+        assert_eq!(
+            engine
+                .start_execution(&created.arn, None, "{}")
+                .await
+                .unwrap_err()
+                .code(),
+            "StateMachineDoesNotExist"
+        );
+        // Its executions stay.
+        assert!(engine.describe_execution(&started.execution_arn).is_ok());
+    });
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn express_machines_run_in_memory_and_sync_only_for_express() {
+    let path = database("express");
+    session(START, async |clock| {
+        let engine = engine(&path, clock, TaskRegistry::new()).await;
+        let express = engine
+            .create_state_machine(spec("Quick", pass_through(), ExecutionType::Express))
+            .unwrap();
+        let done = engine
+            .start_sync_execution(&express.arn, Some("one"), r#"{"a": 1}"#)
+            .await
+            .unwrap();
+        assert_eq!(done.status, RunStatus::Succeeded);
+        assert_eq!(done.output.as_deref(), Some(r#"{"a":1}"#));
+        assert!(done.execution_arn.contains(":express:Quick:one:"));
+        let standard = engine
+            .create_state_machine(spec("Slow", pass_through(), ExecutionType::Standard))
+            .unwrap();
+        assert_eq!(
+            engine
+                .start_sync_execution(&standard.arn, None, "{}")
+                .await
+                .unwrap_err()
+                .code(),
+            "StateMachineTypeNotSupported"
+        );
+    });
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn a_test_case_runs_with_its_mocks_also_after_a_restart() {
+    let path = database("mocks");
+    let config = Arc::new(
+        crate::tasks::MockConfig::from_value(&json!({
+            "StateMachines": {"Billing": {"TestCases": {"Paid": {"Charge": "ChargeOk"}}}},
+            "MockedResponses": {"ChargeOk": {"0": {"Return": {"charged": 42}}}}
+        }))
+        .unwrap(),
+    );
+    let definition = json!({"StartAt": "Nap", "States": {
+        "Nap": {"Type": "Wait", "Seconds": 60, "Next": "Charge"},
+        "Charge": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:charge", "End": true}}});
+    let options = |clock| EngineOptions {
+        clock,
+        mock_config: Some(config.clone()),
+        ..Default::default()
+    };
+    let store = || Arc::new(SqliteStore::open(&path).unwrap());
+    let arn = session(START, async |clock| {
+        let engine = Engine::open(store(), options(clock)).await.unwrap();
+        let info = engine
+            .create_state_machine(spec("Billing", definition, ExecutionType::Standard))
+            .unwrap();
+        let e = engine
+            .start_execution(&format!("{}#Unknown", info.arn), None, "{}")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("Unknown"), "{e}");
+        engine
+            .start_execution(&format!("{}#Paid", info.arn), Some("b1"), "{}")
+            .await
+            .unwrap()
+            .execution_arn
+    });
+    session(START + HOUR, async |clock| {
+        let engine = Engine::open(store(), options(clock)).await.unwrap();
+        let ended = engine.wait(&arn).await.unwrap();
+        assert_eq!(ended.status, RunStatus::Succeeded, "{ended:?}");
+        assert_eq!(ended.output.as_deref(), Some(r#"{"charged":42}"#));
     });
     let _ = std::fs::remove_file(&path);
 }

@@ -374,12 +374,19 @@ pub(crate) fn check_store(store: &dyn Store) {
         store.state_machines().unwrap(),
         vec![machine("m1", 1, r#"{"v":2}"#), machine("m2", 2, "{}")]
     );
-    assert!(store.delete_state_machine(&machine("m1", 1, "").arn).unwrap());
-    assert!(!store.delete_state_machine(&machine("m1", 1, "").arn).unwrap());
+    assert!(store
+        .delete_state_machine(&machine("m1", 1, "").arn)
+        .unwrap());
+    assert!(!store
+        .delete_state_machine(&machine("m1", 1, "").arn)
+        .unwrap());
     assert_eq!(store.state_machines().unwrap().len(), 1);
 
     // Tags: replaced as a whole, none once emptied.
-    let tags = vec![("team".to_string(), "a".to_string()), ("env".into(), "dev".into())];
+    let tags = vec![
+        ("team".to_string(), "a".to_string()),
+        ("env".into(), "dev".into()),
+    ];
     store.put_tags("arn:x", &tags).unwrap();
     assert_eq!(store.tags("arn:x").unwrap(), tags);
     assert!(store.tags("arn:y").unwrap().is_empty());

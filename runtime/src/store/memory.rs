@@ -65,7 +65,11 @@ pub(super) fn write_token(tag: char, position: u64) -> String {
 impl Store for MemoryStore {
     fn put_state_machine(&self, record: &StateMachineRecord) -> Result<(), StoreError> {
         let mut inner = self.inner();
-        match inner.state_machines.iter_mut().find(|m| m.arn == record.arn) {
+        match inner
+            .state_machines
+            .iter_mut()
+            .find(|m| m.arn == record.arn)
+        {
             Some(existing) => existing.document = record.document.clone(),
             None => inner.state_machines.push(record.clone()),
         }

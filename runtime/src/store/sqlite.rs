@@ -123,7 +123,12 @@ impl Store for SqliteStore {
                 "INSERT INTO state_machines (arn, name, created_millis, document) \
                  VALUES (?1, ?2, ?3, ?4) \
                  ON CONFLICT (arn) DO UPDATE SET document = excluded.document",
-                params![record.arn, record.name, record.created_millis, record.document],
+                params![
+                    record.arn,
+                    record.name,
+                    record.created_millis,
+                    record.document
+                ],
             )
             .map(|_| ())
             .map_err(database)
