@@ -4,6 +4,7 @@ mod bench;
 mod deploy;
 mod jsonata;
 mod run;
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -71,6 +72,10 @@ enum Command {
     /// Run a benchmark workload (W.asl.json, W.input.json, meta.json) and print one JSON line
     /// with transitions per second and peak memory.
     Bench(bench::BenchArgs),
+    /// Serve the AWS Step Functions API on localhost (127.0.0.1:8083), for the AWS CLI and
+    /// SDKs. Stops on SIGTERM or Ctrl-C; Standard executions kept with --db resume on the next
+    /// start.
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -103,6 +108,7 @@ fn main() -> ExitCode {
         Command::Emit(args) => return deploy::emit_command(args),
         Command::Graph(args) => return deploy::graph_command(args),
         Command::Bench(args) => return bench::bench(args),
+        Command::Serve(args) => return serve::serve(args),
         Command::Validate {
             files,
             format,

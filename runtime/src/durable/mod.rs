@@ -105,6 +105,20 @@ pub struct Engine {
     inner: Arc<Inner>,
 }
 
+/// An [`Engine`] that does not keep it alive: for handlers the engine itself holds (a task
+/// that starts another execution), which would otherwise keep it forever.
+#[derive(Clone)]
+pub struct WeakEngine {
+    inner: std::sync::Weak<Inner>,
+}
+
+impl WeakEngine {
+    /// The engine, while it is still in use.
+    pub fn upgrade(&self) -> Option<Engine> {
+        self.inner.upgrade().map(|inner| Engine { inner })
+    }
+}
+
 struct Inner {
     commits: CommitQueue,
     options: EngineOptions,
@@ -173,6 +187,13 @@ impl Engine {
             engine.resume(record)?;
         }
         Ok(engine)
+    }
+
+    /// A handle on this engine that does not keep it alive.
+    pub fn downgrade(&self) -> WeakEngine {
+        WeakEngine {
+            inner: Arc::downgrade(&self.inner),
+        }
     }
 
     fn store(&self) -> &dyn Store {

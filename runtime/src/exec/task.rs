@@ -293,6 +293,15 @@ pub(super) async fn run(
                 let result = m.next_answer(visit.name).map(Data::from);
                 Box::pin(async move { result })
             }
+            Some(Resolution::Dispatch(h)) => {
+                h.invoke_data(request).await?;
+                return match token.as_mut() {
+                    Some(wait) => await_callback(shared, wait, heartbeat, &mut acknowledgement)
+                        .await
+                        .map(Data::from),
+                    None => Err(StatesError::runtime("no task token was issued")),
+                };
+            }
             Some(Resolution::AwaitCallback) => {
                 return match token
                     .as_mut()

@@ -125,6 +125,7 @@ struct Handlers {
     by_resource: HandlerTable,
     mocks: Option<Arc<MockedTestCase>>,
     fallback: Option<Arc<dyn TaskHandler>>,
+    dispatcher: Option<Arc<dyn TaskHandler>>,
 }
 
 /// How a Task state is to be answered, borrowed from the registry.
@@ -136,6 +137,9 @@ pub enum Resolution<'r> {
     Mock(&'r MockedTestCase),
     /// No handler: a `.waitForTaskToken` task simply waits for its callback.
     AwaitCallback,
+    /// A `.waitForTaskToken` task: this handler sends the work out (with the token), then
+    /// the task waits for its callback.
+    Dispatch(&'r dyn TaskHandler),
 }
 
 impl TaskRegistry {
@@ -193,6 +197,15 @@ impl TaskRegistry {
         self
     }
 
+    /// Sends out `.waitForTaskToken` tasks that no handler, resource handler or mock answers:
+    /// `handler` gets the task (its token in [`TaskRequest::task_token`]) and starts the work
+    /// (invokes a Lambda function, sends a message), and the task then waits for
+    /// SendTaskSuccess or SendTaskFailure. An error from `handler` fails the task.
+    pub fn dispatcher(mut self, handler: impl TaskHandler) -> Self {
+        self.handlers_mut().dispatcher = Some(Arc::new(handler));
+        self
+    }
+
     /// This registry over `base`: handlers here win, and `base`'s handlers fill in the states
     /// and resources this one does not answer. A registry with mocks or a fallback already
     /// answers every state, so `base` adds nothing to it.
@@ -212,6 +225,7 @@ impl TaskRegistry {
                 by_resource,
                 mocks: mine.mocks.or(base.mocks),
                 fallback: mine.fallback.or(base.fallback),
+                dispatcher: mine.dispatcher.or(base.dispatcher),
             })),
         }
     }
@@ -228,6 +242,11 @@ impl TaskRegistry {
         if let Some(m) = &handlers.mocks {
             if m.mocks_state(state) {
                 return Some(Resolution::Mock(m));
+            }
+        }
+        if resource.waits_for_token() {
+            if let Some(h) = &handlers.dispatcher {
+                return Some(Resolution::Dispatch(&**h));
             }
         }
         if let Some(h) = &handlers.fallback {

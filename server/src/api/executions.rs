@@ -1,0 +1,198 @@
+//! StartExecution, StartSyncExecution, StopExecution, DescribeExecution, ListExecutions,
+//! GetExecutionHistory and RedriveExecution.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use stepfn::durable::{describe_json, Engine};
+use stepfn::store::{ExecutionQuery, HistoryQuery, RunStatus};
+use stepfn_codegen::ExecutionType;
+
+use super::page_size;
+use crate::protocol::{check_length, timestamp, ApiError};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Start {
+    state_machine_arn: String,
+    name: Option<String>,
+    input: Option<String>,
+}
+
+fn input(given: &Option<String>) -> &str {
+    given.as_deref().unwrap_or("{}")
+}
+
+pub(super) async fn start(engine: &Engine, request: Start) -> Result<Value, ApiError> {
+    check_length("stateMachineArn", &request.state_machine_arn, 2048)?;
+    let started = engine
+        .start_execution(
+            &request.state_machine_arn,
+            request.name.as_deref(),
+            input(&request.input),
+        )
+        .await?;
+    Ok(json!({
+        "executionArn": started.execution_arn,
+        "startDate": timestamp(started.start_millis),
+    }))
+}
+
+pub(super) async fn start_sync(engine: &Engine, request: Start) -> Result<Value, ApiError> {
+    let done = engine
+        .start_sync_execution(
+            &request.state_machine_arn,
+            request.name.as_deref(),
+            input(&request.input),
+        )
+        .await?;
+    let mut out = json!({
+        "executionArn": done.execution_arn,
+        "stateMachineArn": done.state_machine_arn,
+        "name": done.name,
+        "startDate": timestamp(done.start_millis),
+        "stopDate": timestamp(done.stop_millis),
+        "status": done.status.as_str(),
+        "input": done.input,
+        "inputDetails": {"included": true},
+        "billingDetails": {
+            "billedMemoryUsedInMB": 64,
+            "billedDurationInMilliseconds": (done.stop_millis - done.start_millis).max(100),
+        },
+    });
+    if let Some(output) = done.output {
+        out["output"] = json!(output);
+        out["outputDetails"] = json!({"included": true});
+    }
+    if let Some(error) = done.error {
+        out["error"] = json!(error);
+    }
+    if let Some(cause) = done.cause {
+        out["cause"] = json!(cause);
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Stop {
+    execution_arn: String,
+    error: Option<String>,
+    cause: Option<String>,
+}
+
+pub(super) async fn stop(engine: &Engine, request: Stop) -> Result<Value, ApiError> {
+    if let Some(error) = &request.error {
+        check_length("error", error, 256)?;
+    }
+    if let Some(cause) = &request.cause {
+        check_length("cause", cause, 32768)?;
+    }
+    let stopped = engine
+        .stop_execution(&request.execution_arn, request.error, request.cause)
+        .await?;
+    Ok(json!({"stopDate": timestamp(stopped)}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ByArn {
+    execution_arn: String,
+}
+
+pub(super) fn describe(engine: &Engine, request: ByArn) -> Result<Value, ApiError> {
+    let record = engine.describe_execution(&request.execution_arn)?;
+    Ok(describe_json(&record))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct List {
+    state_machine_arn: Option<String>,
+    status_filter: Option<String>,
+    max_results: Option<i64>,
+    next_token: Option<String>,
+}
+
+pub(super) fn list(engine: &Engine, request: List) -> Result<Value, ApiError> {
+    let Some(machine) = request.state_machine_arn else {
+        return Err(ApiError::validation(
+            "1 validation error detected: Value null at 'stateMachineArn' failed to satisfy constraint: Member must not be null",
+        ));
+    };
+    if engine.describe_state_machine(&machine)?.machine_type == ExecutionType::Express {
+        return Err(ApiError::service(
+            "StateMachineTypeNotSupported",
+            "This operation is not supported by this type of state machine",
+        ));
+    }
+    let status = match request.status_filter.as_deref() {
+        None => None,
+        Some(name) => Some(RunStatus::parse(name).ok_or_else(|| {
+            ApiError::validation(format!(
+                "1 validation error detected: Value '{name}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]"
+            ))
+        })?),
+    };
+    let page = engine.list_executions(&ExecutionQuery {
+        state_machine_arn: Some(machine),
+        status,
+        max_results: page_size(request.max_results)?,
+        next_token: request.next_token,
+    })?;
+    let items: Vec<Value> = page
+        .items
+        .iter()
+        .map(|r| {
+            let mut item = json!({
+                "executionArn": r.execution_arn,
+                "stateMachineArn": r.state_machine_arn,
+                "name": r.name,
+                "status": r.status.as_str(),
+                "startDate": timestamp(r.start_millis),
+                "redriveCount": r.redrive_count,
+            });
+            if let Some(stop) = r.stop_millis {
+                item["stopDate"] = timestamp(stop);
+            }
+            item
+        })
+        .collect();
+    let mut out = json!({"executions": items});
+    if let Some(next) = page.next_token {
+        out["nextToken"] = json!(next);
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct History {
+    execution_arn: String,
+    max_results: Option<i64>,
+    #[serde(default)]
+    reverse_order: bool,
+    next_token: Option<String>,
+}
+
+pub(super) fn history(engine: &Engine, request: History) -> Result<Value, ApiError> {
+    // An unknown execution is an error, not an empty history.
+    engine.describe_execution(&request.execution_arn)?;
+    let page = engine.get_execution_history(
+        &request.execution_arn,
+        &HistoryQuery {
+            reverse_order: request.reverse_order,
+            max_results: page_size(request.max_results)?,
+            next_token: request.next_token,
+        },
+    )?;
+    let mut out = json!({"events": page.items});
+    if let Some(next) = page.next_token {
+        out["nextToken"] = json!(next);
+    }
+    Ok(out)
+}
+
+pub(super) async fn redrive(engine: &Engine, request: ByArn) -> Result<Value, ApiError> {
+    let when = engine.redrive_execution(&request.execution_arn).await?;
+    Ok(json!({"redriveDate": timestamp(when)}))
+}

@@ -1,0 +1,43 @@
+//! TagResource, UntagResource and ListTagsForResource (state machines and activities).
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use stepfn::durable::Engine;
+
+use super::Tag;
+use crate::protocol::ApiError;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct TagRequest {
+    resource_arn: String,
+    tags: Vec<Tag>,
+}
+
+pub(super) fn tag(engine: &Engine, request: TagRequest) -> Result<Value, ApiError> {
+    engine.tag_resource(&request.resource_arn, &Tag::pairs(request.tags)?)?;
+    Ok(json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Untag {
+    resource_arn: String,
+    tag_keys: Vec<String>,
+}
+
+pub(super) fn untag(engine: &Engine, request: Untag) -> Result<Value, ApiError> {
+    engine.untag_resource(&request.resource_arn, &request.tag_keys)?;
+    Ok(json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ListRequest {
+    resource_arn: String,
+}
+
+pub(super) fn list(engine: &Engine, request: ListRequest) -> Result<Value, ApiError> {
+    let tags = engine.list_tags(&request.resource_arn)?;
+    Ok(json!({"tags": Tag::from_pairs(tags)}))
+}

@@ -1,0 +1,98 @@
+//! TestState: one state run on its own, with a mocked task result if given.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use stepfn::test_state::{test_state as run, TestStateRequest};
+use stepfn::StatesError;
+
+use crate::protocol::ApiError;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Request {
+    definition: String,
+    role_arn: Option<String>,
+    input: Option<String>,
+    state_name: Option<String>,
+    variables: Option<String>,
+    context: Option<String>,
+    mock: Option<Mock>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Mock {
+    result: Option<String>,
+    error_output: Option<MockError>,
+}
+
+#[derive(Deserialize)]
+struct MockError {
+    error: Option<String>,
+    cause: Option<String>,
+}
+
+/// A member holding JSON text, parsed.
+fn json_member(member: &str, text: Option<&str>) -> Result<Option<Value>, ApiError> {
+    text.map(|t| {
+        serde_json::from_str(t).map_err(|e| {
+            ApiError::service(
+                "InvalidExecutionInput",
+                format!("Invalid JSON in '{member}': {e}"),
+            )
+        })
+    })
+    .transpose()
+}
+
+pub(super) async fn test_state(request: Request) -> Result<Value, ApiError> {
+    let definition = json_member("definition", Some(&request.definition))?.unwrap_or_default();
+    let mock = match request.mock {
+        None => None,
+        Some(Mock {
+            result: Some(result),
+            ..
+        }) => Some(Ok(
+            json_member("mock.result", Some(&result))?.unwrap_or_default()
+        )),
+        Some(Mock {
+            error_output: Some(e),
+            ..
+        }) => Some(Err(StatesError::from_parts(e.error, e.cause))),
+        Some(_) => {
+            return Err(ApiError::validation(
+                "1 validation error detected: the mock needs a result or an errorOutput",
+            ))
+        }
+    };
+    let outcome = run(TestStateRequest {
+        definition,
+        state_name: request.state_name,
+        input: json_member("input", request.input.as_deref())?.unwrap_or(json!({})),
+        mock,
+        context: json_member("context", request.context.as_deref())?,
+        variables: json_member("variables", request.variables.as_deref())?,
+        role_arn: request.role_arn,
+    })
+    .await
+    .map_err(|problems| {
+        ApiError::service(
+            "InvalidDefinition",
+            format!("Invalid State Machine Definition: '{problems}'"),
+        )
+    })?;
+    let mut out = json!({"status": outcome.status.as_str()});
+    if let Some(output) = outcome.output {
+        out["output"] = json!(output.to_string());
+    }
+    if let Some(error) = outcome.error {
+        out["error"] = json!(error);
+    }
+    if let Some(cause) = outcome.cause {
+        out["cause"] = json!(cause);
+    }
+    if let Some(next) = outcome.next_state {
+        out["nextState"] = json!(next);
+    }
+    Ok(out)
+}

@@ -1,0 +1,101 @@
+//! Task resources `stepfn serve` runs for real: Lambda functions (through a Lambda-compatible
+//! endpoint), `http:invoke`, and `states:startExecution` on this same server. Anything else
+//! must be mocked (`--mock-config`), and says so when it is not.
+
+mod http;
+mod lambda;
+mod nested;
+
+use std::sync::{Arc, OnceLock};
+
+use futures::future::BoxFuture;
+use serde_json::Value;
+use stepfn::durable::WeakEngine;
+use stepfn::{StatesError, TaskHandler, TaskRequest, TaskResult};
+
+/// Answers the Task states no mock answers.
+#[derive(Clone)]
+pub(crate) struct Integrations {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// Where Lambda's Invoke API is served (`http://127.0.0.1:3001` for `sam local
+    /// start-lambda`).
+    lambda_endpoint: Option<String>,
+    client: reqwest::Client,
+    /// The engine, set once it is open: nested executions run on it.
+    engine: OnceLock<WeakEngine>,
+}
+
+impl Integrations {
+    pub(crate) fn new(lambda_endpoint: Option<String>) -> Self {
+        Integrations {
+            inner: Arc::new(Inner {
+                lambda_endpoint: lambda_endpoint.map(|e| e.trim_end_matches('/').to_string()),
+                client: reqwest::Client::builder()
+                    // AWS gives an HTTP Task 60 s.
+                    .timeout(std::time::Duration::from_secs(60))
+                    .build()
+                    .unwrap_or_default(),
+                engine: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// Tells the integrations which engine nested executions run on.
+    pub(crate) fn attach(&self, engine: WeakEngine) {
+        let _ = self.inner.engine.set(engine);
+    }
+
+    async fn answer(self, request: TaskRequest) -> TaskResult {
+        let resource = request.resource.to_string();
+        if resource.starts_with("arn:aws:lambda:") {
+            return lambda::invoke_function(&self.inner, &resource, request.input).await;
+        }
+        let Some(service) = resource.strip_prefix("arn:aws:states:::") else {
+            return Err(not_served(&resource));
+        };
+        let (api, pattern) = match service.split_once('.') {
+            Some((api, pattern)) => (api, Some(pattern)),
+            None => (service, None),
+        };
+        match api {
+            "lambda:invoke" => lambda::invoke_integration(&self.inner, request.input).await,
+            "http:invoke" if pattern.is_none() => http::invoke(&self.inner, request.input).await,
+            "states:startExecution" => {
+                let engine = self
+                    .inner
+                    .engine
+                    .get()
+                    .and_then(WeakEngine::upgrade)
+                    .ok_or_else(|| StatesError::runtime("the server is shutting down"))?;
+                nested::start(&engine, &request, pattern).await
+            }
+            _ => Err(not_served(&resource)),
+        }
+    }
+}
+
+impl TaskHandler for Integrations {
+    fn invoke(&self, request: TaskRequest) -> BoxFuture<'static, TaskResult> {
+        Box::pin(self.clone().answer(request))
+    }
+}
+
+fn not_served(resource: &str) -> StatesError {
+    StatesError::runtime(format!(
+        "stepfn serve does not call '{resource}': it runs Lambda functions (--lambda-endpoint), \
+         http:invoke and states:startExecution; give this state a mocked response in a \
+         MockConfigFile (--mock-config) and start the execution as STATE_MACHINE_ARN#TestCase"
+    ))
+}
+
+/// A JSON member of the task's parameters, or a `States.Runtime` error naming it.
+fn member<'v>(parameters: &'v Value, name: &str, resource: &str) -> Result<&'v Value, StatesError> {
+    parameters.get(name).ok_or_else(|| {
+        StatesError::runtime(format!(
+            "The field '{name}' is required by the resource '{resource}'"
+        ))
+    })
+}

@@ -1,0 +1,261 @@
+//! `stepfn serve`: the AWS Step Functions API on localhost, over stepfn's durable engine.
+//!
+//! The server speaks the API's JSON 1.0 protocol (`POST /` with `X-Amz-Target:
+//! AWSStepFunctions.<Operation>`), so the AWS CLI and every AWS SDK work against it with a
+//! custom endpoint and dummy credentials (signatures are accepted, not checked: the server
+//! binds loopback unless told otherwise). Standard executions are kept in a SQLite file and
+//! resume after a restart; Express executions run in memory.
+//!
+//! ```no_run
+//! # async fn serve() -> Result<(), stepfn_server::ServerError> {
+//! let server = stepfn_server::Server::bind(stepfn_server::ServerOptions {
+//!     database: Some("stepfn.db".into()),
+//!     ..Default::default()
+//! })
+//! .await?;
+//! println!("listening on {}", server.local_addr());
+//! server.run_until(stepfn_server::shutdown_signal()).await
+//! # }
+//! ```
+
+mod api;
+mod integrations;
+pub mod protocol;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use stepfn::clock::{Clock, SystemClock};
+use stepfn::durable::{Engine, EngineOptions};
+use stepfn::store::{MemoryStore, SqliteStore, Store};
+use stepfn::tasks::MockConfig;
+use stepfn::TaskRegistry;
+
+use crate::integrations::Integrations;
+use crate::protocol::ApiError;
+
+/// The port AWS's own local emulator listened on, kept so existing settings work.
+pub const DEFAULT_PORT: u16 = 8083;
+
+/// The largest request body taken: a definition may be 1 MiB, written as a JSON string
+/// (escaped) inside the request.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// How the server runs.
+#[derive(Clone)]
+pub struct ServerOptions {
+    /// Where to listen: `127.0.0.1:8083` unless told otherwise.
+    pub address: SocketAddr,
+    /// The SQLite file Standard executions are kept in; `None` keeps everything in memory.
+    pub database: Option<PathBuf>,
+    /// The MockConfigFile whose test cases `STATE_MACHINE_ARN#TestCase` runs.
+    pub mock_config: Option<MockConfig>,
+    /// Where Lambda's Invoke API is served (`sam local start-lambda`'s endpoint).
+    pub lambda_endpoint: Option<String>,
+    /// Request bodies larger than this are refused.
+    pub max_body_bytes: usize,
+    /// How long GetActivityTask waits for a task (AWS: 60 s).
+    pub activity_poll: Duration,
+    /// Where time comes from.
+    pub clock: Arc<dyn Clock>,
+    /// The account in ARNs.
+    pub account: String,
+    /// The region in ARNs.
+    pub region: String,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            address: SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)),
+            database: None,
+            mock_config: None,
+            lambda_endpoint: None,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            activity_poll: Duration::from_secs(60),
+            clock: SystemClock::shared(),
+            account: "123456789012".into(),
+            region: "us-east-1".into(),
+        }
+    }
+}
+
+/// Why the server could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The database could not be opened, or the executions in it not resumed.
+    #[error("the database: {0}")]
+    Store(#[from] stepfn::store::StoreError),
+    /// The address could not be bound, or serving failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What every request handler shares.
+pub(crate) struct Shared {
+    engine: Engine,
+    activity_poll: Duration,
+    /// Resolves when shutdown begins: long polls end then, instead of holding it up.
+    shutting_down: tokio::sync::watch::Receiver<bool>,
+}
+
+/// A bound server, not yet answering.
+pub struct Server {
+    listener: tokio::net::TcpListener,
+    engine: Engine,
+    options: ServerOptions,
+}
+
+impl Server {
+    /// Opens the store (resuming the executions it holds as running) and binds the address.
+    pub async fn bind(options: ServerOptions) -> Result<Server, ServerError> {
+        let store: Arc<dyn Store> = match &options.database {
+            Some(path) => Arc::new(SqliteStore::open(path)?),
+            None => Arc::new(MemoryStore::new()),
+        };
+        let integrations = Integrations::new(options.lambda_endpoint.clone());
+        let tasks = TaskRegistry::new()
+            .fallback(integrations.clone())
+            .dispatcher(integrations.clone());
+        let engine = Engine::open(
+            store,
+            EngineOptions {
+                tasks,
+                clock: options.clock.clone(),
+                account: options.account.clone(),
+                region: options.region.clone(),
+                role_arn: EngineOptions::default().role_arn,
+                mock_config: options.mock_config.clone().map(Arc::new),
+            },
+        )
+        .await?;
+        integrations.attach(engine.downgrade());
+        let listener = tokio::net::TcpListener::bind(options.address).await?;
+        Ok(Server {
+            listener,
+            engine,
+            options,
+        })
+    }
+
+    /// The address the server listens on (the port chosen when asked for port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or(self.options.address)
+    }
+
+    /// The engine behind the API.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Answers requests until `shutdown` resolves, then stops taking new ones and finishes
+    /// those under way. Executions still running stay in the database and resume on the next
+    /// start.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServerError> {
+        let (stop, shutting_down) = tokio::sync::watch::channel(false);
+        let shared = Arc::new(Shared {
+            engine: self.engine.clone(),
+            activity_poll: self.options.activity_poll,
+            shutting_down,
+        });
+        let app = axum::Router::new()
+            .fallback(handle)
+            .layer(DefaultBodyLimit::max(self.options.max_body_bytes))
+            .with_state(shared);
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                let _ = stop.send(true);
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate => {}
+    }
+}
+
+/// Every request: the operation from the target header, the members from the body.
+async fn handle(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    match answer(&shared, method, &headers, body).await {
+        Ok(response) => response,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn answer(
+    shared: &Shared,
+    method: Method,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    if method != Method::POST {
+        return Err(ApiError::protocol(
+            StatusCode::NOT_FOUND,
+            "UnknownOperationException",
+            format!("The Step Functions API takes POST requests, not {method}"),
+        ));
+    }
+    let operation = protocol::operation(headers)?;
+    let body = body.map_err(|rejection| {
+        let status = rejection.status();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::protocol(
+                status,
+                "RequestEntityTooLargeException",
+                "The request body is larger than the server takes",
+            )
+        } else {
+            ApiError::protocol(status, "SerializationException", rejection.body_text())
+        }
+    })?;
+    // Long calls end when shutdown begins, so that it is not held up by them.
+    let mut shutting_down = shared.shutting_down.clone();
+    let result = tokio::select! {
+        result = api::call(shared, operation, &body) => result,
+        _ = shutting_down.wait_for(|down| *down), if long_call(operation) => {
+            Err(ApiError::protocol(StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable", "The server is shutting down"))
+        }
+    };
+    result.map(protocol::answer)
+}
+
+/// Calls that may wait a long time for something else: cut short by a shutdown.
+fn long_call(operation: &str) -> bool {
+    matches!(operation, "GetActivityTask" | "StartSyncExecution")
+}
