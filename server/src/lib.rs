@@ -123,7 +123,7 @@ impl Server {
         };
         let integrations = Integrations::new(options.lambda_endpoint.clone());
         let tasks = TaskRegistry::new()
-            .fallback(integrations.clone())
+            .services(integrations.clone())
             .dispatcher(integrations.clone());
         let engine = Engine::open(
             store,

@@ -126,6 +126,7 @@ struct Handlers {
     mocks: Option<Arc<MockedTestCase>>,
     fallback: Option<Arc<dyn TaskHandler>>,
     dispatcher: Option<Arc<dyn TaskHandler>>,
+    services: Option<Arc<dyn TaskHandler>>,
 }
 
 /// How a Task state is to be answered, borrowed from the registry.
@@ -206,6 +207,13 @@ impl TaskRegistry {
         self
     }
 
+    /// Answers the Lambda functions and service integrations nothing else answers; unlike
+    /// [`TaskRegistry::fallback`], activities are left to their workers.
+    pub fn services(mut self, handler: impl TaskHandler) -> Self {
+        self.handlers_mut().services = Some(Arc::new(handler));
+        self
+    }
+
     /// This registry over `base`: handlers here win, and `base`'s handlers fill in the states
     /// and resources this one does not answer. A registry with mocks or a fallback already
     /// answers every state, so `base` adds nothing to it.
@@ -226,6 +234,7 @@ impl TaskRegistry {
                 mocks: mine.mocks.or(base.mocks),
                 fallback: mine.fallback.or(base.fallback),
                 dispatcher: mine.dispatcher.or(base.dispatcher),
+                services: mine.services.or(base.services),
             })),
         }
     }
@@ -247,6 +256,11 @@ impl TaskRegistry {
         if resource.waits_for_token() {
             if let Some(h) = &handlers.dispatcher {
                 return Some(Resolution::Dispatch(&**h));
+            }
+        }
+        if let Some(h) = &handlers.services {
+            if !matches!(resource.kind, ResourceKind::Activity) && !resource.waits_for_token() {
+                return Some(Resolution::Handler(&**h));
             }
         }
         if let Some(h) = &handlers.fallback {

@@ -1,0 +1,382 @@
+//! AWS's Rust SDK (aws-sdk-sfn) against the server: the whole life of executions, with
+//! dummy credentials and requests signed as for AWS.
+
+mod common;
+
+use aws_sdk_sfn::config::interceptors::BeforeTransmitInterceptorContextMut;
+use aws_sdk_sfn::config::{
+    BehaviorVersion, ConfigBag, Credentials, Intercept, Region, RuntimeComponents,
+};
+use aws_sdk_sfn::error::BoxError;
+use aws_sdk_sfn::types::{HistoryEventType, StateMachineType, Tag};
+use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+use common::{start, ROLE};
+use serde_json::{json, Value};
+use stepfn_server::ServerOptions;
+
+/// SDKs send StartSyncExecution to `sync-<host>`; a local endpoint has no such name, so the
+/// prefix comes off again before the request leaves.
+#[derive(Debug)]
+struct NoHostPrefix;
+
+impl Intercept for NoHostPrefix {
+    fn name(&self) -> &'static str {
+        "NoHostPrefix"
+    }
+
+    fn modify_before_transmit(
+        &self,
+        context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let request = context.request_mut();
+        if let Some(rest) = request.uri().strip_prefix("http://sync-") {
+            let uri = format!("http://{rest}");
+            request.set_uri(uri)?;
+        }
+        Ok(())
+    }
+}
+
+fn client(url: &str) -> aws_sdk_sfn::Client {
+    let config = aws_sdk_sfn::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "dummy"))
+        .endpoint_url(url)
+        .http_client(
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(Provider::Rustls(CryptoMode::Ring))
+                .build_https(),
+        )
+        .interceptor(NoHostPrefix)
+        .build();
+    aws_sdk_sfn::Client::from_conf(config)
+}
+
+fn worker_flow(activity: &str) -> String {
+    json!({"StartAt": "Work", "States": {
+        "Work": {"Type": "Task", "Resource": activity, "HeartbeatSeconds": 60, "Next": "Review"},
+        "Review": {"Type": "Task", "Resource": activity, "ResultPath": "$.review",
+                   "Catch": [{"ErrorEquals": ["Review.Rejected"], "ResultPath": "$.rejected", "Next": "Done"}], "Next": "Done"},
+        "Done": {"Type": "Pass", "End": true}}})
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rust_sdk_drives_executions_from_create_to_redrive() {
+    let db = std::env::temp_dir().join(format!(
+        "stepfn-sdk-{}-{}.db",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    let mocks = stepfn::tasks::MockConfig::from_value(&json!({
+        "StateMachines": {"Billing": {"TestCases": {"Paid": {"Charge": "Charged"}}}},
+        "MockedResponses": {"Charged": {"0": {"Return": {"charged": 42}}}}
+    }))
+    .unwrap();
+    let server = start(ServerOptions {
+        database: Some(db.clone()),
+        mock_config: Some(mocks),
+        ..Default::default()
+    })
+    .await;
+    let sfn = client(&server.url());
+
+    let activity = sfn
+        .create_activity()
+        .name("reviews")
+        .send()
+        .await
+        .unwrap()
+        .activity_arn;
+    let machine = sfn
+        .create_state_machine()
+        .name("Review")
+        .definition(worker_flow(&activity))
+        .role_arn(ROLE)
+        .tags(Tag::builder().key("team").value("docs").build())
+        .send()
+        .await
+        .unwrap()
+        .state_machine_arn;
+    let described = sfn
+        .describe_state_machine()
+        .state_machine_arn(&machine)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(described.definition, worker_flow(&activity));
+    assert_eq!(described.r#type, StateMachineType::Standard);
+    let tags = sfn
+        .list_tags_for_resource()
+        .resource_arn(&machine)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tags.tags().len(), 1);
+
+    // Start; a worker takes the task, beats, and answers; the review is rejected and caught.
+    let execution = sfn
+        .start_execution()
+        .state_machine_arn(&machine)
+        .name("first")
+        .input(r#"{"doc": 7}"#)
+        .send()
+        .await
+        .unwrap()
+        .execution_arn;
+    let task = sfn
+        .get_activity_task()
+        .activity_arn(&activity)
+        .worker_name("w1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(task.input.as_deref(), Some(r#"{"doc":7}"#));
+    let token = task.task_token.unwrap();
+    sfn.send_task_heartbeat()
+        .task_token(&token)
+        .send()
+        .await
+        .unwrap();
+    sfn.send_task_success()
+        .task_token(&token)
+        .output(r#"{"doc": 7, "written": true}"#)
+        .send()
+        .await
+        .unwrap();
+    let again = sfn
+        .send_task_success()
+        .task_token(&token)
+        .output("{}")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(again.into_service_error().is_task_does_not_exist());
+    let review = sfn
+        .get_activity_task()
+        .activity_arn(&activity)
+        .worker_name("w2")
+        .send()
+        .await
+        .unwrap();
+    sfn.send_task_failure()
+        .task_token(review.task_token.unwrap())
+        .error("Review.Rejected")
+        .cause("too short")
+        .send()
+        .await
+        .unwrap();
+    server.engine.wait(&execution).await.unwrap();
+    let done = sfn
+        .describe_execution()
+        .execution_arn(&execution)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status.as_str(), "SUCCEEDED");
+    let output: Value = serde_json::from_str(done.output.as_deref().unwrap()).unwrap();
+    assert_eq!(output["written"], true);
+    assert_eq!(output["rejected"]["Error"], "Review.Rejected");
+    let history = sfn
+        .get_execution_history()
+        .execution_arn(&execution)
+        .send()
+        .await
+        .unwrap();
+    let types: Vec<HistoryEventType> = history.events().iter().map(|e| e.r#type.clone()).collect();
+    for wanted in [
+        HistoryEventType::ActivityStarted,
+        HistoryEventType::ActivitySucceeded,
+        HistoryEventType::ActivityFailed,
+        HistoryEventType::ExecutionSucceeded,
+    ] {
+        assert!(types.contains(&wanted), "{wanted:?} in {types:?}");
+    }
+    let started = history
+        .events()
+        .iter()
+        .find(|e| e.r#type == HistoryEventType::ActivityStarted)
+        .unwrap();
+    assert_eq!(
+        started
+            .activity_started_event_details()
+            .unwrap()
+            .worker_name
+            .as_deref(),
+        Some("w1")
+    );
+
+    // Stop one while it waits for a worker, then redrive it and finish it.
+    let second = sfn
+        .start_execution()
+        .state_machine_arn(&machine)
+        .name("second")
+        .send()
+        .await
+        .unwrap()
+        .execution_arn;
+    sfn.stop_execution()
+        .execution_arn(&second)
+        .error("Ops.Stop")
+        .cause("not now")
+        .send()
+        .await
+        .unwrap();
+    let stopped = sfn
+        .describe_execution()
+        .execution_arn(&second)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (stopped.status.as_str(), stopped.error.as_deref()),
+        ("ABORTED", Some("Ops.Stop"))
+    );
+    sfn.redrive_execution()
+        .execution_arn(&second)
+        .send()
+        .await
+        .unwrap();
+    for worker in ["w3", "w4"] {
+        let task = sfn
+            .get_activity_task()
+            .activity_arn(&activity)
+            .worker_name(worker)
+            .send()
+            .await
+            .unwrap();
+        sfn.send_task_success()
+            .task_token(task.task_token.unwrap())
+            .output("{}")
+            .send()
+            .await
+            .unwrap();
+    }
+    server.engine.wait(&second).await.unwrap();
+    let redriven = sfn
+        .describe_execution()
+        .execution_arn(&second)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (redriven.status.as_str(), redriven.redrive_count),
+        ("SUCCEEDED", Some(1))
+    );
+    let listed = sfn
+        .list_executions()
+        .state_machine_arn(&machine)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.executions().len(), 2);
+
+    // A MockConfigFile test case.
+    let billing = sfn
+        .create_state_machine()
+        .name("Billing")
+        .definition(json!({"StartAt": "Charge", "States": {"Charge": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:charge", "End": true}}}).to_string())
+        .role_arn(ROLE)
+        .send()
+        .await
+        .unwrap()
+        .state_machine_arn;
+    let paid = sfn
+        .start_execution()
+        .state_machine_arn(format!("{billing}#Paid"))
+        .send()
+        .await
+        .unwrap()
+        .execution_arn;
+    server.engine.wait(&paid).await.unwrap();
+    let paid = sfn
+        .describe_execution()
+        .execution_arn(&paid)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.output.as_deref(), Some(r#"{"charged":42}"#));
+
+    // Express, synchronously.
+    let quick = sfn
+        .create_state_machine()
+        .name("Quick")
+        .r#type(StateMachineType::Express)
+        .definition(json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": true}, "End": true}}}).to_string())
+        .role_arn(ROLE)
+        .send()
+        .await
+        .unwrap()
+        .state_machine_arn;
+    let sync = sfn
+        .start_sync_execution()
+        .state_machine_arn(&quick)
+        .input("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (sync.status.as_str(), sync.output.as_deref()),
+        ("SUCCEEDED", Some(r#"{"ok":true}"#))
+    );
+
+    // TestState, validation, errors as the SDK's typed errors.
+    let tested = sfn
+        .test_state()
+        .definition(
+            json!({"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 1)"}, "End": true})
+                .to_string(),
+        )
+        .role_arn(ROLE)
+        .input(r#"{"n": 1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tested.output.as_deref(), Some(r#"{"n":2}"#));
+    let checked = sfn
+        .validate_state_machine_definition()
+        .definition(r#"{"StartAt": "X", "States": {}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(checked.result.as_str(), "FAIL");
+    let missing = sfn
+        .describe_execution()
+        .execution_arn("arn:aws:states:us-east-1:123456789012:execution:Review:none")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(missing.into_service_error().is_execution_does_not_exist());
+    let bad = sfn
+        .create_state_machine()
+        .name("Bad")
+        .definition("{}")
+        .role_arn(ROLE)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(bad.into_service_error().is_invalid_definition());
+    sfn.untag_resource()
+        .resource_arn(&machine)
+        .tag_keys("team")
+        .send()
+        .await
+        .unwrap();
+    sfn.delete_state_machine()
+        .state_machine_arn(&billing)
+        .send()
+        .await
+        .unwrap();
+    sfn.delete_activity()
+        .activity_arn(&activity)
+        .send()
+        .await
+        .unwrap();
+    let machines = sfn.list_state_machines().send().await.unwrap();
+    assert_eq!(machines.state_machines().len(), 2);
+    server.stop().await;
+    let _ = std::fs::remove_file(&db);
+}
