@@ -1,0 +1,145 @@
+//! AWS's own Python clients against the server: boto3 (the flow in `clients/boto3_flow.py`)
+//! and the AWS CLI. `scripts/install-api-clients` puts them in `.tools/clients`; without
+//! them these tests fail, saying so.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{start, ROLE};
+use serde_json::{json, Value};
+use stepfn_server::ServerOptions;
+
+fn clients_dir() -> PathBuf {
+    let tools = std::env::var_os("STEPFN_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools"));
+    let clients = tools.join("clients");
+    assert!(
+        clients.join("boto3").is_dir() && clients.join("bin/aws").is_file(),
+        "boto3 and the AWS CLI are not installed in {}: run scripts/install-api-clients",
+        clients.display()
+    );
+    clients
+}
+
+/// A Python command with the clients importable and dummy credentials only.
+fn python(clients: &Path) -> Command {
+    let mut command = Command::new("python3");
+    command
+        .env("PYTHONPATH", clients)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL");
+    command
+}
+
+fn mocks() -> stepfn::tasks::MockConfig {
+    stepfn::tasks::MockConfig::from_value(&json!({
+        "StateMachines": {"Billing": {"TestCases": {"Paid": {"Charge": "Charged"}}}},
+        "MockedResponses": {"Charged": {"0": {"Return": {"charged": 42}}}}
+    }))
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boto3_drives_the_whole_flow() {
+    let clients = clients_dir();
+    let server = start(ServerOptions {
+        mock_config: Some(mocks()),
+        ..Default::default()
+    })
+    .await;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/boto3_flow.py");
+    let url = server.url();
+    let output = tokio::task::spawn_blocking(move || {
+        python(&clients).arg(script).arg(url).output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("boto3 flow: ok"), "{stdout}\n{stderr}");
+    server.stop().await;
+}
+
+/// `aws stepfunctions ARGS --endpoint-url URL --output json`, parsed.
+fn aws(clients: &Path, url: &str, args: &[&str]) -> Value {
+    let output = python(clients)
+        .arg(clients.join("bin/aws"))
+        .arg("stepfunctions")
+        .args(args)
+        .args(["--endpoint-url", url, "--output", "json"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "aws stepfunctions {args:?}: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    if stdout.trim().is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&stdout).unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_aws_cli_runs_the_readme_commands_and_more() {
+    let clients = clients_dir();
+    let server = start(ServerOptions::default()).await;
+    let url = server.url();
+    tokio::task::spawn_blocking(move || {
+        // The README's three commands.
+        let definition = r#"{"StartAt": "Hello", "States": {"Hello": {"Type": "Pass", "Result": "world", "ResultPath": "$.hello", "End": true}}}"#;
+        let created = aws(&clients, &url, &["create-state-machine", "--name", "Hello", "--role-arn", ROLE, "--definition", definition]);
+        let machine = created["stateMachineArn"].as_str().unwrap().to_string();
+        let started = aws(&clients, &url, &["start-execution", "--state-machine-arn", &machine, "--input", r#"{"from": "cli"}"#]);
+        let execution = started["executionArn"].as_str().unwrap().to_string();
+        let mut described = Value::Null;
+        for _ in 0..100 {
+            described = aws(&clients, &url, &["describe-execution", "--execution-arn", &execution]);
+            if described["status"] != "RUNNING" {
+                break;
+            }
+        }
+        assert_eq!(described["status"], "SUCCEEDED", "{described}");
+        let output: Value = serde_json::from_str(described["output"].as_str().unwrap()).unwrap();
+        assert_eq!(output, json!({"from": "cli", "hello": "world"}));
+
+        // History, listing, an activity answered from the command line, stop.
+        let history = aws(&clients, &url, &["get-execution-history", "--execution-arn", &execution]);
+        let types: Vec<&str> = history["events"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+        assert_eq!(types, ["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]);
+        let listed = aws(&clients, &url, &["list-executions", "--state-machine-arn", &machine]);
+        assert_eq!(listed["executions"].as_array().unwrap().len(), 1);
+        let activity = aws(&clients, &url, &["create-activity", "--name", "cli-work"])["activityArn"].as_str().unwrap().to_string();
+        let waiting = format!(r#"{{"StartAt": "W", "States": {{"W": {{"Type": "Task", "Resource": "{activity}", "End": true}}}}}}"#);
+        let worker = aws(&clients, &url, &["create-state-machine", "--name", "Worker", "--role-arn", ROLE, "--definition", &waiting])["stateMachineArn"].as_str().unwrap().to_string();
+        let run = aws(&clients, &url, &["start-execution", "--state-machine-arn", &worker])["executionArn"].as_str().unwrap().to_string();
+        let task = aws(&clients, &url, &["get-activity-task", "--activity-arn", &activity, "--worker-name", "cli"]);
+        aws(&clients, &url, &["send-task-success", "--task-token", task["taskToken"].as_str().unwrap(), "--task-output", r#"{"done": true}"#]);
+        let second = aws(&clients, &url, &["start-execution", "--state-machine-arn", &worker])["executionArn"].as_str().unwrap().to_string();
+        aws(&clients, &url, &["stop-execution", "--execution-arn", &second, "--error", "Ops.Stop"]);
+        let stopped = aws(&clients, &url, &["describe-execution", "--execution-arn", &second]);
+        assert_eq!(stopped["status"], "ABORTED");
+        let mut first = Value::Null;
+        for _ in 0..100 {
+            first = aws(&clients, &url, &["describe-execution", "--execution-arn", &run]);
+            if first["status"] != "RUNNING" {
+                break;
+            }
+        }
+        assert_eq!(first["output"], r#"{"done":true}"#, "{first}");
+    })
+    .await
+    .unwrap();
+    server.stop().await;
+}
