@@ -63,11 +63,14 @@ impl DurableRun {
             return Ok(());
         }
         let last = *committed + events.len() as u64;
-        self.commits
-            .commit(self.execution_arn.clone(), events, None, status)
-            .await?;
+        // Counted as sent once handed over, not once durable: a run dropped while waiting
+        // (a stopped execution's states) must not send the same events again.
+        let submitted = self
+            .commits
+            .submit(self.execution_arn.clone(), events, None, status);
         *committed = last;
-        Ok(())
+        drop(committed);
+        submitted.durable().await
     }
 
     /// The task token of the attempt `retry_count` of the state entered at event

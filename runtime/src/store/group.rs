@@ -58,35 +58,73 @@ impl CommitQueue {
         checkpoint: Option<String>,
         status: Option<StatusChange>,
     ) -> Result<(), StoreError> {
+        self.submit(execution_arn, events, checkpoint, status)
+            .durable()
+            .await
+    }
+
+    /// Hands one transition to the writer now (commits are made in the order they are
+    /// submitted) and gives what completes once it is durable. A caller that stops waiting
+    /// still knows the transition was handed over, so it never submits it twice.
+    pub fn submit(
+        &self,
+        execution_arn: Arc<str>,
+        events: Vec<Value>,
+        checkpoint: Option<String>,
+        status: Option<StatusChange>,
+    ) -> Submitted {
         // On a current-thread runtime there is no other worker to go on while the writer
         // thread syncs, and awaiting it would look idle to a paused (virtual) clock, which
         // would jump to the next timer mid-commit: the commit is made right here instead.
         let current_thread = tokio::runtime::Handle::try_current()
             .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread);
         if current_thread {
-            return self.store.commit(
+            return Submitted(Handed::Done(self.store.commit(
                 &execution_arn,
                 Transition {
                     events: &events,
                     checkpoint: checkpoint.as_deref(),
                     status: status.as_ref(),
                 },
-            );
+            )));
         }
         let (reply, answer) = oneshot::channel();
-        self.sender
-            .send(Pending {
-                execution_arn,
-                events,
-                checkpoint,
-                status,
-                reply,
-            })
-            .map_err(|_| StoreError::Database("the commit thread has stopped".into()))?;
-        answer
-            .await
-            .map_err(|_| StoreError::Database("the commit thread has stopped".into()))?
+        let sent = self.sender.send(Pending {
+            execution_arn,
+            events,
+            checkpoint,
+            status,
+            reply,
+        });
+        match sent {
+            Ok(()) => Submitted(Handed::Queued(answer)),
+            Err(_) => Submitted(Handed::Done(Err(stopped()))),
+        }
     }
+}
+
+/// A transition handed to the writer; [`Submitted::durable`] completes once it is durable.
+pub struct Submitted(Handed);
+
+enum Handed {
+    /// The writer thread will answer.
+    Queued(oneshot::Receiver<Result<(), StoreError>>),
+    /// Already committed (or refused) in place.
+    Done(Result<(), StoreError>),
+}
+
+impl Submitted {
+    /// Completes once the transition is durable (or failed).
+    pub async fn durable(self) -> Result<(), StoreError> {
+        match self.0 {
+            Handed::Queued(answer) => answer.await.map_err(|_| stopped())?,
+            Handed::Done(result) => result,
+        }
+    }
+}
+
+fn stopped() -> StoreError {
+    StoreError::Database("the commit thread has stopped".into())
 }
 
 fn write_batches(store: &dyn Store, receiver: mpsc::Receiver<Pending>) {

@@ -14,7 +14,7 @@ mod group;
 mod memory;
 mod sqlite;
 
-pub use group::CommitQueue;
+pub use group::{CommitQueue, Submitted};
 pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
 
