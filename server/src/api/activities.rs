@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use stepfn::durable::Engine;
 
-use super::{paged, Tag};
+use super::{listing, paged, Tag};
 use crate::protocol::{check_length, timestamp, ApiError};
 
 #[derive(Deserialize)]
@@ -72,11 +72,7 @@ pub(super) fn list(engine: &Engine, request: List) -> Result<Value, ApiError> {
             })
         })
         .collect();
-    let mut out = json!({"activities": items});
-    if let Some(next) = next {
-        out["nextToken"] = json!(next);
-    }
-    Ok(out)
+    Ok(listing("activities", items, next))
 }
 
 #[derive(Deserialize)]

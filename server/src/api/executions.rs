@@ -7,7 +7,7 @@ use stepfn::durable::{describe_json, Engine};
 use stepfn::store::{ExecutionQuery, HistoryQuery, RunStatus};
 use stepfn_codegen::ExecutionType;
 
-use super::page_size;
+use super::{listing, page_size};
 use crate::protocol::{check_length, timestamp, ApiError};
 
 #[derive(Deserialize)]
@@ -157,11 +157,7 @@ pub(super) fn list(engine: &Engine, request: List) -> Result<Value, ApiError> {
             item
         })
         .collect();
-    let mut out = json!({"executions": items});
-    if let Some(next) = page.next_token {
-        out["nextToken"] = json!(next);
-    }
-    Ok(out)
+    Ok(listing("executions", items, page.next_token))
 }
 
 #[derive(Deserialize)]
@@ -185,11 +181,7 @@ pub(super) fn history(engine: &Engine, request: History) -> Result<Value, ApiErr
             next_token: request.next_token,
         },
     )?;
-    let mut out = json!({"events": page.items});
-    if let Some(next) = page.next_token {
-        out["nextToken"] = json!(next);
-    }
-    Ok(out)
+    Ok(listing("events", page.items, page.next_token))
 }
 
 pub(super) async fn redrive(engine: &Engine, request: ByArn) -> Result<Value, ApiError> {

@@ -117,3 +117,13 @@ fn paged<T>(
         next,
     ))
 }
+
+/// A listing's answer: `items` under `member`, and `nextToken` when there is more.
+fn listing(member: &str, items: Vec<Value>, next_token: Option<String>) -> Value {
+    let mut out = serde_json::Map::new();
+    out.insert(member.into(), Value::Array(items));
+    if let Some(next) = next_token {
+        out.insert("nextToken".into(), Value::String(next));
+    }
+    Value::Object(out)
+}

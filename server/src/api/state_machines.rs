@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 use stepfn::durable::{Engine, StateMachineInfo, StateMachineSpec, StateMachineUpdate};
 use stepfn_codegen::{CheckOptions, ExecutionType, MachineType};
 
-use super::{paged, Tag};
+use super::{listing, paged, Tag};
 use crate::protocol::{timestamp, ApiError};
 
 /// The members kept and given back as they were sent.
@@ -155,11 +155,7 @@ pub(super) fn list(engine: &Engine, request: List) -> Result<Value, ApiError> {
             })
         })
         .collect();
-    let mut out = json!({"stateMachines": items});
-    if let Some(next) = next {
-        out["nextToken"] = json!(next);
-    }
-    Ok(out)
+    Ok(listing("stateMachines", items, next))
 }
 
 #[derive(Deserialize)]
