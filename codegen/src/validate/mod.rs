@@ -30,6 +30,15 @@ pub enum MachineType {
     Express,
 }
 
+impl From<crate::ExecutionType> for MachineType {
+    fn from(t: crate::ExecutionType) -> Self {
+        match t {
+            crate::ExecutionType::Standard => MachineType::Standard,
+            crate::ExecutionType::Express => MachineType::Express,
+        }
+    }
+}
+
 /// How to check a definition.
 #[derive(Clone, Debug, Default)]
 pub struct CheckOptions {

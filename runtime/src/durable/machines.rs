@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use stepfn_codegen::{CheckOptions, ExecutionType, MachineType, StateMachine};
+use stepfn_codegen::{CheckOptions, ExecutionType, StateMachine};
 
 use super::{check_arn, check_name, Engine, EngineError, Registered};
 use crate::exec::Executor;
@@ -86,10 +86,7 @@ pub(super) fn checked(
     machine_type: ExecutionType,
 ) -> Result<StateMachine, EngineError> {
     let options = CheckOptions {
-        machine_type: match machine_type {
-            ExecutionType::Express => MachineType::Express,
-            ExecutionType::Standard => MachineType::Standard,
-        },
+        machine_type: machine_type.into(),
     };
     stepfn_codegen::check(definition, &options)
         .map_err(|problems| EngineError::InvalidDefinition(problems.to_string()))

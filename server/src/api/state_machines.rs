@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use stepfn::durable::{Engine, StateMachineInfo, StateMachineSpec, StateMachineUpdate};
-use stepfn_codegen::{CheckOptions, ExecutionType, MachineType};
+use stepfn_codegen::{CheckOptions, ExecutionType};
 
 use super::{listing, paged, Tag};
 use crate::protocol::{timestamp, ApiError};
@@ -169,10 +169,7 @@ pub(super) struct Validate {
 
 pub(super) fn validate(request: Validate) -> Result<Value, ApiError> {
     let options = CheckOptions {
-        machine_type: match machine_type(request.machine_type.as_deref())? {
-            ExecutionType::Express => MachineType::Express,
-            ExecutionType::Standard => MachineType::Standard,
-        },
+        machine_type: machine_type(request.machine_type.as_deref())?.into(),
     };
     let problems = match stepfn_codegen::check(&request.definition, &options) {
         Ok(_) => Vec::new(),
