@@ -242,7 +242,7 @@ fn run_case(case: &Value, scratch: &Path) -> Verdict {
     let runtime = stepfn::clock::virtual_runtime().unwrap();
     let outcome = runtime.block_on(async {
         let options = ExecutionOptions {
-            clock: Arc::new(VirtualClock::starting_now()),
+            clock: Arc::new(VirtualClock::starting_at(common::RECORDING_INSTANT_MILLIS)),
             tasks: recorded_tasks(case),
             s3_root: Some(scratch.to_path_buf()),
             execution_type: if case["meta"]["state_machine_type"] == "EXPRESS" {

@@ -347,3 +347,71 @@ async fn handlers_over_shared_data_take_the_input_without_a_copy() {
         .unwrap();
     assert!(enriched["shared"] == json!(true));
 }
+
+/// The longest delay a Wait accepts: 2^31 - 1 seconds from the state's entry on the
+/// execution's own clock (about 68 years).
+const LONGEST_WAIT_SECONDS: i64 = i32::MAX as i64;
+
+/// Runs a one-Wait machine whose `Timestamp` lies `ahead_seconds` past the clock's start.
+async fn wait_until_ahead(start_millis: i64, ahead_seconds: i64) -> stepfn::exec::Outcome {
+    let clock = Arc::new(VirtualClock::starting_at(start_millis));
+    let target = stepfn_codegen::format_rfc3339_millis(start_millis + ahead_seconds * 1000);
+    let executor = machine(json!({"StartAt": "W", "States": {
+        "W": {"Type": "Wait", "TimestampPath": "$.until", "End": true}}}));
+    executor
+        .run(
+            json!({"until": target}),
+            ExecutionOptions {
+                clock,
+                ..Default::default()
+            },
+        )
+        .await
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_wait_of_the_longest_delay_runs_and_one_second_more_fails() {
+    // Two different clock starts: the limit follows the execution's clock, not the calendar.
+    for start_millis in [0, 4_102_444_800_000] {
+        let at_limit = wait_until_ahead(start_millis, LONGEST_WAIT_SECONDS).await;
+        assert_eq!(
+            at_limit.status,
+            ExecutionStatus::Succeeded,
+            "start {start_millis}"
+        );
+        let past_limit = wait_until_ahead(start_millis, LONGEST_WAIT_SECONDS + 1).await;
+        assert_eq!(
+            past_limit.status,
+            ExecutionStatus::Failed,
+            "start {start_millis}"
+        );
+        assert_eq!(past_limit.error.as_deref(), Some("States.Runtime"));
+        assert_eq!(
+            past_limit.cause.as_deref(),
+            Some("An error occurred while executing the state 'W' (entered at the event id #2). Wait state delay is too long.")
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_seconds_wait_is_bounded_like_a_timestamp() {
+    let executor = machine(json!({"StartAt": "W", "States": {
+        "W": {"Type": "Wait", "SecondsPath": "$.s", "End": true}}}));
+    let run = |seconds: i64| {
+        executor.run(
+            json!({"s": seconds}),
+            ExecutionOptions {
+                clock: Arc::new(VirtualClock::starting_at(0)),
+                ..Default::default()
+            },
+        )
+    };
+    assert_eq!(
+        run(LONGEST_WAIT_SECONDS).await.status,
+        ExecutionStatus::Succeeded
+    );
+    assert_eq!(
+        run(LONGEST_WAIT_SECONDS + 1).await.status,
+        ExecutionStatus::Failed
+    );
+}

@@ -8,6 +8,13 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 use serde_json::Value;
 
+/// The instant every recorded case starts at on the virtual clock: 2026-11-21T18:59:24Z, one
+/// minute before the timestamps of the corpus's `WAIT_1_MIN` cases (`base/test_wait__*`), so
+/// they wait the minute their recordings waited. A fixed start keeps each verdict independent
+/// of the day the suite runs: a Wait whose timestamp lies about 68 years ahead fails as "too
+/// long" now and on every later date.
+pub const RECORDING_INSTANT_MILLIS: i64 = 1_795_287_564_000;
+
 pub fn conformance() -> PathBuf {
     let dir = std::env::var_os("STEPFN_SHARED")
         .map(PathBuf::from)
