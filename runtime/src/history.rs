@@ -10,7 +10,8 @@ use crate::state_name::StateName;
 /// One history event.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistoryEvent {
-    /// 1-based position in the history.
+    /// Its number in the history: from 1, rising, and skipping only where AWS numbers an
+    /// event it does not show.
     pub id: u64,
     /// The event this one follows from (0 for none).
     pub previous_event_id: u64,
@@ -145,11 +146,24 @@ pub struct History {
     // A spin lock: appends come from the execution's own task, so the lock is practically
     // never contended, and its release is a plain store where a futex mutex pays a second
     // atomic instruction per event.
-    events: spin::mutex::SpinMutex<Vec<HistoryEvent>>,
+    events: spin::mutex::SpinMutex<Numbered>,
     record: bool,
-    /// The id of the event before the first one held: a resumed execution's history continues
-    /// the stored one, which it does not hold.
-    base: u64,
+}
+
+/// The events and the id the latest took. Ids rise by one per event, except where an id went
+/// to an event AWS numbers but never shows (see [`History::skip_id`]); a resumed execution's
+/// history starts after the stored one, which it does not hold.
+#[derive(Debug, Default)]
+struct Numbered {
+    events: Vec<HistoryEvent>,
+    last_id: u64,
+}
+
+impl Numbered {
+    /// Where the event `id` is, or would be, in `events`.
+    fn position(&self, id: u64) -> Result<usize, usize> {
+        self.events.binary_search_by_key(&id, |e| e.id)
+    }
 }
 
 impl History {
@@ -157,26 +171,28 @@ impl History {
     pub fn new(record: bool) -> Self {
         History {
             // Enough for a short execution without growing.
-            events: spin::mutex::SpinMutex::new(Vec::with_capacity(16)),
+            events: spin::mutex::SpinMutex::new(Numbered {
+                events: Vec::with_capacity(16),
+                last_id: 0,
+            }),
             record,
-            base: 0,
         }
     }
 
     /// A recording history whose first event will have the id `last_stored_id + 1`: the
     /// continuation of a stored history.
     pub fn continuing(last_stored_id: u64) -> Self {
-        History {
-            base: last_stored_id,
-            ..History::new(true)
-        }
+        let history = History::new(true);
+        history.events.lock().last_id = last_stored_id;
+        history
     }
 
     /// Appends the event `new` describes, numbering it, and returns its id. The event is
     /// made in its place in the history, not made elsewhere and moved in.
     pub fn append(&self, new: NewEvent<'_>) -> u64 {
-        let mut events = self.events.lock();
-        let id = self.base + events.len() as u64 + 1;
+        let mut numbered = self.events.lock();
+        let id = numbered.last_id + 1;
+        numbered.last_id = id;
         let (state, details, payload) = if self.record {
             let payload = new.payload.map(|(field, value)| EventPayload {
                 field,
@@ -187,7 +203,7 @@ impl History {
             // Without recording, events keep ids counting but hold no details.
             (None, Details::new(), None)
         };
-        events.push(HistoryEvent {
+        numbered.events.push(HistoryEvent {
             id,
             previous_event_id: new.previous_event_id,
             timestamp_millis: new.timestamp_millis,
@@ -199,12 +215,21 @@ impl History {
         id
     }
 
+    /// Takes the next id for an event that AWS numbers but leaves out of the history it
+    /// shows (a successful Parallel's `ParallelStateSucceeded`), so that every later id is
+    /// the one AWS gives. Returns the id.
+    pub fn skip_id(&self) -> u64 {
+        let mut numbered = self.events.lock();
+        numbered.last_id += 1;
+        numbered.last_id
+    }
+
     /// Makes room for `additional` more events at once. A long history grows in one step
     /// instead of by doubling, which would copy every event and, for a moment, hold two
     /// copies; room reserved but never written costs address space, not memory.
     pub fn reserve(&self, additional: usize) {
         if self.record {
-            self.events.lock().reserve(additional);
+            self.events.lock().events.reserve(additional);
         }
     }
 
@@ -215,18 +240,18 @@ impl History {
 
     /// The events so far.
     pub fn events(&self) -> Vec<HistoryEvent> {
-        self.events.lock().clone()
+        self.events.lock().events.clone()
     }
 
     /// The events, moved out: the history is empty afterwards. An execution hands its history
     /// to its outcome this way, without copying the payloads.
     pub fn take_events(&self) -> Vec<HistoryEvent> {
-        std::mem::take(&mut *self.events.lock())
+        std::mem::take(&mut self.events.lock().events)
     }
 
     /// How many events this history holds (a continued history: since it continued).
     pub fn len(&self) -> usize {
-        self.events.lock().len()
+        self.events.lock().events.len()
     }
 
     /// True before the first event.
@@ -236,20 +261,27 @@ impl History {
 
     /// The id of the latest event (0 before the first).
     pub fn last_id(&self) -> u64 {
-        self.base + self.events.lock().len() as u64
+        self.events.lock().last_id
     }
 
     /// The events after `after_id`, in the API's shape.
     pub fn api_events_after(&self, after_id: u64) -> Vec<Value> {
-        let events = self.events.lock();
-        let skip = after_id.saturating_sub(self.base) as usize;
-        events.iter().skip(skip).map(HistoryEvent::to_api).collect()
+        let numbered = self.events.lock();
+        let first = match numbered.position(after_id) {
+            Ok(at) => at + 1,
+            Err(at) => at,
+        };
+        numbered.events[first..]
+            .iter()
+            .map(HistoryEvent::to_api)
+            .collect()
     }
 
     /// When the event `id` happened, if this history holds it.
     pub fn event_millis(&self, id: u64) -> Option<i64> {
-        let index = id.checked_sub(self.base + 1)? as usize;
-        self.events.lock().get(index).map(|e| e.timestamp_millis)
+        let numbered = self.events.lock();
+        let at = numbered.position(id).ok()?;
+        Some(numbered.events[at].timestamp_millis)
     }
 }
 

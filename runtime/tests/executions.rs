@@ -1,7 +1,7 @@
 //! The executor against executions recorded on AWS (`../shared/conformance/executions`):
 //! every case, in both query languages and with Variables, runs with its recorded task results
-//! as mocks and a virtual clock, and must end as AWS's did, with the same sequence of history
-//! events.
+//! as mocks and a virtual clock started at a fixed instant, and must end as AWS's did, with the
+//! same sequence of history events, numbered (ids and `previousEventId`s) as AWS numbered them.
 
 mod common;
 
@@ -20,6 +20,12 @@ use stepfn::{StatesError, VirtualClock};
 /// Cases this executor is not expected to pass yet, each with its reason.
 fn skips() -> HashMap<String, String> {
     common::skip_list(include_str!("execution-skips.txt"))
+}
+
+/// Passing cases whose history AWS numbered in an order that depends on timing (concurrent
+/// branches and iterations interleaving), each with its reason.
+fn numbering_skips() -> HashMap<String, String> {
+    common::skip_list(include_str!("history-numbering-skips.txt"))
 }
 
 /// True for definitions that use JSONata or Variables (counted apart in the report).
@@ -188,9 +194,96 @@ fn recorded_sequence(history: &[Value]) -> Vec<String> {
     }))
 }
 
+/// How a passing case's history compares with AWS's recording.
+#[derive(Clone, Copy)]
+struct HistoryMatch {
+    /// Event types and state names, in order.
+    sequence: bool,
+    /// Every event's id, type and `previousEventId`.
+    numbered: bool,
+}
+
 enum Verdict {
-    Pass { history_matches: Option<bool> },
+    Pass { history: Option<HistoryMatch> },
     Fail(String),
+}
+
+/// An event as the numbered comparison sees it: id, type, previousEventId. An id of `None`
+/// is one the recorder replaced by a placeholder (events of concurrent Parallel branches, whose
+/// order AWS does not fix): it matches any id.
+type Numbered = (Option<u64>, String, Option<u64>);
+
+/// The recorded events in the order AWS numbered them.
+fn recorded_numbering(history: &[Value], reverse_order: bool) -> Vec<Numbered> {
+    let mut events: Vec<Numbered> = history
+        .iter()
+        .map(|e| {
+            (
+                e["id"].as_u64(),
+                e["type"].as_str().unwrap_or_default().to_string(),
+                e["previousEventId"].as_u64(),
+            )
+        })
+        .collect();
+    if reverse_order {
+        events.reverse();
+    }
+    events
+}
+
+/// Whether our event matches the recorded one: a placeholder id matches any id and
+/// previousEventId (the recorder wrote 0 for both).
+fn same_numbering(ours: &Numbered, theirs: &Numbered) -> bool {
+    ours.1 == theirs.1
+        && match theirs.0 {
+            None => true,
+            Some(id) => ours.0 == Some(id) && theirs.2.is_none_or(|p| ours.2 == Some(p)),
+        }
+}
+
+/// Whether our history is numbered as the recorded one. Each run of placeholder events (the
+/// events of concurrent branches) was recorded in an order of the recorder's own, so within
+/// it only the event types count, in any order.
+fn numbered_alike(ours: &[Numbered], theirs: &[Numbered]) -> bool {
+    if ours.len() != theirs.len() {
+        return false;
+    }
+    let mut at = 0;
+    while at < theirs.len() {
+        if theirs[at].0.is_some() {
+            if !same_numbering(&ours[at], &theirs[at]) {
+                return false;
+            }
+            at += 1;
+            continue;
+        }
+        let end = (at..theirs.len())
+            .find(|&i| theirs[i].0.is_some())
+            .unwrap_or(theirs.len());
+        let mut our_types: Vec<&str> = ours[at..end].iter().map(|e| e.1.as_str()).collect();
+        let mut their_types: Vec<&str> = theirs[at..end].iter().map(|e| e.1.as_str()).collect();
+        our_types.sort_unstable();
+        their_types.sort_unstable();
+        if our_types != their_types {
+            return false;
+        }
+        at = end;
+    }
+    true
+}
+
+/// Where two numbered histories part, for the diff report.
+fn first_numbering_difference(ours: &[Numbered], theirs: &[Numbered]) -> String {
+    let at = ours
+        .iter()
+        .zip(theirs)
+        .take_while(|(a, b)| same_numbering(a, b))
+        .count();
+    format!(
+        "ours {:?} / AWS {:?}",
+        &ours[at.min(ours.len())..ours.len().min(at + 3)],
+        &theirs[at.min(theirs.len())..theirs.len().min(at + 3)]
+    )
 }
 
 /// The recorder replaced activity ARNs by a placeholder; a Task whose recorded calls were
@@ -291,7 +384,7 @@ fn run_case(case: &Value, scratch: &Path) -> Verdict {
             ));
         }
     }
-    let history_matches = case["history"].as_array().map(|recorded| {
+    let history = case["history"].as_array().map(|recorded| {
         let ours = event_sequence(
             outcome
                 .history
@@ -300,10 +393,10 @@ fn run_case(case: &Value, scratch: &Path) -> Verdict {
         );
         let mut theirs = recorded_sequence(recorded);
         // Some recordings are of GetExecutionHistory with reverseOrder.
-        if case["source"]
+        let reverse_order = case["source"]
             .as_str()
-            .is_some_and(|s| s.contains("reverseOrder[True]"))
-        {
+            .is_some_and(|s| s.contains("reverseOrder[True]"));
+        if reverse_order {
             theirs.reverse();
         }
         if ours != theirs && std::env::var_os("STEPFN_HISTORY_DIFF").is_some() {
@@ -316,9 +409,41 @@ fn run_case(case: &Value, scratch: &Path) -> Verdict {
                 &theirs[at..theirs.len().min(at + 4)]
             );
         }
-        ours == theirs
+        let ours_numbered: Vec<Numbered> = outcome
+            .history
+            .iter()
+            .map(|e| {
+                (
+                    Some(e.id),
+                    e.event_type.to_string(),
+                    Some(e.previous_event_id),
+                )
+            })
+            .collect();
+        let theirs_numbered = recorded_numbering(recorded, reverse_order);
+        let numbered = numbered_alike(&ours_numbered, &theirs_numbered);
+        if !numbered && std::env::var_os("STEPFN_HISTORY_DUMP").is_some() {
+            for i in 0..ours_numbered.len().max(theirs_numbered.len()) {
+                println!(
+                    "  {:<45} {:?}",
+                    format!("{:?}", ours_numbered.get(i)),
+                    theirs_numbered.get(i)
+                );
+            }
+        }
+        if !numbered && std::env::var_os("STEPFN_HISTORY_DIFF").is_some() {
+            println!(
+                "{}: numbering differs: {}",
+                case["source"].as_str().unwrap_or_default(),
+                first_numbering_difference(&ours_numbered, &theirs_numbered)
+            );
+        }
+        HistoryMatch {
+            sequence: ours == theirs,
+            numbered,
+        }
     });
-    Verdict::Pass { history_matches }
+    Verdict::Pass { history }
 }
 
 fn state_name_of(e: &stepfn::HistoryEvent) -> Option<String> {
@@ -337,6 +462,10 @@ fn recorded_executions_end_as_on_aws() {
     let scratch = std::env::temp_dir().join(format!("stepfn-executions-{}", std::process::id()));
     let mut by_group: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     let (mut in_scope, mut passed, mut history_total, mut history_ok) = (0, 0, 0, 0);
+    let numbering_skips = numbering_skips();
+    let mut numbered_ok = 0;
+    let mut numbering_failures = Vec::new();
+    let mut stale_numbering_skips = Vec::new();
     let (mut modern_total, mut modern_passed) = (0, 0);
     let mut failures = Vec::new();
     let mut stale_skips = Vec::new();
@@ -357,14 +486,18 @@ fn recorded_executions_end_as_on_aws() {
         counts.0 += 1;
         let verdict = run_case(&case, &scratch);
         match (verdict, skips.get(file)) {
-            (Verdict::Pass { history_matches }, skip) => {
+            (Verdict::Pass { history }, skip) => {
                 passed += 1;
                 modern_passed += usize::from(modern);
                 counts.1 += 1;
-                if let Some(m) = history_matches {
+                if let Some(m) = history {
                     history_total += 1;
-                    if m {
-                        history_ok += 1;
+                    history_ok += usize::from(m.sequence);
+                    numbered_ok += usize::from(m.numbered);
+                    match (m.numbered, numbering_skips.get(file)) {
+                        (true, Some(_)) => stale_numbering_skips.push(file.to_string()),
+                        (false, None) => numbering_failures.push(file.to_string()),
+                        _ => {}
                     }
                 }
                 if skip.is_some() {
@@ -382,6 +515,7 @@ fn recorded_executions_end_as_on_aws() {
     }
     println!("of them using JSONata or Variables: passed {modern_passed} of {modern_total}");
     println!("passed {passed} of {in_scope}; history event sequence matches AWS in {history_ok} of {history_total} passing cases with a recording");
+    println!("history ids, types and previousEventIds match AWS in {numbered_ok} of {history_total} passing cases with a recording");
     if only.is_none() {
         let unknown: Vec<&String> = skips.keys().filter(|k| !seen.contains(*k)).collect();
         assert!(
@@ -396,6 +530,16 @@ fn recorded_executions_end_as_on_aws() {
     assert!(
         stale_skips.is_empty(),
         "these skipped cases pass now; take them off execution-skips.txt: {stale_skips:#?}"
+    );
+    assert!(
+        stale_numbering_skips.is_empty(),
+        "these cases' histories are numbered as AWS numbers them now; take them off history-numbering-skips.txt: {stale_numbering_skips:#?}"
+    );
+    assert!(
+        numbering_failures.is_empty(),
+        "{} passing cases number their history unlike AWS (STEPFN_HISTORY_DIFF=1 shows where):\n{}",
+        numbering_failures.len(),
+        numbering_failures.join("\n")
     );
     assert!(
         failures.is_empty(),

@@ -101,9 +101,14 @@ fn shape(events: &[Value]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Ids start at 1 and rise (skipping only ids AWS gives to events it does not show).
 fn assert_ids_continue(events: &[Value]) {
     let ids: Vec<u64> = events.iter().map(|e| e["id"].as_u64().unwrap()).collect();
-    assert_eq!(ids, (1..=events.len() as u64).collect::<Vec<_>>());
+    assert_eq!(ids.first(), Some(&1));
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "ids do not rise: {ids:?}"
+    );
 }
 
 fn charge_wait_ship() -> StateMachine {

@@ -62,7 +62,9 @@ impl DurableRun {
         if events.is_empty() && status.is_none() {
             return Ok(());
         }
-        let last = *committed + events.len() as u64;
+        let last = events
+            .last()
+            .map_or(*committed, |e| e["id"].as_u64().unwrap_or(0));
         // Counted as sent once handed over, not once durable: a run dropped while waiting
         // (a stopped execution's states) must not send the same events again.
         let submitted = self

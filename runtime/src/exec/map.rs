@@ -73,18 +73,16 @@ pub(super) async fn run(
         let items = items_of(s, &fields, &effective)?;
         let concurrency = max_concurrency(&fields)?;
         let started = smallvec::smallvec![("length", items.len().into())];
-        let started_id = shared.emit(cursor, "MapStateStarted", started);
+        shared.emit(cursor, "MapStateStarted", started);
         let inputs = iteration_inputs(s, items, &fields)?;
-        inline(visit, s, inputs, concurrency, started_id).await
+        inline(visit, s, inputs, concurrency, cursor).await
     };
     drop(effective);
-    match result {
-        Ok(result) => {
-            shared.emit(cursor, "MapStateSucceeded", Details::new());
-            finish(visit, state, raw, result, &context)
-        }
-        Err(e) => Err(e),
-    }
+    let output = result?;
+    // MapStateSucceeded follows the Map's last event (the last iteration's, or
+    // MapRunSucceeded), and so does MapStateExited, as if it were not there.
+    shared.emit_aside(*cursor, "MapStateSucceeded", Details::new());
+    finish(visit, state, raw, output, &context)
 }
 
 /// Each iteration's input: ItemSelector (or the legacy Parameters) over the Map's input with
@@ -286,7 +284,7 @@ async fn inline(
     s: &Map,
     inputs: Vec<Data>,
     max_concurrency: usize,
-    started_id: u64,
+    cursor: &mut u64,
 ) -> Result<Data, StatesError> {
     let shared = visit.shared;
     let processor = &s.item_processor;
@@ -308,10 +306,24 @@ async fn inline(
             .min(MAX_RESERVED_EVENTS),
     );
     let map_name = visit.shared_name;
+    let started_id = *cursor;
+    // Where each iteration's chain of state events ended. Iterations start in order, at
+    // most `concurrency` at a time, and iteration `i` starts once `i - concurrency` has ended
+    // (the stream below hands results back in order): it chains on from that iteration's
+    // last state event, as AWS chains an iteration that waited for a free place. Knowing the
+    // predecessor from the indexes alone also lets a resumed execution find each stored
+    // iteration again, whatever order the iterations end in.
+    let chain_ends: Vec<std::sync::OnceLock<u64>> = (0..inputs.len())
+        .map(|_| std::sync::OnceLock::new())
+        .collect();
+    let chain_ends = &chain_ends;
     let iterations = inputs.into_iter().enumerate().map(|(index, input)| {
         let name = visit.name;
         async move {
-            let mut cursor = started_id;
+            let mut cursor = index
+                .checked_sub(concurrency)
+                .and_then(|freed| chain_ends[freed].get().copied())
+                .unwrap_or(started_id);
             let event = |cursor: &mut u64, event_type| {
                 shared.emit_named(
                     cursor,
@@ -336,23 +348,38 @@ async fn inline(
             )
             .await;
             abort.disarm();
+            let last_state_event = cursor;
+            let _ = chain_ends[index].set(last_state_event);
             match result {
                 Ok(output) => {
-                    event(&mut cursor, "MapIterationSucceeded");
-                    Ok(output)
+                    let succeeded = event(&mut cursor, "MapIterationSucceeded");
+                    Ok((output, succeeded))
                 }
                 Err(e) => {
+                    // MapIterationFailed does not move the chain on: MapStateFailed (or the
+                    // retry's MapStateStarted) follows the failing state's event.
                     event(&mut cursor, "MapIterationFailed");
-                    Err(e)
+                    Err((e, last_state_event))
                 }
             }
         }
     });
-    let outputs: Vec<Data> = futures::stream::iter(iterations)
+    let ended: Vec<(Data, u64)> = match futures::stream::iter(iterations)
         .buffered(concurrency)
         .try_collect()
-        .await?;
-    Ok(Data::array(outputs))
+        .await
+    {
+        Ok(ended) => ended,
+        Err((e, failed_at)) => {
+            *cursor = failed_at;
+            return Err(e);
+        }
+    };
+    // The Map goes on from the iteration that ended last.
+    *cursor = ended.iter().map(|(_, at)| *at).max().unwrap_or(started_id);
+    Ok(Data::array(
+        ended.into_iter().map(|(output, _)| output).collect(),
+    ))
 }
 
 /// A Distributed Map: `items` are the Map's items unless its ItemReader reads them.
@@ -477,13 +504,9 @@ async fn map_run(
             .collect()),
     };
     match &outcome {
-        Ok(_) => {
-            shared.emit(cursor, "MapRunSucceeded", Details::new());
-        }
-        Err(e) => {
-            shared.emit(cursor, "MapRunFailed", error_details(e));
-        }
-    }
+        Ok(_) => shared.emit(cursor, "MapRunSucceeded", Details::new()),
+        Err(e) => shared.emit(cursor, "MapRunFailed", error_details(e)),
+    };
     outcome
 }
 

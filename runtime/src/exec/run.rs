@@ -67,6 +67,9 @@ pub(crate) struct StateFacts {
     pub pass_result: Option<Data>,
     /// Where the state sits in the `States` that defines it.
     pub position: Option<usize>,
+    /// A failed expression's `EvaluationFailed` follows the state's entry event rather than
+    /// the event before it: AWS evaluates a Wait's duration as a step after the entry.
+    pub evaluates_after_entry: bool,
 }
 
 impl StateFacts {
@@ -76,6 +79,7 @@ impl StateFacts {
         reads_context: true,
         pass_result: None,
         position: None,
+        evaluates_after_entry: false,
     };
 
     /// The facts of `state`, at `position` in its `States`; `scratch` is reused between
@@ -95,6 +99,7 @@ impl StateFacts {
                 _ => None,
             },
             position: Some(position),
+            evaluates_after_entry: matches!(state, State::Wait(_)),
         }
     }
 }
@@ -114,6 +119,23 @@ impl Shared {
     #[inline]
     pub fn emit(&self, cursor: &mut u64, event_type: &'static str, details: Details) -> u64 {
         self.emit_timed(cursor, event_type, details).0
+    }
+
+    /// Records an event that does not move the cursor on: the next event of the branch
+    /// follows the same event this one does, as AWS links what follows a MapStateSucceeded.
+    pub fn emit_aside(&self, after: u64, event_type: &'static str, details: Details) -> u64 {
+        let mut cursor = after;
+        self.emit(&mut cursor, event_type, details)
+    }
+
+    /// Takes the id AWS gives an event it leaves out of the history it shows (a successful
+    /// Parallel's `ParallelStateSucceeded`), so later events have AWS's ids. A resumed
+    /// execution took it before, unless it has caught up with the stored history: an
+    /// unshown event is stored nowhere, so only the ids after it tell.
+    pub fn skip_unshown_event(&self) {
+        if self.replay().is_none() {
+            self.history.skip_id();
+        }
     }
 
     /// Records an event carrying `payload` in its details member `field`.
@@ -437,8 +459,13 @@ impl<'a> Visit<'a> {
             let mut details = error_details(&e);
             details.push(("location", field.into()));
             details.push(("state", self.name.into()));
-            // AWS links this event to the one before the state was entered.
-            let mut previous = self.entered_previous;
+            // AWS links this event to the one before the state was entered, but where the
+            // failed expression was evaluated after the entry.
+            let mut previous = if self.facts.evaluates_after_entry {
+                self.entered_id
+            } else {
+                self.entered_previous
+            };
             *cursor = self.shared.emit(&mut previous, "EvaluationFailed", details);
         }
         e
@@ -640,7 +667,15 @@ async fn run_states<'a>(
         abort.disarm();
         let step = match result {
             Ok(step) => step,
-            Err(e) => return Err(visit.locate(e, cursor)),
+            Err(e) => {
+                let e = visit.locate(e, cursor);
+                // A Task whose failure ends its Parallel branch or Map iteration never exits:
+                // AWS records it aborted, after its failure and without moving the chain on.
+                if concurrent && matches!(state, State::Task(_)) && e.is_catchable() {
+                    drop(AbortGuard::new(shared, aborted_event(state), name, *cursor));
+                }
+                return Err(e);
+            }
         };
         let assigned = visit
             .assigned
@@ -1058,10 +1093,12 @@ async fn parallel(
     let started = shared.emit(cursor, "ParallelStateStarted", Details::new());
     // Branches share the input: it is copied only where a branch changes it.
     let effective = &effective;
+    // Each branch chains its events from ParallelStateStarted; a branch gives back where
+    // its chain ended, which is where the Parallel's own events follow on.
     let branches = s.branches.iter().map(|branch| async move {
         let input = effective.clone();
         let mut branch_cursor = started;
-        run_branch(
+        match run_branch(
             shared,
             &branch.states,
             &branch.start_at,
@@ -1071,10 +1108,24 @@ async fn parallel(
             &mut branch_cursor,
         )
         .await
+        {
+            Ok(output) => Ok((output, branch_cursor)),
+            Err(e) => Err((e, branch_cursor)),
+        }
     });
-    let outputs = futures::future::try_join_all(branches).await?;
-    // AWS's recorded histories hold no ParallelStateSucceeded (unlike MapStateSucceeded): a
-    // Parallel that succeeds goes straight to ParallelStateExited.
+    let ended = match futures::future::try_join_all(branches).await {
+        Ok(ended) => ended,
+        Err((e, failed_at)) => {
+            // ParallelStateFailed follows the failing branch's last event.
+            *cursor = failed_at;
+            return Err(e);
+        }
+    };
+    // The Parallel goes on from the branch that ended last; AWS numbers a
+    // ParallelStateSucceeded there that its histories never show.
+    *cursor = ended.iter().map(|(_, at)| *at).max().unwrap_or(started);
+    shared.skip_unshown_event();
+    let outputs = ended.into_iter().map(|(output, _)| output).collect();
     finish(visit, state, raw, Data::array(outputs), &context)
 }
 

@@ -66,7 +66,7 @@ pub(crate) fn check_store(store: &dyn Store) {
     let elsewhere = ExecutionRecord::started("arn:other:a", "arn:other", "a", "{}", 3);
     store.insert_execution(&elsewhere, None).unwrap();
 
-    // A transition is all or nothing; events continue the history exactly.
+    // A transition is all or nothing; event ids continue the history, rising.
     store
         .commit(
             &arn("a"),
@@ -77,19 +77,19 @@ pub(crate) fn check_store(store: &dyn Store) {
             },
         )
         .unwrap();
-    let gap = store.commit(
+    let backwards = store.commit(
         &arn("a"),
         Transition {
-            events: &[events(4..=4), events(6..=6)].concat(),
+            events: &[events(4..=4), events(6..=6), events(5..=5)].concat(),
             checkpoint: Some("two"),
             status: None,
         },
     );
     assert!(matches!(
-        gap,
+        backwards,
         Err(StoreError::EventOutOfOrder {
-            expected: 5,
-            given: 6,
+            expected: 7,
+            given: 5,
             ..
         })
     ));
@@ -114,21 +114,22 @@ pub(crate) fn check_store(store: &dyn Store) {
         .commit(
             &arn("a"),
             Transition {
-                events: &events(4..=25),
+                // AWS's numbering skips ids it gives to events it never shows.
+                events: &[events(4..=12), events(14..=26)].concat(),
                 checkpoint: None,
                 status: None,
             },
         )
         .unwrap();
     assert_eq!(store.checkpoint(&arn("a")).unwrap().as_deref(), Some("one"));
-    assert_eq!(
-        all_events(store, &arn("a"), false, 10),
-        (1..=25).collect::<Vec<_>>()
-    );
+    let numbered: Vec<u64> = (1..=12).chain(14..=26).collect();
+    assert_eq!(all_events(store, &arn("a"), false, 10), numbered);
     assert_eq!(
         all_events(store, &arn("a"), true, 10),
-        (1..=25).rev().collect::<Vec<_>>()
+        numbered.iter().rev().copied().collect::<Vec<_>>()
     );
+    // Pages of 12 end and start on either side of the skipped id.
+    assert_eq!(all_events(store, &arn("a"), false, 12), numbered);
     assert_eq!(all_events(store, &arn("a"), true, 25).len(), 25);
     assert!(matches!(
         store.history(
@@ -158,7 +159,7 @@ pub(crate) fn check_store(store: &dyn Store) {
         .commit(
             &arn("a"),
             Transition {
-                events: &events(26..=26),
+                events: &events(27..=27),
                 checkpoint: None,
                 status: Some(&failed),
             },
@@ -294,7 +295,7 @@ pub(crate) fn check_store(store: &dyn Store) {
         Some("begun")
     );
     let two = events(1..=2);
-    let skipping = events(2..=2);
+    let backwards = [events(2..=2), events(1..=1)].concat();
     let results = store.commit_batch(&[
         (
             arn("b1").as_str(),
@@ -315,7 +316,7 @@ pub(crate) fn check_store(store: &dyn Store) {
         (
             arn("late").as_str(),
             Transition {
-                events: &skipping,
+                events: &backwards,
                 checkpoint: Some("never"),
                 status: Some(&succeeded),
             },

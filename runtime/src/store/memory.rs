@@ -155,7 +155,8 @@ impl Store for MemoryStore {
             .get_mut(execution_arn)
             .ok_or_else(|| StoreError::ExecutionDoesNotExist(execution_arn.into()))?;
         // Checked before anything changes, so a refused transition leaves no trace.
-        check_continues(execution_arn, entry.events.len() as u64, transition.events)?;
+        let last_id = entry.events.last().map_or(0, event_id);
+        check_continues(execution_arn, last_id, transition.events)?;
         entry.events.extend(transition.events.iter().cloned());
         if let Some(checkpoint) = transition.checkpoint {
             entry.checkpoint = Some(checkpoint.to_string());
@@ -233,17 +234,15 @@ impl Store for MemoryStore {
             .ok_or_else(|| StoreError::ExecutionDoesNotExist(execution_arn.into()))?;
         let size = page_size(query.max_results);
         let events = &entry.events;
+        // Ids rise but may skip (see `check_continues`): a token's id is found, not counted.
         let page: Vec<&Value> = if query.reverse_order {
-            let end = from.map_or(events.len(), |id| (id as usize).min(events.len()));
+            let end = from.map_or(events.len(), |id| {
+                events.partition_point(|e| event_id(e) <= id)
+            });
             events[..end].iter().rev().take(size + 1).collect()
         } else {
-            let start = from.map_or(0, |id| (id as usize).saturating_sub(1));
-            events
-                .get(start..)
-                .unwrap_or(&[])
-                .iter()
-                .take(size + 1)
-                .collect()
+            let start = from.map_or(0, |id| events.partition_point(|e| event_id(e) < id));
+            events[start..].iter().take(size + 1).collect()
         };
         Ok(paged_events(page, size, query.reverse_order))
     }

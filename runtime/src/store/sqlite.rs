@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS executions (
     stop_millis INTEGER,
     redrive_count INTEGER NOT NULL DEFAULT 0,
     checkpoint TEXT,
-    events INTEGER NOT NULL DEFAULT 0,
+    last_event_id INTEGER NOT NULL DEFAULT 0,
     UNIQUE (state_machine_arn, name)
 );
 CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status, seq);
@@ -105,6 +105,7 @@ impl SqliteStore {
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
             )
             .map_err(database)?;
+        upgrade_event_count(&connection)?;
         connection.execute_batch(SCHEMA).map_err(database)?;
         Ok(SqliteStore {
             connection: Mutex::new(connection),
@@ -435,22 +436,42 @@ impl Store for SqliteStore {
     }
 }
 
+/// Files written before histories kept AWS's numbering (which may skip ids) counted each
+/// execution's events in a column `events`; their ids had no gaps, so that count is the last
+/// event's id, and the column only needs its new name.
+fn upgrade_event_count(connection: &Connection) -> Result<(), StoreError> {
+    let old_column: bool = connection
+        .query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('executions') WHERE name = 'events'",
+            [],
+            |row| row.get::<_, i64>(0),
+        )
+        .map_err(database)?
+        > 0;
+    if old_column {
+        connection
+            .execute_batch("ALTER TABLE executions RENAME COLUMN events TO last_event_id")
+            .map_err(database)?;
+    }
+    Ok(())
+}
+
 /// Writes `transition` of `execution_arn` inside the transaction (or savepoint) `tx`.
 fn apply(
     tx: &Connection,
     execution_arn: &str,
     transition: &Transition<'_>,
 ) -> Result<(), StoreError> {
-    let (seq, stored): (i64, i64) = tx
+    let (seq, last_id): (i64, i64) = tx
         .query_row(
-            "SELECT seq, events FROM executions WHERE arn = ?1",
+            "SELECT seq, last_event_id FROM executions WHERE arn = ?1",
             [execution_arn],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()
         .map_err(database)?
         .ok_or_else(|| StoreError::ExecutionDoesNotExist(execution_arn.into()))?;
-    check_continues(execution_arn, stored as u64, transition.events)?;
+    let last_id = check_continues(execution_arn, last_id as u64, transition.events)?;
     {
         let mut insert = tx
             .prepare_cached("INSERT INTO events (execution_seq, id, event) VALUES (?1, ?2, ?3)")
@@ -462,10 +483,10 @@ fn apply(
         }
     }
     tx.execute(
-        "UPDATE executions SET events = ?2, checkpoint = COALESCE(?3, checkpoint) WHERE seq = ?1",
+        "UPDATE executions SET last_event_id = ?2, checkpoint = COALESCE(?3, checkpoint) WHERE seq = ?1",
         params![
             seq,
-            stored + transition.events.len() as i64,
+            last_id as i64,
             transition.checkpoint
         ],
     )
