@@ -415,3 +415,41 @@ async fn a_seconds_wait_is_bounded_like_a_timestamp() {
         ExecutionStatus::Failed
     );
 }
+
+/// A clock whose waits panic: a bug in what a state's work calls.
+struct PanickingClock;
+
+impl Clock for PanickingClock {
+    fn now_millis(&self) -> i64 {
+        0
+    }
+
+    fn sleep(&self, _: Duration) -> futures::future::BoxFuture<'static, ()> {
+        panic!("clock bug")
+    }
+}
+
+#[tokio::test]
+async fn a_panic_in_a_states_work_fails_the_execution_naming_the_state() {
+    let executor = machine(json!({"StartAt": "Before", "States": {
+        "Before": {"Type": "Pass", "Next": "Pause"},
+        "Pause": {"Type": "Wait", "Seconds": 5, "Next": "After"},
+        "After": {"Type": "Pass", "End": true}}}));
+    let outcome = executor
+        .run(
+            json!({}),
+            ExecutionOptions {
+                clock: Arc::new(PanickingClock),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert_eq!(outcome.status, ExecutionStatus::Failed);
+    assert_eq!(outcome.error.as_deref(), Some("States.Runtime"));
+    assert_eq!(
+        outcome.cause.as_deref(),
+        Some("An error occurred while executing the state 'Pause' (entered at the event id #4). The state's evaluation panicked: clock bug")
+    );
+    let last = outcome.history.last().unwrap();
+    assert_eq!(last.event_type, "ExecutionFailed");
+}

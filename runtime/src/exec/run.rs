@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
+use futures::FutureExt;
 use stepfn_codegen::{
     Assign, Catcher, Choice, Condition, Fail, MaybeJsonata, Parallel, Pass, Query, QueryLanguage,
     State, States, Succeed, Template, Transition,
@@ -663,7 +664,18 @@ async fn run_states<'a>(
         if concurrent {
             tokio::task::yield_now().await;
         }
-        let result = run_state(&visit, state, input, cursor).await;
+        // A bug anywhere in the state's work (an expression, a template, a clock) must end
+        // this execution, not the process that runs it, nor leave it running forever.
+        let result = match std::panic::AssertUnwindSafe(run_state(&visit, state, input, cursor))
+            .catch_unwind()
+            .await
+        {
+            Ok(result) => result,
+            Err(payload) => Err(StatesError::runtime(format!(
+                "The state's evaluation panicked: {}",
+                task::panic_message(payload.as_ref())
+            ))),
+        };
         abort.disarm();
         let step = match result {
             Ok(step) => step,

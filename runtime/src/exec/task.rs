@@ -460,15 +460,19 @@ fn inline_handler(work: BoxFuture<'static, DataTaskResult>) -> BoxFuture<'static
 }
 
 fn panicked(payload: &(dyn std::any::Any + Send)) -> StatesError {
-    let message = payload
+    StatesError::new(
+        names::TASK_FAILED,
+        format!("The task handler panicked: {}", panic_message(payload)),
+    )
+}
+
+/// The message a panic carried, when it was text.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "(no message)".into());
-    StatesError::new(
-        names::TASK_FAILED,
-        format!("The task handler panicked: {message}"),
-    )
+        .unwrap_or_else(|| "(no message)".into())
 }
 
 /// Completes with `States.Timeout` once `heartbeat_seconds` pass without a heartbeat.
