@@ -42,6 +42,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures::FutureExt;
 use serde_json::{json, Value};
 use stepfn_codegen::ExecutionType;
 
@@ -425,12 +426,68 @@ impl Engine {
         let input = serde_json::from_str::<Value>(&record.input).unwrap_or(Value::Null);
         let engine = self.clone();
         tokio::spawn(async move {
-            executor
-                .run_durable(Data::from(input), execution_options, durable)
-                .await;
+            let run = executor.run_durable(Data::from(input), execution_options, durable);
+            // A state's own panics fail it in the executor; one anywhere else in the run must
+            // still end the execution, not leave it RUNNING with no task behind it.
+            if let Err(payload) = std::panic::AssertUnwindSafe(run).catch_unwind().await {
+                let message = crate::exec::panic_message(payload.as_ref());
+                engine.fail_after_panic(&arn, &message).await;
+            }
             engine.live().remove(&*arn);
             let _ = ended_sender.send(true);
         });
+    }
+
+    /// Ends the execution `arn` FAILED with `States.Runtime` after its run panicked: an
+    /// ExecutionFailed event follows the last one stored, and the record says FAILED, so a
+    /// restart does not run it into the same panic again.
+    async fn fail_after_panic(&self, arn: &Arc<str>, message: &str) {
+        let last = self
+            .store()
+            .history(
+                arn,
+                &HistoryQuery {
+                    reverse_order: true,
+                    max_results: 1,
+                    next_token: None,
+                },
+            )
+            .ok()
+            .and_then(|page| page.items.first().map(|e| e["id"].as_u64().unwrap_or(0)))
+            .unwrap_or(0);
+        let error = crate::error::names::RUNTIME.to_string();
+        let cause = format!("The execution panicked: {message}");
+        let now = self.inner.options.clock.now_millis();
+        let failed = crate::history::HistoryEvent {
+            id: last + 1,
+            previous_event_id: last,
+            timestamp_millis: now,
+            event_type: "ExecutionFailed",
+            state: None,
+            details: smallvec::smallvec![
+                ("error", Data::from(error.as_str())),
+                ("cause", Data::from(cause.as_str())),
+            ],
+            payload: None,
+        };
+        let change = StatusChange {
+            status: RunStatus::Failed,
+            output: None,
+            error: Some(error),
+            cause: Some(cause),
+            stop_millis: Some(now),
+            redriven: false,
+        };
+        if let Err(e) = self
+            .inner
+            .commits
+            .commit(arn.clone(), vec![failed.to_api()], None, Some(change))
+            .await
+        {
+            eprintln!(
+                "stepfn: the execution {arn} panicked and could not be recorded as failed: {e}"
+            );
+        }
     }
 
     /// Completes once the execution `execution_arn` is no longer running in this process,

@@ -764,3 +764,63 @@ fn a_test_case_runs_with_its_mocks_also_after_a_restart() {
     });
     let _ = std::fs::remove_file(&path);
 }
+
+/// A virtual clock that panics the first time it is read at or after `at_millis`: a bug in
+/// the executor's own bookkeeping, outside any state's work.
+struct PanicOnceAt {
+    inner: VirtualClock,
+    at_millis: i64,
+    fired: std::sync::atomic::AtomicBool,
+}
+
+impl Clock for PanicOnceAt {
+    fn now_millis(&self) -> i64 {
+        let now = self.inner.now_millis();
+        if now >= self.at_millis && !self.fired.swap(true, Ordering::SeqCst) {
+            panic!("bookkeeping bug");
+        }
+        now
+    }
+
+    fn sleep(&self, duration: Duration) -> futures::future::BoxFuture<'static, ()> {
+        self.inner.sleep(duration)
+    }
+}
+
+#[test]
+fn a_run_that_panics_outside_a_state_ends_failed_and_stays_ended_after_a_restart() {
+    let path = database("panic");
+    let definition = machine(json!({"StartAt": "Pause", "States": {
+        "Pause": {"Type": "Wait", "Seconds": 3600, "End": true}}}));
+    let arn = session(START, async |_| {
+        let clock: Arc<dyn Clock> = Arc::new(PanicOnceAt {
+            inner: VirtualClock::starting_at(START),
+            at_millis: START + HOUR,
+            fired: Default::default(),
+        });
+        let engine = engine(&path, clock, TaskRegistry::new()).await;
+        let sm = engine.register("Sleepy", definition.clone());
+        let started = engine.start_execution(&sm, None, "{}").await.unwrap();
+        let record = engine.wait(&started.execution_arn).await.unwrap();
+        assert_eq!(record.status, RunStatus::Failed);
+        assert_eq!(record.error.as_deref(), Some("States.Runtime"));
+        assert_eq!(
+            record.cause.as_deref(),
+            Some("The execution panicked: bookkeeping bug")
+        );
+        started.execution_arn
+    });
+    session(START + 2 * HOUR, async |clock| {
+        let engine = engine(&path, clock, TaskRegistry::new()).await;
+        let record = engine.wait(&arn).await.unwrap();
+        assert_eq!(record.status, RunStatus::Failed);
+        let history = engine
+            .get_execution_history(&arn, &HistoryQuery::default())
+            .unwrap()
+            .items;
+        let last = history.last().unwrap();
+        assert_eq!(last["type"], "ExecutionFailed");
+        assert_ids_continue(&history);
+        assert!(engine.running().is_empty());
+    });
+}

@@ -41,6 +41,7 @@ use crate::tasks::{Activities, Callbacks, TaskRegistry, TaskResources, DEFAULT_R
 pub use io::{payload_size, MAX_PAYLOAD_BYTES};
 pub(crate) use run::{run_state, Shared, StateFacts, StateNames, Step, Visit};
 pub use stop::{StopRequest, StopSignal};
+pub(crate) use task::panic_message;
 
 /// A state machine ready to run many executions. Everything the definition computes (paths,
 /// templates, intrinsic calls) was parsed when the model was built; nothing is re-parsed per
