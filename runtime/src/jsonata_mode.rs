@@ -29,6 +29,8 @@ pub struct JsonataScope<'a> {
     pub error_output: Option<&'a Data>,
     /// The workflow variables.
     pub variables: Option<&'a VariableScope<'a>>,
+    /// How long and how deep each expression may evaluate.
+    pub limits: Limits,
 }
 
 /// The JSON type a field requires of its expression, as AWS names it in its messages.
@@ -61,7 +63,13 @@ impl<'a> JsonataScope<'a> {
             result: None,
             error_output: None,
             variables,
+            limits: crate::exec::EXPRESSION_LIMITS,
         }
+    }
+
+    /// The same scope with expressions evaluated within `limits`.
+    pub fn with_limits(self, limits: Limits) -> Self {
+        JsonataScope { limits, ..self }
     }
 
     /// The same scope with `$states.result` bound.
@@ -107,7 +115,7 @@ impl<'a> JsonataScope<'a> {
                 "states" => Some(states.get_or_init(|| self.states_value()).clone()),
                 _ => self.variables.and_then(|v| v.get(name)).map(to_jsonata),
             },
-            Limits::default(),
+            self.limits,
         );
         let shown = expression.expression().trim();
         let failure = |what: String| {

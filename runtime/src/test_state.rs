@@ -162,6 +162,7 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
         state_mock: request.mock.clone().map(|m| m.map(Data::from)),
         variable_budget: Default::default(),
         durable: None,
+        expression_limits: crate::exec::EXPRESSION_LIMITS,
     };
     let variables = VariableScope::with_values(
         request

@@ -453,3 +453,58 @@ async fn a_panic_in_a_states_work_fails_the_execution_naming_the_state() {
     let last = outcome.history.last().unwrap();
     assert_eq!(last.event_type, "ExecutionFailed");
 }
+
+#[tokio::test]
+async fn a_runaway_expression_fails_its_state_within_the_budget() {
+    let executor = machine(
+        json!({"QueryLanguage": "JSONata", "StartAt": "Spin", "States": {
+        "Spin": {"Type": "Pass",
+                 "Output": "{% $sum([1..5000].($sum([1..5000]))) %}",
+                 "End": true}}}),
+    );
+    let real = std::time::Instant::now();
+    let outcome = executor
+        .run(
+            json!({}),
+            ExecutionOptions {
+                expression_limits: stepfn::exec::ExpressionLimits {
+                    max_depth: 10_000,
+                    time_limit: Some(Duration::from_millis(50)),
+                },
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(
+        real.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        real.elapsed()
+    );
+    assert_eq!(outcome.status, ExecutionStatus::Failed);
+    assert_eq!(
+        outcome.error.as_deref(),
+        Some("States.QueryEvaluationError")
+    );
+    let cause = outcome.cause.unwrap();
+    assert!(
+        cause.contains("'Spin'") && cause.contains("U1001"),
+        "{cause}"
+    );
+}
+
+#[tokio::test]
+async fn runaway_recursion_fails_its_state_at_the_depth_budget() {
+    let executor = machine(
+        json!({"QueryLanguage": "JSONata", "StartAt": "Recurse", "States": {
+        "Recurse": {"Type": "Pass",
+                    "Output": "{% ($f := function($x){ $x > 0 ? 1 + $f($x - 1) : 0 }; $f(100000)) %}",
+                    "End": true}}}),
+    );
+    let outcome = executor.run(json!({}), ExecutionOptions::default()).await;
+    assert_eq!(outcome.status, ExecutionStatus::Failed);
+    assert_eq!(
+        outcome.error.as_deref(),
+        Some("States.QueryEvaluationError")
+    );
+    assert!(outcome.cause.unwrap().contains("Stack overflow"));
+}

@@ -118,6 +118,43 @@ async fn bad_requests_get_aws_error_shapes_and_the_server_goes_on() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_definition_over_a_mebibyte_is_refused_as_aws_refuses_it() {
+    let server = start(ServerOptions {
+        max_body_bytes: 4 * 1024 * 1024,
+        ..Default::default()
+    })
+    .await;
+    let client = reqwest::Client::new();
+    // Valid but for its size: a Pass state whose Result is one long string.
+    let definition = |chars: usize| {
+        let shell =
+            json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": "", "End": true}}})
+                .to_string();
+        let padding = "x".repeat(chars - shell.len());
+        shell.replace(r#""Result":"""#, &format!(r#""Result":"{padding}""#))
+    };
+    for operation in ["CreateStateMachine", "ValidateStateMachineDefinition"] {
+        let request =
+            |definition: String| json!({"name": "Big", "roleArn": ROLE, "definition": definition});
+        let (status, answer) =
+            call(&client, &server, operation, &request(definition(1_048_577))).await;
+        assert_eq!(
+            (status, error_code(&answer)),
+            (400, "ValidationException"),
+            "{answer}"
+        );
+        assert_eq!(
+            answer["message"],
+            "1 validation error detected: Value at 'definition' failed to satisfy constraint: Member must have length less than or equal to 1048576"
+        );
+        let (status, answer) =
+            call(&client, &server, operation, &request(definition(1_048_576))).await;
+        assert_eq!(status, 200, "{operation}: {answer}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_concurrent_starts_lose_no_execution() {
     let db = temp_db("load");
     let server = start(ServerOptions {

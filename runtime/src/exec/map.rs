@@ -576,5 +576,6 @@ fn child_execution(parent: &Shared, arn: &str, name: &str, input: &Data) -> Shar
         state_mock: None,
         variable_budget: Default::default(),
         durable: None,
+        expression_limits: parent.expression_limits,
     }
 }

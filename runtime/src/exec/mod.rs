@@ -143,7 +143,21 @@ pub struct ExecutionOptions {
     /// Raise it to stop the execution (StopExecution): give a clone of a [`StopSignal::new`]
     /// and keep one. The default, [`StopSignal::never`], cannot be raised.
     pub stop: StopSignal,
+    /// How long and how deep one JSONata expression may evaluate before its state fails
+    /// with `States.QueryEvaluationError`; see [`EXPRESSION_LIMITS`].
+    pub expression_limits: ExpressionLimits,
 }
+
+/// How long and how deep a JSONata expression may evaluate.
+pub use stepfn_codegen::jsonata::Limits as ExpressionLimits;
+
+/// The default budget of one JSONata expression in a state: deep enough for any recursion
+/// that ends, and a second of work, far beyond what a field's expression needs, so that a
+/// runaway expression fails its state instead of stalling the executor.
+pub const EXPRESSION_LIMITS: ExpressionLimits = ExpressionLimits {
+    max_depth: 10_000,
+    time_limit: Some(std::time::Duration::from_secs(1)),
+};
 
 /// The callbacks of executions whose options name none: one table for all of them (their
 /// tokens are unique), so default options cost no allocation.
@@ -168,6 +182,7 @@ impl Default for ExecutionOptions {
             record_history: true,
             execution_type: ExecutionType::Standard,
             stop: StopSignal::never(),
+            expression_limits: EXPRESSION_LIMITS,
         }
     }
 }
@@ -269,6 +284,7 @@ impl Executor {
             record_history,
             execution_type,
             stop,
+            expression_limits,
         } = options;
         let start = match &durable {
             Some(d) => d.start_millis,
@@ -313,6 +329,7 @@ impl Executor {
             state_mock: None,
             variable_budget: Default::default(),
             durable: durable.clone(),
+            expression_limits,
         };
         let mut cursor = 0;
         let details = smallvec::smallvec![("roleArn", role_detail)];

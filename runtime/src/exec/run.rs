@@ -50,6 +50,8 @@ pub(crate) struct Shared {
     pub variable_budget: VariableBudget,
     /// A durable execution's store and the history it resumes from.
     pub durable: Option<Arc<DurableRun>>,
+    /// The budget of each JSONata expression.
+    pub expression_limits: crate::exec::ExpressionLimits,
 }
 
 /// Every state of the machine by name, and what the executor learnt of it before running it.
@@ -415,7 +417,10 @@ impl<'a> Visit<'a> {
     /// The state's fields where the JSONPath `$` (or JSONata `$states.input`) is `input`.
     pub fn fields<'c>(&'c self, input: &'c Data, context: &'c ContextObject) -> Fields<'c> {
         if self.is_jsonata() {
-            Fields::Jsonata(JsonataScope::new(input, context, Some(self.variables)))
+            Fields::Jsonata(
+                JsonataScope::new(input, context, Some(self.variables))
+                    .with_limits(self.shared.expression_limits),
+            )
         } else {
             Fields::Path(self.roots(context).scope(input))
         }

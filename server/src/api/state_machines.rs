@@ -7,7 +7,7 @@ use stepfn::durable::{Engine, StateMachineInfo, StateMachineSpec, StateMachineUp
 use stepfn_codegen::{CheckOptions, ExecutionType};
 
 use super::{listing, paged, Tag};
-use crate::protocol::{timestamp, ApiError};
+use crate::protocol::{check_length, timestamp, ApiError};
 
 /// The members kept and given back as they were sent.
 const CONFIGURATION: [&str; 4] = [
@@ -49,7 +49,11 @@ pub(super) struct Create {
     rest: Map<String, Value>,
 }
 
+/// The longest definition Step Functions takes, in characters (its API's length limit).
+const MAX_DEFINITION_CHARS: usize = 1_048_576;
+
 pub(super) fn create(engine: &Engine, request: Create) -> Result<Value, ApiError> {
+    check_length("definition", &request.definition, MAX_DEFINITION_CHARS)?;
     let tags = Tag::pairs(request.tags)?;
     let info = engine.create_state_machine(StateMachineSpec {
         name: request.name,
@@ -78,6 +82,9 @@ pub(super) struct Update {
 }
 
 pub(super) fn update(engine: &Engine, request: Update) -> Result<Value, ApiError> {
+    if let Some(definition) = &request.definition {
+        check_length("definition", definition, MAX_DEFINITION_CHARS)?;
+    }
     let info = engine.update_state_machine(
         &request.state_machine_arn,
         StateMachineUpdate {
@@ -168,6 +175,7 @@ pub(super) struct Validate {
 }
 
 pub(super) fn validate(request: Validate) -> Result<Value, ApiError> {
+    check_length("definition", &request.definition, MAX_DEFINITION_CHARS)?;
     let options = CheckOptions {
         machine_type: machine_type(request.machine_type.as_deref())?.into(),
     };
