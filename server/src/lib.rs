@@ -70,6 +70,9 @@ pub struct ServerOptions {
     pub account: String,
     /// The region in ARNs.
     pub region: String,
+    /// How long a shutdown waits for requests under way before it closes their connections:
+    /// a client that stalls in the middle of a request must not keep the server up.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for ServerOptions {
@@ -84,6 +87,7 @@ impl Default for ServerOptions {
             clock: SystemClock::shared(),
             account: "123456789012".into(),
             region: "us-east-1".into(),
+            shutdown_grace: Duration::from_secs(10),
         }
     }
 }
@@ -164,6 +168,7 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
         let (stop, shutting_down) = tokio::sync::watch::channel(false);
+        let mut grace_started = shutting_down.clone();
         let shared = Arc::new(Shared {
             engine: self.engine.clone(),
             activity_poll: self.options.activity_poll,
@@ -173,12 +178,20 @@ impl Server {
             .fallback(handle)
             .layer(DefaultBodyLimit::max(self.options.max_body_bytes))
             .with_state(shared);
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                let _ = stop.send(true);
-            })
-            .await?;
+        let serving = axum::serve(self.listener, app).with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        });
+        let grace = self.options.shutdown_grace;
+        let grace_over = async move {
+            let _ = grace_started.wait_for(|stopping| *stopping).await;
+            tokio::time::sleep(grace).await;
+        };
+        tokio::select! {
+            served = serving => served?,
+            // Connections still open are dropped with the serving future.
+            () = grace_over => {}
+        }
         Ok(())
     }
 }
