@@ -518,12 +518,20 @@ fn variables_after(visit: &Visit<'_>, given: Vec<(String, Data)>) -> Value {
     Value::Object(all)
 }
 
-/// The stages of a JSONPath state without Retry or Catch, as far as they get. The state
-/// itself runs in the executor; this only reports what its stages gave.
+/// The stages of a JSONPath state without Retry or Catch, as far as they get: a stage that
+/// fails ends the report there, and the executor, which runs the state, reports the error.
 fn inspect_simple(visit: &Visit<'_>, state: &State, raw: &Data, inspection: &mut InspectionData) {
-    if visit.is_jsonata() {
-        return;
+    if !visit.is_jsonata() {
+        let _ = simple_stages(visit, state, raw, inspection);
     }
+}
+
+fn simple_stages(
+    visit: &Visit<'_>,
+    state: &State,
+    raw: &Data,
+    inspection: &mut InspectionData,
+) -> Result<(), StatesError> {
     let context = visit.context(None);
     let roots = visit.roots(&context);
     let input_path = match state {
@@ -533,32 +541,30 @@ fn inspect_simple(visit: &Visit<'_>, state: &State, raw: &Data, inspection: &mut
         State::Succeed(s) => s.input_path.as_ref(),
         _ => None,
     };
-    let _ = (|| -> Result<(), StatesError> {
-        let State::Pass(pass) = state else {
+    let State::Pass(pass) = state else {
+        let effective = io::input_path(Cow::Borrowed(raw), input_path, roots)?;
+        inspection.after_input_path = Some(effective.into_owned().into());
+        return Ok(());
+    };
+    // AWS reports a Pass state's `Result` as its result, and no InputPath or Parameters
+    // stage: they are not applied when the result is fixed.
+    let result = match &pass.result {
+        Some(result) => {
+            inspection.result = Some(result.clone());
+            Data::from(result)
+        }
+        None => {
             let effective = io::input_path(Cow::Borrowed(raw), input_path, roots)?;
-            inspection.after_input_path = Some(effective.into_owned().into());
-            return Ok(());
-        };
-        // AWS reports a Pass state's `Result` as its result, and no InputPath or Parameters
-        // stage: they are not applied when the result is fixed.
-        let result = match &pass.result {
-            Some(result) => {
-                inspection.result = Some(result.clone());
-                Data::from(result)
-            }
-            None => {
-                let effective = io::input_path(Cow::Borrowed(raw), input_path, roots)?;
-                inspection.after_input_path = Some(effective.as_ref().clone().into());
-                let effective = io::parameters(effective, pass.parameters.as_ref(), roots)?;
-                inspection.after_parameters = Some(effective.as_ref().clone().into());
-                effective.into_owned()
-            }
-        };
-        inspection.after_result_selector = Some(result.clone().into());
-        let after = io::result_path(Cow::Borrowed(raw), result, pass.result_path.as_ref())?;
-        inspection.after_result_path = Some(after.into());
-        Ok(())
-    })();
+            inspection.after_input_path = Some(effective.as_ref().clone().into());
+            let effective = io::parameters(effective, pass.parameters.as_ref(), roots)?;
+            inspection.after_parameters = Some(effective.as_ref().clone().into());
+            effective.into_owned()
+        }
+    };
+    inspection.after_result_selector = Some(result.clone().into());
+    let after = io::result_path(Cow::Borrowed(raw), result, pass.result_path.as_ref())?;
+    inspection.after_result_path = Some(after.into());
+    Ok(())
 }
 
 /// The state under test when it has Retry and Catch (Task, Parallel, Map): TestState makes
@@ -850,4 +856,66 @@ fn without_handlers(state: &State) -> State {
         _ => {}
     }
     single
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::VirtualClock;
+
+    fn run(request: TestStateRequest) -> TestStateResult {
+        let runtime = crate::clock::virtual_runtime().unwrap();
+        runtime.block_on(test_state(request)).unwrap()
+    }
+
+    #[test]
+    fn the_request_clock_gives_the_start_and_entered_times() {
+        let result = run(TestStateRequest {
+            definition: json!({"Type": "Pass", "End": true, "Parameters": {
+                "start.$": "$$.Execution.StartTime", "entered.$": "$$.State.EnteredTime"}}),
+            input: json!({}),
+            clock: Arc::new(VirtualClock::starting_at(1_795_287_564_000)),
+            ..TestStateRequest::default()
+        });
+        let at = "2026-11-21T18:59:24.000Z";
+        assert_eq!(result.output, Some(json!({"start": at, "entered": at})));
+    }
+
+    #[test]
+    fn failed_iterations_beyond_the_tolerated_percentage_fail_a_mocked_map() {
+        let request = |failed| TestStateRequest {
+            definition: json!({"Type": "Map", "ItemsPath": "$.items",
+                "ToleratedFailurePercentage": 50, "End": true,
+                "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}),
+            input: json!({"items": [1, 2, 3, 4]}),
+            mock: Some(Ok(json!([1, 1, 1, 1]))),
+            inspection_level: InspectionLevel::Debug,
+            state_configuration: StateConfiguration {
+                map_iteration_failure_count: Some(failed),
+                ..StateConfiguration::default()
+            },
+            ..TestStateRequest::default()
+        };
+        let within = run(request(2));
+        assert_eq!(within.status, TestStateStatus::Succeeded);
+        let inspection = within.inspection_data.unwrap();
+        assert_eq!(inspection.after_items_path, Some(json!([1, 2, 3, 4])));
+        assert_eq!(inspection.tolerated_failure_percentage, Some(50.0));
+        let beyond = run(request(3));
+        assert_eq!(beyond.status, TestStateStatus::Failed);
+        assert_eq!(
+            beyond.error.as_deref(),
+            Some(names::EXCEED_TOLERATED_FAILURE_THRESHOLD)
+        );
+    }
+
+    #[test]
+    fn info_level_reports_no_inspection_data() {
+        let result = run(TestStateRequest {
+            definition: json!({"Type": "Pass", "End": true}),
+            input: json!({"a": 1}),
+            ..TestStateRequest::default()
+        });
+        assert_eq!(result.inspection_data, None);
+    }
 }
