@@ -1,14 +1,18 @@
 //! `test_state` against TestState calls recorded on AWS (`../shared/conformance/test-state`):
-//! every case, in both query languages; status, output, error, cause and next state must be
-//! AWS's.
+//! every case, in both query languages; status, output, error, cause, next state and (at the
+//! DEBUG and TRACE inspection levels) the inspection data must be AWS's. Each case runs on a
+//! virtual clock started at a fixed instant, so no verdict depends on the day it runs.
 
 mod common;
 
 use std::collections::HashMap;
 use std::fs;
+use std::sync::Arc;
 
 use common::{conformance, Comparer};
 use serde_json::Value;
+use stepfn::clock::VirtualClock;
+use stepfn::test_state::{InspectionLevel, StateConfiguration};
 use stepfn::{test_state, StatesError, TestStateRequest};
 
 fn skips() -> HashMap<String, String> {
@@ -19,6 +23,37 @@ fn json_text(v: &Value) -> Value {
     match v {
         Value::String(s) => serde_json::from_str(s).unwrap_or(Value::Null),
         other => other.clone(),
+    }
+}
+
+/// An inspection data member as a value: payloads are JSON text (AWS's recordings keep some
+/// of them so), numbers and `errorDetails` are values already.
+fn inspected(v: &Value) -> Value {
+    match v {
+        Value::String(s) => serde_json::from_str(s).unwrap_or_else(|_| v.clone()),
+        other => other.clone(),
+    }
+}
+
+fn inspection_values(data: &Value) -> Value {
+    match data {
+        Value::Object(members) => Value::Object(
+            members
+                .iter()
+                .map(|(k, v)| (k.clone(), inspected(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn state_configuration(args: &Value) -> StateConfiguration {
+    let config = &args["stateConfiguration"];
+    StateConfiguration {
+        retrier_retry_count: config["retrierRetryCount"].as_u64().map(|n| n as u32),
+        error_caused_by_state: config["errorCausedByState"].as_str().map(str::to_string),
+        map_iteration_failure_count: config["mapIterationFailureCount"].as_u64(),
+        map_item_reader_data: config["mapItemReaderData"].as_str().map(str::to_string),
     }
 }
 
@@ -39,6 +74,12 @@ fn run_case(case: &Value) -> Result<(), String> {
         context: args.get("context").map(json_text),
         variables: args.get("variables").map(json_text),
         role_arn: args["roleArn"].as_str().map(str::to_string),
+        inspection_level: args["inspectionLevel"]
+            .as_str()
+            .map(|l| InspectionLevel::parse(l).expect("a known inspection level"))
+            .unwrap_or_default(),
+        state_configuration: state_configuration(args),
+        clock: Arc::new(VirtualClock::starting_at(common::RECORDING_INSTANT_MILLIS)),
     };
     let runtime = stepfn::clock::virtual_runtime().unwrap();
     let result = runtime
@@ -77,6 +118,15 @@ fn run_case(case: &Value) -> Result<(), String> {
                 result.next_state
             ));
         }
+    }
+    let actual = result
+        .inspection_data
+        .as_ref()
+        .map(|d| inspection_values(&d.to_api_json()));
+    match (expect.get("inspectionData").map(inspection_values), actual) {
+        (None, None) => {}
+        (Some(e), Some(a)) if cmp.values(&e, &a) => {}
+        (e, a) => return Err(format!("inspection data {a:?}\n   expected {e:?}")),
     }
     Ok(())
 }

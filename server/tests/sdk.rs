@@ -8,7 +8,10 @@ use aws_sdk_sfn::config::{
     BehaviorVersion, ConfigBag, Credentials, Intercept, Region, RuntimeComponents,
 };
 use aws_sdk_sfn::error::BoxError;
-use aws_sdk_sfn::types::{HistoryEventType, StateMachineType, Tag};
+use aws_sdk_sfn::types::{
+    HistoryEventType, InspectionLevel, MockErrorOutput, MockInput, StateMachineType, Tag,
+    TestStateConfiguration,
+};
 use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use common::{start, ROLE};
 use serde_json::{json, Value};
@@ -336,6 +339,46 @@ async fn the_rust_sdk_drives_executions_from_create_to_redrive() {
         .await
         .unwrap();
     assert_eq!(tested.output.as_deref(), Some(r#"{"n":2}"#));
+    // The late-2025 members: a retry count the state has already made, and DEBUG inspection.
+    let retried = sfn
+        .test_state()
+        .definition(
+            json!({"Type": "Task", "QueryLanguage": "JSONata",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Arguments": {"FunctionName": "f", "Payload": "{% $states.input.n %}"},
+                "Retry": [{"ErrorEquals": ["Boom"], "MaxAttempts": 5, "BackoffRate": 2}],
+                "End": true})
+            .to_string(),
+        )
+        .input(r#"{"n": 1}"#)
+        .inspection_level(InspectionLevel::Debug)
+        .mock(
+            MockInput::builder()
+                .error_output(MockErrorOutput::builder().error("Boom").cause("no").build())
+                .build(),
+        )
+        .state_configuration(
+            TestStateConfiguration::builder()
+                .retrier_retry_count(3)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        retried.status.as_ref().map(|s| s.as_str()),
+        Some("RETRIABLE")
+    );
+    let inspection = retried.inspection_data.unwrap();
+    assert_eq!(
+        inspection.after_arguments.as_deref(),
+        Some(r#"{"FunctionName":"f","Payload":1}"#)
+    );
+    let details = inspection.error_details.unwrap();
+    assert_eq!(
+        (details.retry_index, details.retry_backoff_interval_seconds),
+        (Some(0), Some(8))
+    );
     let checked = sfn
         .validate_state_machine_definition()
         .definition(r#"{"StartAt": "X", "States": {}}"#)

@@ -38,8 +38,10 @@ use crate::error::{self, StatesError};
 use crate::history::{Details, History, HistoryEvent};
 use crate::tasks::{Activities, Callbacks, TaskRegistry, TaskResources, DEFAULT_REGION};
 
+pub(crate) use fields::Fields;
 pub use io::{payload_size, MAX_PAYLOAD_BYTES};
-pub(crate) use run::{run_state, Shared, StateFacts, StateNames, Step, Visit};
+pub(crate) use retry::delay as retry_delay;
+pub(crate) use run::{catch, run_state, Shared, StateFacts, StateNames, Step, Visit};
 pub use stop::{StopRequest, StopSignal};
 pub(crate) use task::panic_message;
 

@@ -1051,7 +1051,7 @@ fn record_failure(visit: &Visit<'_>, state: &State, error: &StatesError, cursor:
 
 /// A catcher's `Assign` replaces the state's; its `ResultPath` (JSONPath) or `Output`
 /// (JSONata, the Error Output when absent) gives the state's output.
-fn catch<'s>(
+pub(crate) fn catch<'s>(
     visit: &Visit<'_>,
     catcher: &'s Catcher,
     raw: Data,

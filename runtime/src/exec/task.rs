@@ -125,11 +125,12 @@ pub(super) async fn run(
         && shared.activities.is_some()
         && shared.tasks.resolve(visit.name, &resource).is_none();
     if resource.issues_token() || queued {
-        let wait = match &shared.durable {
-            Some(durable) => shared
+        let wait = match (&shared.durable, given_task_token(shared)) {
+            (Some(durable), _) => shared
                 .callbacks
                 .issue_token(durable.task_token(visit.entered_id, retry_count)),
-            None => shared.callbacks.issue(),
+            (None, Some(given)) => shared.callbacks.issue_token(given),
+            (None, None) => shared.callbacks.issue(),
         };
         context = context.with_task_token(wait.token());
         token = Some(wait);
@@ -521,4 +522,12 @@ async fn await_callback(
             None => return Err(StatesError::named(names::TIMEOUT)),
         }
     }
+}
+
+/// The task token a TestState caller's context object names (`Task.Token`): AWS gives the
+/// state that token rather than one of its own.
+fn given_task_token(shared: &super::Shared) -> Option<String> {
+    let context = shared.context_override.as_ref()?;
+    let token = context.value().get("Task")?.get("Token")?.as_str()?;
+    Some(token.to_string())
 }

@@ -2,7 +2,9 @@
 
 use serde::Deserialize;
 use serde_json::{json, Value};
-use stepfn::test_state::{test_state as run, TestStateRequest};
+use stepfn::test_state::{
+    test_state as run, InspectionLevel, StateConfiguration, TestStateRequest,
+};
 use stepfn::StatesError;
 
 use crate::protocol::ApiError;
@@ -17,6 +19,17 @@ pub(super) struct Request {
     variables: Option<String>,
     context: Option<String>,
     mock: Option<Mock>,
+    inspection_level: Option<String>,
+    state_configuration: Option<Configuration>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Configuration {
+    retrier_retry_count: Option<u32>,
+    error_caused_by_state: Option<String>,
+    map_iteration_failure_count: Option<u64>,
+    map_item_reader_data: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +78,24 @@ pub(super) async fn test_state(request: Request) -> Result<Value, ApiError> {
             ))
         }
     };
+    let inspection_level = match request.inspection_level.as_deref() {
+        None => InspectionLevel::default(),
+        Some(level) => InspectionLevel::parse(level).ok_or_else(|| {
+            ApiError::validation(format!(
+                "1 validation error detected: Value '{level}' at 'inspectionLevel' failed to \
+                 satisfy constraint: Member must satisfy enum value set: [INFO, DEBUG, TRACE]"
+            ))
+        })?,
+    };
+    let state_configuration = request
+        .state_configuration
+        .map(|c| StateConfiguration {
+            retrier_retry_count: c.retrier_retry_count,
+            error_caused_by_state: c.error_caused_by_state,
+            map_iteration_failure_count: c.map_iteration_failure_count,
+            map_item_reader_data: c.map_item_reader_data,
+        })
+        .unwrap_or_default();
     let outcome = run(TestStateRequest {
         definition,
         state_name: request.state_name,
@@ -73,6 +104,9 @@ pub(super) async fn test_state(request: Request) -> Result<Value, ApiError> {
         context: json_member("context", request.context.as_deref())?,
         variables: json_member("variables", request.variables.as_deref())?,
         role_arn: request.role_arn,
+        inspection_level,
+        state_configuration,
+        ..TestStateRequest::default()
     })
     .await
     .map_err(|problems| {
@@ -93,6 +127,9 @@ pub(super) async fn test_state(request: Request) -> Result<Value, ApiError> {
     }
     if let Some(next) = outcome.next_state {
         out["nextState"] = json!(next);
+    }
+    if let Some(data) = outcome.inspection_data {
+        out["inspectionData"] = data.to_api_json();
     }
     Ok(out)
 }
