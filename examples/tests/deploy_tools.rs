@@ -1,7 +1,8 @@
 //! What stepfn emits, checked by the tools people deploy with: cfn-lint and asl-validator on
 //! the examples' ASL files and on a sample of the definitions AWS ran
-//! (`../shared/conformance/executions`, every fifth), and a CDK app that loads an emitted ASL
-//! file with `DefinitionBody.fromFile` and synthesises.
+//! (`../shared/conformance/executions`: every fifth, and for cfn-lint every JSONata definition
+//! too), and a CDK app that loads an emitted ASL file with `DefinitionBody.fromFile` and
+//! synthesises.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,17 @@ fn tool_gaps() -> HashMap<String, String> {
         .collect()
 }
 
+/// Whether a definition, or one of its states, sets `"QueryLanguage": "JSONata"`.
+fn uses_jsonata(value: &Value) -> bool {
+    match value {
+        Value::Object(members) => members
+            .iter()
+            .any(|(k, v)| (k == "QueryLanguage" && v == "JSONata") || uses_jsonata(v)),
+        Value::Array(items) => items.iter().any(uses_jsonata),
+        _ => false,
+    }
+}
+
 fn load(path: &Path) -> stepfn::StateMachine {
     let text = std::fs::read_to_string(path).unwrap();
     stepfn::check(&text, &Default::default()).unwrap_or_else(|p| panic!("{}: {p}", path.display()))
@@ -61,6 +73,9 @@ fn the_example_definitions_pass_cfn_lint_and_asl_validator() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// asl-validator runs on every fifth definition; cfn-lint also on every JSONata one, where its
+/// schema of ASL is narrowest (JSONata expressions in numeric fields, lists as Output), and on
+/// all three templates of a definition that goes in as a `DefinitionString`.
 #[test]
 fn a_sample_of_what_aws_ran_passes_cfn_lint_and_asl_validator() {
     let tools = Tools::find();
@@ -71,31 +86,52 @@ fn a_sample_of_what_aws_ran_passes_cfn_lint_and_asl_validator() {
     let dir = scratch("asl-sample");
     let (mut definitions, mut templates) = (Vec::new(), Vec::new());
     let mut refused = Vec::new();
-    let mut sampled = 0;
-    for entry in index.iter().step_by(5) {
+    let (mut every_fifth, mut jsonata, mut as_strings) = (0, 0, 0);
+    for (i, entry) in index.iter().enumerate() {
         let file = entry["file"].as_str().unwrap();
         if gaps.contains_key(file) {
             continue;
         }
         let case: Value =
             serde_json::from_str(&std::fs::read_to_string(root.join(file)).unwrap()).unwrap();
+        let fifth = i % 5 == 0;
+        let is_jsonata = uses_jsonata(&case["definition"]);
+        if !fifth && !is_jsonata {
+            continue;
+        }
         let machine = match stepfn::check_value(&case["definition"], &Default::default()) {
             Ok(m) => m,
             Err(p) => panic!("{file}: {p}"),
         };
-        sampled += 1;
+        every_fifth += usize::from(fifth);
+        jsonata += usize::from(is_jsonata);
         let stem = file.trim_end_matches(".json").replace('/', "__");
         match write_artefacts(&machine, &dir, &stem) {
             Ok((asl, t)) => {
-                definitions.push(asl);
-                // One template per definition keeps the run short; the variants are linted
-                // on the examples.
-                templates.push(t[0].clone());
+                if fifth {
+                    definitions.push(asl);
+                }
+                let cfn = std::fs::read_to_string(&t[0]).unwrap();
+                if cfn.contains("\"DefinitionString\"") {
+                    as_strings += 1;
+                    templates.extend(t);
+                } else {
+                    // One template per definition keeps the run short; the variants are
+                    // linted on the examples.
+                    templates.push(t[0].clone());
+                }
             }
             Err(e) => refused.push(format!("{file}: {e}")),
         }
     }
-    assert!(sampled > 200, "sampled {sampled}");
+    let counts = format!(
+        "{every_fifth} of every fifth, {jsonata} JSONata, {as_strings} as a DefinitionString"
+    );
+    assert!(every_fifth > 200 && jsonata > 150, "sampled {counts}");
+    assert!(
+        as_strings >= 10,
+        "the string form is exercised on the corpus: {counts}"
+    );
     assert!(refused.is_empty(), "refused:\n{}", refused.join("\n"));
     tools.asl_validator(&definitions).unwrap();
     tools.cfn_lint(&templates).unwrap();

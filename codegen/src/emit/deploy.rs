@@ -1,13 +1,15 @@
 //! Templates that deploy a definition: CloudFormation (`AWS::StepFunctions::StateMachine`), SAM
 //! (`AWS::Serverless::StateMachine`) and a CDK construct that loads the ASL file.
 //!
-//! The definition goes in as the `Definition` object (which cfn-lint validates; a
-//! `DefinitionString` built with `Fn::Join` it skips). Every `${Placeholder}` becomes a
+//! The definition goes in as the `Definition` object when cfn-lint's schema of ASL takes it,
+//! else as a `DefinitionString` (see [`cloudformation`]). Every `${Placeholder}` becomes a
 //! `DefinitionSubstitutions` entry, bound to a template Parameter or to a resource the caller
 //! names; the execution role's policy is derived from the states ([`super::iam`]).
 
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
+
+mod cfn_lint;
 
 use super::iam::{self, Permission, RoleOptions};
 use super::DeployError;
@@ -307,8 +309,42 @@ fn machine_type(options: &DeployOptions) -> &'static str {
     }
 }
 
+/// The property that carries the definition of an `AWS::StepFunctions::StateMachine`, and its
+/// value.
+///
+/// cfn-lint (rule E3601) checks a `Definition` object against its own schema of ASL, which is
+/// narrower than AWS in a few places ([`cfn_lint`]: a JSONata expression in `TimeoutSeconds` or
+/// `ToleratedFailurePercentage`, `Parameters` on a Parallel state, a Resource in another
+/// partition...). A definition that reaches one of them goes in as a `DefinitionString` built
+/// with `Fn::Join` from the lines of its pretty-printed JSON: cfn-lint does not look inside an
+/// intrinsic function, CloudFormation joins it back into the same text, and
+/// `DefinitionSubstitutions` apply to it as to `Definition`, so AWS deploys the same machine.
+/// A plain string would not do (cfn-lint parses it and applies the same schema), nor would
+/// `Fn::Sub` (it would resolve the `${...}` placeholders itself, reading `${A.B}` as an
+/// attribute). Every other definition stays a `Definition` object, which reads better and which
+/// cfn-lint keeps checking when someone edits the template by hand.
+///
+/// The third part, for a string, says why in a sentence the template carries as the resource's
+/// `Metadata`, since a reader cannot tell from the definition.
+fn definition_property(definition: &Value) -> (&'static str, Value, Option<String>) {
+    let Some((at, reason)) = cfn_lint::gap(definition) else {
+        return ("Definition", definition.clone(), None);
+    };
+    let text = serde_json::to_string_pretty(definition).unwrap_or_default();
+    let lines: Vec<Value> = text.lines().map(Value::from).collect();
+    let why = format!(
+        "{at}: {reason}. AWS accepts it, so the definition is a DefinitionString, which cfn-lint does not check."
+    );
+    (
+        "DefinitionString",
+        json!({"Fn::Join": ["\n", lines]}),
+        Some(why),
+    )
+}
+
 /// An `AWS::StepFunctions::StateMachine` template, its execution role and (with logging) its
-/// log group.
+/// log group. The definition is a `Definition` object, or a `DefinitionString` when cfn-lint's
+/// schema would reject what AWS accepts (see `definition_property`).
 pub fn cloudformation(
     machine: &StateMachine,
     options: &DeployOptions,
@@ -342,7 +378,8 @@ pub fn cloudformation(
         properties.insert("StateMachineName".into(), name.clone().into());
     }
     properties.insert("RoleArn".into(), json!({"Fn::GetAtt": [role_id, "Arn"]}));
-    properties.insert("Definition".into(), prepared.definition.clone());
+    let (key, definition, why) = definition_property(&prepared.definition);
+    properties.insert(key.into(), definition);
     let substitutions = substitutions(&prepared, options);
     if !substitutions.is_empty() {
         properties.insert(
@@ -359,10 +396,12 @@ pub fn cloudformation(
         &mut resources,
     );
     resources.insert(role_id, role);
-    resources.insert(
-        id.clone(),
-        json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": properties}),
-    );
+    let mut machine_resource =
+        json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": properties});
+    if let Some(why) = why {
+        machine_resource["Metadata"] = json!({"stepfn": {"DefinitionString": why}});
+    }
+    resources.insert(id.clone(), machine_resource);
     let mut template = Map::new();
     template.insert("AWSTemplateFormatVersion".into(), "2010-09-09".into());
     if let Some(comment) = &machine.comment {
@@ -381,6 +420,11 @@ pub fn cloudformation(
 }
 
 /// The same as an `AWS::Serverless::StateMachine`, its policy inline.
+///
+/// The definition is always the `Definition` object: SAM has no `DefinitionString` (only
+/// `DefinitionUri`, a file to upload), and cfn-lint checks a serverless state machine against
+/// SAM's own schema, where `Definition` is any object, so none of the gaps that make
+/// [`cloudformation`] write a string reach it.
 pub fn sam(machine: &StateMachine, options: &DeployOptions) -> Result<Value, DeployError> {
     let prepared = prepare(machine, options)?;
     let id = &options.logical_id;
@@ -620,6 +664,87 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(e, DeployError::Invalid(_)), "{e}");
+    }
+
+    /// The text CloudFormation makes of a `DefinitionString` built with `Fn::Join`.
+    fn joined(value: &Value) -> String {
+        let join = value["Fn::Join"].as_array().expect("Fn::Join");
+        let separator = join[0].as_str().unwrap();
+        let parts: Vec<&str> = join[1]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        parts.join(separator)
+    }
+
+    #[test]
+    fn a_definition_cfn_lint_can_check_goes_in_as_the_definition_object() {
+        let m = machine(STATES);
+        let t = cloudformation(&m, &DeployOptions::default()).unwrap();
+        let props = &t["Resources"]["StateMachine"]["Properties"];
+        assert_eq!(props["Definition"], crate::emit::to_value(&m));
+        assert!(props.get("DefinitionString").is_none(), "{props}");
+        assert!(t["Resources"]["StateMachine"].get("Metadata").is_none());
+    }
+
+    #[test]
+    fn a_definition_past_cfn_lints_schema_goes_in_as_a_joined_definition_string() {
+        let m = crate::check(
+            r#"{"QueryLanguage": "JSONata", "StartAt": "Charge", "States": {
+                "Charge": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                           "Arguments": {"FunctionName": "${ChargeArn}", "Payload": "{% $states.input %}"},
+                           "TimeoutSeconds": "{% $states.input.timeout %}", "End": true}}}"#,
+            &Default::default(),
+        )
+        .unwrap();
+        let t = cloudformation(&m, &DeployOptions::default()).unwrap();
+        let props = &t["Resources"]["StateMachine"]["Properties"];
+        assert!(props.get("Definition").is_none(), "{props}");
+        let why = t["Resources"]["StateMachine"]["Metadata"]["stepfn"]["DefinitionString"]
+            .as_str()
+            .unwrap();
+        assert!(why.starts_with("/States/Charge/TimeoutSeconds: "), "{why}");
+        let text = joined(&props["DefinitionString"]);
+        assert_eq!(
+            text,
+            serde_json::to_string_pretty(&crate::emit::to_value(&m)).unwrap()
+        );
+        assert!(
+            props["DefinitionString"]["Fn::Join"][1]
+                .as_array()
+                .unwrap()
+                .len()
+                > 5,
+            "one element per line"
+        );
+        assert_eq!(
+            props["DefinitionSubstitutions"]["ChargeArn"],
+            json!({"Ref": "ChargeArn"})
+        );
+        assert_eq!(t["Parameters"]["ChargeArn"]["Type"], "String");
+        let s = sam(&m, &DeployOptions::default()).unwrap();
+        assert_eq!(
+            s["Resources"]["StateMachine"]["Properties"]["Definition"],
+            crate::emit::to_value(&m),
+            "SAM has no DefinitionString and cfn-lint does not apply the ASL schema to it"
+        );
+    }
+
+    #[test]
+    fn parameters_on_a_parallel_state_also_take_the_string() {
+        let m = machine(
+            r#"{"Charge": {"Type": "Parallel", "Parameters": {"order.$": "$.order"}, "End": true,
+                "Branches": [{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}]}}"#,
+        );
+        let t = cloudformation(&m, &DeployOptions::default()).unwrap();
+        let props = &t["Resources"]["StateMachine"]["Properties"];
+        let text = joined(&props["DefinitionString"]);
+        assert_eq!(
+            serde_json::from_str::<Value>(&text).unwrap(),
+            crate::emit::to_value(&m)
+        );
     }
 
     #[test]
