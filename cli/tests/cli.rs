@@ -642,6 +642,17 @@ fn run_lets_a_task_timeout_fire_on_the_virtual_clock() {
         .unwrap();
     assert_eq!(timed_out - started, 604_800.0);
 
+    // The execution's own TimeoutSeconds ends a wait nothing answers, as TIMED_OUT.
+    let timed = WAIT_FOR_TOKEN.replacen(r#"{"StartAt""#, r#"{"TimeoutSeconds": 60, "StartAt""#, 1);
+    let (out, printed, stderr) = run_definition(
+        "execution-timeout.asl.json",
+        &timed,
+        &["--clock", "virtual", "--history"],
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(printed["status"], "TIMED_OUT");
+    assert_eq!(events(&printed, "ExecutionTimedOut").len(), 1);
+
     // A heartbeat nobody sends times the task out too, and a catcher takes it on.
     let heartbeat = r#"{"StartAt": "Approve", "States": {"Approve": {"Type": "Task",
         "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
