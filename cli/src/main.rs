@@ -56,8 +56,10 @@ enum Command {
     },
     /// Run a definition locally and print {"status", "output", "error", "cause"}.
     ///
-    /// Exits 0 when the execution ran, whatever its status; 2 for bad usage or an invalid
-    /// definition.
+    /// Exits 0 when the execution ran, whatever its status; 1 when it could never end (every
+    /// branch waiting on a task token or an activity that nothing answers, with no timer left
+    /// to wake it: it is stopped, and the waiting states and tokens are named); 2 for bad
+    /// usage or an invalid definition.
     Run(run::RunArgs),
     /// Evaluate a JSONata expression and print its result as JSON.
     ///

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use serde_json::Value;
-use stepfn::exec::{ExecutionOptions, Executor};
+use stepfn::exec::{ExecutionOptions, Executor, StuckWatch};
 use stepfn::history;
 use stepfn::tasks::{MockConfig, TaskRegistry};
 use stepfn::{CheckOptions, Clock, SystemClock, VirtualClock};
@@ -29,6 +29,11 @@ pub struct RunArgs {
     /// several have a test case of that name). Also the state machine's name in ARNs.
     #[arg(long)]
     state_machine: Option<String>,
+    /// The execution's name, as `$$.Execution.Name` and in its ARN (a UUID when not given).
+    /// AWS's rules apply: 1 to 80 characters, no whitespace, brackets, wildcards, control
+    /// characters or any of " # % \ ^ | ~ ` $ & , ; : /.
+    #[arg(long)]
+    name: Option<String>,
     /// Real time, or a virtual clock on which Wait states, timeouts and retry backoff take no
     /// time.
     #[arg(long, value_enum, default_value_t = ClockKind::Real)]
@@ -81,6 +86,11 @@ pub fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(name) = &args.name {
+        if let Err(e) = stepfn::exec::check_name(name) {
+            return usage_error(format!("invalid --name '{name}': {e}"));
+        }
+    }
     let input = match read_input(&args.input) {
         Ok(v) => v,
         Err(e) => return usage_error(e),
@@ -107,8 +117,23 @@ pub fn run(args: RunArgs) -> ExitCode {
             .unwrap_or_else(|| "StateMachine".into())
     });
     let executor = Executor::new(machine);
-    let execute = |clock: Arc<dyn Clock>| {
+    // Nothing outside this process can answer a task token or take an activity task: the
+    // watch stops an execution left waiting only on those, which would otherwise never end.
+    let watch = StuckWatch::new();
+    let virtual_time = matches!(args.clock, ClockKind::Virtual);
+    let runtime = match watch.runtime(virtual_time) {
+        Ok(rt) => rt,
+        Err(e) => return usage_error(format!("cannot start the runtime: {e}")),
+    };
+    let (outcome, stuck) = runtime.block_on(async {
+        // Made inside the runtime: a virtual clock starts at the paused runtime's instant.
+        let clock: Arc<dyn Clock> = if virtual_time {
+            Arc::new(VirtualClock::starting_now())
+        } else {
+            SystemClock::shared()
+        };
         let options = ExecutionOptions {
+            name: args.name.clone(),
             state_machine_name: state_machine_name.into(),
             clock,
             tasks,
@@ -116,21 +141,8 @@ pub fn run(args: RunArgs) -> ExitCode {
             record_history: args.history,
             ..ExecutionOptions::default()
         };
-        executor.run(input, options)
-    };
-    let outcome = match args.clock {
-        ClockKind::Virtual => match stepfn::clock::virtual_runtime() {
-            Ok(rt) => rt.block_on(async { execute(Arc::new(VirtualClock::starting_now())).await }),
-            Err(e) => return usage_error(format!("cannot start the runtime: {e}")),
-        },
-        ClockKind::Real => match tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(rt) => rt.block_on(execute(Arc::new(SystemClock))),
-            Err(e) => return usage_error(format!("cannot start the runtime: {e}")),
-        },
-    };
+        watch.run(&executor, input, options).await
+    });
     let mut printed = outcome.to_json();
     if args.history {
         printed["history"] = history::to_api_response(&outcome.history)["events"].clone();
@@ -139,5 +151,19 @@ pub fn run(args: RunArgs) -> ExitCode {
         "{}",
         serde_json::to_string_pretty(&printed).unwrap_or_default()
     );
-    ExitCode::SUCCESS
+    let Some(stuck) = stuck else {
+        return ExitCode::SUCCESS;
+    };
+    eprintln!(
+        "stepfn run: the execution can never end, so it was stopped: every branch waits on a \
+         task nothing here can answer, and no timer will wake it"
+    );
+    for task in stuck.waiting {
+        eprintln!("  {task}");
+    }
+    eprintln!(
+        "A TimeoutSeconds or HeartbeatSeconds on the state ends the wait, and --mock-config \
+         can answer it."
+    );
+    ExitCode::FAILURE
 }

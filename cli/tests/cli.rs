@@ -462,3 +462,335 @@ fn bench_prints_the_peers_fields_for_a_checked_workload() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_workload.asl.json"));
 }
+
+/// Runs the definition `definition` (JSON text) with `extra` arguments, giving the output, the
+/// printed JSON and stderr.
+fn run_definition(
+    file: &str,
+    definition: &str,
+    extra: &[&str],
+) -> (Output, serde_json::Value, String) {
+    let path = temp_file(file, definition);
+    let mut args = vec!["run", path.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = stepfn(&args);
+    let printed = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out, printed, stderr)
+}
+
+/// The events of `printed`'s history of type `event_type`.
+fn events<'a>(printed: &'a serde_json::Value, event_type: &str) -> Vec<&'a serde_json::Value> {
+    printed["history"]
+        .as_array()
+        .expect("history printed")
+        .iter()
+        .filter(|e| e["type"] == event_type)
+        .collect()
+}
+
+/// The task token the first `scheduled` event's task was given: its parameters or input hold
+/// it as `token` (at the top, or in an SQS `MessageBody` or a Lambda `Payload`).
+fn scheduled_token(printed: &serde_json::Value, scheduled: &str, details: &str) -> String {
+    let event = events(printed, scheduled)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no {scheduled} in {printed}"));
+    let payload = event[details]
+        .get("parameters")
+        .or_else(|| event[details].get("input"))
+        .and_then(|p| p.as_str())
+        .unwrap();
+    let payload: serde_json::Value = serde_json::from_str(payload).unwrap();
+    let token = payload["token"]
+        .as_str()
+        .or_else(|| payload["MessageBody"]["token"].as_str())
+        .or_else(|| payload["Payload"]["token"].as_str())
+        .unwrap_or_else(|| panic!("no token in {payload}"));
+    token.to_string()
+}
+
+#[test]
+fn run_names_the_execution() {
+    let definition = r#"{"StartAt": "Who", "States": {"Who": {"Type": "Pass", "End": true,
+        "Parameters": {"name.$": "$$.Execution.Name", "id.$": "$$.Execution.Id"}}}}"#;
+    let (out, printed, stderr) = run_definition(
+        "named.asl.json",
+        definition,
+        &["--name", "order-42.retry_1", "--state-machine", "Orders"],
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(printed["output"]["name"], "order-42.retry_1");
+    assert_eq!(
+        printed["output"]["id"],
+        "arn:aws:states:us-east-1:123456789012:execution:Orders:order-42.retry_1"
+    );
+
+    // Without --name, a fresh name per run, in the ARN too; the machine is named after the file.
+    let (_, first, _) = run_definition("named.asl.json", definition, &[]);
+    let (_, second, _) = run_definition("named.asl.json", definition, &[]);
+    let name = first["output"]["name"].as_str().unwrap();
+    assert!(!name.is_empty());
+    assert_ne!(first["output"]["name"], second["output"]["name"]);
+    assert_eq!(
+        first["output"]["id"],
+        format!("arn:aws:states:us-east-1:123456789012:execution:named:{name}").as_str()
+    );
+}
+
+#[test]
+fn run_rejects_a_name_aws_would_refuse_saying_why() {
+    let definition = r#"{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}"#;
+    let long = "n".repeat(81);
+    for (name, rule) in [
+        ("", "1 to 80 characters, and this one is empty"),
+        (long.as_str(), "1 to 80 characters, and this one has 81"),
+        ("order 42", "cannot contain whitespace"),
+        (
+            "run[1]",
+            "cannot contain brackets (< > { } [ ]), and this one has '['",
+        ),
+        (
+            "run*",
+            "cannot contain wildcards (? *), and this one has '*'",
+        ),
+        ("a:b", "and this one has ':'"),
+        ("a\u{7}b", "control characters, and this one has U+0007"),
+    ] {
+        let (out, printed, stderr) =
+            run_definition("names.asl.json", definition, &["--name", name]);
+        assert_eq!(out.status.code(), Some(2), "{name:?}: {stderr}");
+        assert_eq!(printed, serde_json::Value::Null, "nothing ran for {name:?}");
+        assert!(
+            stderr.starts_with(&format!("stepfn run: invalid --name '{name}': a name "))
+                && stderr.contains(rule),
+            "{name:?}: {stderr}"
+        );
+    }
+    let (out, printed, _) =
+        run_definition("names.asl.json", definition, &["--name", &"n".repeat(80)]);
+    assert!(out.status.success());
+    assert_eq!(printed["status"], "SUCCEEDED");
+}
+
+const WAIT_FOR_TOKEN: &str = r#"{"StartAt": "Approve", "States": {"Approve": {"Type": "Task",
+    "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+    "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/q",
+                   "MessageBody": {"token.$": "$$.Task.Token"}},
+    "End": true}}}"#;
+
+#[test]
+fn run_stops_a_task_token_nothing_answers_naming_state_and_token() {
+    for clock in ["virtual", "real"] {
+        let (out, printed, stderr) = run_definition(
+            "token.asl.json",
+            WAIT_FOR_TOKEN,
+            &["--clock", clock, "--history"],
+        );
+        assert_eq!(out.status.code(), Some(1), "{clock}: {stderr}");
+        let token = scheduled_token(&printed, "TaskScheduled", "taskScheduledEventDetails");
+        assert!(
+            stderr.contains(&format!(
+                "state 'Approve' waits for SendTaskSuccess or SendTaskFailure on the task token {token}"
+            )),
+            "{clock}: {stderr}"
+        );
+        assert!(stderr.contains("can never end"), "{stderr}");
+        // The execution is stopped as StopExecution would: its history ends there.
+        assert_eq!(printed["status"], "ABORTED");
+        assert_eq!(printed["error"], "stepfn.Stuck");
+        assert!(printed["cause"].as_str().unwrap().contains(&token));
+        let types: Vec<&str> = printed["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["type"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            &types[types.len() - 2..],
+            ["TaskStateAborted", "ExecutionAborted"],
+            "{types:?}"
+        );
+    }
+}
+
+#[test]
+fn run_lets_a_task_timeout_fire_on_the_virtual_clock() {
+    // The shipped human approval waits a week for its token: on the virtual clock the week
+    // passes at once and the task times out, as on AWS.
+    let definition = examples().join("human-approval.asl.json");
+    let out = stepfn(&[
+        "run",
+        definition.to_str().unwrap(),
+        "--input",
+        r#"{"articleId": "a-1"}"#,
+        "--clock",
+        "virtual",
+        "--history",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("never end"), "{stderr}");
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["status"], "FAILED");
+    assert_eq!(printed["error"], "States.Timeout");
+    let started = events(&printed, "TaskStarted")[0]["timestamp"]
+        .as_f64()
+        .unwrap();
+    let timed_out = events(&printed, "TaskTimedOut")[0]["timestamp"]
+        .as_f64()
+        .unwrap();
+    assert_eq!(timed_out - started, 604_800.0);
+
+    // The execution's own TimeoutSeconds ends a wait nothing answers, as TIMED_OUT.
+    let timed = WAIT_FOR_TOKEN.replacen(r#"{"StartAt""#, r#"{"TimeoutSeconds": 60, "StartAt""#, 1);
+    let (out, printed, stderr) = run_definition(
+        "execution-timeout.asl.json",
+        &timed,
+        &["--clock", "virtual", "--history"],
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(printed["status"], "TIMED_OUT");
+    assert_eq!(events(&printed, "ExecutionTimedOut").len(), 1);
+
+    // A heartbeat nobody sends times the task out too, and a catcher takes it on.
+    let heartbeat = r#"{"StartAt": "Approve", "States": {"Approve": {"Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "Parameters": {"FunctionName": "f", "Payload": {"token.$": "$$.Task.Token"}},
+        "HeartbeatSeconds": 60,
+        "Catch": [{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.error", "Next": "Escalate"}],
+        "End": true},
+        "Escalate": {"Type": "Pass", "Result": "escalated", "ResultPath": "$.then", "End": true}}}"#;
+    let (out, printed, stderr) =
+        run_definition("heartbeat.asl.json", heartbeat, &["--clock", "virtual"]);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(printed["status"], "SUCCEEDED");
+    assert_eq!(printed["output"]["error"]["Error"], "States.Timeout");
+    assert_eq!(printed["output"]["then"], "escalated");
+}
+
+#[test]
+fn run_answers_a_task_token_from_the_mock_config() {
+    let mocks = temp_file(
+        "token.mocks.json",
+        r#"{"StateMachines": {"token": {"TestCases": {"Approved": {"Approve": "Yes"}}}},
+            "MockedResponses": {"Yes": {"0": {"Return": {"decision": "approve"}}}}}"#,
+    );
+    let (out, printed, stderr) = run_definition(
+        "token.asl.json",
+        WAIT_FOR_TOKEN,
+        &[
+            "--clock",
+            "virtual",
+            "--mock-config",
+            mocks.to_str().unwrap(),
+            "--test-case",
+            "Approved",
+        ],
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(printed["status"], "SUCCEEDED");
+    assert_eq!(printed["output"]["decision"], "approve");
+}
+
+const REVIEW_ACTIVITY: &str = "arn:aws:states:us-east-1:123456789012:activity:review";
+
+#[test]
+fn run_stops_an_activity_without_a_worker_unless_it_times_out() {
+    let definition = format!(
+        r#"{{"StartAt": "Review", "States": {{"Review": {{"Type": "Task",
+            "Resource": "{REVIEW_ACTIVITY}", "Parameters": {{"token.$": "$$.Task.Token"}},
+            "End": true}}}}}}"#
+    );
+    let (out, printed, stderr) = run_definition(
+        "activity.asl.json",
+        &definition,
+        &["--clock", "virtual", "--history"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let token = scheduled_token(
+        &printed,
+        "ActivityScheduled",
+        "activityScheduledEventDetails",
+    );
+    assert!(
+        stderr.contains(&format!(
+            "state 'Review' waits for a worker of the activity {REVIEW_ACTIVITY} (task token {token})"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(printed["status"], "ABORTED");
+    assert!(events(&printed, "ActivityStarted").is_empty());
+
+    // With a TimeoutSeconds, the task times out waiting for a worker, as on AWS.
+    let timed = definition.replace(r#""End": true"#, r#""TimeoutSeconds": 300, "End": true"#);
+    let (out, printed, stderr) = run_definition(
+        "activity-timeout.asl.json",
+        &timed,
+        &["--clock", "virtual", "--history"],
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(printed["status"], "FAILED");
+    assert_eq!(printed["error"], "States.Timeout");
+    assert_eq!(events(&printed, "ActivityTimedOut").len(), 1);
+}
+
+#[test]
+fn run_of_a_parallel_with_a_branch_waiting_forever_ends_as_aws_would() {
+    let parallel = |other: &str| {
+        format!(
+            r#"{{"StartAt": "Both", "States": {{"Both": {{"Type": "Parallel", "End": true, "Branches": [
+                {{"StartAt": "Approve", "States": {{"Approve": {{"Type": "Task",
+                    "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                    "Parameters": {{"FunctionName": "f", "Payload": {{"token.$": "$$.Task.Token"}}}},
+                    "End": true}}}}}},
+                {{"StartAt": "Other", "States": {{"Other": {other}}}}}]}}}}}}"#
+        )
+    };
+    // A failing branch fails the Parallel: the waiting one is aborted and the execution fails.
+    let fails = parallel(r#"{"Type": "Fail", "Error": "Broken", "Cause": "no stock"}"#);
+    let (out, printed, stderr) = run_definition(
+        "parallel-fails.asl.json",
+        &fails,
+        &["--clock", "virtual", "--history"],
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(printed["status"], "FAILED");
+    assert_eq!(printed["error"], "Broken");
+    assert_eq!(events(&printed, "TaskStateAborted").len(), 1);
+
+    // A branch that finishes (after a day's Wait, on the virtual clock) leaves the Parallel
+    // waiting on the other: that one is named, and only it.
+    let finishes = parallel(r#"{"Type": "Wait", "Seconds": 86400, "End": true}"#);
+    let (out, printed, stderr) = run_definition(
+        "parallel-waits.asl.json",
+        &finishes,
+        &["--clock", "virtual", "--history"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let token = scheduled_token(&printed, "TaskScheduled", "taskScheduledEventDetails");
+    assert!(
+        stderr.contains(&format!("state 'Approve' waits for SendTaskSuccess or SendTaskFailure on the task token {token}")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("'Other'"), "{stderr}");
+    assert_eq!(events(&printed, "WaitStateExited").len(), 1);
+
+    // Two branches waiting: both are named.
+    let both = parallel(&format!(
+        r#"{{"Type": "Task", "Resource": "{REVIEW_ACTIVITY}", "End": true}}"#
+    ));
+    let (out, _, stderr) = run_definition("parallel-both.asl.json", &both, &["--clock", "virtual"]);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("state 'Approve' waits for SendTaskSuccess"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "state 'Other' waits for a worker of the activity {REVIEW_ACTIVITY}"
+        )),
+        "{stderr}"
+    );
+}

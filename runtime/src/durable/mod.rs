@@ -805,15 +805,8 @@ fn checked_input(input: &str) -> Result<Value, EngineError> {
 /// AWS's rules for execution names: 1 to 80 characters, none of whitespace, brackets,
 /// wildcards, special characters or control characters.
 fn check_name(name: &str) -> Result<(), EngineError> {
-    const SPECIAL: &str = " \t\n\r<>{}[]?*\"#%\\^|~`$&,;:/";
-    let count = name.chars().count();
-    let bad = name
-        .chars()
-        .any(|c| SPECIAL.contains(c) || c.is_control() || c.is_whitespace());
-    if count == 0 || count > 80 || bad {
-        return Err(EngineError::InvalidName(format!("Invalid Name: '{name}'")));
-    }
-    Ok(())
+    crate::exec::check_name(name)
+        .map_err(|_| EngineError::InvalidName(format!("Invalid Name: '{name}'")))
 }
 
 /// Checks that `arn` is an ARN of `kind` (`execution`, `stateMachine`...).

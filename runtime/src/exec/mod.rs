@@ -16,11 +16,13 @@ pub(crate) mod durable;
 mod fields;
 pub(crate) mod io;
 mod map;
+mod name;
 mod reader;
 pub(crate) mod replay;
 mod retry;
 mod run;
 mod stop;
+mod stuck;
 mod task;
 mod wait;
 
@@ -40,9 +42,11 @@ use crate::tasks::{Activities, Callbacks, TaskRegistry, TaskResources, DEFAULT_R
 
 pub(crate) use fields::Fields;
 pub use io::{payload_size, MAX_PAYLOAD_BYTES};
+pub use name::{check_name, InvalidName, MAX_NAME_CHARS};
 pub(crate) use retry::delay as retry_delay;
 pub(crate) use run::{catch, run_state, Shared, StateFacts, StateNames, Step, Visit};
 pub use stop::{StopRequest, StopSignal};
+pub use stuck::{Stuck, StuckWatch, STUCK_ERROR};
 pub(crate) use task::panic_message;
 
 /// A state machine ready to run many executions. Everything the definition computes (paths,
@@ -116,7 +120,8 @@ pub const DEFAULT_ROLE_ARN: &str = "arn:aws:iam::123456789012:role/StepFunctions
 /// Everything about one execution besides its input.
 #[derive(Clone)]
 pub struct ExecutionOptions {
-    /// The execution name (a UUID when not given).
+    /// The execution name (a UUID when not given), in `$$.Execution.Name` and the execution's
+    /// ARN; see [`check_name`] for the names AWS accepts.
     pub name: Option<String>,
     /// The state machine's name, for ARNs and `$$.StateMachine.Name`.
     pub state_machine_name: Cow<'static, str>,

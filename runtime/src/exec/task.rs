@@ -204,7 +204,7 @@ pub(super) async fn run(
         &parameters,
     );
     let worker = if queued {
-        match await_worker(shared, &resource.arn, &token, &parameters, timeout, cursor).await {
+        match await_worker(visit, &resource.arn, &token, &parameters, timeout, cursor).await {
             Ok(worker) => worker,
             Err(e) => {
                 events.record_failure(shared, cursor, common, &e);
@@ -297,7 +297,7 @@ pub(super) async fn run(
             Some(Resolution::Dispatch(h)) => {
                 h.invoke_data(request).await?;
                 return match token.as_mut() {
-                    Some(wait) => await_callback(shared, wait, heartbeat, &mut acknowledgement)
+                    Some(wait) => await_callback(visit, wait, heartbeat, &mut acknowledgement)
                         .await
                         .map(Data::from),
                     None => Err(StatesError::runtime("no task token was issued")),
@@ -308,7 +308,7 @@ pub(super) async fn run(
                     .as_mut()
                     .filter(|_| resource.waits_for_token() || queued)
                 {
-                    Some(wait) => await_callback(shared, wait, heartbeat, &mut acknowledgement)
+                    Some(wait) => await_callback(visit, wait, heartbeat, &mut acknowledgement)
                         .await
                         .map(Data::from),
                     None => Err(StatesError::runtime("no task token was issued")),
@@ -375,13 +375,14 @@ pub(super) async fn run(
 /// name; `TimeoutSeconds` counts from now. A resumed execution whose history shows the task
 /// taken does not queue it again: the worker holds the same token.
 async fn await_worker(
-    shared: &super::Shared,
+    visit: &Visit<'_>,
     activity_arn: &str,
     token: &Option<TokenWait>,
     parameters: &Data,
     timeout: Option<u64>,
     cursor: &u64,
 ) -> Result<String, StatesError> {
+    let shared = visit.shared;
     if let Some(stored) = shared
         .replay()
         .and_then(|r| r.peek(*cursor, &["ActivityStarted"], None))
@@ -402,6 +403,7 @@ async fn await_worker(
             "The activity {activity_arn} does not exist."
         )));
     };
+    let _blocked = token.blocked(visit.name, Some(activity_arn));
     let deadline = timeout.map(|t| {
         shared
             .clock
@@ -496,12 +498,16 @@ async fn heartbeat_watchdog(
     }
 }
 
+/// Waits for SendTaskSuccess or SendTaskFailure on `wait`'s token, failing with
+/// `States.Timeout` once `heartbeat` seconds pass without a heartbeat.
 async fn await_callback(
-    shared: &super::Shared,
+    visit: &Visit<'_>,
     wait: &mut TokenWait,
     heartbeat: Option<u64>,
     acknowledgement: &mut Option<Acknowledgement>,
 ) -> Result<Value, StatesError> {
+    let shared = visit.shared;
+    let _blocked = wait.blocked(visit.name, None);
     loop {
         let message = match heartbeat {
             Some(h) => {

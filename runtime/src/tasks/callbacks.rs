@@ -48,10 +48,63 @@ pub struct Callbacks {
     waiting: Arc<Mutex<HashMap<String, Waiter>>>,
 }
 
-/// One issued token: where its messages go, and whether the task has handed it out yet.
+/// One issued token: where its messages go, whether the task has handed it out yet, and
+/// what the task is blocked on while it waits on the token.
 struct Waiter {
     sender: mpsc::UnboundedSender<CallbackMessage>,
     published: bool,
+    blocked: Option<BlockedOn>,
+}
+
+/// The state a task blocked on its token belongs to, and the activity it waits to be taken
+/// from (when it waits for a worker rather than for SendTask*).
+struct BlockedOn {
+    state_name: String,
+    activity: Option<String>,
+}
+
+/// A Task state blocked on its token: waiting for SendTaskSuccess or SendTaskFailure, or for
+/// a worker to take its activity task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaitingTask {
+    /// The Task state's name.
+    pub state_name: String,
+    /// The token that answers it.
+    pub task_token: String,
+    /// The activity's ARN while the task waits for a worker to take it (GetActivityTask);
+    /// `None` while it waits for SendTaskSuccess or SendTaskFailure.
+    pub activity: Option<String>,
+}
+
+impl std::fmt::Display for WaitingTask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.activity {
+            Some(arn) => write!(
+                f,
+                "state '{}' waits for a worker of the activity {} (task token {})",
+                self.state_name, arn, self.task_token
+            ),
+            None => write!(
+                f,
+                "state '{}' waits for SendTaskSuccess or SendTaskFailure on the task token {}",
+                self.state_name, self.task_token
+            ),
+        }
+    }
+}
+
+/// While alive, lists its token's task in [`Callbacks::waiting_tasks`].
+pub(crate) struct Blocked {
+    callbacks: Callbacks,
+    token: String,
+}
+
+impl Drop for Blocked {
+    fn drop(&mut self) {
+        if let Some(waiter) = self.callbacks.lock().get_mut(&self.token) {
+            waiter.blocked = None;
+        }
+    }
 }
 
 /// The receiving end of one task token.
@@ -72,6 +125,21 @@ impl TokenWait {
     pub fn publish(&self) {
         if let Some(waiter) = self.callbacks.lock().get_mut(&self.token) {
             waiter.published = true;
+        }
+    }
+
+    /// Says the task of `state_name` is blocked on this token (waiting for a worker of
+    /// `activity` when given, else for SendTask*) until the guard is dropped.
+    pub(crate) fn blocked(&self, state_name: &str, activity: Option<&str>) -> Blocked {
+        if let Some(waiter) = self.callbacks.lock().get_mut(&self.token) {
+            waiter.blocked = Some(BlockedOn {
+                state_name: state_name.to_string(),
+                activity: activity.map(str::to_string),
+            });
+        }
+        Blocked {
+            callbacks: self.callbacks.clone(),
+            token: self.token.clone(),
         }
     }
 
@@ -105,6 +173,7 @@ impl Callbacks {
             Waiter {
                 sender,
                 published: false,
+                blocked: None,
             },
         );
         TokenWait {
@@ -123,6 +192,25 @@ impl Callbacks {
             .filter(|(_, w)| w.published)
             .map(|(token, _)| token.clone())
             .collect()
+    }
+
+    /// The Task states blocked on their token now, by state name then token. A task answered
+    /// (its SendTask* delivered) or no longer waiting is not listed.
+    pub fn waiting_tasks(&self) -> Vec<WaitingTask> {
+        let mut tasks: Vec<WaitingTask> = self
+            .lock()
+            .iter()
+            .filter_map(|(token, w)| {
+                let blocked = w.blocked.as_ref()?;
+                Some(WaitingTask {
+                    state_name: blocked.state_name.clone(),
+                    task_token: token.clone(),
+                    activity: blocked.activity.clone(),
+                })
+            })
+            .collect();
+        tasks.sort_by(|a, b| (&a.state_name, &a.task_token).cmp(&(&b.state_name, &b.task_token)));
+        tasks
     }
 
     /// SendTaskSuccess.

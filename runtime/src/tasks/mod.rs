@@ -14,7 +14,9 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 pub use activities::{Activities, ActivityTask};
-pub use callbacks::{Acknowledgement, CallbackError, CallbackMessage, Callbacks, TokenWait};
+pub use callbacks::{
+    Acknowledgement, CallbackError, CallbackMessage, Callbacks, TokenWait, WaitingTask,
+};
 pub use mock_config::{MockConfig, MockConfigError, MockedResponse, MockedTestCase};
 pub(crate) use resource::TaskResources;
 pub use resource::{IntegrationPattern, ResourceKind, TaskResource, DEFAULT_REGION};

@@ -147,6 +147,14 @@ impl TaskResources {
         }
     }
 
+    /// The ARNs of the activities among them.
+    pub fn activities(&self) -> impl Iterator<Item = &str> {
+        self.0
+            .values()
+            .filter(|r| r.kind == ResourceKind::Activity)
+            .map(|r| &*r.arn)
+    }
+
     /// The parsed `arn`: known (borrowed), or parsed now.
     pub fn get(&self, arn: &str) -> Cow<'_, TaskResource> {
         match self.0.get(arn) {
