@@ -112,7 +112,7 @@ impl Evaluator {
             }
             Kind::Wildcard => wildcard(input),
             Kind::Descendant => descendants(input),
-            Kind::Parent => return Err(err("S0217", "The parent operator is not supported")),
+            Kind::Parent(label) => env.lookup(&ancestor_key(*label)).unwrap_or_default(),
             Kind::Negate(inner) => match self.evaluate(inner, input, env)? {
                 Value::Undefined => Value::Undefined,
                 Value::Number(n) => Value::Number(-n),
@@ -253,7 +253,18 @@ impl Evaluator {
                 };
             }
         }
-        if is_tuple {
+        if is_tuple && node.tuple {
+            // A `%` beyond this path still needs the ancestors the tuples carry.
+            result = self.sequence_with(
+                tuples
+                    .iter()
+                    .flatten()
+                    .cloned()
+                    .map(Value::object)
+                    .collect(),
+                true,
+            );
+        } else if is_tuple {
             let items: Vec<Value> = tuples
                 .as_ref()
                 .map(|ts| {
@@ -426,6 +437,9 @@ impl Evaluator {
                     }
                     if let Some(index) = &step.index {
                         t.insert(index.clone(), Value::Number(b as f64));
+                    }
+                    if let Some(label) = step.ancestor {
+                        t.insert(ancestor_key(label), context.clone());
                     }
                 }
                 result.push(t);
@@ -1181,6 +1195,12 @@ fn descendants(input: &Value) -> Value {
     } else {
         Value::sequence(out)
     }
+}
+
+/// The name a step's context travels under in a tuple stream for a `%` to read: no variable
+/// written in an expression can have it.
+fn ancestor_key(label: usize) -> String {
+    format!("!{label}")
 }
 
 fn frame_from_tuple(env: &Env, tuple: &Object) -> Env {

@@ -72,7 +72,10 @@ pub fn format_number(value: f64, picture: &str, options: Option<&Object>) -> Res
         .collect();
     let subpictures: Vec<&str> = picture.split(p.pattern).collect();
     if subpictures.len() > 2 {
-        return Err(err("D3080", "The picture string must not contain more than one instance of the pattern-separator character"));
+        return Err(err(
+            "D3080",
+            "The picture string must only contain a maximum of two sub-pictures",
+        ));
     }
     let mut pictures = Vec::new();
     for sub in &subpictures {
@@ -204,89 +207,45 @@ pub fn format_number(value: f64, picture: &str, options: Option<&Object>) -> Res
 
 fn analyse(sub: &str, p: &Properties, family: &[char]) -> Result<Picture, Error> {
     let chars: Vec<char> = sub.chars().collect();
+    // The exponent separator is active inside the picture but cannot start or end the active
+    // part, so a prefix or suffix may hold it.
     let is_active = |c: char| {
         family.contains(&c) || c == p.digit || c == p.decimal || c == p.grouping || c == p.pattern
     };
-    let prefix_end = chars
-        .iter()
-        .position(|c| is_active(*c))
-        .unwrap_or(chars.len());
-    let suffix_start = chars
-        .iter()
-        .rposition(|c| is_active(*c))
-        .map(|i| i + 1)
-        .unwrap_or(chars.len());
+    // A picture without any active character is all active part, as in the reference
+    // implementation, so it is reported as such (D3085, D3086) rather than taken as a prefix.
+    let (prefix_end, suffix_start) = match (
+        chars.iter().position(|c| is_active(*c)),
+        chars.iter().rposition(|c| is_active(*c)),
+    ) {
+        (Some(first), Some(last)) => (first, last + 1),
+        _ => (0, chars.len()),
+    };
     let prefix: String = chars[..prefix_end].iter().collect();
-    let suffix: String = chars[suffix_start.max(prefix_end)..].iter().collect();
-    let active: Vec<char> = chars[prefix_end..suffix_start.max(prefix_end)].to_vec();
+    let suffix: String = chars[suffix_start..].iter().collect();
+    let active = &chars[prefix_end..suffix_start];
     let exponent_at = chars
         .iter()
         .enumerate()
         .skip(prefix_end)
         .find(|(_, c)| **c == p.exponent)
         .map(|(i, _)| i)
-        .filter(|i| *i <= suffix_start.max(prefix_end));
-    let (mantissa, exponent): (Vec<char>, Option<Vec<char>>) = match exponent_at {
+        .filter(|i| *i <= suffix_start);
+    let (mantissa, exponent): (&[char], Option<&[char]>) = match exponent_at {
         Some(i) => (
-            chars[prefix_end..i].to_vec(),
-            Some(chars[i + 1..suffix_start.max(i + 1)].to_vec()),
+            &chars[prefix_end..i],
+            Some(&chars[(i + 1).min(suffix_start)..suffix_start]),
         ),
-        None => (active.clone(), None),
+        None => (active, None),
     };
-    let decimals = mantissa.iter().filter(|c| **c == p.decimal).count();
-    if decimals > 1 {
-        return Err(err("D3081", "A sub-picture must not contain more than one instance of the decimal-separator character"));
-    }
-    if sub.chars().filter(|c| *c == p.percent).count() > 1 {
-        return Err(err(
-            "D3082",
-            "A sub-picture must not contain more than one instance of the percent character",
-        ));
-    }
-    if sub.chars().filter(|c| *c == p.per_mille).count() > 1 {
-        return Err(err(
-            "D3083",
-            "A sub-picture must not contain more than one instance of the per-mille character",
-        ));
-    }
-    if sub.contains(p.percent) && sub.contains(p.per_mille) {
-        return Err(err(
-            "D3084",
-            "A sub-picture must not contain both a percent and a per-mille character",
-        ));
-    }
-    if !mantissa.iter().any(|c| family.contains(c) || *c == p.digit) {
-        return Err(err("D3085", "A sub-picture must contain at least one character that is either an optional digit character or a member of the decimal digit family"));
-    }
-    let (integer, fraction, has_fraction_part) = match mantissa.iter().position(|c| *c == p.decimal)
-    {
-        Some(i) => (mantissa[..i].to_vec(), mantissa[i + 1..].to_vec(), true),
-        None => (mantissa.clone(), Vec::new(), false),
+    let decimal_at = mantissa.iter().position(|c| *c == p.decimal);
+    let (integer, fraction, has_fraction_part): (&[char], &[char], bool) = match decimal_at {
+        Some(i) => (&mantissa[..i], &mantissa[i + 1..], true),
+        None => (mantissa, &[], false),
     };
-    if integer
-        .windows(2)
-        .any(|w| w[0] == p.grouping && w[1] == p.grouping)
-        || integer.last() == Some(&p.grouping)
-    {
-        return Err(err("D3089", "A sub-picture must not contain a grouping-separator character that appears adjacent to a decimal-separator character, or at the end of the integer part"));
-    }
-    if fraction.first() == Some(&p.grouping) {
-        return Err(err("D3087", "A sub-picture must not contain a grouping-separator character that appears adjacent to a decimal-separator character"));
-    }
-    if integer
-        .iter()
-        .skip_while(|c| **c != p.zero && !family.contains(c))
-        .any(|c| *c == p.digit)
-    {
-        return Err(err("D3090", "The integer part of a sub-picture must not contain a member of the decimal digit family that is followed by an instance of the optional digit character"));
-    }
-    if fraction
-        .iter()
-        .skip_while(|c| **c != p.digit)
-        .any(|c| family.contains(c))
-    {
-        return Err(err("D3091", "The fractional part of a sub-picture must not contain an instance of the optional digit character that is followed by a member of the decimal digit family"));
-    }
+    validate(
+        &chars, active, mantissa, integer, fraction, exponent, p, family,
+    )?;
     let is_digit = |c: &char| family.contains(c) || *c == p.digit;
     let mut integer_groups = Vec::new();
     for (i, c) in integer.iter().enumerate() {
@@ -324,9 +283,6 @@ fn analyse(sub: &str, p: &Properties, family: &[char]) -> Result<Picture, Error>
         .as_ref()
         .map(|e| e.iter().filter(|c| family.contains(c)).count())
         .unwrap_or(0);
-    if exponent_present && min_exponent == 0 {
-        return Err(err("D3093", "The exponent part of a sub-picture must contain at least one character that is a member of the decimal digit family"));
-    }
     Ok(Picture {
         prefix,
         suffix,
@@ -341,6 +297,120 @@ fn analyse(sub: &str, p: &Properties, family: &[char]) -> Result<Picture, Error>
         has_fraction_part,
         text: sub.to_string(),
     })
+}
+
+/// The picture-string rules of XPath F&O 4.7.3, checked in the reference implementation's
+/// order: when several are broken, the last one checked is the one reported.
+#[allow(clippy::too_many_arguments)]
+fn validate(
+    picture: &[char],
+    active: &[char],
+    mantissa: &[char],
+    integer: &[char],
+    fraction: &[char],
+    exponent: Option<&[char]>,
+    p: &Properties,
+    family: &[char],
+) -> Result<(), Error> {
+    let count = |c: char| picture.iter().filter(|x| **x == c).count();
+    let is_family = |c: &char| family.contains(c);
+    let mut error = None;
+    if count(p.decimal) > 1 {
+        error = Some(("D3081",
+            "The sub-picture must not contain more than one instance of the 'decimal-separator' character",
+        ));
+    }
+    if count(p.percent) > 1 {
+        error = Some((
+            "D3082",
+            "The sub-picture must not contain more than one instance of the 'percent' character",
+        ));
+    }
+    if count(p.per_mille) > 1 {
+        error = Some((
+            "D3083",
+            "The sub-picture must not contain more than one instance of the 'per-mille' character",
+        ));
+    }
+    let percent_or_per_mille = count(p.percent) > 0 || count(p.per_mille) > 0;
+    if count(p.percent) > 0 && count(p.per_mille) > 0 {
+        error = Some((
+            "D3084",
+            "The sub-picture must not contain both a 'percent' and a 'per-mille' character",
+        ));
+    }
+    if !mantissa.iter().any(|c| is_family(c) || *c == p.digit) {
+        error = Some(("D3085",
+            "The mantissa part of a sub-picture must contain at least one character that is either an 'optional digit character' or a member of the 'decimal digit family'",
+        ));
+    }
+    let is_active = |c: &char| {
+        is_family(c) || [p.decimal, p.exponent, p.grouping, p.digit, p.pattern].contains(c)
+    };
+    if !active.iter().all(is_active) {
+        error = Some(("D3086",
+            "The sub-picture must not contain a passive character that is preceded by an active character and that is followed by another active character",
+        ));
+    }
+    match picture.iter().position(|c| *c == p.decimal) {
+        Some(at) => {
+            let before = at.checked_sub(1).and_then(|i| picture.get(i));
+            if before == Some(&p.grouping) || picture.get(at + 1) == Some(&p.grouping) {
+                error = Some(("D3087",
+            "The sub-picture must not contain a 'grouping-separator' character that appears adjacent to a 'decimal-separator' character",
+        ));
+            }
+        }
+        None => {
+            if integer.last() == Some(&p.grouping) {
+                error = Some(("D3088",
+            "The sub-picture must not contain a 'grouping-separator' at the end of the integer part",
+        ));
+            }
+        }
+    }
+    if picture
+        .windows(2)
+        .any(|w| w[0] == p.grouping && w[1] == p.grouping)
+    {
+        error = Some(("D3089",
+            "The sub-picture must not contain two adjacent instances of the 'grouping-separator' character",
+        ));
+    }
+    if integer
+        .iter()
+        .skip_while(|c| !is_family(c))
+        .any(|c| *c == p.digit)
+    {
+        error = Some(("D3090",
+            "The integer part of the sub-picture must not contain a member of the 'decimal digit family' that is followed by an instance of the 'optional digit character'",
+        ));
+    }
+    if fraction
+        .iter()
+        .skip_while(|c| **c != p.digit)
+        .any(is_family)
+    {
+        error = Some(("D3091",
+            "The fractional part of the sub-picture must not contain an instance of the 'optional digit character' that is followed by a member of the 'decimal digit family'",
+        ));
+    }
+    if let Some(exponent) = exponent {
+        if !exponent.is_empty() && percent_or_per_mille {
+            error = Some(("D3092",
+            "A sub-picture that contains a 'percent' or 'per-mille' character must not contain a character treated as an 'exponent-separator'",
+        ));
+        }
+        if exponent.is_empty() || !exponent.iter().all(is_family) {
+            error = Some(("D3093",
+            "The exponent part of the sub-picture must comprise only of one or more characters that are members of the 'decimal digit family'",
+        ));
+        }
+    }
+    match error {
+        Some((code, message)) => Err(err(code, message)),
+        None => Ok(()),
+    }
 }
 
 fn regular(positions: &[usize]) -> usize {

@@ -28,6 +28,11 @@ pub struct Node {
     pub tuple: bool,
     /// An array constructor at the start or end of a path: not flattened.
     pub cons_array: bool,
+    /// A `%` in a later step reads this step's context value, which the tuple stream carries
+    /// under this label.
+    pub ancestor: Option<usize>,
+    /// While planning: the `%` slots below this node not yet resolved to a step.
+    seeking_parent: Vec<usize>,
 }
 
 /// A stage of a path step.
@@ -83,8 +88,8 @@ pub enum Kind {
     Wildcard,
     /// `**`.
     Descendant,
-    /// `%`.
-    Parent,
+    /// `%`: the value the tuple stream carries under this label.
+    Parent(usize),
     /// `-x`.
     Negate(Box<Node>),
     /// A binary operator.
@@ -148,6 +153,113 @@ impl Node {
             index: None,
             tuple: false,
             cons_array: false,
+            ancestor: None,
+            seeking_parent: Vec::new(),
+        }
+    }
+
+    /// A node whose operands' unresolved `%`s become its own (operators, calls, constructors,
+    /// blocks, conditions, bindings, sort terms); lambdas, transforms, `~>` and function
+    /// positions keep theirs, as in the reference implementation.
+    fn compound(kind: Kind) -> Node {
+        let mut node = Node::new(kind);
+        let mut slots = Vec::new();
+        {
+            let mut gather = |n: &Node| slots.extend(n.seeking());
+            match &node.kind {
+                Kind::Negate(e) | Kind::Bind(_, e) => gather(e),
+                Kind::Binary(_, a, b) => {
+                    gather(a);
+                    gather(b);
+                }
+                Kind::Call { arguments, .. } => arguments.iter().flatten().for_each(gather),
+                Kind::Condition(c, t, e) => {
+                    gather(c);
+                    gather(t);
+                    if let Some(e) = e {
+                        gather(e);
+                    }
+                }
+                Kind::Array(items) => items.iter().for_each(|(i, _)| gather(i)),
+                Kind::Object(group) => group.pairs.iter().for_each(|(k, v)| {
+                    gather(k);
+                    gather(v);
+                }),
+                Kind::Block(items) => items.iter().for_each(gather),
+                Kind::Sort(terms) => terms.iter().for_each(|t| gather(&t.expr)),
+                _ => {}
+            }
+        }
+        node.seeking_parent = slots;
+        node
+    }
+
+    /// The `%` slots this node hands to whatever contains it: its unresolved ones, and its own
+    /// when it is a `%`.
+    fn seeking(&self) -> Vec<usize> {
+        let mut slots = self.seeking_parent.clone();
+        if let Kind::Parent(slot) = self.kind {
+            slots.push(slot);
+        }
+        slots
+    }
+
+    /// Calls `visit` on each node directly below this one, lambda bodies excepted.
+    fn for_each_child(&mut self, visit: &mut impl FnMut(&mut Node)) {
+        for p in &mut self.predicate {
+            visit(p);
+        }
+        for stage in &mut self.stages {
+            if let Stage::Filter(p) = stage {
+                visit(p);
+            }
+        }
+        if let Some(group) = &mut self.group {
+            for (k, v) in &mut group.pairs {
+                visit(k);
+                visit(v);
+            }
+        }
+        match &mut self.kind {
+            Kind::Path { steps: items, .. } | Kind::Block(items) => {
+                items.iter_mut().for_each(visit)
+            }
+            Kind::Negate(e) | Kind::Bind(_, e) => visit(e),
+            Kind::Binary(_, a, b) | Kind::Apply(a, b) => {
+                visit(a);
+                visit(b);
+            }
+            Kind::Array(items) => items.iter_mut().for_each(|(i, _)| visit(i)),
+            Kind::Object(group) => group.pairs.iter_mut().for_each(|(k, v)| {
+                visit(k);
+                visit(v);
+            }),
+            Kind::Call {
+                procedure,
+                arguments,
+            } => {
+                visit(procedure);
+                arguments.iter_mut().flatten().for_each(visit);
+            }
+            Kind::Condition(a, b, c) | Kind::Transform(a, b, c) => {
+                visit(a);
+                visit(b);
+                if let Some(c) = c {
+                    visit(c);
+                }
+            }
+            Kind::Sort(terms) => terms.iter_mut().for_each(|t| visit(&mut t.expr)),
+            Kind::String(_)
+            | Kind::Number(_)
+            | Kind::Bool(_)
+            | Kind::Null
+            | Kind::Regex(_)
+            | Kind::Name(_)
+            | Kind::Variable(_)
+            | Kind::Wildcard
+            | Kind::Descendant
+            | Kind::Parent(_)
+            | Kind::Lambda(_) => {}
         }
     }
 
@@ -183,280 +295,419 @@ fn err(code: &'static str, message: impl Into<String>) -> Error {
 
 /// Builds the plan of a parsed expression.
 pub fn plan(expr: &Expr) -> Result<Node, Error> {
-    Ok(match expr {
-        Expr::Number(n) => Node::new(Kind::Number(*n)),
-        Expr::String(s) => Node::new(Kind::String(s.clone())),
-        Expr::Bool(b) => Node::new(Kind::Bool(*b)),
-        Expr::Null => Node::new(Kind::Null),
-        Expr::Regex { pattern, flags } => {
-            Node::new(Kind::Regex(Arc::new(compile_regex(pattern, flags)?)))
+    let mut planner = Planner { slots: Vec::new() };
+    let mut root = planner.plan(expr)?;
+    if matches!(root.kind, Kind::Parent(_)) || !root.seeking_parent.is_empty() {
+        return Err(parent_not_derivable());
+    }
+    planner.label(&mut root);
+    Ok(root)
+}
+
+fn parent_not_derivable() -> Error {
+    err(
+        "S0217",
+        "The object representing the 'parent' cannot be derived from this expression",
+    )
+}
+
+/// Where one `%` finds its parent: how many steps back it still has to look, and the label
+/// its value travels under in the tuple stream. Several `%`s resolving to the same step share
+/// one label, because a step records a single ancestor.
+struct Slot {
+    label: usize,
+    level: i64,
+}
+
+/// Plans an expression, resolving each `%` to the path step whose context it reads, as
+/// jsonata-js's post-parse stage does.
+struct Planner {
+    slots: Vec<Slot>,
+}
+
+impl Planner {
+    /// Walks `node` back towards the step `slot` looks for: a name or wildcard step uses up one
+    /// level, a `%` adds one, blocks and paths are searched from their last step.
+    fn seek_parent(&mut self, node: &mut Node, slot: usize) -> Result<(), Error> {
+        match &mut node.kind {
+            Kind::Name(_) | Kind::Wildcard => {
+                self.slots[slot].level -= 1;
+                if self.slots[slot].level == 0 {
+                    if let Some(previous) = node.ancestor {
+                        self.slots[slot].label = self.slots[previous].label;
+                    }
+                    node.ancestor = Some(slot);
+                    node.tuple = true;
+                }
+            }
+            Kind::Parent(_) => self.slots[slot].level += 1,
+            Kind::Block(items) => {
+                if let Some(last) = items.last_mut() {
+                    node.tuple = true;
+                    self.seek_parent(last, slot)?;
+                }
+            }
+            Kind::Path { steps, .. } => {
+                node.tuple = true;
+                for step in steps.iter_mut().rev() {
+                    self.seek_parent(step, slot)?;
+                    if self.slots[slot].level <= 0 {
+                        break;
+                    }
+                }
+            }
+            _ => return Err(parent_not_derivable()),
         }
-        Expr::Name(n) => Node::new(Kind::Path {
-            steps: vec![Node::new(Kind::Name(n.clone()))],
-            keep_singleton: false,
-        }),
-        Expr::Variable(v) => Node::new(Kind::Variable(v.clone())),
-        Expr::Wildcard => Node::new(Kind::Wildcard),
-        Expr::Descendant => Node::new(Kind::Descendant),
-        Expr::Parent => {
-            return Err(err(
-                "S0217",
-                "The parent operator '%' is not supported by this engine",
-            ))
-        }
-        Expr::Placeholder => {
-            return Err(err(
-                "S0211",
-                "The symbol \"?\" cannot be used as a unary operator",
-            ))
-        }
-        Expr::Negate(e) => {
-            let inner = plan(e)?;
-            match inner.kind {
-                Kind::Number(n) if inner.predicate.is_empty() => Node::new(Kind::Number(-n)),
-                _ => Node::new(Kind::Negate(Box::new(inner))),
+        Ok(())
+    }
+
+    /// Resolves the `%`s of a path's last step against the steps before it; what reaches past
+    /// the first step is left for an enclosing path.
+    fn resolve_ancestry(&mut self, path: &mut Node) -> Result<(), Error> {
+        let Kind::Path { steps, .. } = &mut path.kind else {
+            return Ok(());
+        };
+        let Some(last) = steps.last() else {
+            return Ok(());
+        };
+        for slot in last.seeking() {
+            let mut index = steps.len() - 1;
+            while self.slots[slot].level > 0 {
+                if index == 0 {
+                    path.seeking_parent.push(slot);
+                    break;
+                }
+                index -= 1;
+                // Consecutive steps binding the focus (`@$x`) stay on one context: the
+                // parent is before the first of them.
+                while index > 0 && steps[index].focus.is_some() && steps[index - 1].focus.is_some()
+                {
+                    index -= 1;
+                }
+                self.seek_parent(&mut steps[index], slot)?;
             }
         }
-        Expr::Path(lhs, rhs) => {
-            let left = plan(lhs)?;
-            let mut path = left.into_path();
-            let rest = plan(rhs)?;
-            let Kind::Path {
-                steps,
-                keep_singleton,
-            } = &mut path.kind
-            else {
-                unreachable!("into_path")
-            };
-            match rest.kind {
-                Kind::Path { steps: more, .. } => steps.extend(more),
-                _ => {
-                    let mut rest = rest;
-                    if !rest.predicate.is_empty() {
-                        rest.stages = std::mem::take(&mut rest.predicate)
+        Ok(())
+    }
+
+    /// Replaces slot numbers with the final labels, which are known only once every `%` the
+    /// node can see has been resolved. Lambdas are labelled when they are planned.
+    fn label(&self, node: &mut Node) {
+        if let Kind::Parent(slot) = &mut node.kind {
+            *slot = self.slots[*slot].label;
+        }
+        if let Some(slot) = &mut node.ancestor {
+            *slot = self.slots[*slot].label;
+        }
+        node.seeking_parent.clear();
+        node.for_each_child(&mut |child| self.label(child));
+    }
+
+    fn plan(&mut self, expr: &Expr) -> Result<Node, Error> {
+        Ok(match expr {
+            Expr::Number(n) => Node::new(Kind::Number(*n)),
+            Expr::String(s) => Node::new(Kind::String(s.clone())),
+            Expr::Bool(b) => Node::new(Kind::Bool(*b)),
+            Expr::Null => Node::new(Kind::Null),
+            Expr::Regex { pattern, flags } => {
+                Node::new(Kind::Regex(Arc::new(compile_regex(pattern, flags)?)))
+            }
+            Expr::Name(n) => Node::new(Kind::Path {
+                steps: vec![Node::new(Kind::Name(n.clone()))],
+                keep_singleton: false,
+            }),
+            Expr::Variable(v) => Node::new(Kind::Variable(v.clone())),
+            Expr::Wildcard => Node::new(Kind::Wildcard),
+            Expr::Descendant => Node::new(Kind::Descendant),
+            Expr::Parent => {
+                self.slots.push(Slot {
+                    label: self.slots.len(),
+                    level: 1,
+                });
+                Node::new(Kind::Parent(self.slots.len() - 1))
+            }
+            Expr::Placeholder => {
+                return Err(err(
+                    "S0211",
+                    "The symbol \"?\" cannot be used as a unary operator",
+                ))
+            }
+            Expr::Negate(e) => {
+                let inner = self.plan(e)?;
+                match inner.kind {
+                    Kind::Number(n) if inner.predicate.is_empty() => Node::new(Kind::Number(-n)),
+                    _ => Node::compound(Kind::Negate(Box::new(inner))),
+                }
+            }
+            Expr::Path(lhs, rhs) => {
+                let left = self.plan(lhs)?;
+                // A `%` first in a path looks beyond it; its own predicates' slots do not.
+                let first_parent = match left.kind {
+                    Kind::Parent(slot) => Some(slot),
+                    _ => None,
+                };
+                let mut path = left.into_path();
+                if let Some(slot) = first_parent {
+                    path.seeking_parent = vec![slot];
+                }
+                let rest = self.plan(rhs)?;
+                let Kind::Path {
+                    steps,
+                    keep_singleton,
+                } = &mut path.kind
+                else {
+                    unreachable!("into_path")
+                };
+                match rest.kind {
+                    Kind::Path { steps: more, .. } => steps.extend(more),
+                    _ => {
+                        let mut rest = rest;
+                        if !rest.predicate.is_empty() {
+                            rest.stages = std::mem::take(&mut rest.predicate)
+                                .into_iter()
+                                .map(Stage::Filter)
+                                .collect();
+                        }
+                        steps.push(rest);
+                    }
+                }
+                for step in steps.iter_mut() {
+                    match &step.kind {
+                        Kind::Number(n) => {
+                            return Err(err(
+                                "S0213",
+                                format!("The literal value {n} cannot be used as a step within a path expression"),
+                            ))
+                        }
+                        Kind::Bool(b) => {
+                            return Err(err(
+                                "S0213",
+                                format!("The literal value {b} cannot be used as a step within a path expression"),
+                            ))
+                        }
+                        Kind::Null => {
+                            return Err(err(
+                                "S0213",
+                                "The literal value null cannot be used as a step within a path expression",
+                            ))
+                        }
+                        Kind::String(s) => step.kind = Kind::Name(s.clone()),
+                        _ => {}
+                    }
+                }
+                if steps.iter().any(|s| s.keep_array) {
+                    *keep_singleton = true;
+                }
+                if let Some(first) = steps.first_mut() {
+                    if matches!(first.kind, Kind::Array(_)) {
+                        first.cons_array = true;
+                    }
+                }
+                if let Some(last) = steps.last_mut() {
+                    if matches!(last.kind, Kind::Array(_)) {
+                        last.cons_array = true;
+                    }
+                }
+                self.resolve_ancestry(&mut path)?;
+                path
+            }
+            Expr::Filter(lhs, None) => {
+                let mut node = self.plan(lhs)?;
+                node.last_step().keep_array = true;
+                if let Kind::Path { keep_singleton, .. } = &mut node.kind {
+                    *keep_singleton = true;
+                }
+                node
+            }
+            Expr::Filter(lhs, Some(predicate)) => {
+                let mut node = self.plan(lhs)?;
+                let predicate = self.plan(predicate)?;
+                let is_path = node.is_path();
+                let step = node.last_step();
+                if step.group.is_some() {
+                    return Err(err(
+                        "S0209",
+                        "A predicate cannot follow a grouping expression in a step",
+                    ));
+                }
+                // A `%` in a predicate means the filtered step's parent: one level is the step
+                // itself, the rest is left for the enclosing path.
+                for &slot in &predicate.seeking_parent {
+                    if self.slots[slot].level == 1 {
+                        self.seek_parent(step, slot)?;
+                    } else {
+                        self.slots[slot].level -= 1;
+                    }
+                }
+                step.seeking_parent.extend(predicate.seeking());
+                if is_path {
+                    step.stages.push(Stage::Filter(predicate));
+                } else {
+                    step.predicate.push(predicate);
+                }
+                node
+            }
+            Expr::GroupBy(lhs, pairs) => {
+                let mut node = self.plan(lhs)?;
+                if node.group.is_some() {
+                    return Err(err(
+                        "S0210",
+                        "Each step can only have one grouping expression",
+                    ));
+                }
+                node.group = Some(Box::new(self.plan_group(pairs)?));
+                node
+            }
+            Expr::Sort(lhs, terms) => {
+                let mut path = self.plan(lhs)?.into_path();
+                let terms = terms
+                    .iter()
+                    .map(|(e, descending)| {
+                        Ok(SortTerm {
+                            expr: self.plan(e)?,
+                            descending: *descending,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, Error>>()?;
+                if let Kind::Path { steps, .. } = &mut path.kind {
+                    steps.push(Node::compound(Kind::Sort(terms)));
+                }
+                self.resolve_ancestry(&mut path)?;
+                path
+            }
+            Expr::Focus(lhs, name) => {
+                let mut node = self.plan(lhs)?;
+                let step = node.last_step();
+                if !step.stages.is_empty() || !step.predicate.is_empty() {
+                    return Err(err(
+                        "S0215",
+                        "A context variable binding must precede any predicates on a step",
+                    ));
+                }
+                if matches!(step.kind, Kind::Sort(_)) {
+                    return Err(err(
+                        "S0216",
+                        "A context variable binding must precede the 'order-by' clause on a step",
+                    ));
+                }
+                step.focus = Some(name.clone());
+                step.tuple = true;
+                node
+            }
+            Expr::Index(lhs, name) => {
+                let node = self.plan(lhs)?;
+                let mut path = if node.is_path() {
+                    node
+                } else {
+                    let mut step = node;
+                    if !step.predicate.is_empty() {
+                        step.stages = std::mem::take(&mut step.predicate)
                             .into_iter()
                             .map(Stage::Filter)
                             .collect();
                     }
-                    steps.push(rest);
+                    step.into_path()
+                };
+                let step = path.last_step();
+                if step.stages.is_empty() {
+                    step.index = Some(name.clone());
+                } else {
+                    step.stages.push(Stage::Index(name.clone()));
                 }
+                step.tuple = true;
+                path
             }
-            for step in steps.iter_mut() {
-                match &step.kind {
-                    Kind::Number(n) => {
-                        return Err(err(
-                            "S0213",
-                            format!("The literal value {n} cannot be used as a step within a path expression"),
-                        ))
-                    }
-                    Kind::Bool(b) => {
-                        return Err(err(
-                            "S0213",
-                            format!("The literal value {b} cannot be used as a step within a path expression"),
-                        ))
-                    }
-                    Kind::Null => {
-                        return Err(err(
-                            "S0213",
-                            "The literal value null cannot be used as a step within a path expression",
-                        ))
-                    }
-                    Kind::String(s) => step.kind = Kind::Name(s.clone()),
-                    _ => {}
-                }
-            }
-            if steps.iter().any(|s| s.keep_array) {
-                *keep_singleton = true;
-            }
-            if let Some(first) = steps.first_mut() {
-                if matches!(first.kind, Kind::Array(_)) {
-                    first.cons_array = true;
-                }
-            }
-            if let Some(last) = steps.last_mut() {
-                if matches!(last.kind, Kind::Array(_)) {
-                    last.cons_array = true;
-                }
-            }
-            path
-        }
-        Expr::Filter(lhs, None) => {
-            let mut node = plan(lhs)?;
-            node.last_step().keep_array = true;
-            if let Kind::Path { keep_singleton, .. } = &mut node.kind {
-                *keep_singleton = true;
-            }
-            node
-        }
-        Expr::Filter(lhs, Some(predicate)) => {
-            let mut node = plan(lhs)?;
-            let predicate = plan(predicate)?;
-            let is_path = node.is_path();
-            let step = node.last_step();
-            if step.group.is_some() {
-                return Err(err(
-                    "S0209",
-                    "A predicate cannot follow a grouping expression in a step",
-                ));
-            }
-            if is_path {
-                step.stages.push(Stage::Filter(predicate));
-            } else {
-                step.predicate.push(predicate);
-            }
-            node
-        }
-        Expr::GroupBy(lhs, pairs) => {
-            let mut node = plan(lhs)?;
-            if node.group.is_some() {
-                return Err(err(
-                    "S0210",
-                    "Each step can only have one grouping expression",
-                ));
-            }
-            node.group = Some(Box::new(plan_group(pairs)?));
-            node
-        }
-        Expr::Sort(lhs, terms) => {
-            let mut path = plan(lhs)?.into_path();
-            let terms = terms
-                .iter()
-                .map(|(e, descending)| {
-                    Ok(SortTerm {
-                        expr: plan(e)?,
-                        descending: *descending,
-                    })
-                })
-                .collect::<Result<Vec<_>, Error>>()?;
-            if let Kind::Path { steps, .. } = &mut path.kind {
-                steps.push(Node::new(Kind::Sort(terms)));
-            }
-            path
-        }
-        Expr::Focus(lhs, name) => {
-            let mut node = plan(lhs)?;
-            let step = node.last_step();
-            if !step.stages.is_empty() || !step.predicate.is_empty() {
-                return Err(err(
-                    "S0215",
-                    "A context variable binding must precede any predicates on a step",
-                ));
-            }
-            if matches!(step.kind, Kind::Sort(_)) {
-                return Err(err(
-                    "S0216",
-                    "A context variable binding must precede the 'order-by' clause on a step",
-                ));
-            }
-            step.focus = Some(name.clone());
-            step.tuple = true;
-            node
-        }
-        Expr::Index(lhs, name) => {
-            let node = plan(lhs)?;
-            let mut path = if node.is_path() {
+            Expr::Binary(BinaryOp::Apply, lhs, rhs) => {
+                let l = self.plan(lhs)?;
+                let r = self.plan(rhs)?;
+                let keep = l.keep_array || r.keep_array;
+                let mut node = Node::new(Kind::Apply(Box::new(l), Box::new(r)));
+                node.keep_array = keep;
                 node
-            } else {
-                let mut step = node;
-                if !step.predicate.is_empty() {
-                    step.stages = std::mem::take(&mut step.predicate)
-                        .into_iter()
-                        .map(Stage::Filter)
-                        .collect();
-                }
-                step.into_path()
-            };
-            let step = path.last_step();
-            if step.stages.is_empty() {
-                step.index = Some(name.clone());
-            } else {
-                step.stages.push(Stage::Index(name.clone()));
             }
-            step.tuple = true;
-            path
-        }
-        Expr::Binary(BinaryOp::Apply, lhs, rhs) => {
-            let l = plan(lhs)?;
-            let r = plan(rhs)?;
-            let keep = l.keep_array || r.keep_array;
-            let mut node = Node::new(Kind::Apply(Box::new(l), Box::new(r)));
-            node.keep_array = keep;
-            node
-        }
-        Expr::Binary(op, lhs, rhs) => Node::new(Kind::Binary(
-            *op,
-            Box::new(plan(lhs)?),
-            Box::new(plan(rhs)?),
-        )),
-        Expr::Call(procedure, args) => {
-            let arguments = args
-                .iter()
-                .map(|a| match a {
-                    Expr::Placeholder => Ok(None),
-                    other => plan(other).map(Some),
+            Expr::Binary(op, lhs, rhs) => Node::compound(Kind::Binary(
+                *op,
+                Box::new(self.plan(lhs)?),
+                Box::new(self.plan(rhs)?),
+            )),
+            Expr::Call(procedure, args) => {
+                let arguments = args
+                    .iter()
+                    .map(|a| match a {
+                        Expr::Placeholder => Ok(None),
+                        other => self.plan(other).map(Some),
+                    })
+                    .collect::<Result<Vec<_>, Error>>()?;
+                Node::compound(Kind::Call {
+                    procedure: Box::new(self.plan(procedure)?),
+                    arguments,
                 })
-                .collect::<Result<Vec<_>, Error>>()?;
-            Node::new(Kind::Call {
-                procedure: Box::new(plan(procedure)?),
-                arguments,
-            })
-        }
-        Expr::Condition(c, t, e) => Node::new(Kind::Condition(
-            Box::new(plan(c)?),
-            Box::new(plan(t)?),
-            match e {
-                Some(e) => Some(Box::new(plan(e)?)),
-                None => None,
-            },
-        )),
-        Expr::Bind(name, value) => Node::new(Kind::Bind(name.clone(), Box::new(plan(value)?))),
-        Expr::Array(items) => Node::new(Kind::Array(
-            items
-                .iter()
-                .map(|i| Ok((plan(i)?, matches!(i, Expr::Array(_)))))
-                .collect::<Result<Vec<_>, Error>>()?,
-        )),
-        Expr::Object(pairs) => Node::new(Kind::Object(plan_group(pairs)?)),
-        Expr::Block(items) => Node::new(Kind::Block(
-            items.iter().map(plan).collect::<Result<_, _>>()?,
-        )),
-        Expr::Lambda {
-            params,
-            signature,
-            body,
-        } => {
-            let signature = match signature {
-                Some(s) => Some(crate::signature::Signature::parse(s)?),
-                None => None,
-            };
-            Node::new(Kind::Lambda(Arc::new(LambdaPlan {
-                params: params.clone(),
+            }
+            Expr::Condition(c, t, e) => Node::compound(Kind::Condition(
+                Box::new(self.plan(c)?),
+                Box::new(self.plan(t)?),
+                match e {
+                    Some(e) => Some(Box::new(self.plan(e)?)),
+                    None => None,
+                },
+            )),
+            Expr::Bind(name, value) => {
+                Node::compound(Kind::Bind(name.clone(), Box::new(self.plan(value)?)))
+            }
+            Expr::Array(items) => Node::compound(Kind::Array(
+                items
+                    .iter()
+                    .map(|i| Ok((self.plan(i)?, matches!(i, Expr::Array(_)))))
+                    .collect::<Result<Vec<_>, Error>>()?,
+            )),
+            Expr::Object(pairs) => Node::compound(Kind::Object(self.plan_group(pairs)?)),
+            Expr::Block(items) => Node::compound(Kind::Block(
+                items
+                    .iter()
+                    .map(|i| self.plan(i))
+                    .collect::<Result<_, _>>()?,
+            )),
+            Expr::Lambda {
+                params,
                 signature,
-                body: plan(body)?,
-            })))
-        }
-        Expr::Transform {
-            pattern,
-            update,
-            delete,
-        } => Node::new(Kind::Transform(
-            Box::new(plan(pattern)?),
-            Box::new(plan(update)?),
-            match delete {
-                Some(d) => Some(Box::new(plan(d)?)),
-                None => None,
-            },
-        )),
-    })
-}
+                body,
+            } => {
+                let signature = match signature {
+                    Some(s) => Some(crate::signature::Signature::parse(s)?),
+                    None => None,
+                };
+                // A `%` in a lambda body cannot see past the lambda, so the body's labels are final.
+                let mut body = self.plan(body)?;
+                self.label(&mut body);
+                Node::new(Kind::Lambda(Arc::new(LambdaPlan {
+                    params: params.clone(),
+                    signature,
+                    body,
+                })))
+            }
+            Expr::Transform {
+                pattern,
+                update,
+                delete,
+            } => Node::new(Kind::Transform(
+                Box::new(self.plan(pattern)?),
+                Box::new(self.plan(update)?),
+                match delete {
+                    Some(d) => Some(Box::new(self.plan(d)?)),
+                    None => None,
+                },
+            )),
+        })
+    }
 
-fn plan_group(pairs: &[(Expr, Expr)]) -> Result<Group, Error> {
-    Ok(Group {
-        pairs: pairs
-            .iter()
-            .map(|(k, v)| Ok((plan(k)?, plan(v)?)))
-            .collect::<Result<_, Error>>()?,
-    })
+    fn plan_group(&mut self, pairs: &[(Expr, Expr)]) -> Result<Group, Error> {
+        Ok(Group {
+            pairs: pairs
+                .iter()
+                .map(|(k, v)| Ok((self.plan(k)?, self.plan(v)?)))
+                .collect::<Result<_, Error>>()?,
+        })
+    }
 }
 
 /// JSONata regular expressions are JavaScript's; the `regex` crate accepts the common subset.
