@@ -35,6 +35,11 @@ impl Frame {
         self.vars.borrow_mut().insert(name.to_string(), value);
     }
 
+    /// Drops every binding of this frame.
+    pub fn clear(&self) {
+        self.vars.borrow_mut().clear();
+    }
+
     /// The value of `name` here or in an enclosing frame.
     pub fn lookup(&self, name: &str) -> Option<Value> {
         if let Some(v) = self.vars.borrow().get(name) {

@@ -37,6 +37,13 @@ pub struct Evaluator {
     started: Instant,
     steps: u64,
     pub(crate) now: Option<i64>,
+    /// Every frame this evaluation opened. A lambda bound to a variable holds its frame and
+    /// the frame holds the lambda: a cycle that reference counting never frees, so each
+    /// evaluation with `$f := function...` would leak its frames. They are emptied when the
+    /// evaluation is over (see [`Evaluator::release_frames`]).
+    frames: Vec<std::rc::Weak<Frame>>,
+    /// How many frames may be remembered before the dead ones are forgotten.
+    prune_at: usize,
 }
 
 type R = Result<Value, Error>;
@@ -54,6 +61,44 @@ impl Evaluator {
             started: Instant::now(),
             steps: 0,
             now: None,
+            frames: Vec::new(),
+            prune_at: 64,
+        }
+    }
+
+    /// A frame over `parent`, remembered so that its cycles can be broken at the end.
+    fn child_frame(&mut self, parent: &Env) -> Env {
+        let frame = Frame::child(parent);
+        self.remember(&frame);
+        frame
+    }
+
+    /// A frame over `env` binding each member of a tuple-stream `tuple`.
+    fn tuple_frame(&mut self, env: &Env, tuple: &Object) -> Env {
+        let frame = self.child_frame(env);
+        for (k, v) in tuple {
+            frame.bind(k, v.clone());
+        }
+        frame
+    }
+
+    /// Remembers `frame` (the root one too: `$f := function...` at the top binds there).
+    pub(crate) fn remember(&mut self, frame: &Env) {
+        if self.frames.len() >= self.prune_at {
+            self.frames.retain(|f| f.strong_count() > 0);
+            self.prune_at = (self.frames.len() * 2).max(64);
+        }
+        self.frames.push(Rc::downgrade(frame));
+    }
+
+    /// Empties every frame still alive, breaking the cycles between frames and the lambdas
+    /// bound in them. Only for a finished evaluation whose result holds no function: such a
+    /// function would still need its frame.
+    pub(crate) fn release_frames(&mut self) {
+        for frame in self.frames.drain(..) {
+            if let Some(frame) = frame.upgrade() {
+                frame.clear();
+            }
         }
     }
 
@@ -159,7 +204,7 @@ impl Evaluator {
                 }
             }
             Kind::Block(items) => {
-                let frame = Frame::child(env);
+                let frame = self.child_frame(env);
                 let mut last = Value::Undefined;
                 for item in items {
                     last = self.evaluate(item, input, &frame)?;
@@ -409,7 +454,7 @@ impl Evaluator {
         });
         let mut result = Vec::new();
         for tuple in &tuples {
-            let frame = frame_from_tuple(env, tuple);
+            let frame = self.tuple_frame(env, tuple);
             let context = tuple.get("@").cloned().unwrap_or_default();
             let res = self.evaluate(step, &context, &frame)?;
             if res.is_undefined() {
@@ -513,7 +558,7 @@ impl Evaluator {
                 match item {
                     Value::Object(t) => (
                         t.get("@").cloned().unwrap_or_default(),
-                        frame_from_tuple(env, t),
+                        self.tuple_frame(env, t),
                     ),
                     other => (other.clone(), env.clone()),
                 }
@@ -575,7 +620,7 @@ impl Evaluator {
             let (context, frame) = match (reduce, item) {
                 (true, Value::Object(t)) => (
                     t.get("@").cloned().unwrap_or_default(),
-                    frame_from_tuple(env, t),
+                    self.tuple_frame(env, t),
                 ),
                 _ => (item.clone(), env.clone()),
             };
@@ -612,7 +657,7 @@ impl Evaluator {
             let (context, frame) = if reduce {
                 let mut tuple = reduce_tuples(&data);
                 let context = tuple.shift_remove("@").unwrap_or_default();
-                (context, frame_from_tuple(env, &tuple))
+                (context, self.tuple_frame(env, &tuple))
             } else {
                 (data, env.clone())
             };
@@ -632,7 +677,7 @@ impl Evaluator {
             let (context, frame) = match (stream, &item) {
                 (true, Value::Object(t)) => (
                     t.get("@").cloned().unwrap_or_default(),
-                    frame_from_tuple(env, t),
+                    self.tuple_frame(env, t),
                 ),
                 _ => (item.clone(), env.clone()),
             };
@@ -933,7 +978,7 @@ impl Evaluator {
                     Some(sig) => sig.validate("lambda", &args, input)?,
                     None => args,
                 };
-                let frame = Frame::child(closure);
+                let frame = self.child_frame(closure);
                 for (i, p) in plan.params.iter().enumerate() {
                     frame.bind(p, args.get(i).cloned().unwrap_or_default());
                 }
@@ -1201,14 +1246,6 @@ fn descendants(input: &Value) -> Value {
 /// written in an expression can have it.
 fn ancestor_key(label: usize) -> String {
     format!("!{label}")
-}
-
-fn frame_from_tuple(env: &Env, tuple: &Object) -> Env {
-    let frame = Frame::child(env);
-    for (k, v) in tuple {
-        frame.bind(k, v.clone());
-    }
-    frame
 }
 
 fn tuples_of(v: Value) -> Vec<Object> {

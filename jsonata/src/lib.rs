@@ -118,8 +118,14 @@ impl Expression {
             }
         }
         let mut evaluator = eval::Evaluator::new(limits);
-        let result = evaluator.evaluate(&self.plan, &input, &env)?;
-        Ok(output(result))
+        evaluator.remember(&env);
+        let result = evaluator.evaluate(&self.plan, &input, &env);
+        // The frames are needed no more, unless the result is a function that closed over
+        // one (it is kept whole, and so are its frames).
+        if !result.as_ref().is_ok_and(Value::holds_function) {
+            evaluator.release_frames();
+        }
+        Ok(output(result?))
     }
 }
 
@@ -132,5 +138,52 @@ fn output(v: Value) -> Value {
         }
         Value::Array(items, f) if f.sequence && items.is_empty() => Value::Undefined,
         _ => v,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use super::*;
+
+    /// Evaluates `source` over a root frame the test watches, and tells whether that frame
+    /// was freed once the evaluation was over.
+    fn frees_its_frames(source: &str) -> bool {
+        let expression = Expression::parse(source).unwrap();
+        let root = env::Frame::root();
+        let watched = Rc::downgrade(&root);
+        let mut evaluator = eval::Evaluator::new(Limits::default());
+        evaluator.remember(&root);
+        let result = evaluator.evaluate(&expression.plan, &Value::Undefined, &root);
+        assert!(result.is_ok());
+        evaluator.release_frames();
+        drop(result);
+        drop(root);
+        watched.upgrade().is_none()
+    }
+
+    #[test]
+    fn a_lambda_bound_to_a_variable_does_not_keep_its_frames_alive() {
+        assert!(frees_its_frames("($f := function($x){ $x + 1 }; $f(1))"));
+        assert!(frees_its_frames("$f := function($x){ $x }"));
+        assert!(frees_its_frames(
+            "($fact := function($n){ $n <= 1 ? 1 : $n * $fact($n - 1) }; $fact(10))"
+        ));
+    }
+
+    #[test]
+    fn a_function_result_keeps_the_frames_it_closed_over() {
+        let expression = Expression::parse("($k := 3; function($x){ $x + $k })").unwrap();
+        let function = expression
+            .evaluate_bound(None, |_| None, Limits::default())
+            .unwrap();
+        let Value::Function(function) = function else {
+            panic!("not a function: {function:?}");
+        };
+        let value::Function::Lambda { env, .. } = function.as_ref() else {
+            panic!("not a lambda");
+        };
+        assert!(matches!(env.lookup("k"), Some(Value::Number(n)) if n == 3.0));
     }
 }

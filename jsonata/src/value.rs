@@ -117,6 +117,16 @@ impl Value {
         Value::Object(Rc::new(o))
     }
 
+    /// Whether this is a function or holds one (in an array or object, at any depth).
+    pub fn holds_function(&self) -> bool {
+        match self {
+            Value::Function(_) => true,
+            Value::Array(items, _) => items.iter().any(Value::holds_function),
+            Value::Object(members) => members.values().any(Value::holds_function),
+            _ => false,
+        }
+    }
+
     /// Whether this is `undefined`.
     pub fn is_undefined(&self) -> bool {
         matches!(self, Value::Undefined)
