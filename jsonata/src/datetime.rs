@@ -167,6 +167,14 @@ impl IntegerPicture {
         let mut text = match &self.style {
             Style::Letters => letters(magnitude, self.case == Case::Upper),
             Style::Roman => {
+                // Past the hundreds, roman numerals are one `m` per thousand: a huge number
+                // would be a string too long to hold.
+                if magnitude > MAX_ROMAN {
+                    return Err(err(
+                        "D3130",
+                        format!("Writing {magnitude} in roman numerals is more than this implementation supports (at most {MAX_ROMAN})"),
+                    ));
+                }
                 let r = roman(magnitude);
                 if self.case == Case::Upper {
                     r.to_uppercase()
@@ -301,8 +309,11 @@ impl IntegerPicture {
             Style::Words => from_words(&text.to_lowercase()),
             Style::Decimal => {
                 let mut digits = text;
-                if self.ordinal && digits.len() >= 2 {
-                    digits = &digits[..digits.len() - 2];
+                if self.ordinal {
+                    // The suffix is two characters, which need not be two bytes of the text.
+                    if let Some((end, _)) = digits.char_indices().rev().nth(1) {
+                        digits = &digits[..end];
+                    }
                 }
                 let cleaned: String = digits
                     .chars()
@@ -345,6 +356,11 @@ fn regular_interval(separators: &[(usize, char)]) -> Option<usize> {
         }
     }
     let factor = separators.iter().map(|(p, _)| *p).fold(0, gcd);
+    // A separator after the last digit (`###0[`) gives no interval: it is written at its
+    // fixed place, as the reference implementation does.
+    if factor == 0 {
+        return None;
+    }
     let positions: Vec<usize> = separators.iter().map(|(p, _)| *p).collect();
     (1..=positions.len())
         .all(|i| positions.contains(&(i * factor)))
@@ -369,6 +385,9 @@ fn from_letters(text: &str, upper: bool) -> f64 {
         .map(|(i, c)| (c as i64 - a + 1) as f64 * 26f64.powi(i as i32))
         .sum()
 }
+
+/// The largest number written in roman numerals (a million `m`s).
+const MAX_ROMAN: u64 = 1_000_000_000;
 
 const ROMAN: [(u64, &str); 13] = [
     (1000, "m"),
@@ -476,7 +495,12 @@ const MAGNITUDES: [&str; 4] = ["Thousand", "Million", "Billion", "Trillion"];
 fn words(n: f64, ordinal: bool) -> String {
     fn say(n: f64, after: bool, ordinal: bool) -> String {
         if n >= 1000.0 {
-            let magnitude = ((n.log10() / 3.0).floor() as usize).min(MAGNITUDES.len());
+            // Compared with powers of ten rather than through `log10`, whose rounding could
+            // put 1000 below magnitude 1.
+            let magnitude = (1..=MAGNITUDES.len())
+                .rev()
+                .find(|m| n >= 10f64.powi(3 * *m as i32))
+                .unwrap_or(1);
             let factor = 10f64.powi(3 * magnitude as i32);
             let lead = (n / factor).floor();
             let rest = n - lead * factor;
@@ -694,15 +718,32 @@ fn analyse_marker(marker: &str) -> Result<Marker, Error> {
         Some(i) => (&rest[..i], Some(&rest[i + 1..])),
         None => (rest, None),
     };
-    let parse_width = |w: Option<&str>| w.filter(|w| *w != "*").and_then(|w| w.parse().ok());
+    let parse_width = |w: Option<&str>| -> Result<Option<usize>, Error> {
+        let Some(width) = w
+            .filter(|w| *w != "*")
+            .and_then(|w| w.parse::<usize>().ok())
+        else {
+            return Ok(None);
+        };
+        // A width is padding the engine writes out: a huge one would exhaust memory.
+        if width > MAX_WIDTH {
+            return Err(err(
+                "D3130",
+                format!(
+                    "A width modifier of {width} is more than this implementation supports (at most {MAX_WIDTH})"
+                ),
+            ));
+        }
+        Ok(Some(width))
+    };
     let (min_width, max_width) = match width {
         None => (None, None),
         Some(w) => match w.find('-') {
             Some(dash) => (
-                parse_width(Some(&w[..dash])),
-                parse_width(Some(&w[dash + 1..])),
+                parse_width(Some(&w[..dash]))?,
+                parse_width(Some(&w[dash + 1..]))?,
             ),
-            None => (parse_width(Some(w)), None),
+            None => (parse_width(Some(w))?, None),
         },
     };
     let mut modifier = None;
@@ -769,6 +810,17 @@ fn analyse_marker(marker: &str) -> Result<Marker, Error> {
 }
 
 const DAY_MILLIS: i64 = 86_400_000;
+
+/// The widest width modifier a date/time marker may have.
+const MAX_WIDTH: usize = 1_000;
+
+/// JavaScript dates, and so the reference implementation's, span ±100,000,000 days from the
+/// epoch; past that it has no calendar fields to write.
+const MAX_MILLIS: i64 = 100_000_000 * DAY_MILLIS;
+
+/// The largest component value a parsed timestamp may give: beyond it the moment is past
+/// [`MAX_MILLIS`] anyway, and the arithmetic stays within `i64`.
+const MAX_COMPONENT: i64 = 100_000_000;
 
 /// Days from 1970-01-01 to the proleptic Gregorian date `y`-`m`-`d`.
 pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
@@ -951,7 +1003,21 @@ pub fn format_date_time(
     };
     let picture = picture.unwrap_or("[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]");
     let parts = analyse_date_picture(picture)?;
-    let moment = Moment::at(millis + (60 * offset_hours + offset_minutes) * 60_000);
+    let local = offset_hours
+        .checked_mul(60)
+        .and_then(|m| m.checked_add(offset_minutes))
+        .and_then(|m| m.checked_mul(60_000))
+        .and_then(|shift| millis.checked_add(shift))
+        .filter(|local| (-MAX_MILLIS..=MAX_MILLIS).contains(local))
+        .ok_or_else(|| {
+            err(
+                "D3110",
+                format!(
+                    "The moment {millis} ms with the timezone offset is outside the range of dates (±{MAX_MILLIS} ms)"
+                ),
+            )
+        })?;
+    let moment = Moment::at(local);
     let mut out = String::new();
     for part in &parts {
         match part {
@@ -971,7 +1037,16 @@ fn leading_integer(text: &str) -> Option<i64> {
     let end = text[digits_start..]
         .find(|c: char| !c.is_ascii_digit())
         .map_or(text.len(), |i| i + digits_start);
-    text[..end].parse().ok()
+    // Beyond `i64` the number saturates rather than reading as nothing: as in JavaScript it is
+    // still a (huge) number, which the caller's range checks reject.
+    let digits = &text[..end];
+    digits.parse().ok().or_else(|| {
+        digits
+            .parse::<f64>()
+            .ok()
+            .filter(|_| digits.len() > digits_start)
+            .map(|n| n as i64)
+    })
 }
 
 fn format_marker(
@@ -1126,6 +1201,12 @@ pub fn parse_date_time(text: &str, picture: &str, now_millis: i64) -> Result<Opt
     if found.is_empty() {
         return Ok(None);
     }
+    if found
+        .values()
+        .any(|v| v.unsigned_abs() > MAX_COMPONENT.unsigned_abs())
+    {
+        return Ok(None);
+    }
     let given: String = found.keys().collect();
     let has = |c: char| given.contains(c);
     let mask = |set: &str| set.chars().fold(0u32, |m, c| (m << 1) | u32::from(has(c)));
@@ -1201,6 +1282,10 @@ pub fn parse_date_time(text: &str, picture: &str, now_millis: i64) -> Result<Opt
         .copied()
         .unwrap_or(0);
     millis -= offset * 60_000;
+    // Outside JavaScript's dates the reference implementation has no moment either.
+    if !(-MAX_MILLIS..=MAX_MILLIS).contains(&millis) {
+        return Ok(None);
+    }
     Ok(Some(millis as f64))
 }
 
@@ -1275,7 +1360,7 @@ fn read_offset(text: &str, gmt: bool, separator: Option<char>) -> i64 {
             leading_integer(&text[3..]).unwrap_or(0),
         ),
     };
-    hours * 60 + minutes
+    hours.saturating_mul(60).saturating_add(minutes)
 }
 
 #[cfg(test)]
@@ -1321,5 +1406,48 @@ mod tests {
             Some(1_521_763_200_000.0)
         );
         assert_eq!(parse_date_time("nonsense", "[Y0001]", 0).unwrap(), None);
+    }
+
+    #[test]
+    fn a_separator_after_the_last_digit_stays_in_place() {
+        // Once a division by a zero grouping interval; the reference writes the same.
+        assert_eq!(format_integer(12.0, "###0[").unwrap(), "12[");
+        assert_eq!(
+            format_date_time(1_521_801_216_617, Some("[Y0001]-[M01[]-[D01]"), None).unwrap(),
+            "2018-03[-23"
+        );
+    }
+
+    #[test]
+    fn odd_pictures_and_values_are_errors_or_undefined_not_panics() {
+        // The ordinal suffix is cut by characters, not bytes.
+        assert_eq!(parse_integer("\u{661}a", "0;o").unwrap(), None);
+        assert_eq!(format_integer(1000.0, "w").unwrap(), "one thousand");
+        // Widths and roman numerals that would exhaust memory.
+        let wide = format_date_time(0, Some("[Y,1000000000000]"), None).unwrap_err();
+        assert_eq!(wide.code, "D3130");
+        assert_eq!(format_integer(1e21, "I").unwrap_err().code, "D3130");
+        // Moments and offsets past JavaScript's dates, which overflowed the arithmetic.
+        for (millis, timezone) in [
+            (i64::MIN, None),
+            (i64::MAX, Some("+0100")),
+            (0, Some("-9223372036854775808")),
+            (0, Some("99999999999999999999")),
+        ] {
+            let e = format_date_time(millis, Some("[Y]-[M]"), timezone).unwrap_err();
+            assert_eq!(e.code, "D3110", "{millis} {timezone:?}");
+        }
+        assert_eq!(
+            parse_date_time("99999999999999999999", "[Y]", 0).unwrap(),
+            None
+        );
+        assert_eq!(
+            parse_date_time("2018 -9223372036854775808", "[Y] [Z]", 0).unwrap(),
+            None
+        );
+        assert_eq!(
+            parse_date_time("2018 +99999999999999999999", "[Y] [Z]", 0).unwrap(),
+            None
+        );
     }
 }

@@ -963,8 +963,29 @@ impl Evaluator {
         }
     }
 
-    /// Calls `proc` with `args`; `input` is the context value for `-` parameters.
+    /// Calls `proc` with `args`; `input` is the context value for `-` parameters. A call that
+    /// ends in a tail call returns a thunk, which is run here, in a loop rather than nested.
     pub fn apply(&mut self, proc: &Value, args: Vec<Value>, input: &Value, env: &Env) -> R {
+        let mut result = self.apply_once(proc, args, input, env)?;
+        while let Some((call, defined_in, closure)) = thunk(&result) {
+            let Kind::Call {
+                procedure,
+                arguments,
+            } = &call.body.kind
+            else {
+                break;
+            };
+            let next = self.evaluate(procedure, &defined_in, &closure)?;
+            let mut args = Vec::with_capacity(arguments.len());
+            for a in arguments.iter().flatten() {
+                args.push(self.evaluate(a, &defined_in, &closure)?);
+            }
+            result = self.apply_once(&next, args, input, env)?;
+        }
+        Ok(result)
+    }
+
+    fn apply_once(&mut self, proc: &Value, args: Vec<Value>, input: &Value, env: &Env) -> R {
         let Value::Function(f) = proc else {
             return Err(err("T1006", "Attempted to invoke a non-function"));
         };
@@ -1100,6 +1121,19 @@ impl Evaluator {
             edits.push((Rc::as_ptr(target), updates, deletions));
         }
         Ok(apply_edits(&result, &edits))
+    }
+}
+
+/// The call a tail-call thunk holds, with the context and scope it was made in.
+fn thunk(v: &Value) -> Option<(Arc<crate::plan::LambdaPlan>, Value, Env)> {
+    match v {
+        Value::Function(f) => match &**f {
+            Function::Lambda { plan, env, input } if plan.thunk => {
+                Some((plan.clone(), input.clone(), env.clone()))
+            }
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -131,8 +131,10 @@ pub fn format_number(value: f64, picture: &str, options: Option<&Object>) -> Res
     let digits_text = |v: f64, dp: usize| -> String {
         format!("{:.*}", dp, v.abs())
             .chars()
+            // A zero digit near the surrogates or the end of Unicode has fewer than ten
+            // successors that are characters: the others are written as ASCII digits.
             .map(|c| match c.to_digit(10) {
-                Some(d) => family[d as usize],
+                Some(d) => family.get(d as usize).copied().unwrap_or(c),
                 None => c,
             })
             .collect()
@@ -465,10 +467,11 @@ pub fn round_half_even(n: f64, places: i32) -> f64 {
 /// An ISO 8601 date or timestamp as milliseconds since the epoch.
 pub fn iso_to_millis(s: &str) -> Result<Option<f64>, Error> {
     let bad = || err("D3110", format!("The timestamp '{s}' is not ISO 8601"));
-    // The shapes the reference implementation accepts without a picture.
+    // The shapes the reference implementation accepts without a picture; its `\d` is ASCII
+    // only, where the regex crate's is any Unicode digit.
     static ISO_8601: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let shape = ISO_8601.get_or_init(|| {
-        regex::Regex::new(r"^\d{4}(-[01]\d)*(-[0-3]\d)*(T[0-2]\d:[0-5]\d:[0-5]\d)*(\.\d+)?([+-][0-2]\d:?[0-5]\d|Z)?$")
+        regex::Regex::new(r"^[0-9]{4}(-[01][0-9])*(-[0-3][0-9])*(T[0-2][0-9]:[0-5][0-9]:[0-5][0-9])*(\.[0-9]+)?([+-][0-2][0-9]:?[0-5][0-9]|Z)?$")
             .expect("a valid pattern")
     });
     if !shape.is_match(s) {
@@ -521,4 +524,46 @@ pub fn iso_to_millis(s: &str) -> Result<Option<f64>, Error> {
     }
     let _ = Value::Undefined;
     Ok(Some(ms as f64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picture_errors_are_the_last_rule_broken() {
+        for (picture, code) in [
+            ("0+.e0", "D3086"),
+            ("0,.e0", "D3087"),
+            ("0,", "D3088"),
+            ("#0.0e0%", "D3092"),
+            ("#0.0e0,0", "D3093"),
+            ("%%", "D3086"),
+            ("---", "D3086"),
+            ("0;0;0", "D3080"),
+        ] {
+            let e = format_number(20.0, picture, None).unwrap_err();
+            assert_eq!(e.code, code, "{picture}");
+        }
+        assert_eq!(format_number(1234.5, "#,##0.00", None).unwrap(), "1,234.50");
+    }
+
+    #[test]
+    fn a_zero_digit_near_the_surrogates_does_not_panic() {
+        // U+D7FA has six successors before the surrogates: digits past them stay ASCII.
+        let mut options = Object::new();
+        options.insert("zero-digit".into(), Value::string("\u{D7FA}"));
+        assert_eq!(format_number(7.0, "\u{D7FA}", Some(&options)).unwrap(), "7");
+    }
+
+    #[test]
+    fn iso_timestamps_take_ascii_digits_only() {
+        // A Unicode digit in the fraction was cut through its bytes.
+        let e = iso_to_millis("2018-01-01T00:00:00.\u{663}\u{663}").unwrap_err();
+        assert_eq!(e.code, "D3110");
+        assert_eq!(
+            iso_to_millis("2018-01-01T00:00:00.5Z").unwrap(),
+            Some(1_514_764_800_500.0)
+        );
+    }
 }

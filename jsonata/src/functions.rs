@@ -1,6 +1,7 @@
 //! The built-in function library, with each function's signature, plus the functions Step
 //! Functions adds (`$partition`, `$range`, `$hash`, `$random(seed)`, `$uuid`, `$parse`).
 
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use crate::env::Env;
@@ -328,7 +329,69 @@ fn regex_of(v: &Value) -> Option<&regex::Regex> {
     }
 }
 
-fn match_fn(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+/// A match a custom matcher returned: `{match, start, end, groups, next}`.
+struct CustomMatch(Rc<Object>);
+
+impl CustomMatch {
+    fn get(&self, key: &str) -> Value {
+        self.0.get(key).cloned().unwrap_or_default()
+    }
+
+    /// `start` or `end`, a UTF-16 index into the string.
+    fn index(&self, key: &str) -> usize {
+        self.get(key).as_f64().map_or(0, |n| n.max(0.0) as usize)
+    }
+}
+
+/// A function in place of a regular expression: the reference implementation calls it with
+/// the string, and each match's `next` function for the one after. What it returns must look
+/// like a match (T1010); undefined is no (further) match.
+fn custom_matches(
+    ev: &mut Evaluator,
+    function: &str,
+    matcher: &Value,
+    s: &str,
+    limit: usize,
+    input: &Value,
+    env: &Env,
+) -> Result<Vec<CustomMatch>, Error> {
+    let mut matches = Vec::new();
+    let mut call = (matcher.clone(), vec![Value::string(s)]);
+    while matches.len() < limit {
+        let result = ev.apply(&call.0, call.1, input, env)?;
+        if result.is_undefined() {
+            break;
+        }
+        let found = match result {
+            Value::Object(o)
+                if matches!(o.get("start"), Some(Value::Number(_)))
+                    || matches!(o.get("groups"), Some(Value::Array(..)))
+                    || o.get("next").is_some_and(Value::is_function) =>
+            {
+                CustomMatch(o)
+            }
+            _ => {
+                return Err(err(
+                    "T1010",
+                    format!("The matcher function argument passed to function {function} does not return the correct object structure"),
+                ))
+            }
+        };
+        call = (found.get("next"), Vec::new());
+        matches.push(found);
+    }
+    Ok(matches)
+}
+
+/// The part of `s` between two UTF-16 indices, as JavaScript's `substring` takes it.
+fn utf16_substring(s: &str, from: usize, to: Option<usize>) -> String {
+    let units: Vec<u16> = s.encode_utf16().collect();
+    let to = to.unwrap_or(units.len()).min(units.len());
+    let from = from.min(to);
+    String::from_utf16_lossy(&units[from..to])
+}
+
+fn match_fn(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
@@ -339,6 +402,23 @@ fn match_fn(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
         "Third argument of match function must evaluate to a positive number",
     )?;
     let Some(regex) = regex_of(arg(a, 1)) else {
+        if arg(a, 1).is_function() {
+            let items = custom_matches(ev, "match", arg(a, 1), s, limit, input, env)?
+                .into_iter()
+                .map(|m| {
+                    let mut o = Object::new();
+                    for (to, from) in [("match", "match"), ("index", "start"), ("groups", "groups")]
+                    {
+                        let v = m.get(from);
+                        if !v.is_undefined() {
+                            o.insert(to.into(), v);
+                        }
+                    }
+                    Value::object(o)
+                })
+                .collect();
+            return Ok(Value::sequence(items));
+        }
         return Err(err(
             "T0410",
             "Argument 2 of function match does not match function signature",
@@ -353,7 +433,7 @@ fn match_fn(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(Value::sequence(items))
 }
 
-fn contains(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn contains(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
@@ -364,6 +444,9 @@ fn contains(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
         Value::String(p) => s.contains(&**p),
         other => match regex_of(other) {
             Some(r) => r.is_match(s),
+            None if other.is_function() => {
+                !custom_matches(ev, "contains", other, s, 1, input, env)?.is_empty()
+            }
             None => false,
         },
     }))
@@ -490,7 +573,7 @@ fn expand_replacement(r: &str, c: &regex::Captures<'_>) -> String {
     out
 }
 
-fn split(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn split(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
@@ -510,6 +593,17 @@ fn split(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
         }
         other => match regex_of(other) {
             Some(r) => r.split(s).map(str::to_string).collect(),
+            None if other.is_function() => {
+                let matches = custom_matches(ev, "split", other, s, limit, input, env)?;
+                let mut parts = Vec::new();
+                let mut start = 0;
+                for m in &matches {
+                    parts.push(utf16_substring(s, start, Some(m.index("start"))));
+                    start = m.index("end");
+                }
+                parts.push(utf16_substring(s, start, None));
+                parts
+            }
             None => {
                 return Err(err(
                     "T0410",
@@ -1384,5 +1478,38 @@ impl Evaluator {
                 .map(|d| d.as_millis() as i64)
                 .unwrap_or(0)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn custom_matchers_split_and_contain_as_the_reference_does() {
+        let source = r#"(
+    $gen := function($ch) {
+      $m := function($str, $offset) {(
+        $before := $substringBefore($str, $ch);
+        $start := $length($before) + ($exists($offset) ? $offset : 0);
+        $end := $start + $length($ch);
+        $before != $str and $length($ch) > 0 ? {
+          'match': $ch, 'start': $start, 'end': $end, 'groups': [],
+          'next': function() {$m($substringAfter($str, $ch), $end)}
+        }
+      )}
+    };
+    [$split("abracadabra", $gen('a')), $split("abracadabra", $gen('a'), 2), $contains("xyz", $gen('y')), $contains("xyz", $gen('q'))]
+)"#;
+        let e = crate::Expression::parse(source).unwrap();
+        assert_eq!(
+            e.evaluate(&serde_json::Value::Null).unwrap(),
+            Some(serde_json::json!([
+                "", "br", "c", "d", "br", "", "", "br", true, false
+            ]))
+        );
+        let bad = crate::Expression::parse("$contains('some text', $uppercase)").unwrap();
+        assert_eq!(
+            bad.evaluate(&serde_json::Value::Null).unwrap_err().code,
+            "T1010"
+        );
     }
 }

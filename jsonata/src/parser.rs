@@ -388,7 +388,17 @@ impl Parser<'_> {
             let end = end.ok_or_else(|| {
                 self.error("S0401", "The function signature is not terminated by '>'")
             })?;
-            signature = Some(trimmed[1..end].to_string());
+            let text = &trimmed[1..end];
+            // The signature is checked where it is written, before the body, as the reference
+            // implementation does: a bad signature is reported even when the body is bad too.
+            if let Err(e) = crate::signature::Signature::parse(text) {
+                return Err(SyntaxError {
+                    code: e.code,
+                    message: e.message,
+                    position: offset,
+                });
+            }
+            signature = Some(text.to_string());
             self.lexer.pos = offset + end + 1;
         }
         self.advance()?;

@@ -130,6 +130,9 @@ pub struct LambdaPlan {
     pub signature: Option<crate::signature::Signature>,
     /// The body.
     pub body: Node,
+    /// A tail call packaged by the planner: evaluating the lambda's call is left to the
+    /// caller's trampoline, so recursion in tail position does not nest evaluations.
+    pub thunk: bool,
 }
 
 /// A compiled regular expression literal.
@@ -682,7 +685,8 @@ impl Planner {
                 Node::new(Kind::Lambda(Arc::new(LambdaPlan {
                     params: params.clone(),
                     signature,
-                    body,
+                    body: tail_call_optimize(body),
+                    thunk: false,
                 })))
             }
             Expr::Transform {
@@ -710,6 +714,42 @@ impl Planner {
     }
 }
 
+/// Wraps the calls a lambda body ends with (directly, in a condition's branches or a block's
+/// last expression) in thunks, as the reference implementation does, so that a function
+/// calling itself or another in tail position runs in constant depth.
+fn tail_call_optimize(mut node: Node) -> Node {
+    let plain = node.predicate.is_empty()
+        && node.stages.is_empty()
+        && node.group.is_none()
+        && !node.keep_array;
+    match &mut node.kind {
+        Kind::Call { arguments, .. } if plain && arguments.iter().all(Option::is_some) => {
+            Node::new(Kind::Lambda(Arc::new(LambdaPlan {
+                params: Vec::new(),
+                signature: None,
+                body: node,
+                thunk: true,
+            })))
+        }
+        Kind::Condition(_, then, otherwise) => {
+            let taken = std::mem::replace(then.as_mut(), Node::new(Kind::Null));
+            **then = tail_call_optimize(taken);
+            if let Some(otherwise) = otherwise {
+                let taken = std::mem::replace(otherwise.as_mut(), Node::new(Kind::Null));
+                **otherwise = tail_call_optimize(taken);
+            }
+            node
+        }
+        Kind::Block(items) => {
+            if let Some(last) = items.pop() {
+                items.push(tail_call_optimize(last));
+            }
+            node
+        }
+        _ => node,
+    }
+}
+
 /// JSONata regular expressions are JavaScript's; the `regex` crate accepts the common subset.
 fn compile_regex(pattern: &str, flags: &str) -> Result<RegexLiteral, Error> {
     let mut prefix = String::new();
@@ -725,4 +765,47 @@ fn compile_regex(pattern: &str, flags: &str) -> Result<RegexLiteral, Error> {
         regex,
         source: pattern.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::{Bindings, Expression, Limits};
+
+    fn eval(source: &str, input: serde_json::Value) -> Option<serde_json::Value> {
+        Expression::parse(source).unwrap().evaluate(&input).unwrap()
+    }
+
+    #[test]
+    fn the_parent_operator_reads_the_step_each_percent_counts_back_to() {
+        let input =
+            json!({"a": {"id": 1, "b": [{"id": 2, "c": {"v": "x"}}, {"id": 3, "c": {"v": "y"}}]}});
+        assert_eq!(
+            eval("a.b.c.{'v': v, 'b': %.id, 'a': %.%.id}", input.clone()),
+            Some(json!([{"v": "x", "b": 2, "a": 1}, {"v": "y", "b": 3, "a": 1}]))
+        );
+        assert_eq!(eval("a.b.c[%.id = 3].v", input.clone()), Some(json!("y")));
+        assert_eq!(eval("a.b.(c).%.id", input), Some(json!([2, 3])));
+        for source in ["%", "$.%", "(%)", "a.%.%", "{'k': 1}.%"] {
+            let e = Expression::parse(source).unwrap_err();
+            assert_eq!(e.code, "S0217", "{source}");
+        }
+    }
+
+    #[test]
+    fn tail_calls_run_in_constant_depth() {
+        let e = Expression::parse(
+            "($down := function($n) { $n = 0 ? 'done' : $down($n - 1) }; $down(10000))",
+        )
+        .unwrap();
+        let limits = Limits {
+            max_depth: 200,
+            ..Limits::default()
+        };
+        assert_eq!(
+            e.evaluate_with(None, &Bindings::new(), limits).unwrap(),
+            Some(json!("done"))
+        );
+    }
 }
