@@ -272,3 +272,57 @@ async fn answer(
 fn long_call(operation: &str) -> bool {
     matches!(operation, "GetActivityTask" | "StartSyncExecution")
 }
+
+/// The request handling without a socket, for the fuzz targets in `fuzz/`. Not a public API:
+/// it may change in any release.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    use super::*;
+
+    /// An API over an in-memory engine whose Task states have no handlers (nothing reaches
+    /// the network).
+    pub struct Api {
+        shared: Shared,
+        _stop: tokio::sync::watch::Sender<bool>,
+    }
+
+    impl Api {
+        /// Opens the engine; call it inside a tokio runtime.
+        pub async fn open(clock: Arc<dyn Clock>, mock_config: Option<MockConfig>) -> Api {
+            let engine = Engine::open(
+                Arc::new(MemoryStore::new()),
+                EngineOptions {
+                    clock,
+                    mock_config: mock_config.map(Arc::new),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("an in-memory store opens");
+            let (stop, shutting_down) = tokio::sync::watch::channel(false);
+            Api {
+                shared: Shared {
+                    engine,
+                    activity_poll: Duration::ZERO,
+                    shutting_down,
+                },
+                _stop: stop,
+            }
+        }
+
+        /// Answers one request: `target` is the `X-Amz-Target` header (none when it is not a
+        /// valid header value), `body` the request body.
+        pub async fn request(&self, target: &[u8], body: &[u8]) -> Response {
+            let mut headers = HeaderMap::new();
+            if let Ok(value) = axum::http::HeaderValue::from_bytes(target) {
+                headers.insert("x-amz-target", value);
+            }
+            let body = Ok(Bytes::copy_from_slice(body));
+            match answer(&self.shared, Method::POST, &headers, body).await {
+                Ok(response) => response,
+                Err(e) => e.into_response(),
+            }
+        }
+    }
+}
