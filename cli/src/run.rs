@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
+use futures::FutureExt;
 use serde_json::Value;
 use stepfn::exec::{ExecutionOptions, Executor, StuckWatch};
 use stepfn::history;
@@ -125,7 +126,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return usage_error(format!("cannot start the runtime: {e}")),
     };
-    let (outcome, stuck) = runtime.block_on(async {
+    let run = runtime.block_on(async {
         // Made inside the runtime: a virtual clock starts at the paused runtime's instant.
         let clock: Arc<dyn Clock> = if virtual_time {
             Arc::new(VirtualClock::starting_now())
@@ -141,8 +142,32 @@ pub fn run(args: RunArgs) -> ExitCode {
             record_history: args.history,
             ..ExecutionOptions::default()
         };
-        watch.run(&executor, input, options).await
+        // The executor fails a state whose own work panics; a panic anywhere else in the run
+        // must still end with a FAILED execution on stdout, not a dead process.
+        std::panic::AssertUnwindSafe(watch.run(&executor, input, options))
+            .catch_unwind()
+            .await
     });
+    let (outcome, stuck) = match run {
+        Ok(ended) => ended,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "(no message)".into());
+            let failed = serde_json::json!({
+                "status": "FAILED",
+                "error": "States.Runtime",
+                "cause": format!("The execution panicked: {message}"),
+            });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&failed).unwrap_or_default()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
     let mut printed = outcome.to_json();
     if args.history {
         printed["history"] = history::to_api_response(&outcome.history)["events"].clone();
