@@ -84,7 +84,7 @@ impl Expression {
         bindings: &Bindings,
         limits: Limits,
     ) -> Result<Option<serde_json::Value>, Error> {
-        let result = self.evaluate_bound(
+        let result = self.evaluate_data(
             input,
             |name| bindings.get(name).map(Value::from_json),
             limits,
@@ -94,12 +94,35 @@ impl Expression {
 
     /// Evaluates with the host's variables: `variable` is asked once for each name in
     /// [`Expression::variable_names`] and binds what it returns. The result is the engine's
-    /// own value, so a host can tell a function result from a JSON one.
+    /// own value, so a host can tell a function result from a JSON one, and call it.
     pub fn evaluate_bound(
+        &self,
+        input: Option<&serde_json::Value>,
+        variable: impl FnMut(&str) -> Option<Value>,
+        limits: Limits,
+    ) -> Result<Value, Error> {
+        self.evaluate_keeping(input, variable, limits, true)
+    }
+
+    /// [`Expression::evaluate_bound`] for a host that takes data only: a function result
+    /// still comes back (to be recognised and refused) but cannot be called, as the frames it
+    /// closed over are emptied. That frees every frame of the evaluation, where a function
+    /// kept whole would keep its own frame alive (the two hold each other).
+    pub fn evaluate_data(
+        &self,
+        input: Option<&serde_json::Value>,
+        variable: impl FnMut(&str) -> Option<Value>,
+        limits: Limits,
+    ) -> Result<Value, Error> {
+        self.evaluate_keeping(input, variable, limits, false)
+    }
+
+    fn evaluate_keeping(
         &self,
         input: Option<&serde_json::Value>,
         mut variable: impl FnMut(&str) -> Option<Value>,
         limits: Limits,
+        keep_functions: bool,
     ) -> Result<Value, Error> {
         let mut input = input.map(Value::from_json).unwrap_or_default();
         if let Value::Array(items, mut flags) = input {
@@ -120,9 +143,8 @@ impl Expression {
         let mut evaluator = eval::Evaluator::new(limits);
         evaluator.remember(&env);
         let result = evaluator.evaluate(&self.plan, &input, &env);
-        // The frames are needed no more, unless the result is a function that closed over
-        // one (it is kept whole, and so are its frames).
-        if !result.as_ref().is_ok_and(Value::holds_function) {
+        // The frames are needed no more, unless the result is a function to be kept callable.
+        if !(keep_functions && result.as_ref().is_ok_and(Value::holds_function)) {
             evaluator.release_frames();
         }
         Ok(output(result?))
@@ -170,6 +192,23 @@ mod tests {
         assert!(frees_its_frames(
             "($fact := function($n){ $n <= 1 ? 1 : $n * $fact($n - 1) }; $fact(10))"
         ));
+    }
+
+    #[test]
+    fn a_data_evaluation_frees_even_a_function_results_frames() {
+        let expression = Expression::parse("($f := function($x){ $f($x) }; $f)").unwrap();
+        let function = expression
+            .evaluate_data(None, |_| None, Limits::default())
+            .unwrap();
+        let Value::Function(function) = function else {
+            panic!("not a function: {function:?}");
+        };
+        let value::Function::Lambda { env, .. } = function.as_ref() else {
+            panic!("not a lambda");
+        };
+        let frame = Rc::downgrade(env);
+        drop(function);
+        assert!(frame.upgrade().is_none());
     }
 
     #[test]

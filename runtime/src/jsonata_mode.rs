@@ -109,7 +109,7 @@ impl<'a> JsonataScope<'a> {
         states: &OnceCell<JValue>,
     ) -> Result<Data, StatesError> {
         let compiled = expression.compiled();
-        let result = compiled.evaluate_bound(
+        let result = compiled.evaluate_data(
             None,
             |name| match name {
                 "states" => Some(states.get_or_init(|| self.states_value()).clone()),
