@@ -57,6 +57,7 @@ fuzz_target!(|data: &[u8]| {
             context: None,
             variables: Some(json!({"x": 42, "list": [3, 1, 2], "obj": {"k": "v"}})),
             role_arn: None,
+            ..Default::default()
         }));
     }
 });
