@@ -722,14 +722,16 @@ fn shift(n: f64, places: i32) -> f64 {
         Some((m, e)) => (m.to_string(), e.parse::<i32>().unwrap_or(0)),
         None => (text, 0),
     };
-    format!("{m}e{}", e + places).parse().unwrap_or(n)
+    format!("{m}e{}", e.saturating_add(places)).parse().unwrap_or(n)
 }
 
 fn round(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     let Some(n) = arg(a, 0).as_f64() else {
         return Ok(Value::Undefined);
     };
-    let precision = arg(a, 1).as_f64().unwrap_or(0.0) as i32;
+    // Past ±1,000 places every finite number shifts to zero or infinity, as at ±1,000; the
+    // bound keeps the negation and the exponent sums below from overflowing.
+    let precision = arg(a, 1).as_f64().unwrap_or(0.0).clamp(-1000.0, 1000.0) as i32;
     let x = if precision != 0 {
         shift(n, precision)
     } else {
@@ -1483,6 +1485,25 @@ impl Evaluator {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn round_to_any_precision_without_overflow() {
+        let round = |source: &str| {
+            crate::Expression::parse(source)
+                .unwrap()
+                .evaluate(&serde_json::Value::Null)
+                .unwrap()
+        };
+        // Found by the jsonata fuzz target: the precision saturated to i32::MIN and its
+        // negation overflowed.
+        assert_eq!(
+            round("$round(12345, -555555555555555555555555555555555555555555555555555)"),
+            Some(serde_json::json!(0))
+        );
+        assert_eq!(round("$round(12345, -2)"), Some(serde_json::json!(12300)));
+        assert_eq!(round("$round(1.2345, 2)"), Some(serde_json::json!(1.23)));
+        assert!(round("$round(12345, 5555555555555555555555)").is_some());
+    }
+
     #[test]
     fn custom_matchers_split_and_contain_as_the_reference_does() {
         let source = r#"(
