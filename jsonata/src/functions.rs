@@ -722,7 +722,9 @@ fn shift(n: f64, places: i32) -> f64 {
         Some((m, e)) => (m.to_string(), e.parse::<i32>().unwrap_or(0)),
         None => (text, 0),
     };
-    format!("{m}e{}", e.saturating_add(places)).parse().unwrap_or(n)
+    format!("{m}e{}", e.saturating_add(places))
+        .parse()
+        .unwrap_or(n)
 }
 
 fn round(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
