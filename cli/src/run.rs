@@ -151,11 +151,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     let (outcome, stuck) = match run {
         Ok(ended) => ended,
         Err(payload) => {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "(no message)".into());
+            let message = stepfn::exec::panic_message(payload.as_ref());
             let failed = serde_json::json!({
                 "status": "FAILED",
                 "error": "States.Runtime",

@@ -5,9 +5,8 @@
 use libfuzzer_sys::fuzz_target;
 use stepfn::data::Data;
 use stepfn::intrinsics;
-use stepfn::query::Roots;
 use stepfn::IntrinsicCall;
-use stepfn_fuzz::{context, split, variables};
+use stepfn_fuzz::{in_scope, split};
 
 fuzz_target!(|data: &[u8]| {
     let Some((text, doc)) = split(data) else {
@@ -17,14 +16,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let input = Data::from(doc);
-    let context = context();
-    let variables = variables();
-    let scope = Roots {
-        context: &context,
-        variables: Some(&variables),
-    }
-    .scope(&input);
-    if let Ok(result) = intrinsics::call(&call, &scope) {
-        let _ = result.to_json_string();
-    }
+    in_scope(&input, |scope| {
+        if let Ok(result) = intrinsics::call(&call, scope) {
+            let _ = result.to_json_string();
+        }
+    });
 });

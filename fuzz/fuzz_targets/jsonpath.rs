@@ -6,25 +6,19 @@
 use libfuzzer_sys::fuzz_target;
 use stepfn::data::Data;
 use stepfn::jsonpath;
-use stepfn::query::Roots;
 use stepfn::Path;
-use stepfn_fuzz::{context, split, variables};
+use stepfn_fuzz::{in_scope, split};
 
 fuzz_target!(|data: &[u8]| {
     let Some((text, doc)) = split(data) else {
         return;
     };
     let input = Data::from(doc);
-    let context = context();
-    let variables = variables();
-    let scope = Roots {
-        context: &context,
-        variables: Some(&variables),
-    }
-    .scope(&input);
     if let Ok(path) = Path::parse(text) {
-        let _ = scope.select(&path);
-        let _ = scope.select_io_path(&path);
+        in_scope(&input, |scope| {
+            let _ = scope.select(&path);
+            let _ = scope.select_io_path(&path);
+        });
         let _ = jsonpath::select(&path, &input);
     }
     if let Ok(path) = Path::parse_reference(text) {

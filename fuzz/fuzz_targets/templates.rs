@@ -9,9 +9,8 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
 use stepfn::data::Data;
 use stepfn::parse::state_from_value;
-use stepfn::query::Roots;
 use stepfn::{test_state, QueryLanguage, State, TestStateRequest};
-use stepfn_fuzz::{context, split, variables};
+use stepfn_fuzz::{in_scope, split};
 
 static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
     tokio::runtime::Builder::new_current_thread()
@@ -31,14 +30,9 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(State::Pass(state)) = state_from_value(&pass, QueryLanguage::JsonPath) {
         if let Some(parameters) = &state.parameters {
             let input = Data::from(doc.clone());
-            let context = context();
-            let variables = variables();
-            let scope = Roots {
-                context: &context,
-                variables: Some(&variables),
-            }
-            .scope(&input);
-            let _ = scope.evaluate_template(parameters);
+            in_scope(&input, |scope| {
+                let _ = scope.evaluate_template(parameters);
+            });
         }
     }
     let jsonata = json!({

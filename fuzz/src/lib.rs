@@ -64,3 +64,16 @@ pub fn variables() -> VariableScope<'static> {
         ("obj".to_string(), Data::from(json!({"k": "v", "n": [1]}))),
     ])
 }
+
+/// Runs `work` with a scope over `input` that sees [`context`] and [`variables`], as a state's
+/// fields do: the setup every path, intrinsic and template target shares.
+pub fn in_scope<R>(input: &Data, work: impl FnOnce(&stepfn::query::Scope<'_>) -> R) -> R {
+    let context = context();
+    let variables = variables();
+    let scope = stepfn::query::Roots {
+        context: &context,
+        variables: Some(&variables),
+    }
+    .scope(input);
+    work(&scope)
+}

@@ -194,19 +194,24 @@ mod tests {
         ));
     }
 
+    /// The frame a lambda result closed over.
+    fn closed_over(result: &Value) -> env::Env {
+        let Value::Function(function) = result else {
+            panic!("not a function: {result:?}");
+        };
+        let value::Function::Lambda { env, .. } = function.as_ref() else {
+            panic!("not a lambda");
+        };
+        env.clone()
+    }
+
     #[test]
     fn a_data_evaluation_frees_even_a_function_results_frames() {
         let expression = Expression::parse("($f := function($x){ $f($x) }; $f)").unwrap();
         let function = expression
             .evaluate_data(None, |_| None, Limits::default())
             .unwrap();
-        let Value::Function(function) = function else {
-            panic!("not a function: {function:?}");
-        };
-        let value::Function::Lambda { env, .. } = function.as_ref() else {
-            panic!("not a lambda");
-        };
-        let frame = Rc::downgrade(env);
+        let frame = Rc::downgrade(&closed_over(&function));
         drop(function);
         assert!(frame.upgrade().is_none());
     }
@@ -217,12 +222,7 @@ mod tests {
         let function = expression
             .evaluate_bound(None, |_| None, Limits::default())
             .unwrap();
-        let Value::Function(function) = function else {
-            panic!("not a function: {function:?}");
-        };
-        let value::Function::Lambda { env, .. } = function.as_ref() else {
-            panic!("not a lambda");
-        };
+        let env = closed_over(&function);
         assert!(matches!(env.lookup("k"), Some(Value::Number(n)) if n == 3.0));
     }
 }

@@ -47,7 +47,7 @@ pub(crate) use retry::delay as retry_delay;
 pub(crate) use run::{catch, run_state, Shared, StateFacts, StateNames, Step, Visit};
 pub use stop::{StopRequest, StopSignal};
 pub use stuck::{Stuck, StuckWatch, STUCK_ERROR};
-pub(crate) use task::panic_message;
+pub use task::panic_message;
 
 /// A state machine ready to run many executions. Everything the definition computes (paths,
 /// templates, intrinsic calls) was parsed when the model was built; nothing is re-parsed per

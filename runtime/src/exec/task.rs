@@ -470,7 +470,7 @@ fn panicked(payload: &(dyn std::any::Any + Send)) -> StatesError {
 }
 
 /// The message a panic carried, when it was text.
-pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
