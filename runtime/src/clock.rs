@@ -80,18 +80,21 @@ fn recent_millis() -> i64 {
 }
 
 /// A virtual clock: time starts at a chosen instant and moves only when every task of the
-/// runtime is waiting, then jumps straight to the next timer.
+/// runtime is waiting, then jumps straight to the next timer. Needs the `virtual-clock`
+/// feature.
 ///
 /// It is built on tokio's paused time, so it needs a current-thread runtime started paused
 /// (`#[tokio::test(start_paused = true)]`, or [`virtual_runtime`]). Anything else that waits
 /// on the same runtime (a handler awaiting a socket, say) lets time jump too: use it for
 /// workflows whose tasks answer from memory, as tests do.
+#[cfg(feature = "virtual-clock")]
 #[derive(Clone, Debug)]
 pub struct VirtualClock {
     start_millis: i64,
     origin: tokio::time::Instant,
 }
 
+#[cfg(feature = "virtual-clock")]
 impl VirtualClock {
     /// A clock reading `start_millis` now. Call it inside the paused runtime.
     pub fn starting_at(start_millis: i64) -> Self {
@@ -107,6 +110,7 @@ impl VirtualClock {
     }
 }
 
+#[cfg(feature = "virtual-clock")]
 impl Clock for VirtualClock {
     fn now_millis(&self) -> i64 {
         self.start_millis + self.origin.elapsed().as_millis() as i64
@@ -118,6 +122,7 @@ impl Clock for VirtualClock {
 }
 
 /// A current-thread tokio runtime with paused time, for [`VirtualClock`].
+#[cfg(feature = "virtual-clock")]
 pub fn virtual_runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_time()

@@ -122,7 +122,7 @@ impl ExecutionRecipe {
         let name = self
             .name
             .clone()
-            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            .unwrap_or_else(|| crate::random::uuid_v4().to_string());
         let arn = if self.express {
             format!(
                 "arn:aws:states:{}:{}:express:{}:{}:{}",
@@ -130,7 +130,7 @@ impl ExecutionRecipe {
                 self.account,
                 self.state_machine_name,
                 name,
-                uuid::Uuid::new_v4()
+                crate::random::uuid_v4()
             )
         } else {
             format!(

@@ -5,7 +5,6 @@ use std::borrow::Cow;
 
 use crate::data::Data;
 use base64::Engine;
-use rand::{Rng, SeedableRng};
 use stepfn_codegen::{IntrinsicArg, IntrinsicCall, IntrinsicFunction as F};
 
 use crate::error::{names, StatesError};
@@ -155,9 +154,9 @@ pub fn call(call: &IntrinsicCall, scope: &Scope<'_>) -> Result<Data, StatesError
             let value = match args.get(2) {
                 Some(seed) => {
                     let seed = integer(seed).map_err(fail)?;
-                    rand::rngs::StdRng::seed_from_u64(seed as u64).random_range(start..=end)
+                    fastrand::Rng::with_seed(seed as u64).i64(start..=end)
                 }
-                None => rand::rng().random_range(start..=end),
+                None => fastrand::i64(start..=end),
             };
             Data::from(value)
         }
@@ -179,7 +178,7 @@ pub fn call(call: &IntrinsicCall, scope: &Scope<'_>) -> Result<Data, StatesError
                     .collect(),
             )
         }
-        F::Uuid => Data::from(uuid::Uuid::new_v4().to_string()),
+        F::Uuid => Data::from(crate::random::uuid_v4().to_string()),
     })
 }
 
@@ -309,14 +308,13 @@ fn integer(v: &Data) -> Result<i64, String> {
 }
 
 fn hash(data: &str, algorithm: &str) -> Option<String> {
-    use sha2::Digest;
     let bytes = data.as_bytes();
     let digest: Vec<u8> = match algorithm {
-        "MD5" => md5::Md5::digest(bytes).to_vec(),
-        "SHA-1" => sha1::Sha1::digest(bytes).to_vec(),
-        "SHA-256" => sha2::Sha256::digest(bytes).to_vec(),
-        "SHA-384" => sha2::Sha384::digest(bytes).to_vec(),
-        "SHA-512" => sha2::Sha512::digest(bytes).to_vec(),
+        "MD5" => md5::compute(bytes).0.to_vec(),
+        "SHA-1" => sha1_smol::Sha1::from(bytes).digest().bytes().to_vec(),
+        "SHA-256" => hmac_sha256::Hash::hash(bytes).to_vec(),
+        "SHA-384" => hmac_sha512::sha384::Hash::hash(bytes).to_vec(),
+        "SHA-512" => hmac_sha512::Hash::hash(bytes).to_vec(),
         _ => return None,
     };
     Some(digest.iter().map(|b| format!("{b:02x}")).collect())

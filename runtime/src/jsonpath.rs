@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
-use regex::Regex;
+use regex_lite::Regex;
 use serde_json::Number;
 
 use crate::data::Data;

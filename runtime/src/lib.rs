@@ -22,6 +22,7 @@ pub mod clock;
 pub mod context;
 pub mod data;
 pub mod dsl;
+#[cfg(feature = "durable")]
 pub mod durable;
 pub mod error;
 pub mod exec;
@@ -30,13 +31,16 @@ pub mod intrinsics;
 pub mod jsonata_mode;
 pub mod jsonpath;
 pub mod query;
+pub mod random;
 pub mod state_name;
 pub mod store;
 pub mod tasks;
 pub mod test_state;
 pub mod variables;
 
-pub use clock::{Clock, SystemClock, VirtualClock};
+#[cfg(feature = "virtual-clock")]
+pub use clock::VirtualClock;
+pub use clock::{Clock, SystemClock};
 pub use context::ContextObject;
 pub use data::Data;
 pub use dsl::{

@@ -13,7 +13,6 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 use stepfn::durable::{Engine, EngineOptions};
 use stepfn::store::{HistoryQuery, RunStatus, SqliteStore, Store};
@@ -216,14 +215,14 @@ struct Run {
 fn run(dir: &Path, kill_seed: Option<u64>) -> Run {
     let database = dir.join("executions.db");
     let log = dir.join("handlers.log");
-    let mut rng = kill_seed.map(rand::rngs::StdRng::seed_from_u64);
+    let mut rng = kill_seed.map(fastrand::Rng::with_seed);
     let mut kills = Vec::new();
     let mut restarts = 0;
     let deadline = Instant::now() + Duration::from_secs(300);
     loop {
         let mut process = spawn_child(&database, &log);
         let pause = match (&mut rng, kills.len() < KILLS) {
-            (Some(rng), true) => Some(Duration::from_millis(rng.random_range(80..700))),
+            (Some(rng), true) => Some(Duration::from_millis(rng.u64(80..700))),
             _ => None,
         };
         let started = Instant::now();

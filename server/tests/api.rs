@@ -15,7 +15,7 @@ fn temp_db(test: &str) -> std::path::PathBuf {
     std::env::temp_dir().join(format!(
         "stepfn-server-{test}-{}-{}.db",
         std::process::id(),
-        uuid::Uuid::new_v4().simple()
+        stepfn::random::uuid_v4().simple()
     ))
 }
 

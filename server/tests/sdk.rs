@@ -72,7 +72,7 @@ async fn the_rust_sdk_drives_executions_from_create_to_redrive() {
     let db = std::env::temp_dir().join(format!(
         "stepfn-sdk-{}-{}.db",
         std::process::id(),
-        uuid::Uuid::new_v4().simple()
+        stepfn::random::uuid_v4().simple()
     ));
     let mocks = stepfn::tasks::MockConfig::from_value(&json!({
         "StateMachines": {"Billing": {"TestCases": {"Paid": {"Charge": "Charged"}}}},

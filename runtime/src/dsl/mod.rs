@@ -39,6 +39,7 @@
 
 mod flow;
 mod payload;
+mod schema;
 mod task;
 mod workflow;
 

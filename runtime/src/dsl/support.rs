@@ -941,7 +941,4 @@ fn condition(rule: &Value) -> String {
     }
 }
 
-/// The JSON Schema of `T`.
-pub fn schema_of<T: schemars::JsonSchema>() -> Value {
-    serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null)
-}
+pub use super::schema::schema_of;

@@ -81,8 +81,8 @@ pub trait Workflow {
     /// [`Workflow::task_schemas`]): `{"input", "output", "tasks": {state: {"input", "output"}}}`.
     fn schemas() -> serde_json::Value
     where
-        Self::Input: schemars::JsonSchema,
-        Self::Output: schemars::JsonSchema,
+        Self::Input: super::schema::JsonSchema,
+        Self::Output: super::schema::JsonSchema,
     {
         let tasks: serde_json::Map<String, serde_json::Value> = Self::task_schemas()
             .into_iter()
@@ -94,8 +94,8 @@ pub trait Workflow {
             })
             .collect();
         serde_json::json!({
-            "input": schemars::schema_for!(Self::Input),
-            "output": schemars::schema_for!(Self::Output),
+            "input": super::schema::schema_of::<Self::Input>(),
+            "output": super::schema::schema_of::<Self::Output>(),
             "tasks": tasks,
         })
     }

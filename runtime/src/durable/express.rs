@@ -112,7 +112,7 @@ impl Engine {
             options.region,
             options.account,
             registered.info.name,
-            uuid::Uuid::new_v4()
+            crate::random::uuid_v4()
         );
         let execution_options = ExecutionOptions {
             name: Some(name.to_string()),

@@ -236,7 +236,7 @@ impl Engine {
         let machine = checked(&info.definition, info.machine_type)?;
         info.configuration.extend(update.configuration);
         info.updated_millis = Some(self.inner.options.clock.now_millis());
-        info.revision_id = Some(uuid::Uuid::new_v4().to_string());
+        info.revision_id = Some(crate::random::uuid_v4().to_string());
         self.install(&info, machine)?;
         Ok(info)
     }

@@ -788,7 +788,7 @@ fn execution_name(name: Option<&str>) -> Result<String, EngineError> {
             check_name(name)?;
             Ok(name.to_string())
         }
-        None => Ok(uuid::Uuid::new_v4().to_string()),
+        None => Ok(crate::random::uuid_v4().to_string()),
     }
 }
 

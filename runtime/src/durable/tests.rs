@@ -20,7 +20,7 @@ fn database(test: &str) -> std::path::PathBuf {
     let path = std::env::temp_dir().join(format!(
         "stepfn-durable-{test}-{}-{}.db",
         std::process::id(),
-        uuid::Uuid::new_v4().simple()
+        crate::random::uuid_v4().simple()
     ));
     let _ = std::fs::remove_file(&path);
     path

@@ -28,6 +28,7 @@ pub(crate) struct DurableRun {
 }
 
 impl DurableRun {
+    #[cfg(feature = "durable")]
     pub fn new(
         execution_arn: Arc<str>,
         replay: Replay,
@@ -85,6 +86,7 @@ impl DurableRun {
 }
 
 /// The execution a task token of a durable run belongs to; `None` for any other text.
+#[cfg(feature = "durable")]
 pub fn token_execution(token: &str) -> Option<String> {
     let plain = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(token)

@@ -393,7 +393,7 @@ async fn map_run(
     cursor: &mut u64,
 ) -> Result<Data, StatesError> {
     let shared = visit.shared;
-    let run_id = uuid::Uuid::new_v4().to_string();
+    let run_id = crate::random::uuid_v4().to_string();
     let sm_name = shared.execution.state_machine()["Name"]
         .as_str()
         .unwrap_or("StateMachine");

@@ -262,6 +262,7 @@ impl Executor {
 
     /// Runs one execution durably: it records its history in the store as it goes, resuming
     /// from the stored history `durable` replays.
+    #[cfg(feature = "durable")]
     pub(crate) async fn run_durable(
         &self,
         input: Data,

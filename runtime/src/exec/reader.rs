@@ -3,8 +3,8 @@
 
 use std::path::{Path as FsPath, PathBuf};
 
-use serde_json::{json, Map, Value};
-use stepfn_codegen::{CsvDelimiter, CsvHeaderLocation, InputType, ItemReader};
+use serde_json::{json, Value};
+use stepfn_codegen::{InputType, ItemReader};
 
 use super::fields::Fields;
 use crate::error::{names, StatesError};
@@ -104,7 +104,16 @@ pub(super) fn read_items(
     Ok(items)
 }
 
+#[cfg(not(feature = "csv"))]
+fn read_csv(_: &str, _: &stepfn_codegen::ReaderConfig) -> Result<Vec<Value>, StatesError> {
+    Err(reader_failed(
+        "reading CSV items needs stepfn's `csv` feature (the command line and the server have it)",
+    ))
+}
+
+#[cfg(feature = "csv")]
 fn read_csv(text: &str, config: &stepfn_codegen::ReaderConfig) -> Result<Vec<Value>, StatesError> {
+    use stepfn_codegen::{CsvDelimiter, CsvHeaderLocation};
     let delimiter = match config.csv_delimiter {
         Some(CsvDelimiter::Pipe) => b'|',
         Some(CsvDelimiter::Semicolon) => b';',
@@ -134,7 +143,7 @@ fn read_csv(text: &str, config: &stepfn_codegen::ReaderConfig) -> Result<Vec<Val
     let mut items = Vec::new();
     for row in rows {
         let row = row.map_err(|e| reader_failed(format!("invalid CSV: {e}")))?;
-        let mut item = Map::new();
+        let mut item = serde_json::Map::new();
         for (i, h) in headers.iter().enumerate() {
             item.insert(h.clone(), row.get(i).unwrap_or("").into());
         }

@@ -89,6 +89,7 @@ pub(crate) struct Replay {
 }
 
 /// Why a stored history cannot be replayed.
+#[cfg(feature = "durable")]
 #[derive(Debug, thiserror::Error)]
 #[error("stored history event {position} is malformed: {problem}")]
 pub struct ReplayError {
@@ -98,6 +99,7 @@ pub struct ReplayError {
 
 impl Replay {
     /// Nothing to replay: a run that starts the execution.
+    #[cfg(feature = "durable")]
     pub fn nothing() -> Replay {
         Replay {
             caught_up: AtomicBool::new(true),
@@ -108,6 +110,7 @@ impl Replay {
     /// The replay of an execution's stored `events`, redriven after each of the event ids
     /// `redriven_after` (in order): the events up to a redrive are replayed as that redrive
     /// left them (see [`redrive_kept`]), and those since as they are.
+    #[cfg(feature = "durable")]
     pub fn resuming(events: &[Value], redriven_after: &[u64]) -> Result<Replay, ReplayError> {
         let id_of = |event: &Value| event["id"].as_u64().unwrap_or(0);
         let mut kept: Vec<&Value> = Vec::with_capacity(events.len());
@@ -123,6 +126,7 @@ impl Replay {
         Self::filtered(events, |event| kept.contains(&id_of(event)))
     }
 
+    #[cfg(feature = "durable")]
     fn filtered(events: &[Value], keep: impl Fn(&Value) -> bool) -> Result<Replay, ReplayError> {
         let mut pending = HashMap::with_capacity(events.len());
         let mut times = HashMap::with_capacity(events.len());
@@ -237,6 +241,7 @@ impl Replay {
     }
 }
 
+#[cfg(feature = "durable")]
 fn details(event: &Value) -> Option<&Map<String, Value>> {
     event
         .as_object()?
@@ -249,6 +254,7 @@ fn details(event: &Value) -> Option<&Map<String, Value>> {
 /// that failed or were stopped, and runs those again. Left out are the events that ended the
 /// execution and its failed branches, and the entry of every state that never exited but a
 /// Parallel or Map (whose successful branches and iterations are kept).
+#[cfg(feature = "durable")]
 fn redrive_kept<'e>(events: &[&'e Value]) -> Vec<&'e Value> {
     let by_id: HashMap<u64, &Value> = events
         .iter()

@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use rand::Rng;
 use stepfn_codegen::{Catcher, JitterStrategy, Retrier};
 
 use crate::error::StatesError;
@@ -52,7 +51,7 @@ pub fn delay(retrier: &Retrier, attempt: u64) -> Duration {
         None => base,
     };
     let seconds = match retrier.jitter_strategy() {
-        JitterStrategy::Full => rand::rng().random_range(0.0..=capped),
+        JitterStrategy::Full => crate::random::up_to(capped.max(0.0)),
         JitterStrategy::None => capped,
     };
     Duration::from_secs_f64(seconds.clamp(0.0, 1e9))

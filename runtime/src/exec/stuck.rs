@@ -123,11 +123,18 @@ impl StuckWatch {
     /// [`crate::VirtualClock`]).
     pub fn runtime(&self, virtual_time: bool) -> std::io::Result<tokio::runtime::Runtime> {
         let inner = self.inner.clone();
-        tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .start_paused(virtual_time)
-            .on_thread_park(move || inner.idle())
-            .build()
+        let mut builder = tokio::runtime::Builder::new_current_thread();
+        builder.enable_time().on_thread_park(move || inner.idle());
+        #[cfg(feature = "virtual-clock")]
+        builder.start_paused(virtual_time);
+        #[cfg(not(feature = "virtual-clock"))]
+        if virtual_time {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                "virtual time needs stepfn's `virtual-clock` feature",
+            ));
+        }
+        builder.build()
     }
 
     /// Runs the execution (in the runtime of [`StuckWatch::runtime`]) with `options`, whose

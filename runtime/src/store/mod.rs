@@ -2,7 +2,7 @@
 //! and the point each running execution would resume from.
 //!
 //! Two stores implement [`Store`]: [`MemoryStore`] (Express executions: nothing outlives the
-//! process) and [`SqliteStore`] (Standard executions: an embedded database file, every
+//! process) and, with the `sqlite` feature, `SqliteStore` (Standard executions: an embedded database file, every
 //! [`Store::commit`] durable before it returns, so an execution acknowledges a transition only
 //! once it would survive a crash).
 //!
@@ -12,10 +12,12 @@
 
 mod group;
 mod memory;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 
 pub use group::{CommitQueue, Submitted};
 pub use memory::MemoryStore;
+#[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 
 use serde_json::Value;

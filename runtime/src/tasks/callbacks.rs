@@ -162,7 +162,7 @@ impl Callbacks {
 
     /// Issues a fresh token and the wait on it. The token is valid until the wait is dropped.
     pub fn issue(&self) -> TokenWait {
-        self.issue_token(uuid::Uuid::new_v4().simple().to_string())
+        self.issue_token(crate::random::uuid_v4().simple().to_string())
     }
 
     /// Issues `token` (made by the caller, unique) and the wait on it.

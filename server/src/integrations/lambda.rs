@@ -66,7 +66,8 @@ async fn call(inner: &Inner, function: &str, payload: &Value) -> Result<Invoked,
     };
     let function_error = header("x-amz-function-error").is_some();
     let executed_version = header("x-amz-executed-version").unwrap_or_else(|| "$LATEST".into());
-    let request_id = header("x-amzn-requestid").unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let request_id =
+        header("x-amzn-requestid").unwrap_or_else(|| stepfn::random::uuid_v4().to_string());
     let text = response.text().await.map_err(|e| {
         StatesError::new(
             "Lambda.SdkClientException",

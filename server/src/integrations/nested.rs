@@ -17,7 +17,7 @@ fn refused(e: EngineError) -> StatesError {
         format!("StepFunctions.{code}Exception"),
         format!(
             "{e} (Service: AWSStepFunctions; Status Code: 400; Error Code: {code}; Request ID: {}; Proxy: null)",
-            uuid::Uuid::new_v4()
+            stepfn::random::uuid_v4()
         ),
     )
 }
