@@ -2,7 +2,7 @@
 //! them: `$formatInteger`, `$parseInteger`, and `$fromMillis` / `$toMillis` / `$now` with a
 //! picture (`[Y0001]-[M01]-[D01]`, `[FNn], [D1o] [MNn]`, `[h]:[m01][P]`...).
 
-use regex::Regex;
+use regex_lite::Regex;
 
 use crate::error::Error;
 
@@ -274,10 +274,12 @@ impl IntegerPicture {
                     )
                 };
                 let separators: String = match &self.grouping {
-                    Grouping::Regular { separator, .. } => regex::escape(&separator.to_string()),
+                    Grouping::Regular { separator, .. } => {
+                        regex_lite::escape(&separator.to_string())
+                    }
                     Grouping::Fixed(s) => s
                         .iter()
-                        .map(|(_, c)| regex::escape(&c.to_string()))
+                        .map(|(_, c)| regex_lite::escape(&c.to_string()))
                         .collect(),
                 };
                 let mut p = if separators.is_empty() {
@@ -1158,7 +1160,7 @@ pub fn parse_date_time(text: &str, picture: &str, now_millis: i64) -> Result<Opt
     let mut readers: Vec<Option<(char, Reader)>> = Vec::new();
     for part in &parts {
         let (regex, reader) = match part {
-            Part::Literal(l) => (regex::escape(l), None),
+            Part::Literal(l) => (regex_lite::escape(l), None),
             Part::Marker(m) => {
                 let (regex, reader) = marker_reader(m)?;
                 (regex, Some((m.component, reader)))
@@ -1302,7 +1304,7 @@ fn marker_reader(m: &Marker) -> Result<(String, Reader), Error> {
         }
         regex.push_str("[-+][0-9]+");
         if let Some(s) = separator {
-            regex.push_str(&regex::escape(&s.to_string()));
+            regex.push_str(&regex_lite::escape(&s.to_string()));
             regex.push_str("[0-9]+");
         }
         return Ok((

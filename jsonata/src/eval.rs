@@ -30,9 +30,28 @@ impl Default for Limits {
     }
 }
 
+/// The reference implementation's words when recursion runs out of stack.
+const STACK_OVERFLOW: &str =
+    "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.";
+
+/// How much of the calling thread's stack one evaluation may use. Deep recursion fails with
+/// U1001 once past it instead of overflowing the thread: 1 MiB leaves room below for the host
+/// on a 2 MiB thread (tokio's workers and `std::thread::spawn`'s default).
+const STACK_BUDGET: usize = 1024 * 1024;
+
+/// The address of a local in the caller's frame: stacks grow down on every target Rust's tier-1
+/// platforms have, so the distance from the first frame's address is the stack used since.
+#[inline(never)]
+fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
 /// One evaluation in progress.
 pub struct Evaluator {
     depth: usize,
+    /// [`stack_address`] at the outermost `evaluate` of this evaluation.
+    stack_base: usize,
     limits: Limits,
     started: Instant,
     steps: u64,
@@ -57,6 +76,7 @@ impl Evaluator {
     pub fn new(limits: Limits) -> Self {
         Evaluator {
             depth: 0,
+            stack_base: 0,
             limits,
             started: Instant::now(),
             steps: 0,
@@ -108,10 +128,7 @@ impl Evaluator {
         self.steps += 1;
         if self.depth > self.limits.max_depth {
             self.depth -= 1;
-            return Err(err(
-                "U1001",
-                "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.",
-            ));
+            return Err(err("U1001", STACK_OVERFLOW));
         }
         if let Some(limit) = self.limits.time_limit {
             if self.steps % 256 == 0 && self.started.elapsed() > limit {
@@ -122,9 +139,14 @@ impl Evaluator {
                 ));
             }
         }
-        let result = stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || {
-            self.evaluate_inner(node, input, env)
-        });
+        let here = stack_address();
+        if self.depth == 1 {
+            self.stack_base = here;
+        } else if self.stack_base.saturating_sub(here) > STACK_BUDGET {
+            self.depth -= 1;
+            return Err(err("U1001", STACK_OVERFLOW));
+        }
+        let result = self.evaluate_inner(node, input, env);
         self.depth -= 1;
         result
     }

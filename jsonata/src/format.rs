@@ -469,9 +469,9 @@ pub fn iso_to_millis(s: &str) -> Result<Option<f64>, Error> {
     let bad = || err("D3110", format!("The timestamp '{s}' is not ISO 8601"));
     // The shapes the reference implementation accepts without a picture; its `\d` is ASCII
     // only, where the regex crate's is any Unicode digit.
-    static ISO_8601: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static ISO_8601: std::sync::OnceLock<regex_lite::Regex> = std::sync::OnceLock::new();
     let shape = ISO_8601.get_or_init(|| {
-        regex::Regex::new(r"^[0-9]{4}(-[01][0-9])*(-[0-3][0-9])*(T[0-2][0-9]:[0-5][0-9]:[0-5][0-9])*(\.[0-9]+)?([+-][0-2][0-9]:?[0-5][0-9]|Z)?$")
+        regex_lite::Regex::new(r"^[0-9]{4}(-[01][0-9])*(-[0-3][0-9])*(T[0-2][0-9]:[0-5][0-9]:[0-5][0-9])*(\.[0-9]+)?([+-][0-2][0-9]:?[0-5][0-9]|Z)?$")
             .expect("a valid pattern")
     });
     if !shape.is_match(s) {

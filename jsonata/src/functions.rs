@@ -288,14 +288,14 @@ fn utf16_index(s: &str, byte: usize) -> usize {
 
 /// The `{match, index, groups}` object of the first match at or after `from` (bytes), or
 /// undefined.
-pub fn regex_match_object(regex: &regex::Regex, s: &str, from: usize) -> Value {
+pub fn regex_match_object(regex: &regex_lite::Regex, s: &str, from: usize) -> Value {
     match regex.captures_at(s, from) {
         Some(c) => match_object(s, &c),
         None => Value::Undefined,
     }
 }
 
-fn match_object(s: &str, c: &regex::Captures<'_>) -> Value {
+fn match_object(s: &str, c: &regex_lite::Captures<'_>) -> Value {
     let m = c.get(0).expect("group 0");
     let mut o = Object::new();
     o.insert("match".into(), Value::string(m.as_str()));
@@ -319,7 +319,7 @@ fn limit_arg(a: &[Value], index: usize, code: &'static str, message: &str) -> Re
     }
 }
 
-fn regex_of(v: &Value) -> Option<&regex::Regex> {
+fn regex_of(v: &Value) -> Option<&regex_lite::Regex> {
     match v {
         Value::Function(f) => match &**f {
             Function::Regex(r) => Some(&r.regex),
@@ -530,7 +530,7 @@ fn replace(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
 }
 
 /// `$0`, `$1`... in a replacement string; `$$` is a dollar sign.
-fn expand_replacement(r: &str, c: &regex::Captures<'_>) -> String {
+fn expand_replacement(r: &str, c: &regex_lite::Captures<'_>) -> String {
     let bytes: Vec<char> = r.chars().collect();
     let mut out = String::new();
     let mut i = 0;
@@ -753,10 +753,10 @@ fn round(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
 }
 
 fn random(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    use rand::{Rng, SeedableRng};
     Ok(Value::Number(match arg(a, 0).as_f64() {
-        Some(seed) => rand::rngs::StdRng::seed_from_u64(seed.to_bits()).random::<f64>(),
-        None => rand::rng().random::<f64>(),
+        // A seed gives the same number every time, as the seeded form promises.
+        Some(seed) => fastrand::Rng::with_seed(seed.to_bits()).f64(),
+        None => fastrand::f64(),
     }))
 }
 
@@ -1138,13 +1138,12 @@ fn merge_sort(
 }
 
 fn shuffle(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    use rand::seq::SliceRandom;
     let v = arg(a, 0);
     if v.is_undefined() {
         return Ok(Value::Undefined);
     }
     let mut items = v.as_array_slice().to_vec();
-    items.shuffle(&mut rand::rng());
+    fastrand::shuffle(&mut items);
     Ok(Value::array(items))
 }
 
@@ -1334,18 +1333,17 @@ fn range(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
 }
 
 fn hash(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    use md5::Digest;
     let Some(data) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
     let algorithm = arg(a, 1).as_str().unwrap_or("SHA-256");
     let bytes = data.as_bytes();
     let digest: Vec<u8> = match algorithm {
-        "MD5" => md5::Md5::digest(bytes).to_vec(),
-        "SHA-1" => sha1::Sha1::digest(bytes).to_vec(),
-        "SHA-256" => sha2::Sha256::digest(bytes).to_vec(),
-        "SHA-384" => sha2::Sha384::digest(bytes).to_vec(),
-        "SHA-512" => sha2::Sha512::digest(bytes).to_vec(),
+        "MD5" => md5::compute(bytes).0.to_vec(),
+        "SHA-1" => sha1_smol::Sha1::from(bytes).digest().bytes().to_vec(),
+        "SHA-256" => hmac_sha256::Hash::hash(bytes).to_vec(),
+        "SHA-384" => hmac_sha512::sha384::Hash::hash(bytes).to_vec(),
+        "SHA-512" => hmac_sha512::Hash::hash(bytes).to_vec(),
         other => {
             return Err(err(
                 "States.QueryEvaluationError",
@@ -1362,7 +1360,10 @@ fn hash(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
 }
 
 fn uuid(_: &mut Evaluator, _: &[Value], _: &Value, _: &Env) -> R {
-    Ok(Value::string(uuid::Uuid::new_v4().to_string()))
+    // Version 4 from fastrand's bytes: the ids name nothing secret.
+    let bytes = fastrand::u128(..).to_le_bytes();
+    let id = uuid::Builder::from_random_bytes(bytes).into_uuid();
+    Ok(Value::string(id.to_string()))
 }
 
 fn parse(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {

@@ -194,6 +194,49 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn deep_recursion_fails_with_u1001_instead_of_overflowing_the_thread() {
+        let deep = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(|| {
+                let expression = Expression::parse(
+                    "($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(100000))",
+                )
+                .unwrap();
+                expression.evaluate(&serde_json::Value::Null).unwrap_err()
+            })
+            .unwrap();
+        assert_eq!(deep.join().unwrap().code, "U1001");
+    }
+
+    #[test]
+    fn regular_expressions_keep_javascript_whitespace_and_refuse_what_they_cannot_match() {
+        let matches = |source: &str| {
+            Expression::parse(source)
+                .unwrap()
+                .evaluate(&serde_json::Value::Null)
+                .unwrap()
+        };
+        assert_eq!(
+            matches("$contains('a\\u00a0b', /a\\sb/)"),
+            Some(serde_json::json!(true))
+        );
+        assert_eq!(
+            matches("$contains('a\\u00a0b', /a[\\s]b/)"),
+            Some(serde_json::json!(true))
+        );
+        assert_eq!(
+            matches("$contains('a\\u00a0b', /a\\Sb/)"),
+            Some(serde_json::json!(false))
+        );
+        assert_eq!(
+            matches("$contains('a]b', /a[]]b/)"),
+            Some(serde_json::json!(true))
+        );
+        let unicode_class = Expression::parse("$contains('a', /\\p{L}/)").unwrap_err();
+        assert_eq!(unicode_class.code, "S0302");
+    }
+
     /// The frame a lambda result closed over.
     fn closed_over(result: &Value) -> env::Env {
         let Value::Function(function) = result else {

@@ -139,7 +139,7 @@ pub struct LambdaPlan {
 #[derive(Debug)]
 pub struct RegexLiteral {
     /// The compiled expression.
-    pub regex: regex::Regex,
+    pub regex: regex_lite::Regex,
     /// As written.
     pub source: String,
 }
@@ -750,7 +750,8 @@ fn tail_call_optimize(mut node: Node) -> Node {
     }
 }
 
-/// JSONata regular expressions are JavaScript's; the `regex` crate accepts the common subset.
+/// JSONata regular expressions are JavaScript's; `regex_lite` accepts the common subset once
+/// `\\s` is given its JavaScript meaning (see [`javascript_whitespace`]).
 fn compile_regex(pattern: &str, flags: &str) -> Result<RegexLiteral, Error> {
     let mut prefix = String::new();
     if flags.contains('i') {
@@ -759,12 +760,72 @@ fn compile_regex(pattern: &str, flags: &str) -> Result<RegexLiteral, Error> {
     if flags.contains('m') {
         prefix.push_str("(?m)");
     }
-    let regex = regex::Regex::new(&format!("{prefix}{pattern}"))
+    let translated = javascript_whitespace(pattern);
+    let regex = regex_lite::Regex::new(&format!("{prefix}{translated}"))
         .map_err(|e| err("S0302", format!("Invalid regular expression: {e}")))?;
     Ok(RegexLiteral {
         regex,
         source: pattern.to_string(),
     })
+}
+
+/// JavaScript's `\\s`: ASCII whitespace plus the Unicode space separators, the line and
+/// paragraph separators and the byte-order mark.
+const JS_WHITESPACE: &str = "\\t\\n\\x0B\\x0C\\r \u{a0}\u{1680}\u{2000}-\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}\u{feff}";
+
+/// Rewrites `\\s` and `\\S` to JavaScript's whitespace set: `regex_lite` knows only ASCII
+/// whitespace, and a JSONata pattern written for JavaScript must match a no-break space.
+/// (`\\d` and `\\w` are ASCII in both already.) Inside a class `[...]`, `\\s` adds the set's
+/// members; `\\S` there keeps the ASCII meaning, having no class form to splice in.
+fn javascript_whitespace(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('s') if in_class => out.push_str(JS_WHITESPACE),
+                Some('s') => {
+                    out.push('[');
+                    out.push_str(JS_WHITESPACE);
+                    out.push(']');
+                }
+                Some('S') if !in_class => {
+                    out.push_str("[^");
+                    out.push_str(JS_WHITESPACE);
+                    out.push(']');
+                }
+                Some(next) => {
+                    out.push('\\');
+                    out.push(next);
+                }
+                None => out.push('\\'),
+            },
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+                // A `]` right after `[` or `[^` is a member, not the end of the class.
+                let rest = chars.as_str();
+                let skip = if rest.starts_with("^]") {
+                    2
+                } else if rest.starts_with(']') {
+                    1
+                } else {
+                    0
+                };
+                out.push_str(&rest[..skip]);
+                for _ in 0..skip {
+                    chars.next();
+                }
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! the way the reference implementation checks them (a regular expression over one symbol per
 //! argument).
 
-use regex::Regex;
+use regex_lite::Regex;
 
 use crate::error::Error;
 use crate::value::Value;
