@@ -32,8 +32,8 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-impl From<crate::parser::SyntaxError> for Error {
-    fn from(e: crate::parser::SyntaxError) -> Self {
+impl From<SyntaxError> for Error {
+    fn from(e: SyntaxError) -> Self {
         Error {
             code: e.code,
             message: e.message,
@@ -41,3 +41,22 @@ impl From<crate::parser::SyntaxError> for Error {
         }
     }
 }
+
+/// A JSONata syntax error, with the reference implementation's code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// `S0201` and friends.
+    pub code: &'static str,
+    /// What is wrong.
+    pub message: String,
+    /// Byte offset in the expression.
+    pub position: usize,
+}
+
+impl fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for SyntaxError {}

@@ -6,10 +6,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::ast::BinaryOp;
-use crate::env::{Env, Frame};
 use crate::error::Error;
 use crate::plan::{Group, Kind, Node, SortTerm, Stage};
-use crate::value::{deep_equal, stringify, truthy, ArrayFlags, Function, Object, Value};
+use crate::value::{
+    append, deep_clone, deep_equal, lookup, stringify, truthy, utf16_cmp, ArrayFlags, Env, Frame,
+    Function, Interpreter, Object, Value,
+};
 
 /// Evaluation limits: the suite's `depth` and `timelimit`, and a default depth that keeps
 /// runaway recursion an error instead of a crash.
@@ -1187,17 +1189,6 @@ fn apply_edits(v: &Value, edits: &[(*const Object, Object, Vec<String>)]) -> Val
     }
 }
 
-/// A copy sharing nothing, so transform edits can find each object by identity.
-pub fn deep_clone(v: &Value) -> Value {
-    match v {
-        Value::Object(o) => {
-            Value::object(o.iter().map(|(k, v)| (k.clone(), deep_clone(v))).collect())
-        }
-        Value::Array(items, f) => Value::Array(Rc::new(items.iter().map(deep_clone).collect()), *f),
-        other => other.clone(),
-    }
-}
-
 fn numeric(v: &Value, code: &'static str, side: &str) -> Result<Option<f64>, Error> {
     match v {
         Value::Undefined => Ok(None),
@@ -1219,30 +1210,6 @@ fn strict_equal(a: &Value, b: &Value) -> bool {
         (Value::Array(x, _), Value::Array(y, _)) => Rc::ptr_eq(x, y),
         (Value::Object(x), Value::Object(y)) => Rc::ptr_eq(x, y),
         _ => false,
-    }
-}
-
-/// JavaScript compares strings by UTF-16 code units.
-pub fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    a.encode_utf16().cmp(b.encode_utf16())
-}
-
-/// Field lookup over a value or each item of an array, flattening one level.
-pub fn lookup(input: &Value, key: &str) -> Value {
-    match input {
-        Value::Array(items, _) => {
-            let mut out = Vec::new();
-            for item in items.iter() {
-                match lookup(item, key) {
-                    Value::Undefined => {}
-                    Value::Array(xs, _) => out.extend(xs.iter().cloned()),
-                    other => out.push(other),
-                }
-            }
-            Value::sequence(out)
-        }
-        Value::Object(o) => o.get(key).cloned().unwrap_or_default(),
-        _ => Value::Undefined,
     }
 }
 
@@ -1336,15 +1303,21 @@ fn reduce_tuples(data: &Value) -> Object {
     }
 }
 
-/// `$append` semantics: a plain array of both sides' items.
-pub fn append(a: Value, b: Value) -> Value {
-    if a.is_undefined() {
-        return b;
+impl Interpreter for Evaluator {
+    fn apply(&mut self, function: &Value, args: Vec<Value>, input: &Value, env: &Env) -> R {
+        Evaluator::apply(self, function, args, input, env)
     }
-    if b.is_undefined() {
-        return a;
+
+    fn evaluate(&mut self, plan: &Node, input: &Value, env: &Env) -> R {
+        Evaluator::evaluate(self, plan, input, env)
     }
-    let mut items = a.into_items();
-    items.extend(b.into_items());
-    Value::array(items)
+
+    fn now_millis(&mut self) -> i64 {
+        *self.now.get_or_insert_with(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or(0)
+        })
+    }
 }

@@ -2,39 +2,17 @@
 //! Functions adds (`$partition`, `$range`, `$hash`, `$random(seed)`, `$uuid`, `$parse`).
 
 use std::rc::Rc;
-use std::sync::OnceLock;
 
-use crate::env::Env;
 use crate::error::Error;
-use crate::eval::{append, deep_clone, utf16_cmp, Evaluator};
-use crate::signature::Signature;
-use crate::value::{deep_equal, js_number, stringify, truthy, Function, Object, Value};
-
-type Implementation = fn(&mut Evaluator, &[Value], &Value, &Env) -> Result<Value, Error>;
-
-/// A built-in function.
-pub struct Builtin {
-    /// Its name, without `$`.
-    pub name: &'static str,
-    signature_text: &'static str,
-    signature: OnceLock<Option<Signature>>,
-    /// What it does.
-    pub implementation: Implementation,
-}
-
-impl Builtin {
-    /// The parsed signature.
-    pub fn signature(&self) -> Option<&Signature> {
-        self.signature
-            .get_or_init(|| Signature::parse(self.signature_text).ok())
-            .as_ref()
-    }
-}
+use crate::value::{
+    append, deep_clone, deep_equal, js_number, stringify, truthy, utf16_cmp, Builtin, Env,
+    Function, Interpreter, Object, Value,
+};
 
 macro_rules! builtins {
     ($($name:literal, $sig:literal => $f:expr;)*) => {
         static BUILTINS: [Builtin; [$($name),*].len()] = [
-            $(Builtin { name: $name, signature_text: $sig, signature: OnceLock::new(), implementation: $f },)*
+            $(Builtin::new($name, $sig, $f),)*
         ];
     };
 }
@@ -135,14 +113,14 @@ fn numbers(v: &Value) -> Vec<f64> {
     }
 }
 
-fn sum(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn sum(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     if arg(a, 0).is_undefined() {
         return Ok(Value::Undefined);
     }
     Ok(Value::Number(numbers(arg(a, 0)).iter().sum()))
 }
 
-fn count(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn count(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(Value::Number(match arg(a, 0) {
         Value::Undefined => 0.0,
         Value::Array(items, _) => items.len() as f64,
@@ -150,7 +128,7 @@ fn count(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     }))
 }
 
-fn max(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn max(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let ns = numbers(arg(a, 0));
     Ok(ns
         .into_iter()
@@ -159,7 +137,7 @@ fn max(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
         .unwrap_or_default())
 }
 
-fn min(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn min(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let ns = numbers(arg(a, 0));
     Ok(ns
         .into_iter()
@@ -168,7 +146,7 @@ fn min(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
         .unwrap_or_default())
 }
 
-fn average(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn average(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let ns = numbers(arg(a, 0));
     if ns.is_empty() {
         return Ok(Value::Undefined);
@@ -176,7 +154,7 @@ fn average(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(Value::Number(ns.iter().sum::<f64>() / ns.len() as f64))
 }
 
-fn string(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn string(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let v = arg(a, 0);
     if v.is_undefined() {
         return Ok(Value::Undefined);
@@ -189,7 +167,7 @@ fn chars(s: &str) -> Vec<char> {
     s.chars().collect()
 }
 
-fn substring(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn substring(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
@@ -214,7 +192,7 @@ fn substring(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     ))
 }
 
-fn substring_before(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn substring_before(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let (Some(s), Some(c)) = (arg(a, 0).as_str(), arg(a, 1).as_str()) else {
         return Ok(arg(a, 0).clone());
     };
@@ -224,7 +202,7 @@ fn substring_before(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     }))
 }
 
-fn substring_after(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn substring_after(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let (Some(s), Some(c)) = (arg(a, 0).as_str(), arg(a, 1).as_str()) else {
         return Ok(arg(a, 0).clone());
     };
@@ -234,35 +212,35 @@ fn substring_after(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     }))
 }
 
-fn lowercase(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn lowercase(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(arg(a, 0)
         .as_str()
         .map(|s| Value::string(s.to_lowercase()))
         .unwrap_or_default())
 }
 
-fn uppercase(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn uppercase(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(arg(a, 0)
         .as_str()
         .map(|s| Value::string(s.to_uppercase()))
         .unwrap_or_default())
 }
 
-fn length(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn length(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(arg(a, 0)
         .as_str()
         .map(|s| Value::Number(s.chars().count() as f64))
         .unwrap_or_default())
 }
 
-fn trim(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn trim(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(arg(a, 0)
         .as_str()
         .map(|s| Value::string(s.split_whitespace().collect::<Vec<_>>().join(" ")))
         .unwrap_or_default())
 }
 
-fn pad(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn pad(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
@@ -347,7 +325,7 @@ impl CustomMatch {
 /// the string, and each match's `next` function for the one after. What it returns must look
 /// like a match (T1010); undefined is no (further) match.
 fn custom_matches(
-    ev: &mut Evaluator,
+    ev: &mut dyn Interpreter,
     function: &str,
     matcher: &Value,
     s: &str,
@@ -391,7 +369,7 @@ fn utf16_substring(s: &str, from: usize, to: Option<usize>) -> String {
     String::from_utf16_lossy(&units[from..to])
 }
 
-fn match_fn(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
+fn match_fn(ev: &mut dyn Interpreter, a: &[Value], input: &Value, env: &Env) -> R {
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
@@ -433,7 +411,7 @@ fn match_fn(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
     Ok(Value::sequence(items))
 }
 
-fn contains(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
+fn contains(ev: &mut dyn Interpreter, a: &[Value], input: &Value, env: &Env) -> R {
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
@@ -452,7 +430,7 @@ fn contains(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
     }))
 }
 
-fn replace(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
+fn replace(ev: &mut dyn Interpreter, a: &[Value], input: &Value, env: &Env) -> R {
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
@@ -573,7 +551,7 @@ fn expand_replacement(r: &str, c: &regex_lite::Captures<'_>) -> String {
     out
 }
 
-fn split(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
+fn split(ev: &mut dyn Interpreter, a: &[Value], input: &Value, env: &Env) -> R {
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
@@ -617,7 +595,7 @@ fn split(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
     ))
 }
 
-fn join(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn join(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let v = arg(a, 0);
     if v.is_undefined() {
         return Ok(Value::Undefined);
@@ -631,7 +609,7 @@ fn join(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(Value::string(parts.join(sep)))
 }
 
-fn number(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn number(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(match arg(a, 0) {
         Value::Undefined => Value::Undefined,
         Value::Number(n) => Value::Number(*n),
@@ -681,19 +659,19 @@ fn num_fn(a: &[Value], f: impl Fn(f64) -> f64) -> R {
         .unwrap_or_default())
 }
 
-fn floor(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn floor(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     num_fn(a, f64::floor)
 }
 
-fn ceil(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn ceil(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     num_fn(a, f64::ceil)
 }
 
-fn abs(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn abs(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     num_fn(a, f64::abs)
 }
 
-fn sqrt(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn sqrt(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     match arg(a, 0).as_f64() {
         Some(n) if n < 0.0 => Err(err(
             "D3060",
@@ -703,7 +681,7 @@ fn sqrt(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     }
 }
 
-fn power(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn power(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let (Some(b), Some(e)) = (arg(a, 0).as_f64(), arg(a, 1).as_f64()) else {
         return Ok(Value::Undefined);
     };
@@ -727,7 +705,7 @@ fn shift(n: f64, places: i32) -> f64 {
         .unwrap_or(n)
 }
 
-fn round(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn round(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let Some(n) = arg(a, 0).as_f64() else {
         return Ok(Value::Undefined);
     };
@@ -752,7 +730,7 @@ fn round(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(Value::Number(r))
 }
 
-fn random(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn random(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(Value::Number(match arg(a, 0).as_f64() {
         // A seed gives the same number every time, as the seeded form promises.
         Some(seed) => fastrand::Rng::with_seed(seed.to_bits()).f64(),
@@ -760,11 +738,11 @@ fn random(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     }))
 }
 
-fn boolean(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn boolean(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(truthy(arg(a, 0)).map(Value::Bool).unwrap_or_default())
 }
 
-fn not(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn not(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(truthy(arg(a, 0))
         .map(|b| Value::Bool(!b))
         .unwrap_or_default())
@@ -800,7 +778,7 @@ fn hof_args(f: &Value, item: &Value, index: usize, array: &Value) -> Vec<Value> 
     args
 }
 
-fn map(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
+fn map(ev: &mut dyn Interpreter, a: &[Value], input: &Value, env: &Env) -> R {
     let arr = arg(a, 0);
     if arr.is_undefined() {
         return Ok(Value::Undefined);
@@ -816,7 +794,7 @@ fn map(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
     Ok(Value::sequence(out))
 }
 
-fn filter(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
+fn filter(ev: &mut dyn Interpreter, a: &[Value], input: &Value, env: &Env) -> R {
     let arr = arg(a, 0);
     if arr.is_undefined() {
         return Ok(Value::Undefined);
@@ -832,7 +810,7 @@ fn filter(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
     Ok(Value::sequence(out))
 }
 
-fn single(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
+fn single(ev: &mut dyn Interpreter, a: &[Value], input: &Value, env: &Env) -> R {
     let arr = arg(a, 0);
     if arr.is_undefined() {
         return Ok(Value::Undefined);
@@ -861,7 +839,7 @@ fn single(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
     })
 }
 
-fn reduce(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
+fn reduce(ev: &mut dyn Interpreter, a: &[Value], input: &Value, env: &Env) -> R {
     let arr = arg(a, 0);
     if arr.is_undefined() {
         return Ok(Value::Undefined);
@@ -895,7 +873,7 @@ fn reduce(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
     Ok(acc)
 }
 
-fn sift(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
+fn sift(ev: &mut dyn Interpreter, a: &[Value], input: &Value, env: &Env) -> R {
     let Value::Object(o) = arg(a, 0) else {
         return Ok(Value::Undefined);
     };
@@ -919,7 +897,7 @@ fn sift(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
     Ok(Value::object(out))
 }
 
-fn each(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
+fn each(ev: &mut dyn Interpreter, a: &[Value], input: &Value, env: &Env) -> R {
     let Value::Object(o) = arg(a, 0) else {
         return Ok(Value::Undefined);
     };
@@ -941,7 +919,7 @@ fn each(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
     Ok(Value::sequence(out))
 }
 
-fn zip(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn zip(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let arrays: Vec<&[Value]> = a.iter().map(Value::as_array_slice).collect();
     let len = arrays.iter().map(|x| x.len()).min().unwrap_or(0);
     Ok(Value::array(
@@ -951,7 +929,7 @@ fn zip(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     ))
 }
 
-fn keys(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn keys(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let mut out: Vec<String> = Vec::new();
     let mut add = |o: &Object| {
         for k in o.keys() {
@@ -974,22 +952,22 @@ fn keys(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     ))
 }
 
-fn lookup(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
-    Ok(crate::eval::lookup(
+fn lookup(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
+    Ok(crate::value::lookup(
         arg(a, 0),
         arg(a, 1).as_str().unwrap_or(""),
     ))
 }
 
-fn append_fn(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn append_fn(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(append(arg(a, 0).clone(), arg(a, 1).clone()))
 }
 
-fn exists(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn exists(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(Value::Bool(!arg(a, 0).is_undefined()))
 }
 
-fn spread(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn spread(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let mut out = Vec::new();
     fn go(v: &Value, out: &mut Vec<Value>) {
         match v {
@@ -1011,7 +989,7 @@ fn spread(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(Value::sequence(out))
 }
 
-fn merge(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn merge(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let v = arg(a, 0);
     if v.is_undefined() {
         return Ok(Value::Undefined);
@@ -1027,7 +1005,7 @@ fn merge(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(Value::object(out))
 }
 
-fn reverse(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn reverse(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let v = arg(a, 0);
     if v.is_undefined() {
         return Ok(Value::Undefined);
@@ -1037,7 +1015,7 @@ fn reverse(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(Value::array(items))
 }
 
-fn error(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn error(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     Err(err(
         "D3137",
         arg(a, 0)
@@ -1047,7 +1025,7 @@ fn error(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     ))
 }
 
-fn assert(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn assert(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     if let Value::Bool(false) = arg(a, 0) {
         return Err(err(
             "D3141",
@@ -1060,7 +1038,7 @@ fn assert(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(Value::Undefined)
 }
 
-fn type_of(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn type_of(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(match arg(a, 0) {
         Value::Undefined => Value::Undefined,
         Value::Null => Value::string("null"),
@@ -1073,7 +1051,7 @@ fn type_of(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     })
 }
 
-fn sort(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
+fn sort(ev: &mut dyn Interpreter, a: &[Value], input: &Value, env: &Env) -> R {
     let v = arg(a, 0);
     if v.is_undefined() {
         return Ok(Value::Undefined);
@@ -1106,7 +1084,7 @@ fn sort(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
 }
 
 fn merge_sort(
-    ev: &mut Evaluator,
+    ev: &mut dyn Interpreter,
     items: Vec<Value>,
     f: &Value,
     input: &Value,
@@ -1137,7 +1115,7 @@ fn merge_sort(
     Ok(out)
 }
 
-fn shuffle(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn shuffle(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let v = arg(a, 0);
     if v.is_undefined() {
         return Ok(Value::Undefined);
@@ -1147,7 +1125,7 @@ fn shuffle(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(Value::array(items))
 }
 
-fn distinct(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn distinct(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let v = arg(a, 0);
     match v {
         Value::Array(items, _) => {
@@ -1163,7 +1141,7 @@ fn distinct(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     }
 }
 
-fn base64encode(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn base64encode(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     use base64::Engine;
     Ok(arg(a, 0)
         .as_str()
@@ -1171,7 +1149,7 @@ fn base64encode(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
         .unwrap_or_default())
 }
 
-fn base64decode(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn base64decode(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     use base64::Engine;
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
@@ -1203,7 +1181,7 @@ fn check_surrogates(s: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn encode_url_component(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn encode_url_component(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
@@ -1211,7 +1189,7 @@ fn encode_url_component(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R
     Ok(Value::string(percent_encode(s, "-_.!~*'()")))
 }
 
-fn encode_url(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn encode_url(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
@@ -1247,21 +1225,21 @@ fn percent_decode(s: &str, reserved: &str) -> Result<String, Error> {
     String::from_utf8(out).map_err(|_| err("D3140", "Malformed URL: URI malformed"))
 }
 
-fn decode_url_component(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn decode_url_component(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
     Ok(Value::string(percent_decode(s, "")?))
 }
 
-fn decode_url(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn decode_url(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
     Ok(Value::string(percent_decode(s, ";/?:@&=+$,#")?))
 }
 
-fn eval(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
+fn eval(ev: &mut dyn Interpreter, a: &[Value], input: &Value, env: &Env) -> R {
     let Some(text) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
@@ -1284,11 +1262,11 @@ fn eval(ev: &mut Evaluator, a: &[Value], input: &Value, env: &Env) -> R {
         .map_err(|e| err("D3121", format!("{}: {}", e.code, e.message)))
 }
 
-fn clone(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn clone(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(deep_clone(arg(a, 0)))
 }
 
-fn partition(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn partition(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let items = arg(a, 0).as_array_slice();
     let size = arg(a, 1).as_f64().unwrap_or(0.0);
     if size < 1.0 || size.fract() != 0.0 {
@@ -1305,7 +1283,7 @@ fn partition(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     ))
 }
 
-fn range(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn range(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let (Some(start), Some(end)) = (arg(a, 0).as_f64(), arg(a, 1).as_f64()) else {
         return Ok(Value::Undefined);
     };
@@ -1332,7 +1310,7 @@ fn range(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(Value::sequence(out))
 }
 
-fn hash(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn hash(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let Some(data) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
@@ -1359,14 +1337,14 @@ fn hash(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     ))
 }
 
-fn uuid(_: &mut Evaluator, _: &[Value], _: &Value, _: &Env) -> R {
+fn uuid(_: &mut dyn Interpreter, _: &[Value], _: &Value, _: &Env) -> R {
     // Version 4 from fastrand's bytes: the ids name nothing secret.
     let bytes = fastrand::u128(..).to_le_bytes();
     let id = uuid::Builder::from_random_bytes(bytes).into_uuid();
     Ok(Value::string(id.to_string()))
 }
 
-fn parse(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn parse(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
@@ -1379,7 +1357,7 @@ fn parse(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(Value::from_json(&json))
 }
 
-fn format_base(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn format_base(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let Some(n) = arg(a, 0).as_f64() else {
         return Ok(Value::Undefined);
     };
@@ -1414,7 +1392,7 @@ fn format_base(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(Value::string(if negative { format!("-{s}") } else { s }))
 }
 
-fn format_integer(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn format_integer(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let Some(n) = arg(a, 0).as_f64() else {
         return Ok(Value::Undefined);
     };
@@ -1422,7 +1400,7 @@ fn format_integer(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     crate::datetime::format_integer(n, picture).map(Value::string)
 }
 
-fn parse_integer(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn parse_integer(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
@@ -1430,7 +1408,7 @@ fn parse_integer(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     crate::datetime::parse_integer(s, picture).map(|n| n.map(Value::Number).unwrap_or_default())
 }
 
-fn format_number(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn format_number(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let Some(n) = arg(a, 0).as_f64() else {
         return Ok(Value::Undefined);
     };
@@ -1442,7 +1420,7 @@ fn format_number(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     crate::format::format_number(n, picture, options.as_deref()).map(Value::string)
 }
 
-fn to_millis(ev: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn to_millis(ev: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let Some(s) = arg(a, 0).as_str() else {
         return Ok(Value::Undefined);
     };
@@ -1456,7 +1434,7 @@ fn to_millis(ev: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
     Ok(result.map(Value::Number).unwrap_or_default())
 }
 
-fn from_millis(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn from_millis(_: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let Some(n) = arg(a, 0).as_f64() else {
         return Ok(Value::Undefined);
     };
@@ -1464,26 +1442,14 @@ fn from_millis(_: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
         .map(Value::string)
 }
 
-fn now(ev: &mut Evaluator, a: &[Value], _: &Value, _: &Env) -> R {
+fn now(ev: &mut dyn Interpreter, a: &[Value], _: &Value, _: &Env) -> R {
     let now = ev.now_millis();
     crate::datetime::format_date_time(now, arg(a, 0).as_str(), arg(a, 1).as_str())
         .map(Value::string)
 }
 
-fn millis(ev: &mut Evaluator, _: &[Value], _: &Value, _: &Env) -> R {
+fn millis(ev: &mut dyn Interpreter, _: &[Value], _: &Value, _: &Env) -> R {
     Ok(Value::Number(ev.now_millis() as f64))
-}
-
-impl Evaluator {
-    /// The time of this evaluation: `$now()` and `$millis()` agree within one evaluation.
-    pub fn now_millis(&mut self) -> i64 {
-        *self.now.get_or_insert_with(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_millis() as i64)
-                .unwrap_or(0)
-        })
-    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-use super::parser::SyntaxError;
+use crate::error::SyntaxError;
 
 #[derive(Clone, Debug, PartialEq)]
 pub(super) enum Token {

@@ -9,9 +9,9 @@
 //! assert_eq!(e.evaluate(&input).unwrap(), Some(serde_json::json!(10)));
 //! ```
 
+mod arguments;
 mod ast;
 mod datetime;
-mod env;
 mod error;
 mod eval;
 mod format;
@@ -26,9 +26,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 pub use ast::{BinaryOp, Expr};
-pub use error::Error;
+pub use error::{Error, SyntaxError};
 pub use eval::Limits;
-pub use parser::{parse, SyntaxError};
+pub use parser::parse;
 pub use value::{number_json, Object, Value};
 
 /// A parsed and planned expression, ready to evaluate.
@@ -133,7 +133,7 @@ impl Expression {
                 flags,
             );
         }
-        let env = env::Frame::root();
+        let env = value::Frame::root();
         env.bind("$", input.clone());
         for name in self.variables.iter() {
             if let Some(value) = variable(name) {
@@ -173,7 +173,7 @@ mod tests {
     /// was freed once the evaluation was over.
     fn frees_its_frames(source: &str) -> bool {
         let expression = Expression::parse(source).unwrap();
-        let root = env::Frame::root();
+        let root = value::Frame::root();
         let watched = Rc::downgrade(&root);
         let mut evaluator = eval::Evaluator::new(Limits::default());
         evaluator.remember(&root);
@@ -238,7 +238,7 @@ mod tests {
     }
 
     /// The frame a lambda result closed over.
-    fn closed_over(result: &Value) -> env::Env {
+    fn closed_over(result: &Value) -> value::Env {
         let Value::Function(function) = result else {
             panic!("not a function: {result:?}");
         };

@@ -1,26 +1,6 @@
-use std::fmt;
-
-use super::ast::{BinaryOp, Expr};
-use super::lexer::{Lexer, Token};
-
-/// A JSONata syntax error, with the reference implementation's code.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SyntaxError {
-    /// `S0201` and friends.
-    pub code: &'static str,
-    /// What is wrong.
-    pub message: String,
-    /// Byte offset in the expression.
-    pub position: usize,
-}
-
-impl fmt::Display for SyntaxError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
-    }
-}
-
-impl std::error::Error for SyntaxError {}
+use crate::ast::{BinaryOp, Expr};
+use crate::error::SyntaxError;
+use crate::lexer::{Lexer, Token};
 
 /// Deeper nesting is refused rather than risking the stack.
 const MAX_DEPTH: usize = 200;

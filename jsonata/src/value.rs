@@ -1,15 +1,18 @@
 //! Values during evaluation: JSON plus `undefined`, functions, and the sequence flags the
 //! reference implementation keeps on its arrays.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::sync::OnceLock;
 
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
-use crate::env::Env;
 use crate::error::Error;
 use crate::plan::{LambdaPlan, RegexLiteral};
+use crate::signature::Signature;
 
 /// An object's members, in insertion order.
 pub type Object = IndexMap<String, Value>;
@@ -63,7 +66,7 @@ pub enum Function {
         input: Value,
     },
     /// A built-in function.
-    Builtin(&'static crate::functions::Builtin),
+    Builtin(&'static Builtin),
     /// A partial application: `None` marks an argument still to come.
     Partial {
         /// What is applied.
@@ -428,4 +431,153 @@ fn newline(pretty: bool, indent: usize, out: &mut String) {
         out.push('\n');
         out.push_str(&"  ".repeat(indent));
     }
+}
+
+/// A scope.
+pub type Env = Rc<Frame>;
+
+/// One frame of variables.
+#[derive(Default)]
+pub struct Frame {
+    vars: RefCell<HashMap<String, Value>>,
+    parent: Option<Env>,
+}
+
+impl Frame {
+    /// A frame over `parent`.
+    pub fn child(parent: &Env) -> Env {
+        Rc::new(Frame {
+            vars: RefCell::new(HashMap::new()),
+            parent: Some(parent.clone()),
+        })
+    }
+
+    /// The outermost frame.
+    pub fn root() -> Env {
+        Rc::new(Frame::default())
+    }
+
+    /// Binds `name` in this frame.
+    pub fn bind(&self, name: &str, value: Value) {
+        self.vars.borrow_mut().insert(name.to_string(), value);
+    }
+
+    /// Drops every binding of this frame.
+    pub fn clear(&self) {
+        self.vars.borrow_mut().clear();
+    }
+
+    /// The value of `name` here or in an enclosing frame.
+    pub fn lookup(&self, name: &str) -> Option<Value> {
+        if let Some(v) = self.vars.borrow().get(name) {
+            return Some(v.clone());
+        }
+        self.parent.as_ref().and_then(|p| p.lookup(name))
+    }
+}
+
+/// What a built-in function may ask of the evaluation running it: calling a function value,
+/// evaluating a plan (`$eval`), and the evaluation's one clock reading (`$now`, `$millis`).
+pub trait Interpreter {
+    /// Calls `function` with `args`.
+    fn apply(
+        &mut self,
+        function: &Value,
+        args: Vec<Value>,
+        input: &Value,
+        env: &Env,
+    ) -> Result<Value, Error>;
+    /// Evaluates `plan` with `input` as the context value.
+    fn evaluate(
+        &mut self,
+        plan: &crate::plan::Node,
+        input: &Value,
+        env: &Env,
+    ) -> Result<Value, Error>;
+    /// The time of this evaluation: `$now()` and `$millis()` agree within one evaluation.
+    fn now_millis(&mut self) -> i64;
+}
+
+/// How a built-in function runs: its arguments, the context value and the scope of the call.
+pub type Implementation = fn(&mut dyn Interpreter, &[Value], &Value, &Env) -> Result<Value, Error>;
+
+/// A built-in function.
+pub struct Builtin {
+    /// Its name, without `$`.
+    pub name: &'static str,
+    signature_text: &'static str,
+    signature: OnceLock<Option<Signature>>,
+    /// What it does.
+    pub implementation: Implementation,
+}
+
+impl Builtin {
+    /// A built-in named `name` (without `$`) with the signature written `signature_text`.
+    pub const fn new(
+        name: &'static str,
+        signature_text: &'static str,
+        implementation: Implementation,
+    ) -> Builtin {
+        Builtin {
+            name,
+            signature_text,
+            signature: OnceLock::new(),
+            implementation,
+        }
+    }
+
+    /// The parsed signature.
+    pub fn signature(&self) -> Option<&Signature> {
+        self.signature
+            .get_or_init(|| Signature::parse(self.signature_text).ok())
+            .as_ref()
+    }
+}
+
+/// A copy sharing nothing, so transform edits can find each object by identity.
+pub fn deep_clone(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => {
+            Value::object(o.iter().map(|(k, v)| (k.clone(), deep_clone(v))).collect())
+        }
+        Value::Array(items, f) => Value::Array(Rc::new(items.iter().map(deep_clone).collect()), *f),
+        other => other.clone(),
+    }
+}
+
+/// JavaScript compares strings by UTF-16 code units.
+pub fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+/// Field lookup over a value or each item of an array, flattening one level.
+pub fn lookup(input: &Value, key: &str) -> Value {
+    match input {
+        Value::Array(items, _) => {
+            let mut out = Vec::new();
+            for item in items.iter() {
+                match lookup(item, key) {
+                    Value::Undefined => {}
+                    Value::Array(xs, _) => out.extend(xs.iter().cloned()),
+                    other => out.push(other),
+                }
+            }
+            Value::sequence(out)
+        }
+        Value::Object(o) => o.get(key).cloned().unwrap_or_default(),
+        _ => Value::Undefined,
+    }
+}
+
+/// `$append` semantics: a plain array of both sides' items.
+pub fn append(a: Value, b: Value) -> Value {
+    if a.is_undefined() {
+        return b;
+    }
+    if b.is_undefined() {
+        return a;
+    }
+    let mut items = a.into_items();
+    items.extend(b.into_items());
+    Value::array(items)
 }
