@@ -2,45 +2,67 @@
 //! times with the reference implementation's semantics (sequences, path flattening, tuple
 //! streams for `@` and `#`, function signatures, error codes).
 //!
+//! Evaluation is the `eval` feature (on by default). Without it the crate reads expressions
+//! only: [`Expression::parse`] still reports every syntax and planning error, which is what a
+//! proc-macro or a validator needs, without compiling the evaluator and its function library.
+//!
 //! ```
+//! # #[cfg(feature = "eval")] {
 //! use stepfn_jsonata::Expression;
 //! let e = Expression::parse("$sum(items.(price * qty))").unwrap();
 //! let input = serde_json::json!({"items": [{"price": 2, "qty": 3}, {"price": 1, "qty": 4}]});
 //! assert_eq!(e.evaluate(&input).unwrap(), Some(serde_json::json!(10)));
+//! # }
 //! ```
 
-mod arguments;
+// Reading an expression: always compiled (the macros and the validator check syntax with it).
 mod ast;
-mod datetime;
 mod error;
-mod eval;
-mod format;
-mod functions;
 mod lexer;
 mod parser;
 mod plan;
 mod signature;
+
+// Running one: the `eval` feature.
+#[cfg(feature = "eval")]
+mod arguments;
+#[cfg(feature = "eval")]
+mod datetime;
+#[cfg(feature = "eval")]
+mod eval;
+#[cfg(feature = "eval")]
+mod format;
+#[cfg(feature = "eval")]
+mod functions;
+#[cfg(feature = "eval")]
 mod value;
 
+#[cfg(feature = "eval")]
 use std::collections::HashMap;
 use std::sync::Arc;
 
 pub use ast::{BinaryOp, Expr};
 pub use error::{Error, SyntaxError};
+#[cfg(feature = "eval")]
 pub use eval::Limits;
 pub use parser::parse;
+#[cfg(feature = "eval")]
 pub use value::{number_json, Object, Value};
 
-/// A parsed and planned expression, ready to evaluate.
+/// A parsed and planned expression, ready to evaluate (with the `eval` feature).
 #[derive(Clone, Debug)]
 pub struct Expression {
     source: String,
+    // Planned whether or not it will run here: planning finds errors (a bad regular expression
+    // or signature, a literal used as a path step) that the reference reports before running.
+    #[cfg_attr(not(feature = "eval"), allow(dead_code))]
     plan: Arc<plan::Node>,
     variables: Arc<[String]>,
     member_reads: Arc<[(String, String)]>,
 }
 
 /// Extra functions a host binds alongside the built-ins (Step Functions binds `$states`).
+#[cfg(feature = "eval")]
 pub type Bindings = HashMap<String, serde_json::Value>;
 
 impl Expression {
@@ -61,11 +83,6 @@ impl Expression {
         &self.source
     }
 
-    /// Evaluates against `input`. `None` is JSONata's undefined.
-    pub fn evaluate(&self, input: &serde_json::Value) -> Result<Option<serde_json::Value>, Error> {
-        self.evaluate_with(Some(input), &Bindings::new(), Limits::default())
-    }
-
     /// The `$name`s the expression mentions (without the `$`), each once.
     pub fn variable_names(&self) -> &[String] {
         &self.variables
@@ -75,6 +92,14 @@ impl Expression {
     /// checks with it where `$states.result` and `$states.errorOutput` are read.
     pub fn member_reads(&self) -> &[(String, String)] {
         &self.member_reads
+    }
+}
+
+#[cfg(feature = "eval")]
+impl Expression {
+    /// Evaluates against `input`. `None` is JSONata's undefined.
+    pub fn evaluate(&self, input: &serde_json::Value) -> Result<Option<serde_json::Value>, Error> {
+        self.evaluate_with(Some(input), &Bindings::new(), Limits::default())
     }
 
     /// Evaluates with variable bindings and limits; `input` `None` is undefined.
@@ -151,6 +176,7 @@ impl Expression {
     }
 }
 
+#[cfg(feature = "eval")]
 /// The final result: sequences of one collapse and empty ones are undefined, as the
 /// reference implementation's `evaluate` returns them.
 fn output(v: Value) -> Value {
@@ -163,7 +189,7 @@ fn output(v: Value) -> Value {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "eval"))]
 mod tests {
     use std::rc::Rc;
 

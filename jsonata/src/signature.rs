@@ -19,6 +19,8 @@ pub(crate) struct Param {
 
 /// A parsed signature.
 #[derive(Debug, Clone)]
+// Read when arguments are checked, which only evaluation does.
+#[cfg_attr(not(feature = "eval"), allow(dead_code))]
 pub struct Signature {
     pub(crate) params: Vec<Param>,
     pub(crate) regex: Regex,

@@ -23,9 +23,9 @@ mod object;
 
 pub use object::{IntoIter, Iter, IterMut, Object};
 
-/// An object member's name: short names (nearly all of them) are stored inline, so copying an
-/// object copies its names without allocating.
-pub type Key = compact_str::CompactString;
+/// An object member's name: short names (nearly all of them) are stored inline and long ones
+/// shared, so copying an object copies its names without allocating.
+pub type Key = smol_str::SmolStr;
 /// The items of a JSON array.
 pub type Array = Vec<Data>;
 
