@@ -113,8 +113,8 @@ fn refuse(message: impl std::fmt::Display) -> ExitCode {
 fn load(path: &Path) -> Result<StateMachine, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: cannot read the file: {e}", path.display()))?;
-    let parsed = if crate::is_yaml(path) {
-        crate::yaml_value(&text).and_then(|v| stepfn_codegen::parse::from_value(&v))
+    let parsed = if crate::source::is_yaml(path) {
+        crate::source::yaml_value(&text).and_then(|v| stepfn_codegen::parse::from_value(&v))
     } else {
         stepfn_codegen::parse::load_json(&text)
             .map_err(|p| stepfn_codegen::Problems(vec![p]))

@@ -5,6 +5,7 @@ mod deploy;
 mod jsonata;
 mod run;
 mod serve;
+mod source;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,9 +17,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use serde_json::Value;
-use stepfn_codegen::{
-    check, check_value, emit, parse, CheckOptions, MachineType, Problem, Problems,
-};
+use source::{file_problem, is_yaml, read, yaml_value};
+use stepfn_codegen::{check, check_value, emit, parse, CheckOptions, MachineType, Problems};
 
 #[derive(Parser)]
 #[command(
@@ -123,27 +123,6 @@ fn main() -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
-}
-
-fn is_yaml(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "yaml" || e == "yml")
-}
-
-/// A problem that concerns the file itself rather than a place in it.
-fn file_problem(message: String) -> Problems {
-    Problems(vec![Problem {
-        code: stepfn_codegen::ProblemCode::InvalidJsonDescription,
-        pointer: None,
-        message,
-    }])
-}
-
-fn read(path: &Path) -> Result<String, Problems> {
-    std::fs::read_to_string(path).map_err(|e| file_problem(format!("cannot read the file: {e}")))
-}
-
-fn yaml_value(text: &str) -> Result<Value, Problems> {
-    serde_norway::from_str::<Value>(text).map_err(|e| file_problem(format!("Invalid YAML: {e}")))
 }
 
 fn check_file(path: &Path, options: &CheckOptions) -> Result<(), Problems> {

@@ -73,8 +73,9 @@ pub fn run(args: RunArgs) -> ExitCode {
         Ok(t) => t,
         Err(e) => return usage_error(format!("cannot read {}: {e}", args.file.display())),
     };
-    let checked = if crate::is_yaml(&args.file) {
-        crate::yaml_value(&text).and_then(|v| stepfn::check_value(&v, &CheckOptions::default()))
+    let checked = if crate::source::is_yaml(&args.file) {
+        crate::source::yaml_value(&text)
+            .and_then(|v| stepfn::check_value(&v, &CheckOptions::default()))
     } else {
         stepfn::check(&text, &CheckOptions::default())
     };

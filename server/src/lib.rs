@@ -21,6 +21,7 @@
 mod api;
 mod integrations;
 pub mod protocol;
+mod shared;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -41,6 +42,7 @@ use stepfn::TaskRegistry;
 
 use crate::integrations::Integrations;
 use crate::protocol::ApiError;
+use crate::shared::Shared;
 
 /// The port AWS's own local emulator listened on, kept so existing settings work.
 pub const DEFAULT_PORT: u16 = 8083;
@@ -101,14 +103,6 @@ pub enum ServerError {
     /// The address could not be bound, or serving failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
-}
-
-/// What every request handler shares.
-pub(crate) struct Shared {
-    engine: Engine,
-    activity_poll: Duration,
-    /// Resolves when shutdown begins: long polls end then, instead of holding it up.
-    shutting_down: tokio::sync::watch::Receiver<bool>,
 }
 
 /// A bound server, not yet answering.

@@ -6,7 +6,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use stepfn::durable::Engine;
 
-use super::{listing, paged, Tag};
+use super::paging::{listing, paged};
+use super::tags::Tag;
 use crate::protocol::{check_length, timestamp, ApiError};
 
 #[derive(Deserialize)]

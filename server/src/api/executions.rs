@@ -7,7 +7,7 @@ use stepfn::durable::{describe_json, Engine};
 use stepfn::store::{ExecutionQuery, HistoryQuery, RunStatus};
 use stepfn_codegen::ExecutionType;
 
-use super::{listing, page_size};
+use super::paging::{listing, page_size};
 use crate::protocol::{check_length, timestamp, ApiError};
 
 #[derive(Deserialize)]

@@ -6,7 +6,8 @@ use serde_json::{json, Map, Value};
 use stepfn::durable::{Engine, StateMachineInfo, StateMachineSpec, StateMachineUpdate};
 use stepfn_codegen::{CheckOptions, ExecutionType};
 
-use super::{listing, paged, Tag};
+use super::paging::{listing, paged};
+use super::tags::Tag;
 use crate::protocol::{check_length, timestamp, ApiError};
 
 /// The members kept and given back as they were sent.

@@ -1,11 +1,37 @@
 //! TagResource, UntagResource and ListTagsForResource (state machines and activities).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use stepfn::durable::Engine;
 
-use super::Tag;
 use crate::protocol::ApiError;
+
+/// A tag as the API writes it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Tag {
+    key: String,
+    #[serde(default)]
+    value: String,
+}
+
+impl Tag {
+    pub(super) fn pairs(tags: Vec<Tag>) -> Result<Vec<(String, String)>, ApiError> {
+        tags.into_iter()
+            .map(|t| {
+                crate::protocol::check_length("tags.member.key", &t.key, 128)?;
+                crate::protocol::check_length("tags.member.value", &t.value, 256)?;
+                Ok((t.key, t.value))
+            })
+            .collect()
+    }
+
+    pub(super) fn from_pairs(pairs: Vec<(String, String)>) -> Vec<Tag> {
+        pairs
+            .into_iter()
+            .map(|(key, value)| Tag { key, value })
+            .collect()
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 use stepfn::{StatesError, TaskResult};
 
-use super::{member, Inner};
+use super::client::{member, Inner};
 
 const RESOURCE: &str = "arn:aws:states:::http:invoke";
 

@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 use stepfn::{StatesError, TaskResult};
 
-use super::{member, Inner};
+use super::client::{member, Inner};
 
 /// What the function answered.
 struct Invoked {

@@ -2,6 +2,7 @@
 //! endpoint), `http:invoke`, and `states:startExecution` on this same server. Anything else
 //! must be mocked (`--mock-config`), and says so when it is not.
 
+mod client;
 mod http;
 mod lambda;
 mod nested;
@@ -9,23 +10,15 @@ mod nested;
 use std::sync::{Arc, OnceLock};
 
 use futures::future::BoxFuture;
-use serde_json::Value;
 use stepfn::durable::WeakEngine;
 use stepfn::{StatesError, TaskHandler, TaskRequest, TaskResult};
+
+use client::Inner;
 
 /// Answers the Task states no mock answers.
 #[derive(Clone)]
 pub(crate) struct Integrations {
     inner: Arc<Inner>,
-}
-
-struct Inner {
-    /// Where Lambda's Invoke API is served (`http://127.0.0.1:3001` for `sam local
-    /// start-lambda`).
-    lambda_endpoint: Option<String>,
-    client: reqwest::Client,
-    /// The engine, set once it is open: nested executions run on it.
-    engine: OnceLock<WeakEngine>,
 }
 
 impl Integrations {
@@ -89,13 +82,4 @@ fn not_served(resource: &str) -> StatesError {
          http:invoke and states:startExecution; give this state a mocked response in a \
          MockConfigFile (--mock-config) and start the execution as STATE_MACHINE_ARN#TestCase"
     ))
-}
-
-/// A JSON member of the task's parameters, or a `States.Runtime` error naming it.
-fn member<'v>(parameters: &'v Value, name: &str, resource: &str) -> Result<&'v Value, StatesError> {
-    parameters.get(name).ok_or_else(|| {
-        StatesError::runtime(format!(
-            "The field '{name}' is required by the resource '{resource}'"
-        ))
-    })
 }

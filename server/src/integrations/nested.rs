@@ -6,7 +6,7 @@ use stepfn::store::{ExecutionRecord, RunStatus};
 use stepfn::{StatesError, TaskRequest, TaskResult};
 use stepfn_codegen::ExecutionType;
 
-use super::member;
+use super::client::member;
 
 const RESOURCE: &str = "arn:aws:states:::states:startExecution";
 
