@@ -6,7 +6,7 @@ use crate::{Pointer, Problem, QueryLanguage, Resource, State, StateMachine, Temp
 
 pub(super) fn check(machine: &StateMachine, problems: &mut Vec<Problem>) {
     let machine_language = machine.default_query_language();
-    super::each_state(&machine.states, &Pointer::root(), &mut |_, state, ptr| {
+    super::walk::each_state(&machine.states, &Pointer::root(), &mut |_, state, ptr| {
         if machine_language == QueryLanguage::Jsonata
             && state.query_language() == Some(QueryLanguage::JsonPath)
         {

@@ -15,7 +15,7 @@ pub(super) fn check(machine: &StateMachine, problems: &mut Vec<Problem>) {
         problems,
     );
     let mut seen: HashMap<&str, Pointer> = HashMap::new();
-    super::each_state(&machine.states, &Pointer::root(), &mut |name, _, ptr| {
+    super::walk::each_state(&machine.states, &Pointer::root(), &mut |name, _, ptr| {
         if name.chars().count() > MAX_NAME {
             problems.push(Problem::schema(
                 ptr,

@@ -5,7 +5,7 @@ use crate::{MaybeJsonata, Pointer, Problem, State, StateMachine};
 const STATES_ALL: &str = "States.ALL";
 
 pub(super) fn check(machine: &StateMachine, problems: &mut Vec<Problem>) {
-    super::each_state(&machine.states, &Pointer::root(), &mut |_, state, ptr| {
+    super::walk::each_state(&machine.states, &Pointer::root(), &mut |_, state, ptr| {
         if let Some(retry) = state.retry() {
             error_lists(
                 retry.iter().map(|r| r.error_equals.as_slice()),

@@ -13,10 +13,11 @@ mod handlers;
 mod resources;
 mod states_variable;
 mod variables;
+mod walk;
 
 use serde_json::Value;
 
-use crate::{parse, Pointer, Problem, Problems, StateMachine};
+use crate::{parse, Problem, Problems, StateMachine};
 
 pub use resources::is_known_integration;
 
@@ -80,25 +81,4 @@ pub fn validate(machine: &StateMachine, options: &CheckOptions) -> Vec<Problem> 
     states_variable::check(machine, &mut problems);
     resources::check(machine, options.machine_type, &mut problems);
     problems
-}
-
-/// Calls `visit` on every state of the machine, nested ones included, with its pointer.
-pub(crate) fn each_state<'m>(
-    states: &'m crate::States,
-    at: &Pointer,
-    visit: &mut dyn FnMut(&'m str, &'m crate::State, &Pointer),
-) {
-    let states_at = at.key("States");
-    for (name, state) in states {
-        let ptr = states_at.key(name);
-        visit(name, state, &ptr);
-        for (i, branch) in state.nested_branches().into_iter().enumerate() {
-            let branch_at = match state {
-                crate::State::Parallel(_) => ptr.key("Branches").index(i),
-                crate::State::Map(m) if m.uses_iterator_field => ptr.key("Iterator"),
-                _ => ptr.key("ItemProcessor"),
-            };
-            each_state(&branch.states, &branch_at, visit);
-        }
-    }
 }

@@ -137,7 +137,7 @@ pub(super) fn check(
     if machine_type != MachineType::Express {
         return;
     }
-    super::each_state(&machine.states, &Pointer::root(), &mut |_, state, ptr| {
+    super::walk::each_state(&machine.states, &Pointer::root(), &mut |_, state, ptr| {
         let State::Task(task) = state else {
             return;
         };

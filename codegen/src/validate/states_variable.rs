@@ -19,7 +19,7 @@ const NEITHER: Allowed = Allowed {
 };
 
 pub(super) fn check(machine: &StateMachine, problems: &mut Vec<Problem>) {
-    super::each_state(&machine.states, &Pointer::root(), &mut |_, state, ptr| {
+    super::walk::each_state(&machine.states, &Pointer::root(), &mut |_, state, ptr| {
         let mut fields = Fields {
             problems,
             allowed: NEITHER,

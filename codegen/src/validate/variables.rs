@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use crate::{Assign, Pointer, Problem, State, States};
 
 pub(super) fn check(machine: &crate::StateMachine, problems: &mut Vec<Problem>) {
-    super::each_state(&machine.states, &Pointer::root(), &mut |_, state, ptr| {
+    super::walk::each_state(&machine.states, &Pointer::root(), &mut |_, state, ptr| {
         for (assign, at) in state_assigns(state, ptr, true) {
             for name in assign.names() {
                 if let Some(why) = name_problem(name) {
