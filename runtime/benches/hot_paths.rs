@@ -2,9 +2,9 @@
 //! The workloads that compare with the peer engine are `scripts/bench`.
 
 use serde_json::{json, Value};
-use stepfn::context::ContextObject;
 use stepfn::exec::{ExecutionOptions, Executor};
-use stepfn::query::Scope;
+use stepfn::expr::context::ContextObject;
+use stepfn::expr::scope::Scope;
 use stepfn::{check, IntrinsicCall, Jsonata, Path, Template};
 
 // Counts allocations too: most of an execution's cost is allocating.
@@ -23,8 +23,9 @@ fn document() -> Value {
 fn jsonpath_select(bencher: divan::Bencher) {
     let path = Path::parse("$.order.lines[?(@.qty > 40)].sku").unwrap();
     let doc = stepfn::Data::from(document());
-    bencher
-        .bench(|| stepfn::jsonpath::select(divan::black_box(&path), &doc).map(|v| v.into_owned()));
+    bencher.bench(|| {
+        stepfn::expr::jsonpath::select(divan::black_box(&path), &doc).map(|v| v.into_owned())
+    });
 }
 
 #[divan::bench]
@@ -58,7 +59,7 @@ fn intrinsic_format(bencher: divan::Bencher) {
     let doc = stepfn::Data::from(document());
     let context = ContextObject::from_value(json!({}));
     bencher.bench(|| {
-        stepfn::intrinsics::call(
+        stepfn::expr::intrinsics::call(
             divan::black_box(&call),
             &Scope {
                 input: &doc,

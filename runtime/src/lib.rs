@@ -19,29 +19,23 @@
 //! ```
 
 pub mod clock;
-pub mod context;
 pub mod data;
 pub mod dsl;
 #[cfg(feature = "durable")]
 pub mod durable;
 pub mod error;
 pub mod exec;
+pub mod expr;
 pub mod history;
-pub mod intrinsics;
-pub mod jsonata_mode;
-pub mod jsonpath;
-pub mod query;
 pub mod random;
 pub mod state_name;
 pub mod store;
 pub mod tasks;
 pub mod test_state;
-pub mod variables;
 
 #[cfg(feature = "virtual-clock")]
 pub use clock::VirtualClock;
 pub use clock::{Clock, SystemClock};
-pub use context::ContextObject;
 pub use data::Data;
 pub use dsl::{
     ErrorOutput, ItemBatch, MapRunOutput, Payload, Task, TaskContext, TaskError, Workflow,
@@ -51,6 +45,7 @@ pub use error::StatesError;
 pub use exec::{
     ExecutionOptions, ExecutionStatus, Executor, Outcome, StopRequest, StopSignal, DEFAULT_ROLE_ARN,
 };
+pub use expr::context::ContextObject;
 pub use history::HistoryEvent;
 pub use stepfn_codegen::*;
 pub use stepfn_macros::{include_asl, task, workflow, Payload, TaskError};

@@ -14,16 +14,16 @@ use stepfn_codegen::{
 };
 
 use crate::clock::{Clock, SystemClock};
-use crate::context::{ContextObject, ExecutionContext};
 use crate::data::Data;
 use crate::error::{names, StatesError};
 use crate::exec::{catch, io, retry_delay, run_state, Fields, Shared, Step, Visit};
+use crate::expr::context::{ContextObject, ExecutionContext};
+use crate::expr::jsonata::{query_evaluation_error, Expected};
+use crate::expr::scope::compact;
+use crate::expr::variables::VariableScope;
 use crate::history::History;
-use crate::jsonata_mode::{query_evaluation_error, Expected};
-use crate::query::compact;
 use crate::state_name::StateName;
 use crate::tasks::{Callbacks, TaskRegistry, TaskRequest, DEFAULT_REGION};
-use crate::variables::VariableScope;
 
 /// What to test.
 #[derive(Clone)]
@@ -396,7 +396,7 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
         state_mock: request.mock.clone().map(|m| m.map(Data::from)),
         variable_budget: Default::default(),
         durable: None,
-        expression_limits: crate::exec::EXPRESSION_LIMITS,
+        expression_limits: crate::expr::limits::EXPRESSION_LIMITS,
     };
     let given_variables: Vec<(String, Data)> = request
         .variables

@@ -6,7 +6,7 @@ use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::context::ContextObject;
+use crate::expr::context::ContextObject;
 
 /// What `#[task]` implements for the marker type it generates next to the function: the
 /// task's input, output and error types, its name and resource, its timeouts, and a way to

@@ -128,7 +128,7 @@ impl Engine {
             record_history: false,
             execution_type: ExecutionType::Express,
             stop: StopSignal::new(),
-            expression_limits: crate::exec::EXPRESSION_LIMITS,
+            expression_limits: crate::expr::limits::EXPRESSION_LIMITS,
         };
         (execution_arn, execution_options)
     }

@@ -422,7 +422,7 @@ impl Engine {
             record_history: true,
             execution_type: stepfn_codegen::ExecutionType::Standard,
             stop,
-            expression_limits: crate::exec::EXPRESSION_LIMITS,
+            expression_limits: crate::expr::limits::EXPRESSION_LIMITS,
         };
         let input = serde_json::from_str::<Value>(&record.input).unwrap_or(Value::Null);
         let engine = self.clone();

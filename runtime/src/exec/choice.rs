@@ -10,7 +10,7 @@ use stepfn_codegen::{
 };
 
 use crate::error::StatesError;
-use crate::query::Scope;
+use crate::expr::scope::Scope;
 
 /// Evaluates a rule's condition.
 pub fn evaluate(condition: &Condition, scope: &Scope<'_>) -> Result<bool, StatesError> {

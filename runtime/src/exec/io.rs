@@ -7,11 +7,9 @@ use crate::data::Data;
 use stepfn_codegen::{Nullable, Path, PathRoot, Template};
 
 use crate::error::{names, StatesError};
-use crate::jsonpath;
-use crate::query::Roots;
-
-/// Payloads larger than this fail the state with `States.DataLimitExceeded`.
-pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+use crate::expr::jsonpath;
+use crate::expr::limits::{exceeds, MAX_PAYLOAD_BYTES};
+use crate::expr::scope::Roots;
 
 /// Whether `ResultPath` keeps the raw input in the output (`null`, or a path below `$`), so
 /// the pipeline must not consume the raw input before the result arrives.
@@ -51,7 +49,7 @@ pub fn input_path<'v>(
         // A path into the input may stay a borrow of it; `$$` paths copy what they select.
         Some(Nullable::Value(p)) => match raw {
             Cow::Borrowed(raw) if *p.root() == PathRoot::Input => {
-                jsonpath::select(p, raw).map_err(|e| crate::query::invalid_path(p, &e))
+                jsonpath::select(p, raw).map_err(|e| crate::expr::scope::invalid_path(p, &e))
             }
             raw => roots.scope(&raw).select_io_path(p).map(Cow::Owned),
         },
@@ -118,7 +116,7 @@ pub fn result_path(
                     format!(
                         "Unable to apply ReferencePath {} to input {}",
                         p.source(),
-                        crate::query::compact(&target)
+                        crate::expr::scope::compact(&target)
                     ),
                 ))
             }
@@ -137,15 +135,4 @@ pub fn check_size(value: &Data, state: &str) -> Result<(), StatesError> {
         ));
     }
     Ok(())
-}
-
-/// Whether `value` as compact JSON is longer than `limit` bytes. Counts only what was not
-/// counted before: a value merged into a shared payload costs the size of the change.
-pub fn exceeds(value: &Data, limit: usize) -> bool {
-    value.json_len() > limit
-}
-
-/// The size of `value` as compact JSON, counted without building the text.
-pub fn payload_size(value: &Data) -> usize {
-    value.json_len()
 }

@@ -8,15 +8,15 @@ use futures::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
 use stepfn_codegen::{Map, MaybeJsonata, Path, ProcessorMode, State, Template};
 
-use super::fields::Fields;
 use super::run::{finish, run_branch, AbortGuard, Shared, Visit};
 use super::{error_details, io, reader};
 use crate::data::{Data, Object};
 use crate::error::{names, StatesError};
+use crate::expr::fields::Fields;
+use crate::expr::jsonata::{query_evaluation_error, Expected};
+use crate::expr::scope::compact;
+use crate::expr::variables::VariableScope;
 use crate::history::{Details, History};
-use crate::jsonata_mode::{query_evaluation_error, Expected};
-use crate::query::compact;
-use crate::variables::VariableScope;
 
 /// Inline Map runs at most this many iterations at once, as AWS does.
 const INLINE_CONCURRENCY_CAP: usize = 40;
@@ -239,7 +239,7 @@ fn batch(
         &batcher.max_input_bytes_per_batch_path,
         "MaxInputBytesPerBatch",
     )?
-    .unwrap_or(io::MAX_PAYLOAD_BYTES as u64);
+    .unwrap_or(crate::expr::limits::MAX_PAYLOAD_BYTES as u64);
     let batch_input = match &batcher.batch_input {
         Some(t) => Some(fields.template(t, "ItemBatcher/BatchInput")?),
         None => None,
@@ -256,7 +256,7 @@ fn batch(
     let mut current = Vec::new();
     let mut bytes = 0u64;
     for item in inputs {
-        let size = io::payload_size(&item) as u64;
+        let size = crate::expr::limits::payload_size(&item) as u64;
         if !current.is_empty() && (current.len() as u64 >= max_items || bytes + size > max_bytes) {
             batches.push(wrap(std::mem::take(&mut current)));
             bytes = 0;
@@ -555,7 +555,7 @@ fn child_execution(parent: &Shared, arn: &str, name: &str, input: &Data) -> Shar
     execution.insert("Id".into(), arn.into());
     execution.insert("Name".into(), name.into());
     execution.insert("Input".into(), input.clone());
-    let execution = std::sync::Arc::new(crate::context::ExecutionContext::given(
+    let execution = std::sync::Arc::new(crate::expr::context::ExecutionContext::given(
         Data::object(execution),
         parent.execution.state_machine().clone(),
         parent.region().to_string().into(),

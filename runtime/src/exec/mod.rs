@@ -13,7 +13,6 @@
 
 mod choice;
 pub(crate) mod durable;
-mod fields;
 pub(crate) mod io;
 mod map;
 mod name;
@@ -34,14 +33,16 @@ use serde_json::{json, Value};
 use stepfn_codegen::{ExecutionType, QueryLanguage, State, StateMachine};
 
 use crate::clock::{Clock, SystemClock};
-use crate::context::{ExecutionContext, ExecutionRecipe};
 use crate::data::Data;
 use crate::error::{self, StatesError};
+use crate::expr::context::{ExecutionContext, ExecutionRecipe};
 use crate::history::{Details, History, HistoryEvent};
 use crate::tasks::{Activities, Callbacks, TaskRegistry, TaskResources, DEFAULT_REGION};
 
-pub(crate) use fields::Fields;
-pub use io::{payload_size, MAX_PAYLOAD_BYTES};
+pub(crate) use crate::expr::fields::Fields;
+pub use crate::expr::limits::{
+    payload_size, ExpressionLimits, EXPRESSION_LIMITS, MAX_PAYLOAD_BYTES,
+};
 pub use name::{check_name, InvalidName, MAX_NAME_CHARS};
 pub(crate) use retry::delay as retry_delay;
 pub(crate) use run::{catch, run_state, Shared, StateFacts, StateNames, Step, Visit};
@@ -154,17 +155,6 @@ pub struct ExecutionOptions {
     /// with `States.QueryEvaluationError`; see [`EXPRESSION_LIMITS`].
     pub expression_limits: ExpressionLimits,
 }
-
-/// How long and how deep a JSONata expression may evaluate.
-pub use stepfn_codegen::jsonata::Limits as ExpressionLimits;
-
-/// The default budget of one JSONata expression in a state: deep enough for any recursion
-/// that ends, and a second of work, far beyond what a field's expression needs, so that a
-/// runaway expression fails its state instead of stalling the executor.
-pub const EXPRESSION_LIMITS: ExpressionLimits = ExpressionLimits {
-    max_depth: 10_000,
-    time_limit: Some(std::time::Duration::from_secs(1)),
-};
 
 /// The callbacks of executions whose options name none: one table for all of them (their
 /// tokens are unique), so default options cost no allocation.
@@ -359,7 +349,7 @@ impl Executor {
 
         // Step Functions refuses larger inputs at StartExecution; every later payload is
         // checked where it can grow.
-        let result = if io::exceeds(&input, MAX_PAYLOAD_BYTES) {
+        let result = if crate::expr::limits::exceeds(&input, MAX_PAYLOAD_BYTES) {
             Ended::Ran(Err(StatesError::new(
                 error::names::DATA_LIMIT_EXCEEDED,
                 format!("The execution input is larger than {MAX_PAYLOAD_BYTES} bytes, the most Step Functions accepts."),
@@ -372,7 +362,7 @@ impl Executor {
                 &self.machine.states,
                 &self.machine.start_at,
                 input,
-                crate::variables::VariableScope::root(),
+                crate::expr::variables::VariableScope::root(),
                 false,
                 &mut cursor,
             ));

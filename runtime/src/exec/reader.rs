@@ -6,8 +6,8 @@ use std::path::{Path as FsPath, PathBuf};
 use serde_json::{json, Value};
 use stepfn_codegen::{InputType, ItemReader};
 
-use super::fields::Fields;
 use crate::error::{names, StatesError};
+use crate::expr::fields::Fields;
 
 /// The most items a reader may be limited to.
 const MAX_ITEMS_LIMIT: i64 = 100_000_000;

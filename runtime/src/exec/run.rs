@@ -13,18 +13,18 @@ use stepfn_codegen::{
 };
 
 use super::durable::DurableRun;
-use super::fields::Fields;
 use super::{choice, error_details, io, map, retry::find_catcher, retry::RetryState, task, wait};
 use crate::clock::Clock;
-use crate::context::{ContextObject, ExecutionContext};
 use crate::data::Data;
 use crate::error::{names, StatesError};
+use crate::expr::context::{ContextObject, ExecutionContext};
+use crate::expr::fields::Fields;
+use crate::expr::jsonata::{Expected, JsonataScope};
+use crate::expr::scope::Roots;
+use crate::expr::variables::{Assigned, VariableBudget, VariableScope};
 use crate::history::{Details, History, NewEvent};
-use crate::jsonata_mode::{Expected, JsonataScope};
-use crate::query::Roots;
 use crate::state_name::StateName;
 use crate::tasks::{Callbacks, TaskRegistry, TaskResources};
-use crate::variables::{Assigned, VariableBudget, VariableScope};
 
 /// What every branch of one execution shares.
 pub(crate) struct Shared {
@@ -753,7 +753,7 @@ fn assigned_details(assigned: &Assigned) -> Data {
     Data::object(
         assigned
             .iter()
-            .map(|(name, value)| (name.into(), crate::query::compact(value).into()))
+            .map(|(name, value)| (name.into(), crate::expr::scope::compact(value).into()))
             .collect(),
     )
 }
@@ -956,7 +956,7 @@ fn fail(visit: &Visit<'_>, s: &Fail, raw: &Data) -> Result<StatesError, StatesEr
         };
         Ok(Some(match value {
             Data::String(s) => s.to_string(),
-            other => crate::query::compact(&other),
+            other => crate::expr::scope::compact(&other),
         }))
     };
     Ok(StatesError::from_parts(

@@ -9,14 +9,14 @@ use futures::FutureExt;
 use serde_json::Value;
 use stepfn_codegen::{MaybeJsonata, Path, Resource, State, Task};
 
-use super::fields::Fields;
 use super::run::{finish, Visit};
 use super::{error_details, io};
-use crate::context::ContextObject;
 use crate::data::Data;
 use crate::error::{names, StatesError};
+use crate::expr::context::ContextObject;
+use crate::expr::fields::Fields;
+use crate::expr::scope::Scope;
 use crate::history::Details;
-use crate::query::Scope;
 use crate::tasks::{
     Acknowledgement, CallbackMessage, DataTaskResult, Resolution, ResourceKind, TaskRequest,
     TokenWait,
@@ -85,13 +85,13 @@ fn seconds(
     let Some(path) = path else { return Ok(None) };
     let value = scope
         .select(path)
-        .map_err(|e| crate::query::invalid_path(path, &e))?;
+        .map_err(|e| crate::expr::scope::invalid_path(path, &e))?;
     match value.as_u64() {
         Some(n) if n > 0 => Ok(Some(n)),
         _ => Err(StatesError::runtime(format!(
             "The value of {} must be a positive integer, got {}",
             path.source(),
-            crate::query::compact(&value)
+            crate::expr::scope::compact(&value)
         ))),
     }
 }

@@ -6,12 +6,12 @@ use std::time::Duration;
 use crate::data::Data;
 use stepfn_codegen::{parse_rfc3339, MaybeJsonata, Path, Wait};
 
-use super::fields::Fields;
 use super::io;
 use super::run::{follow, jsonata_output, Step, Visit};
 use crate::error::StatesError;
-use crate::jsonata_mode::query_evaluation_error;
-use crate::query::Scope;
+use crate::expr::fields::Fields;
+use crate::expr::jsonata::query_evaluation_error;
+use crate::expr::scope::Scope;
 
 /// The longest wait Step Functions schedules (in seconds): about 68 years.
 const MAX_WAIT_SECONDS: i64 = i32::MAX as i64;

@@ -21,9 +21,9 @@ pub use mock_config::{MockConfig, MockConfigError, MockedResponse, MockedTestCas
 pub(crate) use resource::TaskResources;
 pub use resource::{IntegrationPattern, ResourceKind, TaskResource, DEFAULT_REGION};
 
-use crate::context::ContextObject;
 use crate::data::Data;
 use crate::error::StatesError;
+use crate::expr::context::ContextObject;
 use crate::state_name::StateName;
 
 /// What a Task handler is asked to do: its input a [`Value`], or a shared [`Data`] for handlers

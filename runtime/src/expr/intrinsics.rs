@@ -8,8 +8,8 @@ use base64::Engine;
 use stepfn_codegen::{IntrinsicArg, IntrinsicCall, IntrinsicFunction as F};
 
 use crate::error::{names, StatesError};
-use crate::jsonpath::values_equal;
-use crate::query::{compact, Scope};
+use crate::expr::jsonpath::values_equal;
+use crate::expr::scope::{compact, Scope};
 
 /// Longest string `States.Base64Encode`, `Base64Decode` and `Hash` accept.
 const MAX_STRING_ARGUMENT: usize = 10_000;
@@ -328,7 +328,7 @@ mod tests {
 
     fn run(source: &str, input: Data) -> Result<Data, StatesError> {
         let c = IntrinsicCall::parse(source).unwrap();
-        let context = crate::context::ContextObject::default();
+        let context = crate::expr::context::ContextObject::default();
         call(
             &c,
             &Scope {

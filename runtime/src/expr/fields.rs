@@ -6,10 +6,10 @@ use crate::data::Data;
 use serde_json::Number;
 use stepfn_codegen::{Assign, MaybeJsonata, Path, Template};
 
-use crate::context::ContextObject;
 use crate::error::StatesError;
-use crate::jsonata_mode::{Expected, JsonataScope};
-use crate::query::{compact, invalid_path, Scope};
+use crate::expr::context::ContextObject;
+use crate::expr::jsonata::{Expected, JsonataScope};
+use crate::expr::scope::{compact, invalid_path, Scope};
 
 /// Where one state's fields are evaluated.
 #[derive(Clone, Copy)]

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::data::Data;
 
 use crate::error::{names, StatesError};
-use crate::exec::io::{exceeds, payload_size};
+use crate::expr::limits::{exceeds, payload_size};
 
 /// Largest value one variable may hold, and largest total of the values one `Assign` writes.
 pub const MAX_ASSIGN_BYTES: usize = 256 * 1024;

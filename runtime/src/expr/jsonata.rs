@@ -10,11 +10,11 @@ use std::cell::OnceCell;
 use stepfn_codegen::jsonata::{number_json, Limits, Object, Value as JValue};
 use stepfn_codegen::{Jsonata, MaybeJsonata, Template};
 
-use crate::context::ContextObject;
 use crate::data::{self, Data};
 use crate::error::{names, StatesError};
-use crate::query::compact;
-use crate::variables::VariableScope;
+use crate::expr::context::ContextObject;
+use crate::expr::scope::compact;
+use crate::expr::variables::VariableScope;
 
 /// What `$states` and `$name` mean where an expression is evaluated.
 #[derive(Clone, Copy)]
@@ -63,7 +63,7 @@ impl<'a> JsonataScope<'a> {
             result: None,
             error_output: None,
             variables,
-            limits: crate::exec::EXPRESSION_LIMITS,
+            limits: crate::expr::limits::EXPRESSION_LIMITS,
         }
     }
 
