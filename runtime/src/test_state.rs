@@ -364,6 +364,7 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
         None => default,
     };
     let shared = Shared {
+        run_branch: crate::exec::run_branch,
         clock: clock.clone(),
         tasks,
         callbacks: Callbacks::default(),

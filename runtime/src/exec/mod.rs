@@ -11,19 +11,17 @@
 //! # });
 //! ```
 
-mod choice;
+mod branch;
 pub(crate) mod durable;
 pub(crate) mod io;
-mod map;
 mod name;
-mod reader;
+mod recorder;
 pub(crate) mod replay;
 mod retry;
-mod run;
+mod states;
 mod stop;
 mod stuck;
-mod task;
-mod wait;
+mod visit;
 
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -43,12 +41,14 @@ pub(crate) use crate::expr::fields::Fields;
 pub use crate::expr::limits::{
     payload_size, ExpressionLimits, EXPRESSION_LIMITS, MAX_PAYLOAD_BYTES,
 };
+pub(crate) use branch::{run_branch, run_state};
 pub use name::{check_name, InvalidName, MAX_NAME_CHARS};
+pub(crate) use retry::catch;
 pub(crate) use retry::delay as retry_delay;
-pub(crate) use run::{catch, run_state, Shared, StateFacts, StateNames, Step, Visit};
+pub use states::task::panic_message;
 pub use stop::{StopRequest, StopSignal};
 pub use stuck::{Stuck, StuckWatch, STUCK_ERROR};
-pub use task::panic_message;
+pub(crate) use visit::{error_details, Shared, StateFacts, StateNames, Step, Visit};
 
 /// A state machine ready to run many executions. Everything the definition computes (paths,
 /// templates, intrinsic calls) was parsed when the model was built; nothing is re-parsed per
@@ -198,8 +198,8 @@ impl Executor {
                     .entry(name.as_str().into())
                     // Names are unique in a valid machine; should one repeat, neither state's
                     // facts can be trusted for the other.
-                    .and_modify(|known| *known = run::StateFacts::UNKNOWN)
-                    .or_insert_with(|| run::StateFacts::of(name, state, position, scratch));
+                    .and_modify(|known| *known = visit::StateFacts::UNKNOWN)
+                    .or_insert_with(|| visit::StateFacts::of(name, state, position, scratch));
                 if let State::Task(stepfn_codegen::Task {
                     resource: stepfn_codegen::Resource::Uri(arn),
                     ..
@@ -307,6 +307,7 @@ impl Executor {
             redrive_count: durable.as_ref().map_or(0, |d| d.redrive_count),
         });
         let shared = Shared {
+            run_branch: branch::run_branch,
             clock,
             tasks,
             callbacks,
@@ -357,7 +358,7 @@ impl Executor {
         } else {
             // Pinned where it is made: the state loop's future is large, and select! would
             // otherwise move it.
-            let mut run = std::pin::pin!(run::run_scope(
+            let mut run = std::pin::pin!(branch::run_scope(
                 &shared,
                 &self.machine.states,
                 &self.machine.start_at,
@@ -457,16 +458,4 @@ enum Ended {
     Ran(Result<Data, StatesError>),
     TimedOut,
     Stopped(StopRequest),
-}
-
-/// `{"error", "cause"}` for failure events, leaving out what is absent.
-pub(crate) fn error_details(e: &StatesError) -> Details {
-    let mut d = Details::new();
-    if let Some(error) = &e.error {
-        d.push(("error", error.clone().into()));
-    }
-    if let Some(cause) = &e.cause {
-        d.push(("cause", cause.clone().into()));
-    }
-    d
 }

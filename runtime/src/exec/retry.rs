@@ -4,7 +4,15 @@ use std::time::Duration;
 
 use stepfn_codegen::{Catcher, JitterStrategy, Retrier};
 
+use crate::data::Data;
 use crate::error::StatesError;
+use crate::exec::io;
+use crate::exec::states::parallel::parallel;
+use crate::exec::states::{map, task};
+use crate::exec::visit::{error_details, finish, follow, Shared, Step, Visit};
+use crate::expr::fields::Fields;
+use std::borrow::Cow;
+use stepfn_codegen::{State, Transition};
 
 /// The retry counters of one visit of a state: one per retrier, across every error it matched.
 pub struct RetryState<'a> {
@@ -66,6 +74,157 @@ pub fn find_catcher<'a>(
         .unwrap_or_default()
         .iter()
         .find(|c| c.error_equals.iter().any(|p| error.matches(p)))
+}
+
+// Retry and Catch around the work of a Task, Parallel or Map state.
+
+/// Runs a state's work under its `Retry` and `Catch`: the work returns the state's output;
+/// an error is retried as the retriers say, then caught, else raised.
+pub(crate) async fn handled<'s>(
+    visit: &Visit<'_>,
+    state: &'s State,
+    raw: Data,
+    cursor: &mut u64,
+) -> Result<Step<'s>, StatesError> {
+    let transition = state.transition().unwrap_or(&Transition::End);
+    let retriers = state.retry().unwrap_or_default();
+    let catchers = state.catch().unwrap_or_default();
+    if retriers.is_empty() && catchers.is_empty() {
+        // Nothing needs the input after the attempt: the attempt may consume it.
+        return match attempt(visit, state, Cow::Owned(raw), 0, cursor).await {
+            Ok(output) => Ok(follow(transition, output)),
+            Err(error) => {
+                let error = visit.locate(error, cursor);
+                record_failure(visit, state, &error, cursor);
+                Err(error)
+            }
+        };
+    }
+    let mut retry = RetryState::new(state.retry());
+    loop {
+        match attempt(visit, state, Cow::Borrowed(&raw), retry.retry_count, cursor).await {
+            Ok(output) => return Ok(follow(transition, output)),
+            Err(error) => {
+                let error = visit.locate(error, cursor);
+                if let Some(delay) = retry.next_delay(&error) {
+                    if visit.single_step {
+                        return Ok(Step::Retriable(error));
+                    }
+                    retry_pause(visit.shared, *cursor, delay).await?;
+                    continue;
+                }
+                record_failure(visit, state, &error, cursor);
+                return match find_catcher(state.catch(), &error) {
+                    Some(catcher) => catch(visit, catcher, raw, &error, retry.retry_count),
+                    None => Err(error),
+                };
+            }
+        }
+    }
+}
+
+/// One attempt of the work of a Task, Parallel or Map state, giving the state's output.
+/// `raw` is borrowed when Retry or Catch still needs the state's input after the attempt.
+pub(crate) async fn attempt(
+    visit: &Visit<'_>,
+    state: &State,
+    raw: Cow<'_, Data>,
+    retry_count: u32,
+    cursor: &mut u64,
+) -> Result<Data, StatesError> {
+    if let (true, Some(mock), State::Parallel(_) | State::Map(_)) =
+        (visit.single_step, &visit.shared.state_mock, state)
+    {
+        let context = visit.context(Some(retry_count));
+        let result = mock.clone()?;
+        return finish(visit, state, raw, result, &context);
+    }
+    match state {
+        State::Task(s) => task::run(visit, state, s, raw, retry_count, cursor).await,
+        State::Parallel(s) => parallel(visit, state, s, raw, retry_count, cursor).await,
+        State::Map(s) => map::run(visit, state, s, raw, retry_count, cursor).await,
+        _ => unreachable!("only Task, Parallel and Map states have Retry and Catch"),
+    }
+}
+
+/// The pause before a retry, after the failure recorded as event `failed`. A durable execution
+/// counts it from that event and commits first, so a restart neither loses nor repeats it; a
+/// resumed one skips it when the history shows the next attempt began.
+pub(crate) async fn retry_pause(
+    shared: &Shared,
+    failed: u64,
+    delay: std::time::Duration,
+) -> Result<(), StatesError> {
+    if shared.durable.is_none() {
+        shared.clock.sleep(delay).await;
+        return Ok(());
+    }
+    if shared.replay().is_some_and(|r| r.has_successor(failed)) {
+        return Ok(());
+    }
+    shared.commit().await?;
+    let from = shared
+        .event_millis(failed)
+        .unwrap_or_else(|| shared.clock.now_millis());
+    shared
+        .sleep_until(from.saturating_add(delay.as_millis() as i64))
+        .await;
+    Ok(())
+}
+
+/// A Map or Parallel records its failure once no retry follows; a States.Runtime failure ends
+/// the execution with no state event.
+pub(crate) fn record_failure(
+    visit: &Visit<'_>,
+    state: &State,
+    error: &StatesError,
+    cursor: &mut u64,
+) {
+    if !error.is_catchable() {
+        return;
+    }
+    let event = match state {
+        State::Parallel(_) => "ParallelStateFailed",
+        State::Map(_) => "MapStateFailed",
+        _ => return,
+    };
+    visit.shared.emit(cursor, event, error_details(error));
+}
+
+/// A catcher's `Assign` replaces the state's; its `ResultPath` (JSONPath) or `Output`
+/// (JSONata, the Error Output when absent) gives the state's output.
+pub(crate) fn catch<'s>(
+    visit: &Visit<'_>,
+    catcher: &'s Catcher,
+    raw: Data,
+    error: &StatesError,
+    retry_count: u32,
+) -> Result<Step<'s>, StatesError> {
+    let error_output = error.to_error_output();
+    let context = visit.context(Some(retry_count));
+    let output = match visit.fields(&raw, &context) {
+        Fields::Jsonata(scope) => {
+            let fields = Fields::Jsonata(scope.with_error_output(&error_output));
+            visit.assign(catcher.assign.as_ref(), &fields)?;
+            match &catcher.output {
+                Some(template) => fields.template(template, "Output")?,
+                None => error_output,
+            }
+        }
+        Fields::Path(_) => {
+            visit.assign(
+                catcher.assign.as_ref(),
+                &visit.fields(&error_output, &context),
+            )?;
+            io::result_path(Cow::Owned(raw), error_output, catcher.result_path.as_ref())?
+        }
+    };
+    io::check_size(&output, visit.name)?;
+    Ok(Step::Caught {
+        next: catcher.next.as_str(),
+        output,
+        error: error.clone(),
+    })
 }
 
 #[cfg(test)]

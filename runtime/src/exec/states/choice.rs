@@ -1,8 +1,14 @@
 //! Choice rules: the 39 comparison operators and And/Or/Not, with AWS's type-mismatch
 //! (false) and missing-path (`States.Runtime`) rules.
 
+use crate::error::names;
+use crate::exec::io;
+use crate::exec::visit::{jsonata_output, Step, Visit};
+use crate::expr::fields::Fields;
+use crate::expr::jsonata::Expected;
 use std::borrow::Cow;
 use std::cmp::Ordering;
+use stepfn_codegen::{Choice, MaybeJsonata};
 
 use crate::data::Data;
 use stepfn_codegen::{
@@ -191,6 +197,66 @@ fn glob_matches(pattern: &str, text: &str) -> Result<bool, StatesError> {
         p += 1;
     }
     Ok(p == tokens.len())
+}
+
+pub(crate) fn choose<'s>(
+    visit: &Visit<'_>,
+    s: &'s Choice,
+    raw: Data,
+) -> Result<Step<'s>, StatesError> {
+    let context = visit.fields_context();
+    let roots = visit.roots(&context);
+    let effective = if visit.is_jsonata() {
+        Cow::Owned(raw)
+    } else {
+        io::input_path(Cow::Owned(raw), s.input_path.as_ref(), roots)?
+    };
+    let fields = visit.fields(&effective, &context);
+    let mut matched = None;
+    for rule in &s.choices {
+        let holds = match (&rule.condition, fields) {
+            (Condition::Jsonata(MaybeJsonata::Literal(b)), _) => *b,
+            (Condition::Jsonata(MaybeJsonata::Jsonata(j)), Fields::Jsonata(scope)) => {
+                scope.evaluate(j, "Condition", Expected::Boolean)?.as_bool() == Some(true)
+            }
+            (condition, Fields::Path(scope)) => evaluate(condition, &scope)?,
+            (_, Fields::Jsonata(_)) => {
+                return Err(StatesError::runtime(
+                    "A JSONata Choice rule needs a Condition",
+                ))
+            }
+        };
+        if holds {
+            matched = Some(rule);
+            break;
+        }
+    }
+    let (next, assign, output) = match matched {
+        Some(rule) => (
+            rule.next.as_str(),
+            rule.assign.as_ref(),
+            rule.output.as_ref(),
+        ),
+        None => match &s.default {
+            Some(d) => (d.as_str(), s.assign.as_ref(), s.output.as_ref()),
+            None => {
+                return Err(StatesError::new(
+                    names::NO_CHOICE_MATCHED,
+                    format!(
+                        "No Matches! The Choice state '{}' matched no rule and has no Default",
+                        visit.name
+                    ),
+                ))
+            }
+        },
+    };
+    if visit.is_jsonata() {
+        let output = jsonata_output(visit, assign, output, effective.into_owned(), &context)?;
+        return Ok(Step::Next(next, output));
+    }
+    visit.assign(assign, &fields)?;
+    let output = io::output_path(effective.into_owned(), s.output_path.as_ref(), roots)?;
+    Ok(Step::Next(next, output))
 }
 
 #[cfg(test)]

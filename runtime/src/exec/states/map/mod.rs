@@ -2,16 +2,18 @@
 //! whose items run as child executions (ItemReader, ItemBatcher, ResultWriter, tolerated
 //! failures).
 
+mod reader;
+
 use std::borrow::Cow;
 
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
 use stepfn_codegen::{Map, MaybeJsonata, Path, ProcessorMode, State, Template};
 
-use super::run::{finish, run_branch, AbortGuard, Shared, Visit};
-use super::{error_details, io, reader};
 use crate::data::{Data, Object};
 use crate::error::{names, StatesError};
+use crate::exec::io;
+use crate::exec::visit::{error_details, finish, AbortGuard, Shared, Visit};
 use crate::expr::fields::Fields;
 use crate::expr::jsonata::{query_evaluation_error, Expected};
 use crate::expr::scope::compact;
@@ -26,7 +28,7 @@ const MAX_RESERVED_EVENTS: usize = 1 << 20;
 const DISTRIBUTED_CONCURRENCY_CAP: usize = 10_000;
 
 /// One attempt of the Map state `s` (which is `state`).
-pub(super) async fn run(
+pub(crate) async fn run(
     visit: &Visit<'_>,
     state: &State,
     s: &Map,
@@ -337,7 +339,7 @@ async fn inline(
                 .with_index(index);
             // Every iteration records its start before any enters its first state, as on AWS.
             tokio::task::yield_now().await;
-            let result = run_branch(
+            let result = (shared.run_branch)(
                 shared,
                 &processor.states,
                 &processor.start_at,
@@ -427,7 +429,7 @@ async fn map_run(
             );
             let mut child_cursor = 0;
             // A child execution sees none of the parent's variables.
-            let result = run_branch(
+            let result = (shared.run_branch)(
                 &child,
                 &processor.states,
                 &processor.start_at,
@@ -562,6 +564,7 @@ fn child_execution(parent: &Shared, arn: &str, name: &str, input: &Data) -> Shar
         parent.account().to_string().into(),
     ));
     Shared {
+        run_branch: parent.run_branch,
         clock: parent.clock.clone(),
         tasks: parent.tasks.clone(),
         callbacks: parent.callbacks.clone(),

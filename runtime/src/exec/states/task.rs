@@ -9,10 +9,10 @@ use futures::FutureExt;
 use serde_json::Value;
 use stepfn_codegen::{MaybeJsonata, Path, Resource, State, Task};
 
-use super::run::{finish, Visit};
-use super::{error_details, io};
 use crate::data::Data;
 use crate::error::{names, StatesError};
+use crate::exec::io;
+use crate::exec::visit::{error_details, finish, Shared, Visit};
 use crate::expr::context::ContextObject;
 use crate::expr::fields::Fields;
 use crate::expr::scope::Scope;
@@ -34,13 +34,7 @@ struct Events {
 impl Events {
     /// Records the attempt's failure `e`: timed out (`States.Timeout`) or failed, with the
     /// resource's `common` details.
-    fn record_failure(
-        &self,
-        shared: &super::Shared,
-        cursor: &mut u64,
-        common: Details,
-        e: &StatesError,
-    ) {
+    fn record_failure(&self, shared: &Shared, cursor: &mut u64, common: Details, e: &StatesError) {
         let mut details = common;
         details.extend(error_details(e));
         let event = if e.name() == names::TIMEOUT {
@@ -97,7 +91,7 @@ fn seconds(
 }
 
 /// One attempt of the Task state `s` (which is `state`).
-pub(super) async fn run(
+pub(crate) async fn run(
     visit: &Visit<'_>,
     state: &State,
     s: &Task,
@@ -480,7 +474,7 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// Completes with `States.Timeout` once `heartbeat_seconds` pass without a heartbeat.
 async fn heartbeat_watchdog(
-    shared: &super::Shared,
+    shared: &Shared,
     wait: &mut TokenWait,
     heartbeat_seconds: u64,
 ) -> StatesError {
@@ -532,7 +526,7 @@ async fn await_callback(
 
 /// The task token a TestState caller's context object names (`Task.Token`): AWS gives the
 /// state that token rather than one of its own.
-fn given_task_token(shared: &super::Shared) -> Option<String> {
+fn given_task_token(shared: &Shared) -> Option<String> {
     let context = shared.context_override.as_ref()?;
     let token = context.value().get("Task")?.get("Token")?.as_str()?;
     Some(token.to_string())

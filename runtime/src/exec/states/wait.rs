@@ -6,9 +6,9 @@ use std::time::Duration;
 use crate::data::Data;
 use stepfn_codegen::{parse_rfc3339, MaybeJsonata, Path, Wait};
 
-use super::io;
-use super::run::{follow, jsonata_output, Step, Visit};
 use crate::error::StatesError;
+use crate::exec::io;
+use crate::exec::visit::{follow, jsonata_output, Step, Visit};
 use crate::expr::fields::Fields;
 use crate::expr::jsonata::query_evaluation_error;
 use crate::expr::scope::Scope;
@@ -16,7 +16,7 @@ use crate::expr::scope::Scope;
 /// The longest wait Step Functions schedules (in seconds): about 68 years.
 const MAX_WAIT_SECONDS: i64 = i32::MAX as i64;
 
-pub(super) async fn run<'s>(
+pub(crate) async fn run<'s>(
     visit: &Visit<'_>,
     s: &'s Wait,
     raw: Data,
