@@ -21,7 +21,6 @@
 pub mod clock;
 pub mod data;
 pub mod dsl;
-#[cfg(feature = "durable")]
 pub mod durable;
 pub mod error;
 pub mod exec;

@@ -12,11 +12,9 @@
 //! ```
 
 mod branch;
-pub(crate) mod durable;
 pub(crate) mod io;
 mod name;
 mod recorder;
-pub(crate) mod replay;
 mod retry;
 mod states;
 mod stop;
@@ -257,7 +255,7 @@ impl Executor {
         &self,
         input: Data,
         options: ExecutionOptions,
-        durable: Arc<durable::DurableRun>,
+        durable: Arc<crate::durable::run::DurableRun>,
     ) -> Outcome<Data> {
         self.run_inner(input, options, Some(durable)).await
     }
@@ -266,7 +264,7 @@ impl Executor {
         &self,
         input: Data,
         options: ExecutionOptions,
-        durable: Option<Arc<durable::DurableRun>>,
+        durable: Option<Arc<crate::durable::run::DurableRun>>,
     ) -> Outcome<Data> {
         let ExecutionOptions {
             name,

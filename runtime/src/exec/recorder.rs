@@ -168,7 +168,7 @@ impl Shared {
         event_type: &str,
         state: Option<StateName>,
         details: &Details,
-    ) -> Option<super::replay::StoredEvent> {
+    ) -> Option<crate::durable::replay::StoredEvent> {
         let replay = &self.durable.as_ref()?.replay;
         if replay.is_caught_up() {
             return None;
@@ -184,7 +184,7 @@ impl Shared {
 
     /// The stored history of a resumed execution, while it has events the run has not
     /// reached again.
-    pub fn replay(&self) -> Option<&super::replay::Replay> {
+    pub fn replay(&self) -> Option<&crate::durable::replay::Replay> {
         self.durable
             .as_ref()
             .map(|d| &d.replay)

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use futures::future::BoxFuture;
 use stepfn_codegen::{Assign, Pass, QueryLanguage, State, States, Template, Transition};
 
-use crate::exec::durable::DurableRun;
+use crate::durable::run::DurableRun;
 use crate::exec::io;
 
 use crate::clock::Clock;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 
-use super::replay::Replay;
+use crate::durable::replay::Replay;
 use crate::history::History;
 use crate::store::{CommitQueue, StatusChange, StoreError};
 
