@@ -1,4 +1,5 @@
-//! Retry and Catch: which retrier or catcher handles an error, and how long to back off.
+//! Retry and Catch: each attempt of a Task, Parallel or Map state, which retrier or catcher
+//! handles its error, and how long to back off.
 
 use std::time::Duration;
 

@@ -1,5 +1,6 @@
-//! Choice rules: the 39 comparison operators and And/Or/Not, with AWS's type-mismatch
-//! (false) and missing-path (`States.Runtime`) rules.
+//! The Choice state: its rules (the 39 comparison operators and And/Or/Not, with AWS's
+//! type-mismatch (false) and missing-path (`States.Runtime`) rules), and the transition the
+//! first matching rule, or `Default`, takes.
 
 use crate::error::names;
 use crate::exec::io;
