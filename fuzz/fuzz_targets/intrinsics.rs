@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use stepfn::data::Data;
-use stepfn::expr::intrinsics;
+use stepfn::internals::intrinsics;
 use stepfn::IntrinsicCall;
 use stepfn_fuzz::{in_scope, split};
 

@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use stepfn::data::Data;
-use stepfn::expr::jsonpath;
+use stepfn::internals::jsonpath;
 use stepfn::Path;
 use stepfn_fuzz::{in_scope, split};
 

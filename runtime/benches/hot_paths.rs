@@ -2,10 +2,11 @@
 //! The workloads that compare with the peer engine are `scripts/bench`.
 
 use serde_json::{json, Value};
+use stepfn::check;
 use stepfn::exec::{ExecutionOptions, Executor};
-use stepfn::expr::context::ContextObject;
-use stepfn::expr::scope::Scope;
-use stepfn::{check, IntrinsicCall, Jsonata, Path, Template};
+use stepfn::internals::context::ContextObject;
+use stepfn::internals::scope::Scope;
+use stepfn::model::{IntrinsicCall, Jsonata, Path, Template};
 
 // Counts allocations too: most of an execution's cost is allocating.
 #[global_allocator]
@@ -24,7 +25,7 @@ fn jsonpath_select(bencher: divan::Bencher) {
     let path = Path::parse("$.order.lines[?(@.qty > 40)].sku").unwrap();
     let doc = stepfn::Data::from(document());
     bencher.bench(|| {
-        stepfn::expr::jsonpath::select(divan::black_box(&path), &doc).map(|v| v.into_owned())
+        stepfn::internals::jsonpath::select(divan::black_box(&path), &doc).map(|v| v.into_owned())
     });
 }
 
@@ -37,7 +38,7 @@ fn payload_template(bencher: divan::Bencher) {
     )
     .unwrap();
     let template: Template = match &machine.states["P"] {
-        stepfn::State::Pass(p) => p.parameters.clone().unwrap(),
+        stepfn::model::State::Pass(p) => p.parameters.clone().unwrap(),
         _ => unreachable!(),
     };
     let doc = stepfn::Data::from(document());
@@ -59,7 +60,7 @@ fn intrinsic_format(bencher: divan::Bencher) {
     let doc = stepfn::Data::from(document());
     let context = ContextObject::from_value(json!({}));
     bencher.bench(|| {
-        stepfn::expr::intrinsics::call(
+        stepfn::internals::intrinsics::call(
             divan::black_box(&call),
             &Scope {
                 input: &doc,

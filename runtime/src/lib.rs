@@ -24,7 +24,7 @@ pub mod dsl;
 pub mod durable;
 pub mod error;
 pub mod exec;
-pub mod expr;
+mod expr;
 pub mod history;
 pub mod random;
 pub mod state_name;
@@ -46,10 +46,31 @@ pub use exec::{
 };
 pub use expr::context::ContextObject;
 pub use history::HistoryEvent;
-pub use stepfn_codegen::*;
+pub use model::StateMachine;
+pub use stepfn_codegen::{
+    check, check_value, emit, parse, validate, CheckOptions, MachineType, Pointer, Problem,
+    ProblemCode, Problems,
+};
 pub use stepfn_macros::{include_asl, task, workflow, Payload, TaskError};
 pub use tasks::{MockConfig, TaskHandler, TaskRegistry, TaskRequest, TaskResult};
 pub use test_state::{test_state, TestStateRequest, TestStateResult, TestStateStatus};
+/// The Amazon States Language model: a definition as typed values, one type per state and
+/// field (from `stepfn-codegen`). Its `Task` is the Task *state*; the trait `#[task]`
+/// functions implement is [`crate::Task`].
+pub mod model {
+    pub use stepfn_codegen::model::*;
+}
+
+/// The expression layer's internals, for the project's own benchmarks and fuzz targets only
+/// (the `internals` feature): no stability promise.
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::expr::{
+        context, fields, intrinsics, jsonata, jsonpath, limits, scope, variables,
+    };
+}
+
 /// What generated code calls. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {

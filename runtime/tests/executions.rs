@@ -339,9 +339,9 @@ fn run_case(case: &Value, scratch: &Path) -> Verdict {
             tasks: recorded_tasks(case),
             s3_root: Some(scratch.to_path_buf()),
             execution_type: if case["meta"]["state_machine_type"] == "EXPRESS" {
-                stepfn::ExecutionType::Express
+                stepfn::model::ExecutionType::Express
             } else {
-                stepfn::ExecutionType::Standard
+                stepfn::model::ExecutionType::Standard
             },
             ..ExecutionOptions::default()
         };

@@ -21,14 +21,6 @@ pub struct Roots<'a> {
 }
 
 impl<'a> Roots<'a> {
-    /// Roots with the context object and no variables.
-    pub fn context_only(context: &'a ContextObject) -> Self {
-        Roots {
-            context,
-            variables: None,
-        }
-    }
-
     /// The scope where `$` is `input`.
     pub fn scope(self, input: &'a Data) -> Scope<'a> {
         Scope {

@@ -55,23 +55,6 @@ impl<'a> VariableScope<'a> {
             .or_else(|| self.outer.and_then(|o| o.get(name)))
     }
 
-    /// True when no variable is visible from here.
-    pub fn is_empty(&self) -> bool {
-        self.own.is_empty() && self.outer.is_none_or(|o| o.is_empty())
-    }
-
-    /// Every variable visible from here, inner scopes hiding outer ones, sorted by name.
-    pub fn visible(&self) -> Vec<(&str, &Data)> {
-        let mut all: HashMap<&str, &Data> = self
-            .outer
-            .map(|o| o.visible().into_iter().collect())
-            .unwrap_or_default();
-        all.extend(self.own.iter().map(|(k, v)| (k.as_str(), v)));
-        let mut all: Vec<_> = all.into_iter().collect();
-        all.sort_by(|a, b| a.0.cmp(b.0));
-        all
-    }
-
     /// Stores what one `Assign` computed. The sizes were checked when it was computed.
     pub(crate) fn commit(&mut self, assigned: Assigned, budget: &VariableBudget) {
         for (name, value, size) in assigned.values {
