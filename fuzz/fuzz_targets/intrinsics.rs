@@ -5,7 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 use stepfn::data::Data;
 use stepfn::internals::intrinsics;
-use stepfn::IntrinsicCall;
+use stepfn::model::IntrinsicCall;
 use stepfn_fuzz::{in_scope, split};
 
 fuzz_target!(|data: &[u8]| {

@@ -6,7 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 use stepfn::data::Data;
 use stepfn::internals::jsonpath;
-use stepfn::Path;
+use stepfn::model::Path;
 use stepfn_fuzz::{in_scope, split};
 
 fuzz_target!(|data: &[u8]| {

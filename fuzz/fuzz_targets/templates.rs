@@ -8,8 +8,9 @@ use std::sync::LazyLock;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
 use stepfn::data::Data;
+use stepfn::model::{QueryLanguage, State};
 use stepfn::parse::state_from_value;
-use stepfn::{test_state, QueryLanguage, State, TestStateRequest};
+use stepfn::{test_state, TestStateRequest};
 use stepfn_fuzz::{in_scope, split};
 
 static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use stepfn::{format_rfc3339_millis, is_rfc3339_timestamp, parse_rfc3339};
+use stepfn::model::{format_rfc3339_millis, is_rfc3339_timestamp, parse_rfc3339};
 
 fuzz_target!(|data: &[u8]| {
     if data.len() == 8 {

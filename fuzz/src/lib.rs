@@ -2,8 +2,8 @@
 //! the document, context object and variables used when the input gives none.
 
 use serde_json::{json, Value};
-use stepfn::internals::context::ContextObject;
 use stepfn::data::Data;
+use stepfn::internals::context::ContextObject;
 use stepfn::internals::variables::VariableScope;
 
 /// An input `text NUL json`: the text (an expression, a path...) and, after the first NUL
@@ -67,7 +67,10 @@ pub fn variables() -> VariableScope<'static> {
 
 /// Runs `work` with a scope over `input` that sees [`context`] and [`variables`], as a state's
 /// fields do: the setup every path, intrinsic and template target shares.
-pub fn in_scope<R>(input: &Data, work: impl FnOnce(&stepfn::internals::scope::Scope<'_>) -> R) -> R {
+pub fn in_scope<R>(
+    input: &Data,
+    work: impl FnOnce(&stepfn::internals::scope::Scope<'_>) -> R,
+) -> R {
     let context = context();
     let variables = variables();
     let scope = stepfn::internals::scope::Roots {
