@@ -112,7 +112,7 @@ const EXECUTION: &str = "article-a-17";
 /// Starts the approval and gives its task token once the task waits for it.
 async fn start(engine: &stepfn::durable::Engine) -> String {
     use stepfn::Workflow;
-    let sm = engine.register("HumanApproval", HumanApproval::definition());
+    let sm = engine.register("HumanApproval", HumanApproval::definition().clone());
     let input = serde_json::to_string(&draft(1200)).unwrap_or_default();
     engine
         .start_execution(&sm, Some(EXECUTION), &input)

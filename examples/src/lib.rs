@@ -65,7 +65,7 @@ where
     W::Input: Clone,
     W::Output: Serialize + DeserializeOwned,
 {
-    let problems = stepfn::validate(&W::definition(), &Default::default());
+    let problems = stepfn::validate(W::definition(), &Default::default());
     assert!(problems.is_empty(), "invalid ASL: {problems:?}");
     let json_input = serde_json::to_value(input.clone()).expect("the input serialises");
     let native = W::run_with(input, options()).await;

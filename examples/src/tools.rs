@@ -227,7 +227,7 @@ pub fn write_artefacts(
 pub fn check_deploy<W: Workflow>(name: &str) {
     let tools = Tools::find();
     let dir = scratch(name);
-    let (asl, templates) = write_artefacts(&W::definition(), &dir, name).unwrap();
+    let (asl, templates) = write_artefacts(W::definition(), &dir, name).unwrap();
     tools.asl_validator(&[asl]).unwrap();
     tools.cfn_lint(&templates).unwrap();
     let _ = std::fs::remove_dir_all(dir);

@@ -163,9 +163,9 @@ fn options() -> ExecutionOptions {
 fn the_definition_is_valid_asl_with_the_written_fields() {
     let machine = Shop::definition();
     assert!(
-        stepfn::validate(&machine, &Default::default()).is_empty(),
+        stepfn::validate(machine, &Default::default()).is_empty(),
         "{:?}",
-        stepfn::validate(&machine, &Default::default())
+        stepfn::validate(machine, &Default::default())
     );
     let asl: serde_json::Value = serde_json::from_str(&Shop::asl_json()).unwrap();
     assert_eq!(asl["Comment"], "Takes an order from validation to packing.");
@@ -285,7 +285,7 @@ fn input_and_result_paths_use_serde_names() {
         asl["States"]["Print"]["Catch"][0]["ResultPath"],
         "$.failure"
     );
-    assert!(stepfn::validate(&Dispatch::definition(), &Default::default()).is_empty());
+    assert!(stepfn::validate(Dispatch::definition(), &Default::default()).is_empty());
 }
 
 #[tokio::test(start_paused = true)]
@@ -358,7 +358,7 @@ async fn jsonata_emission_runs_like_jsonpath() {
         asl["States"]["Route2"]["Choices"][0]["Condition"],
         "{% ($states.input.grandTotal > 100.0) and ($not($states.input.expressDelivery = false)) %}"
     );
-    assert!(stepfn::validate(&ShopJsonata::definition(), &Default::default()).is_empty());
+    assert!(stepfn::validate(ShopJsonata::definition(), &Default::default()).is_empty());
     let packed = ShopJsonata::run_with(order("a", 250.0), options())
         .await
         .unwrap();
@@ -373,7 +373,7 @@ async fn jsonata_emission_runs_like_jsonpath() {
         asl["States"]["Print3"]["Arguments"],
         "{% $states.input.order %}"
     );
-    assert!(stepfn::validate(&DispatchJsonata::definition(), &Default::default()).is_empty());
+    assert!(stepfn::validate(DispatchJsonata::definition(), &Default::default()).is_empty());
     let shipment = |lines: Vec<Line>| Shipment {
         order: Order {
             lines,
@@ -422,8 +422,8 @@ async fn assign_sets_variables_from_the_result() {
         json!({"order_id": "{% $states.result.id %}"})
     );
     for machine in [Remember::definition(), RememberJsonata::definition()] {
-        assert!(stepfn::validate(&machine, &Default::default()).is_empty());
-        let outcome = Executor::new(machine)
+        assert!(stepfn::validate(machine, &Default::default()).is_empty());
+        let outcome = Executor::new(machine.clone())
             .run(
                 serde_json::to_value(order("a", 1.0)).unwrap(),
                 ExecutionOptions {
@@ -518,7 +518,7 @@ async fn templates_build_the_task_input_and_reshape_the_result() {
             .unwrap(),
         expected
     );
-    assert!(stepfn::validate(&CheckoutJsonata::definition(), &Default::default()).is_empty());
+    assert!(stepfn::validate(CheckoutJsonata::definition(), &Default::default()).is_empty());
     assert_eq!(
         CheckoutJsonata::run_with(order("a", 3.0), options())
             .await
@@ -605,14 +605,14 @@ async fn item_selector_batches_and_output_path() {
         Jobs::run_with(input.clone(), options()).await.unwrap(),
         expected
     );
-    assert!(stepfn::validate(&JobsJsonata::definition(), &Default::default()).is_empty());
+    assert!(stepfn::validate(JobsJsonata::definition(), &Default::default()).is_empty());
     assert_eq!(
         JobsJsonata::run_with(input.clone(), options())
             .await
             .unwrap(),
         expected
     );
-    assert!(stepfn::validate(&Batches::definition(), &Default::default()).is_empty());
+    assert!(stepfn::validate(Batches::definition(), &Default::default()).is_empty());
     assert_eq!(
         Batches::run_with(input.clone(), options()).await.unwrap(),
         vec![2, 1]
@@ -657,7 +657,7 @@ async fn a_distributed_map_reads_and_writes_s3() {
         serde_json::to_string(&vec![line("a", 4), line("b", 1)]).unwrap(),
     )
     .unwrap();
-    assert!(stepfn::validate(&Export::definition(), &Default::default()).is_empty());
+    assert!(stepfn::validate(Export::definition(), &Default::default()).is_empty());
     let written = Export::run_with(
         order("a", 1.0),
         ExecutionOptions {
@@ -694,10 +694,10 @@ fn every_workflow_here_emits_valid_asl() {
         ("Export", Export::definition()),
     ];
     for (name, machine) in machines {
-        let problems = stepfn::validate(&machine, &Default::default());
+        let problems = stepfn::validate(machine, &Default::default());
         assert!(problems.is_empty(), "{name}: {problems:?}");
         // The text round-trips through the parser too.
-        let text = stepfn::emit::to_string_pretty(&machine);
+        let text = stepfn::emit::to_string_pretty(machine);
         assert!(stepfn::check(&text, &Default::default()).is_ok(), "{name}");
     }
 }

@@ -55,10 +55,22 @@ pub fn expand(workflow: &Workflow) -> syn::Result<TokenStream> {
                 type Input = #input;
                 type Output = #output;
 
-                fn definition() -> ::stepfn::StateMachine {
-                    let machine = ::stepfn::__private::top_level(#body_json, #comment, #timeout);
-                    let machine = if #jsonata { ::stepfn::__private::jsonata_mode(machine) } else { machine };
-                    ::stepfn::__private::machine(machine)
+                fn definition() -> &'static ::stepfn::StateMachine {
+                    static DEFINITION: ::std::sync::LazyLock<::stepfn::StateMachine> =
+                        ::std::sync::LazyLock::new(|| {
+                            let machine = ::stepfn::__private::top_level(#body_json, #comment, #timeout);
+                            let machine = if #jsonata { ::stepfn::__private::jsonata_mode(machine) } else { machine };
+                            ::stepfn::__private::machine(machine)
+                        });
+                    &DEFINITION
+                }
+
+                fn executor() -> &'static ::stepfn::Executor {
+                    static EXECUTOR: ::std::sync::LazyLock<::stepfn::Executor> =
+                        ::std::sync::LazyLock::new(|| {
+                            ::stepfn::Executor::new(<#name as ::stepfn::Workflow>::definition().clone())
+                        });
+                    &EXECUTOR
                 }
 
                 fn tasks() -> ::stepfn::TaskRegistry {

@@ -34,7 +34,10 @@ pub fn expand(input: TokenStream) -> TokenStream {
             impl ::stepfn::Workflow for #name {
                 type Input = #input;
                 type Output = #output;
-                fn definition() -> ::stepfn::StateMachine {
+                fn definition() -> &'static ::stepfn::StateMachine {
+                    ::core::unreachable!("the workflow failed to compile")
+                }
+                fn executor() -> &'static ::stepfn::Executor {
                     ::core::unreachable!("the workflow failed to compile")
                 }
                 fn tasks() -> ::stepfn::TaskRegistry {

@@ -16,37 +16,41 @@ pub trait Workflow {
     /// The execution output.
     type Output: DeserializeOwned;
 
-    /// The state machine, built from the definition (serde names included).
-    fn definition() -> StateMachine;
+    /// The state machine, built from the definition (serde names included) once per process.
+    fn definition() -> &'static StateMachine;
+
+    /// The executor of [`Workflow::definition`], compiled once per process: every
+    /// [`Workflow::run`] reuses it.
+    fn executor() -> &'static Executor;
 
     /// Handlers for every Task state, running the `#[task]` functions.
     fn tasks() -> TaskRegistry;
 
     /// The ASL JSON, pretty-printed.
     fn asl_json() -> String {
-        crate::emit::to_string_pretty(&Self::definition())
+        crate::emit::to_string_pretty(Self::definition())
     }
 
     /// A CloudFormation template deploying the workflow with its execution role; each
     /// `${TaskNameArn}` placeholder a Parameter unless `options` binds it.
     fn cloudformation(options: &DeployOptions) -> Result<serde_json::Value, DeployError> {
-        crate::emit::deploy::cloudformation(&Self::definition(), options)
+        crate::emit::deploy::cloudformation(Self::definition(), options)
     }
 
     /// The same as a SAM template.
     fn sam(options: &DeployOptions) -> Result<serde_json::Value, DeployError> {
-        crate::emit::deploy::sam(&Self::definition(), options)
+        crate::emit::deploy::sam(Self::definition(), options)
     }
 
     /// The ASL file's text and a CDK construct (TypeScript) loading it from `asl_file`.
     fn cdk(options: &DeployOptions, asl_file: &str) -> Result<(String, String), DeployError> {
-        crate::emit::deploy::cdk(&Self::definition(), options, asl_file)
+        crate::emit::deploy::cdk(Self::definition(), options, asl_file)
     }
 
     /// The execution role's policy document.
     fn iam_policy(options: &DeployOptions) -> Result<serde_json::Value, DeployError> {
         let permissions = crate::emit::iam::permissions(
-            &Self::definition(),
+            Self::definition(),
             &crate::emit::iam::RoleOptions {
                 logging: options.logging.is_some(),
                 tracing: options.tracing,
@@ -58,17 +62,17 @@ pub trait Workflow {
 
     /// The state graph as a Mermaid flowchart.
     fn mermaid() -> String {
-        crate::emit::graph::mermaid(&Self::definition())
+        crate::emit::graph::mermaid(Self::definition())
     }
 
     /// The state graph in Graphviz DOT.
     fn dot() -> String {
-        crate::emit::graph::dot(&Self::definition())
+        crate::emit::graph::dot(Self::definition())
     }
 
     /// The state graph as SVG.
     fn svg() -> String {
-        crate::emit::graph::svg(&Self::definition())
+        crate::emit::graph::svg(Self::definition())
     }
 
     /// JSON Schemas of the input and output of every task whose `#[task(schema)]` asked for
@@ -119,7 +123,7 @@ pub trait Workflow {
                 tasks: options.tasks.merged_over(Self::tasks()),
                 ..options
             };
-            let outcome = Executor::new(Self::definition()).run(input, options).await;
+            let outcome = Self::executor().run(input, options).await;
             match outcome.status {
                 ExecutionStatus::Succeeded => {
                     let output = outcome.output.unwrap_or_default();

@@ -12,6 +12,6 @@ fn main() {}
 
 // The workflow type still exists, so code using it reports nothing more.
 #[allow(dead_code)]
-fn uses_the_workflow() -> stepfn::StateMachine {
+fn uses_the_workflow() -> &'static stepfn::StateMachine {
     <Flow as stepfn::Workflow>::definition()
 }
