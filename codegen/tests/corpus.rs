@@ -12,7 +12,12 @@ use stepfn_testkit::{conformance, SkipList};
 
 /// A skip list in `tests/`.
 fn skip_list(name: &str) -> SkipList {
-    SkipList::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(name)).unwrap()
+    SkipList::load(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests")
+            .join(name),
+    )
+    .unwrap()
 }
 
 fn json_files(dir: &Path) -> Vec<PathBuf> {

@@ -11,7 +11,6 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use common::{conformance, Comparer};
-use stepfn_testkit::SkipList;
 use regex::Regex;
 use serde_json::Value;
 use stepfn::exec::{ExecutionOptions, Executor};
@@ -19,13 +18,13 @@ use stepfn::tasks::TaskRegistry;
 use stepfn::{StatesError, VirtualClock};
 
 /// Cases this executor is not expected to pass yet, each with its reason.
-fn skips() -> SkipList {
+fn skips() -> stepfn_testkit::SkipList {
     common::skip_list("execution-skips.txt")
 }
 
 /// Passing cases whose history AWS numbered in an order that depends on timing (concurrent
 /// branches and iterations interleaving), each with its reason.
-fn numbering_skips() -> SkipList {
+fn numbering_skips() -> stepfn_testkit::SkipList {
     common::skip_list("history-numbering-skips.txt")
 }
 

@@ -120,7 +120,9 @@ impl SkipList {
                 return Err(error(format!("{case}: no reason after the `|`")));
             }
             if let Some((first, _)) = entries.get(case) {
-                return Err(error(format!("{case} is listed twice (first on line {first})")));
+                return Err(error(format!(
+                    "{case} is listed twice (first on line {first})"
+                )));
             }
             entries.insert(case.to_string(), (n, reason.to_string()));
         }
@@ -230,7 +232,10 @@ impl fmt::Display for Stale {
             }
         }
         if !self.missing.is_empty() {
-            writeln!(f, "these listed cases no longer exist; take them off {path}:")?;
+            writeln!(
+                f,
+                "these listed cases no longer exist; take them off {path}:"
+            )?;
             for case in &self.missing {
                 writeln!(f, "  {case}")?;
             }
@@ -245,7 +250,8 @@ mod tests {
 
     #[test]
     fn reads_cases_and_reasons() {
-        let list = SkipList::parse("t.txt", "# c\n\na/b.json | why | with a bar\n c | d \n").unwrap();
+        let list =
+            SkipList::parse("t.txt", "# c\n\na/b.json | why | with a bar\n c | d \n").unwrap();
         assert_eq!(list.len(), 2);
         assert_eq!(list.reason("a/b.json"), Some("why | with a bar"));
         assert!(list.contains("c") && !list.contains("d"));
@@ -255,19 +261,25 @@ mod tests {
     fn a_reason_is_required() {
         let e = SkipList::parse("t.txt", "a\n").unwrap_err().to_string();
         assert!(e.starts_with("t.txt:1: "), "{e}");
-        let e = SkipList::parse("t.txt", "# x\na |  \n").unwrap_err().to_string();
+        let e = SkipList::parse("t.txt", "# x\na |  \n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("t.txt:2: a: no reason"), "{e}");
     }
 
     #[test]
     fn a_case_is_listed_once() {
-        let e = SkipList::parse("t.txt", "a | x\nb | y\na | z\n").unwrap_err().to_string();
+        let e = SkipList::parse("t.txt", "a | x\nb | y\na | z\n")
+            .unwrap_err()
+            .to_string();
         assert_eq!(e, "t.txt:3: a is listed twice (first on line 1)");
     }
 
     #[test]
     fn a_missing_file_is_an_error_naming_it() {
-        let e = SkipList::load("/nonexistent/skips.txt").unwrap_err().to_string();
+        let e = SkipList::load("/nonexistent/skips.txt")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("/nonexistent/skips.txt: cannot read"), "{e}");
     }
 

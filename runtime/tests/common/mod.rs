@@ -86,6 +86,10 @@ impl Comparer {
 
 /// The skip list `name` in `tests/` (`case | reason` per line).
 pub fn skip_list(name: &str) -> stepfn_testkit::SkipList {
-    stepfn_testkit::SkipList::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(name))
-        .unwrap()
+    stepfn_testkit::SkipList::load(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests")
+            .join(name),
+    )
+    .unwrap()
 }
