@@ -409,16 +409,7 @@ fn the_readme_graph_is_what_stepfn_graph_draws() {
 
 /// `../shared/bench` (or `$STEPFN_SHARED/bench`): the peer's workloads.
 fn bench_dir() -> PathBuf {
-    let shared = std::env::var_os("STEPFN_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    let dir = shared.join("bench");
-    assert!(
-        dir.join("meta.json").is_file(),
-        "the bench workloads are missing: expected them at {} (set STEPFN_SHARED)",
-        dir.display()
-    );
-    dir
+    stepfn_testkit::bench()
 }
 
 #[test]

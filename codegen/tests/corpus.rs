@@ -8,17 +8,16 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use stepfn_codegen::{check, check_value, emit, parse, CheckOptions, MachineType, QueryLanguage};
 
-fn conformance() -> PathBuf {
-    let dir = std::env::var_os("STEPFN_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
-        .join("conformance");
-    assert!(
-        dir.is_dir(),
-        "the conformance corpus is missing: expected it at {} (set STEPFN_SHARED)",
-        dir.display()
-    );
-    dir
+use stepfn_testkit::{conformance, SkipList};
+
+/// A skip list in `tests/`.
+fn skip_list(name: &str) -> SkipList {
+    SkipList::load(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests")
+            .join(name),
+    )
+    .unwrap()
 }
 
 fn json_files(dir: &Path) -> Vec<PathBuf> {
@@ -195,31 +194,17 @@ fn validator_cases() -> Vec<ValidatorCase> {
     out
 }
 
-/// The AWS-recorded cases on `tests/aws-skips.txt` for `kind` (`verdict` or `message`).
-fn aws_skips(kind: &str) -> Vec<String> {
-    let text =
-        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/aws-skips.txt"))
-            .unwrap();
-    text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .filter_map(|l| {
-            let mut parts = l.splitn(3, " | ");
-            let (k, file, reason) = (parts.next()?, parts.next()?, parts.next()?);
-            assert!(!reason.trim().is_empty(), "skip without a reason: {l}");
-            (k.trim() == kind).then(|| file.trim().to_string())
-        })
-        .collect()
-}
-
 #[test]
 fn aws_recorded_verdicts_are_matched() {
     let mut failures = Vec::new();
     let mut count = 0;
-    let skipped = aws_skips("verdict");
+    let skipped = skip_list("aws-verdict-skips.txt");
+    let (mut seen, mut now_matching) = (Vec::new(), Vec::new());
     for case in validator_cases()
         .into_iter()
         .filter(|c| c.recorded_against_aws)
     {
+        seen.push(case.file.clone());
         if skipped.contains(&case.file) {
             let accepted = check(
                 &case.text,
@@ -228,13 +213,9 @@ fn aws_recorded_verdicts_are_matched() {
                 },
             )
             .is_ok();
-            if accepted != case.valid {
-                continue;
+            if accepted == case.valid {
+                now_matching.push(case.file.clone());
             }
-            failures.push(format!(
-                "{}: on the skip list but now matches AWS: remove it from tests/aws-skips.txt",
-                case.file
-            ));
             continue;
         }
         count += 1;
@@ -257,6 +238,7 @@ fn aws_recorded_verdicts_are_matched() {
         }
     }
     assert!(count >= 115, "only {count} AWS-recorded cases");
+    skipped.assert_not_stale(&seen, &now_matching);
     assert!(
         failures.is_empty(),
         "{} of {count} AWS verdicts not matched:\n{}",
@@ -270,14 +252,16 @@ fn aws_recorded_verdicts_are_matched() {
 #[test]
 fn aws_messages_are_reproduced() {
     let mut failures = Vec::new();
-    let skipped = aws_skips("message");
+    let skipped = skip_list("aws-message-skips.txt");
+    let (mut seen, mut now_matching) = (Vec::new(), Vec::new());
     for case in validator_cases()
         .into_iter()
-        .filter(|c| c.recorded_against_aws && !c.valid && !skipped.contains(&c.file))
+        .filter(|c| c.recorded_against_aws && !c.valid)
     {
         let Some(aws) = &case.aws_message else {
             continue;
         };
+        seen.push(case.file.clone());
         let Err(problems) = check(
             &case.text,
             &CheckOptions {
@@ -288,10 +272,15 @@ fn aws_messages_are_reproduced() {
         };
         let ours = problems.to_string();
         let core = aws_core(aws);
-        if !ours.contains(&core) {
+        if skipped.contains(&case.file) {
+            if ours.contains(&core) {
+                now_matching.push(case.file.clone());
+            }
+        } else if !ours.contains(&core) {
             failures.push(format!("{}:\n  AWS  {core}\n  ours {ours}", case.file));
         }
     }
+    skipped.assert_not_stale(&seen, &now_matching);
     assert!(
         failures.is_empty(),
         "{} messages differ from AWS's:\n{}",
@@ -324,26 +313,15 @@ fn aws_core(aws: &str) -> String {
 /// `tests/validator-disagreements.txt`. The list may only shrink.
 #[test]
 fn tool_labelled_verdicts_agree_at_least_95_percent() {
-    let listed: BTreeMap<String, String> = fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validator-disagreements.txt"),
-    )
-    .unwrap()
-    .lines()
-    .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-    .map(|l| {
-        let (file, why) = l
-            .split_once(" | ")
-            .unwrap_or_else(|| panic!("line without ' | reason': {l}"));
-        (file.trim().to_string(), why.trim().to_string())
-    })
-    .collect();
+    let listed = skip_list("validator-disagreements.txt");
     let mut disagreements = BTreeMap::new();
-    let mut total = 0;
+    let (mut total, mut seen) = (0, Vec::new());
     for case in validator_cases()
         .into_iter()
         .filter(|c| !c.recorded_against_aws)
     {
         total += 1;
+        seen.push(case.file.clone());
         let accepted = check(
             &case.text,
             &CheckOptions {
@@ -361,11 +339,12 @@ fn tool_labelled_verdicts_agree_at_least_95_percent() {
     let agreement = 1.0 - disagreements.len() as f64 / total as f64;
     let unlisted: Vec<String> = disagreements
         .iter()
-        .filter(|(f, _)| !listed.contains_key(*f))
+        .filter(|(f, _)| !listed.contains(f))
         .map(|(f, ours)| format!("{f}: we {ours}"))
         .collect();
-    let stale: Vec<&String> = listed
-        .keys()
+    let agreeing: Vec<&str> = seen
+        .iter()
+        .map(String::as_str)
         .filter(|f| !disagreements.contains_key(*f))
         .collect();
     assert!(
@@ -373,10 +352,7 @@ fn tool_labelled_verdicts_agree_at_least_95_percent() {
         "disagreements not listed with a reason:\n{}",
         unlisted.join("\n")
     );
-    assert!(
-        stale.is_empty(),
-        "listed disagreements that no longer disagree (remove them): {stale:?}"
-    );
+    listed.assert_not_stale(&seen, agreeing);
     assert!(
         agreement >= 0.95,
         "agreement {:.1}% over {total} tool-labelled files is below 95%",

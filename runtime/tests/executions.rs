@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -18,14 +18,14 @@ use stepfn::tasks::TaskRegistry;
 use stepfn::{StatesError, VirtualClock};
 
 /// Cases this executor is not expected to pass yet, each with its reason.
-fn skips() -> HashMap<String, String> {
-    common::skip_list(include_str!("execution-skips.txt"))
+fn skips() -> stepfn_testkit::SkipList {
+    common::skip_list("execution-skips.txt")
 }
 
 /// Passing cases whose history AWS numbered in an order that depends on timing (concurrent
 /// branches and iterations interleaving), each with its reason.
-fn numbering_skips() -> HashMap<String, String> {
-    common::skip_list(include_str!("history-numbering-skips.txt"))
+fn numbering_skips() -> stepfn_testkit::SkipList {
+    common::skip_list("history-numbering-skips.txt")
 }
 
 /// True for definitions that use JSONata or Variables (counted apart in the report).
@@ -465,10 +465,10 @@ fn recorded_executions_end_as_on_aws() {
     let numbering_skips = numbering_skips();
     let mut numbered_ok = 0;
     let mut numbering_failures = Vec::new();
-    let mut stale_numbering_skips = Vec::new();
+    let (mut numbering_seen, mut numbered) = (Vec::new(), Vec::new());
     let (mut modern_total, mut modern_passed) = (0, 0);
     let mut failures = Vec::new();
-    let mut stale_skips = Vec::new();
+    let mut passing = Vec::new();
     let mut seen = HashSet::new();
     for entry in &index {
         let file = entry["file"].as_str().unwrap();
@@ -485,8 +485,8 @@ fn recorded_executions_end_as_on_aws() {
         let counts = by_group.entry(group).or_default();
         counts.0 += 1;
         let verdict = run_case(&case, &scratch);
-        match (verdict, skips.get(file)) {
-            (Verdict::Pass { history }, skip) => {
+        match (verdict, skips.contains(file)) {
+            (Verdict::Pass { history }, _) => {
                 passed += 1;
                 modern_passed += usize::from(modern);
                 counts.1 += 1;
@@ -494,18 +494,17 @@ fn recorded_executions_end_as_on_aws() {
                     history_total += 1;
                     history_ok += usize::from(m.sequence);
                     numbered_ok += usize::from(m.numbered);
-                    match (m.numbered, numbering_skips.get(file)) {
-                        (true, Some(_)) => stale_numbering_skips.push(file.to_string()),
-                        (false, None) => numbering_failures.push(file.to_string()),
-                        _ => {}
+                    numbering_seen.push(file.to_string());
+                    if m.numbered {
+                        numbered.push(file.to_string());
+                    } else if !numbering_skips.contains(file) {
+                        numbering_failures.push(file.to_string());
                     }
                 }
-                if skip.is_some() {
-                    stale_skips.push(file.to_string());
-                }
+                passing.push(file.to_string());
             }
-            (Verdict::Fail(_), Some(_)) => counts.2 += 1,
-            (Verdict::Fail(why), None) => failures.push(format!("{file}: {why}")),
+            (Verdict::Fail(_), true) => counts.2 += 1,
+            (Verdict::Fail(why), false) => failures.push(format!("{file}: {why}")),
         }
     }
     let _ = fs::remove_dir_all(&scratch);
@@ -517,24 +516,15 @@ fn recorded_executions_end_as_on_aws() {
     println!("passed {passed} of {in_scope}; history event sequence matches AWS in {history_ok} of {history_total} passing cases with a recording");
     println!("history ids, types and previousEventIds match AWS in {numbered_ok} of {history_total} passing cases with a recording");
     if only.is_none() {
-        let unknown: Vec<&String> = skips.keys().filter(|k| !seen.contains(*k)).collect();
-        assert!(
-            unknown.is_empty(),
-            "skip entries for cases not in scope: {unknown:?}"
-        );
+        skips.assert_not_stale(&seen, &passing);
+        numbering_skips.assert_not_stale(&numbering_seen, &numbered);
         assert!(
             passed * 100 >= in_scope * 95,
             "only {passed} of {in_scope} pass (95% needed)"
         );
     }
-    assert!(
-        stale_skips.is_empty(),
-        "these skipped cases pass now; take them off execution-skips.txt: {stale_skips:#?}"
-    );
-    assert!(
-        stale_numbering_skips.is_empty(),
-        "these cases' histories are numbered as AWS numbers them now; take them off history-numbering-skips.txt: {stale_numbering_skips:#?}"
-    );
+    skips.assert_not_stale(skips.cases(), &passing);
+    numbering_skips.assert_not_stale(numbering_skips.cases(), &numbered);
     assert!(
         numbering_failures.is_empty(),
         "{} passing cases number their history unlike AWS (STEPFN_HISTORY_DIFF=1 shows where):\n{}",

@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::fs;
 use std::sync::Arc;
 
@@ -15,8 +14,8 @@ use stepfn::clock::VirtualClock;
 use stepfn::test_state::{InspectionLevel, StateConfiguration};
 use stepfn::{test_state, StatesError, TestStateRequest};
 
-fn skips() -> HashMap<String, String> {
-    common::skip_list(include_str!("test-state-skips.txt"))
+fn skips() -> stepfn_testkit::SkipList {
+    common::skip_list("test-state-skips.txt")
 }
 
 fn json_text(v: &Value) -> Value {
@@ -143,24 +142,23 @@ fn recorded_test_state_calls_end_as_on_aws() {
     files.sort();
     let (mut in_scope, mut passed) = (0, 0);
     let mut failures = Vec::new();
-    let mut stale = Vec::new();
+    let (mut seen, mut passing) = (Vec::new(), Vec::new());
     for path in files {
         let file = path.file_name().unwrap().to_string_lossy().to_string();
         let case: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
         in_scope += 1;
-        match (run_case(&case), skips.contains_key(&file)) {
-            (Ok(()), skipped) => {
+        seen.push(file.clone());
+        match (run_case(&case), skips.contains(&file)) {
+            (Ok(()), _) => {
                 passed += 1;
-                if skipped {
-                    stale.push(file);
-                }
+                passing.push(file);
             }
             (Err(_), true) => {}
             (Err(why), false) => failures.push(format!("{file}: {why}")),
         }
     }
     println!("TestState calls: passed {passed} of {in_scope}");
-    assert!(stale.is_empty(), "skipped cases that pass now: {stale:#?}");
+    skips.assert_not_stale(&seen, &passing);
     assert!(
         failures.is_empty(),
         "{} cases fail and are not on the skip list:\n{}",

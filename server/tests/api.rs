@@ -217,7 +217,7 @@ async fn a_thousand_concurrent_starts_lose_no_execution() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn validation_answers_as_aws_recorded() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/validator");
+    let root = stepfn_testkit::conformance().join("validator");
     let manifest: Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("manifest.json")).unwrap())
             .unwrap();
@@ -225,6 +225,7 @@ async fn validation_answers_as_aws_recorded() {
     let client = reqwest::Client::new();
     let mut checked = 0;
     let mut differences = Vec::new();
+    let (mut seen, mut matching) = (Vec::new(), Vec::new());
     for (file, case) in manifest.as_object().unwrap() {
         let expect = &case["expect"];
         if expect["api"] != "ValidateStateMachineDefinition" {
@@ -240,6 +241,7 @@ async fn validation_answers_as_aws_recorded() {
         .await;
         assert_eq!(status, 200, "{file}: {answer}");
         checked += 1;
+        seen.push(file.clone());
         let codes = |v: &Value| -> Vec<String> {
             v.as_array()
                 .unwrap()
@@ -250,23 +252,23 @@ async fn validation_answers_as_aws_recorded() {
         if answer["result"] != expect["result"]
             || codes(&answer["diagnostics"]) != codes(&expect["diagnostics"])
         {
-            differences.push(format!("{file}: AWS {expect} ours {answer}"));
+            differences.push((file.clone(), format!("{file}: AWS {expect} ours {answer}")));
+        } else {
+            matching.push(file.clone());
         }
     }
     assert_eq!(checked, 12);
-    let skipped: Vec<String> = std::fs::read_to_string(
+    let skipped = stepfn_testkit::SkipList::load(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validate-skips.txt"),
     )
-    .unwrap()
-    .lines()
-    .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-    .map(|l| l.split_whitespace().next().unwrap().to_string())
-    .collect();
+    .unwrap();
     let unexpected: Vec<&String> = differences
         .iter()
-        .filter(|d| !skipped.iter().any(|s| d.starts_with(s.as_str())))
+        .filter(|(file, _)| !skipped.contains(file))
+        .map(|(_, d)| d)
         .collect();
     assert!(unexpected.is_empty(), "{unexpected:#?}");
+    skipped.assert_not_stale(&seen, &matching);
     server.stop().await;
 }
 

@@ -97,7 +97,7 @@ async fn the_aws_cli_runs_the_readme_commands_and_more() {
     let server = start(ServerOptions::default()).await;
     let url = server.url();
     tokio::task::spawn_blocking(move || {
-        // The README's three commands.
+        // The three commands of docs/serve.md.
         let definition = r#"{"StartAt": "Hello", "States": {"Hello": {"Type": "Pass", "Result": "world", "ResultPath": "$.hello", "End": true}}}"#;
         let created = aws(&clients, &url, &["create-state-machine", "--name", "Hello", "--role-arn", ROLE, "--definition", definition]);
         let machine = created["stateMachineArn"].as_str().unwrap().to_string();

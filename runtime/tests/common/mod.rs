@@ -2,8 +2,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use regex::Regex;
 use serde_json::Value;
@@ -15,18 +14,7 @@ use serde_json::Value;
 /// long" now and on every later date.
 pub const RECORDING_INSTANT_MILLIS: i64 = 1_795_287_564_000;
 
-pub fn conformance() -> PathBuf {
-    let dir = std::env::var_os("STEPFN_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
-        .join("conformance");
-    assert!(
-        dir.is_dir(),
-        "the conformance corpus is missing: expected it at {} (set STEPFN_SHARED)",
-        dir.display()
-    );
-    dir
-}
+pub use stepfn_testkit::conformance;
 
 /// A matcher for a string recorded with placeholders: each placeholder matches anything.
 fn wildcard(expected: &str, placeholders: &[String]) -> Regex {
@@ -96,14 +84,12 @@ impl Comparer {
     }
 }
 
-/// Reads a skip list: one `<case file> # <reason>` per line; `#` lines are comments.
-pub fn skip_list(text: &str) -> HashMap<String, String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| match l.split_once(" # ") {
-            Some((case, why)) => (case.trim().to_string(), why.trim().to_string()),
-            None => panic!("skip entry without a reason: {l}"),
-        })
-        .collect()
+/// The skip list `name` in `tests/` (`case | reason` per line).
+pub fn skip_list(name: &str) -> stepfn_testkit::SkipList {
+    stepfn_testkit::SkipList::load(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests")
+            .join(name),
+    )
+    .unwrap()
 }
