@@ -25,6 +25,7 @@ pub mod model;
 pub mod parse;
 mod pointer;
 mod problem;
+pub mod similar;
 pub mod validate;
 
 pub use model::*;

@@ -76,7 +76,10 @@ impl Decoder {
                         .filter(|name| !obj.map.contains_key(*name))
                         .map(|name| {
                             (
-                                strsim::jaro_winkler(&key.to_lowercase(), &name.to_lowercase()),
+                                crate::similar::jaro_winkler(
+                                    &key.to_lowercase(),
+                                    &name.to_lowercase(),
+                                ),
                                 name,
                             )
                         })

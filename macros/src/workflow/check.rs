@@ -273,7 +273,7 @@ fn suggestion(name: &str, names: &[String]) -> Option<String> {
         .iter()
         .map(|n| {
             (
-                strsim::jaro_winkler(&name.to_lowercase(), &n.to_lowercase()),
+                stepfn_codegen::similar::jaro_winkler(&name.to_lowercase(), &n.to_lowercase()),
                 n,
             )
         })

