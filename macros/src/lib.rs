@@ -123,10 +123,11 @@ pub fn workflow(input: TokenStream) -> TokenStream {
 ///
 /// The path is relative to the crate's `Cargo.toml`, like `include_str!`'s is to the source
 /// file. Every problem AWS would report becomes a compile error at the path literal; a valid
-/// file expands to an expression of type `stepfn::StateMachine`.
+/// file expands to an expression of type `&'static stepfn::model::StateMachine`, parsed once per
+/// process (on first use).
 ///
 /// ```ignore
-/// let machine: stepfn::StateMachine = stepfn::include_asl!("workflows/order.asl.json");
+/// let machine: &stepfn::model::StateMachine = stepfn::include_asl!("workflows/order.asl.json");
 /// ```
 #[proc_macro]
 pub fn include_asl(input: TokenStream) -> TokenStream {
@@ -161,5 +162,12 @@ pub fn include_asl(input: TokenStream) -> TokenStream {
         return first.to_compile_error().into();
     }
     let absolute = path.display().to_string();
-    quote! { ::stepfn::__private::checked_definition(::core::include_str!(#absolute)) }.into()
+    quote! {{
+        static MACHINE: ::std::sync::LazyLock<::stepfn::__private::StateMachine> =
+            ::std::sync::LazyLock::new(|| {
+                ::stepfn::__private::checked_definition(::core::include_str!(#absolute))
+            });
+        &*MACHINE
+    }}
+    .into()
 }

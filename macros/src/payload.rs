@@ -112,7 +112,7 @@ fn derive(input: TokenStream) -> syn::Result<TokenStream> {
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     Ok(quote! {
         #[automatically_derived]
-        impl #impl_generics ::stepfn::Payload for #ty #ty_generics #where_clause {
+        impl #impl_generics ::stepfn::__private::Payload for #ty #ty_generics #where_clause {
             fn json_name(field: &str) -> &str {
                 match field {
                     #(#arms,)*

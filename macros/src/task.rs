@@ -205,7 +205,7 @@ fn expand_fn(attr: TokenStream, function: &ItemFn) -> syn::Result<TokenStream> {
         #function
         #marker
         #[automatically_derived]
-        impl ::stepfn::Task for #name {
+        impl ::stepfn::__private::Task for #name {
             type Input = #input_ty;
             type Output = #output_ty;
             type Error = #error_ty;
@@ -218,7 +218,7 @@ fn expand_fn(attr: TokenStream, function: &ItemFn) -> syn::Result<TokenStream> {
             #schemas
             fn call(
                 #input: Self::Input,
-                #context: ::stepfn::TaskContext,
+                #context: ::stepfn::__private::TaskContext,
             ) -> ::stepfn::__private::BoxFuture<'static, ::core::result::Result<Self::Output, Self::Error>> {
                 ::stepfn::__private::boxed(async move { #call })
             }

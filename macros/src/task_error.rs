@@ -74,7 +74,7 @@ fn derive(input: TokenStream) -> syn::Result<TokenStream> {
     };
     Ok(quote! {
         #[automatically_derived]
-        impl #impl_generics ::stepfn::TaskError for #ty #ty_generics #where_clause {
+        impl #impl_generics ::stepfn::__private::TaskError for #ty #ty_generics #where_clause {
             fn error_name(&self) -> &'static str {
                 #error_name_body
             }

@@ -6,7 +6,7 @@
 //! semantics AWS Step Functions gives it:
 //!
 //! ```
-//! let machine: stepfn::StateMachine = stepfn::include_asl!("../examples/order-processing.asl.json");
+//! let machine: &stepfn::StateMachine = stepfn::include_asl!("../examples/order-processing.asl.json");
 //! assert_eq!(machine.start_at, "ProcessOrder");
 //! ```
 //!
@@ -71,16 +71,23 @@ pub mod internals {
     };
 }
 
-/// What generated code calls. Not a public API: it may change in any release.
+/// What generated code calls: every path `#[task]`, `#[derive(TaskError)]`,
+/// `#[derive(Payload)]`, `workflow!` and `include_asl!` emit starts here, so the public root
+/// can change freely. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::dsl::support::*;
+    pub use crate::dsl::{
+        ErrorOutput, ItemBatch, MapRunOutput, Payload, Task, TaskContext, TaskError, Workflow,
+    };
+    pub use crate::exec::Executor;
+    pub use crate::tasks::TaskRegistry;
     pub use serde_json;
-    use stepfn_codegen::{check, CheckOptions, StateMachine};
+    pub use stepfn_codegen::model::StateMachine;
 
     /// Parses a definition that [`crate::include_asl!`] already checked at compile time.
     pub fn checked_definition(text: &str) -> StateMachine {
-        match check(text, &CheckOptions::default()) {
+        match stepfn_codegen::check(text, &stepfn_codegen::CheckOptions::default()) {
             Ok(machine) => machine,
             Err(problems) => unreachable!(
                 "include_asl! accepted a definition that is invalid at run time: {problems}"

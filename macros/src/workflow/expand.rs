@@ -51,30 +51,28 @@ pub fn expand(workflow: &Workflow) -> syn::Result<TokenStream> {
             #(#checks)*
 
             #[automatically_derived]
-            impl ::stepfn::Workflow for #name {
+            impl ::stepfn::__private::Workflow for #name {
                 type Input = #input;
                 type Output = #output;
 
-                fn definition() -> &'static ::stepfn::StateMachine {
-                    static DEFINITION: ::std::sync::LazyLock<::stepfn::StateMachine> =
+                fn definition() -> &'static ::stepfn::__private::StateMachine {
+                    static DEFINITION: ::std::sync::LazyLock<::stepfn::__private::StateMachine> =
                         ::std::sync::LazyLock::new(|| {
-                            let machine = ::stepfn::__private::top_level(#body_json, #comment, #timeout);
-                            let machine = if #jsonata { ::stepfn::__private::jsonata_mode(machine) } else { machine };
-                            ::stepfn::__private::machine(machine)
+                            ::stepfn::__private::machine(#body_json, #comment, #timeout, #jsonata)
                         });
                     &DEFINITION
                 }
 
-                fn executor() -> &'static ::stepfn::Executor {
-                    static EXECUTOR: ::std::sync::LazyLock<::stepfn::Executor> =
+                fn executor() -> &'static ::stepfn::__private::Executor {
+                    static EXECUTOR: ::std::sync::LazyLock<::stepfn::__private::Executor> =
                         ::std::sync::LazyLock::new(|| {
-                            ::stepfn::Executor::new(<#name as ::stepfn::Workflow>::definition().clone())
+                            ::stepfn::__private::Executor::new(<#name as ::stepfn::__private::Workflow>::definition().clone())
                         });
                     &EXECUTOR
                 }
 
-                fn tasks() -> ::stepfn::TaskRegistry {
-                    let registry = ::stepfn::TaskRegistry::new();
+                fn tasks() -> ::stepfn::__private::TaskRegistry {
+                    let registry = ::stepfn::__private::TaskRegistry::new();
                     #(#registrations)*
                     registry
                 }
@@ -187,21 +185,21 @@ impl Cx {
                     let registry = ::stepfn::__private::register::<#task>(registry, #name);
                 });
                 self.schema_entries.push(quote! {
-                    if let ::core::option::Option::Some((input, output)) = <#task as ::stepfn::Task>::schemas() {
+                    if let ::core::option::Option::Some((input, output)) = <#task as ::stepfn::__private::Task>::schemas() {
                         schemas.push((#name, input, output));
                     }
                 });
-                let error_ty = quote!(<#task as ::stepfn::Task>::Error);
+                let error_ty = quote!(<#task as ::stepfn::__private::Task>::Error);
                 let (retry, catch) = self.handling_json(&state.name, handling, Some(&error_ty));
                 let next = next_of(next);
                 let m = marker(&state.name);
                 let state_input = quote!(<#m as ::stepfn::__private::StateTypes>::In);
-                let task_output = quote!(<#task as ::stepfn::Task>::Output);
+                let task_output = quote!(<#task as ::stepfn::__private::Task>::Output);
                 // The task takes exactly the selected part; the result fits where it goes.
                 let input = optional_path(
                     &state.name,
                     input.as_ref(),
-                    quote!(::stepfn::__private::same_field::<<#task as ::stepfn::Task>::Input, _>),
+                    quote!(::stepfn::__private::same_field::<<#task as ::stepfn::__private::Task>::Input, _>),
                 );
                 let result_ty = match result_selector {
                     Some(t) => {
@@ -220,7 +218,7 @@ impl Cx {
                     parameters.as_ref(),
                     &state_input,
                     None,
-                    quote!(<#task as ::stepfn::Task>::Input),
+                    quote!(<#task as ::stepfn::__private::Task>::Input),
                 );
                 let result_selector = self.template(
                     result_selector.as_ref(),
@@ -450,7 +448,7 @@ impl Cx {
                 let result_path = optional_path(
                     state,
                     c.result_path.as_ref(),
-                    quote!(::stepfn::__private::holds_field::<::stepfn::ErrorOutput, _>),
+                    quote!(::stepfn::__private::holds_field::<::stepfn::__private::ErrorOutput, _>),
                 );
                 quote!(::stepfn::__private::catcher(#errors, #next, #result_path))
             })
@@ -516,7 +514,7 @@ impl Cx {
         let mut literal_fields = Vec::new();
         for (field, value) in &t.fields {
             let name = field.to_string();
-            let json_name = quote!(<#ty as ::stepfn::Payload>::json_name(#name));
+            let json_name = quote!(<#ty as ::stepfn::__private::Payload>::json_name(#name));
             match value {
                 TemplateValue::Path(path) => {
                     let lens = lens_from(source.clone(), path);
@@ -740,8 +738,8 @@ impl Cx {
                 (quote!(#ty), tag(&as_type))
             }
             Kind::Task { task, .. } => (
-                quote!(<#task as ::stepfn::Task>::Output),
-                quote!(<#task as ::stepfn::Task>::OutputTag),
+                quote!(<#task as ::stepfn::__private::Task>::Output),
+                quote!(<#task as ::stepfn::__private::Task>::OutputTag),
             ),
             Kind::Pass {
                 ty: Some(ty),
@@ -783,7 +781,7 @@ impl Cx {
                         (quote!(#ty), tag(&as_type))
                     }
                     (None, Some(_)) => (
-                        quote!(::stepfn::ItemBatch<#item>),
+                        quote!(::stepfn::__private::ItemBatch<#item>),
                         quote!(::stepfn::__private::Exact),
                     ),
                     (None, None) => (quote!(#item), tag(item)),
@@ -803,7 +801,7 @@ impl Cx {
                 if writes {
                     // The results go to S3; the state gives where.
                     (
-                        quote!(::stepfn::MapRunOutput),
+                        quote!(::stepfn::__private::MapRunOutput),
                         quote!(::stepfn::__private::Exact),
                     )
                 } else {
@@ -874,7 +872,7 @@ fn checked_lens_from(root: TokenStream, path: &FieldPath, check: TokenStream) ->
 fn assign_root(state: &StateDef) -> TokenStream {
     let m = marker(&state.name);
     match &state.kind {
-        Kind::Task { task, .. } => quote!(<#task as ::stepfn::Task>::Output),
+        Kind::Task { task, .. } => quote!(<#task as ::stepfn::__private::Task>::Output),
         Kind::Parallel { .. }
         | Kind::Map { .. }
         | Kind::Pass {
@@ -1017,8 +1015,8 @@ fn input_of(
             ..
         } => {
             return Ok((
-                quote!(<#task as ::stepfn::Task>::Input),
-                quote!(<#task as ::stepfn::Task>::InputTag),
+                quote!(<#task as ::stepfn::__private::Task>::Input),
+                quote!(<#task as ::stepfn::__private::Task>::InputTag),
             ))
         }
         Kind::Fail { .. }

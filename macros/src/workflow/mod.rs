@@ -31,16 +31,16 @@ pub fn expand(input: TokenStream) -> TokenStream {
         return quote::quote! {
             #(#attrs)*
             #vis struct #name;
-            impl ::stepfn::Workflow for #name {
+            impl ::stepfn::__private::Workflow for #name {
                 type Input = #input;
                 type Output = #output;
-                fn definition() -> &'static ::stepfn::StateMachine {
+                fn definition() -> &'static ::stepfn::__private::StateMachine {
                     ::core::unreachable!("the workflow failed to compile")
                 }
-                fn executor() -> &'static ::stepfn::Executor {
+                fn executor() -> &'static ::stepfn::__private::Executor {
                     ::core::unreachable!("the workflow failed to compile")
                 }
-                fn tasks() -> ::stepfn::TaskRegistry {
+                fn tasks() -> ::stepfn::__private::TaskRegistry {
                     ::core::unreachable!("the workflow failed to compile")
                 }
             }

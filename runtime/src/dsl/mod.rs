@@ -50,5 +50,5 @@ pub use task::{
 };
 pub use workflow::{Workflow, WorkflowError};
 
-#[doc(hidden)]
-pub mod support;
+/// What generated code calls, reached only through `crate::__private`.
+pub(crate) mod support;

@@ -1,0 +1,156 @@
+//! The type checks generated code leaves for rustc: never-run functions whose bounds say, in
+//! the user's terms, why a field does not fit where the workflow puts it.
+
+use serde_json::Value;
+
+use super::super::payload::Lens;
+
+/// A field a Choice rule may compare with a number.
+#[diagnostic::on_unimplemented(
+    message = "a Choice rule compares this field with a number, but the field is a `{Self}`",
+    label = "not a number",
+    note = "Choice rules compare numbers with numbers, strings with strings and booleans with booleans"
+)]
+pub trait NumberOperand {}
+
+/// A field a Choice rule may compare with a string.
+#[diagnostic::on_unimplemented(
+    message = "a Choice rule compares this field with a string, but the field is a `{Self}`",
+    label = "not a string",
+    note = "Choice rules compare numbers with numbers, strings with strings and booleans with booleans"
+)]
+pub trait StringOperand {}
+
+/// A field a Choice rule may compare with `true` or `false`.
+#[diagnostic::on_unimplemented(
+    message = "a Choice rule compares this field with a boolean, but the field is a `{Self}`",
+    label = "not a boolean",
+    note = "Choice rules compare numbers with numbers, strings with strings and booleans with booleans"
+)]
+pub trait BooleanOperand {}
+
+macro_rules! numbers {
+    ($($t:ty),*) => { $(impl NumberOperand for $t {})* };
+}
+numbers!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
+impl StringOperand for String {}
+impl StringOperand for &str {}
+impl BooleanOperand for bool {}
+impl<T: NumberOperand> NumberOperand for Option<T> {}
+impl<T: StringOperand> StringOperand for Option<T> {}
+impl<T: BooleanOperand> BooleanOperand for Option<T> {}
+impl NumberOperand for Value {}
+impl StringOperand for Value {}
+impl BooleanOperand for Value {}
+
+/// The path to a field a Choice rule compares with a number.
+pub fn number_field<F: NumberOperand>(field: Lens<F>) -> Lens<F> {
+    field
+}
+/// The path to a field a Choice rule compares with a string.
+pub fn string_field<F: StringOperand>(field: Lens<F>) -> Lens<F> {
+    field
+}
+/// The path to a field a Choice rule compares with a boolean.
+pub fn boolean_field<F: BooleanOperand>(field: Lens<F>) -> Lens<F> {
+    field
+}
+
+/// What a Map iterates: a sequence of `I`.
+#[diagnostic::on_unimplemented(
+    message = "Map items must be a sequence of `{I}`, but this is a `{Self}`",
+    label = "not a `Vec<{I}>`"
+)]
+pub trait Items<I> {}
+impl<I> Items<I> for Vec<I> {}
+impl<I, const N: usize> Items<I> for [I; N] {}
+impl<I> Items<I> for Value {}
+
+/// The path to a Map's items, a sequence of `I`.
+pub fn items_field<I, C: Items<I>>(items: Lens<C>) -> Lens<C> {
+    items
+}
+
+/// A Map item's index, for the never-run functions that check templates.
+pub fn index_value<T: Index>() -> T {
+    unreachable!("only type-checked, never run")
+}
+
+/// Whole-number types a Map item's `index` may fill.
+#[diagnostic::on_unimplemented(
+    message = "`index` is a whole number, but the field is a `{Self}`",
+    label = "not a whole number"
+)]
+pub trait Index {}
+impl Index for u32 {}
+impl Index for u64 {}
+impl Index for usize {}
+impl Index for i32 {}
+impl Index for i64 {}
+
+/// Stands for a field's value in the never-run functions that check templates.
+pub fn copy_of<T>(_field: &T) -> T {
+    unreachable!("only type-checked, never run")
+}
+
+/// A field of exactly the type `T`.
+#[diagnostic::on_unimplemented(
+    message = "this field is a `{Self}`, but the task takes a `{T}`",
+    label = "the task's input is `{T}`",
+    note = "`input = .field` hands the field to the task unconverted: the types must be identical"
+)]
+pub trait Same<T> {}
+impl<T> Same<T> for T {}
+
+/// A field that can hold a `T`: a `T` or an `Option<T>`.
+#[diagnostic::on_unimplemented(
+    message = "this field is a `{Self}`, which cannot hold the result, a `{T}`",
+    label = "`result_path` puts a `{T}` here",
+    note = "give the field the result's type (or `Option` of it)"
+)]
+pub trait Holds<T> {}
+impl<T> Holds<T> for T {}
+impl<T> Holds<T> for Option<T> {}
+
+/// A whole number of seconds.
+#[diagnostic::on_unimplemented(
+    message = "`wait for` needs a whole number of seconds, but the field is a `{Self}`",
+    label = "not a whole number"
+)]
+pub trait Seconds {}
+impl Seconds for u8 {}
+impl Seconds for u16 {}
+impl Seconds for u32 {}
+impl Seconds for u64 {}
+impl Seconds for usize {}
+impl Seconds for i32 {}
+impl Seconds for i64 {}
+
+/// The path to a field of exactly the type `T`.
+pub fn same_field<T, F: Same<T>>(field: Lens<F>) -> Lens<F> {
+    field
+}
+
+/// A field of exactly the type `output = .field as T` names.
+#[diagnostic::on_unimplemented(
+    message = "this field is a `{Self}`, but `output` says `{T}`",
+    label = "`output` passes this field on as a `{T}`"
+)]
+pub trait OutputIs<T> {}
+impl<T> OutputIs<T> for T {}
+
+/// The path to the field `output` passes on, of exactly the type `T`.
+pub fn output_field<T, F: OutputIs<T>>(field: Lens<F>) -> Lens<F> {
+    field
+}
+
+/// The path to a field that can hold a `T`.
+pub fn holds_field<T, F: Holds<T>>(field: Lens<F>) -> Lens<F> {
+    field
+}
+
+/// The path to a number of seconds.
+pub fn seconds_field<F: Seconds>(field: Lens<F>) -> Lens<F> {
+    field
+}
+

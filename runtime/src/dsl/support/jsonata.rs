@@ -1,0 +1,383 @@
+//! `query_language = jsonata;`: the machine `workflow!` built in JSONPath terms, rewritten for
+//! `QueryLanguage: JSONata`. `InputPath` becomes `Arguments`, `ResultPath` an `Output` merging
+//! the result into the input, `ItemsPath` `Items`, `SecondsPath`/`TimestampPath` expressions,
+//! Choice rules `Condition`s, Pass `Result` an `Output`.
+
+use serde_json::Value;
+use stepfn_codegen::model::{
+    Assign, Branch, ComparisonValue, Condition, Jsonata, MaybeJsonata, Nullable, Path,
+    QueryLanguage, State, StateMachine, States, Template,
+};
+
+/// `machine` with every state in JSONata terms.
+pub(crate) fn jsonata_mode(mut machine: StateMachine) -> StateMachine {
+    machine.query_language = Some(QueryLanguage::Jsonata);
+    convert_states(&mut machine.states);
+    machine
+}
+
+fn convert_branch(branch: &mut Branch) {
+    convert_states(&mut branch.states);
+}
+
+/// The parts of a state the conversion reads and writes, whatever its type.
+#[derive(Default)]
+struct Io {
+    input_path: Option<Nullable<Path>>,
+    parameters: Option<Template>,
+    result_selector: Option<Template>,
+    result_path: Option<Nullable<Path>>,
+    output_path: Option<Nullable<Path>>,
+    assign: Option<Assign>,
+}
+
+fn source(p: &Nullable<Path>) -> &str {
+    p.as_value().map_or("$", Path::source)
+}
+
+fn convert_states(states: &mut States) {
+    for state in states.values_mut() {
+        let has_result = matches!(state, State::Task(_) | State::Parallel(_) | State::Map(_))
+            || matches!(state, State::Pass(p) if p.result.is_some());
+        let mut io = Io::default();
+        match state {
+            State::Task(s) => {
+                io.input_path = s.input_path.take();
+                io.parameters = s.parameters.take();
+                io.result_selector = s.result_selector.take();
+                io.result_path = s.result_path.take();
+                io.output_path = s.output_path.take();
+                io.assign = s.assign.take();
+            }
+            State::Pass(s) => {
+                io.input_path = s.input_path.take();
+                io.parameters = s.parameters.take();
+                io.result_path = s.result_path.take();
+                io.output_path = s.output_path.take();
+                io.assign = s.assign.take();
+            }
+            State::Choice(s) => {
+                io.input_path = s.input_path.take();
+                io.output_path = s.output_path.take();
+                io.assign = s.assign.take();
+            }
+            State::Wait(s) => {
+                io.input_path = s.input_path.take();
+                io.output_path = s.output_path.take();
+                io.assign = s.assign.take();
+            }
+            State::Succeed(s) => {
+                io.input_path = s.input_path.take();
+                io.output_path = s.output_path.take();
+            }
+            State::Fail(_) => {}
+            State::Parallel(s) => {
+                io.input_path = s.input_path.take();
+                io.parameters = s.parameters.take();
+                io.result_selector = s.result_selector.take();
+                io.result_path = s.result_path.take();
+                io.output_path = s.output_path.take();
+                io.assign = s.assign.take();
+            }
+            State::Map(s) => {
+                io.input_path = s.input_path.take();
+                io.parameters = s.parameters.take();
+                io.result_selector = s.result_selector.take();
+                io.result_path = s.result_path.take();
+                io.output_path = s.output_path.take();
+                io.assign = s.assign.take();
+            }
+        }
+        let mut arguments = io
+            .input_path
+            .as_ref()
+            .map(|p| expression(&input_expr(source(p))));
+        let mut pass_output = None;
+        if let Some(parameters) = &io.parameters {
+            let built = expression(&object_expr(parameters, "$states.input"));
+            if matches!(state, State::Pass(_)) {
+                pass_output = Some(built);
+            } else {
+                arguments = Some(built);
+            }
+        }
+        let selected = io
+            .result_selector
+            .as_ref()
+            .map(|selector| object_expr(selector, "$states.result"));
+        let output = match (&io.result_path, selected) {
+            (Some(p), selected) => {
+                let result = selected.unwrap_or_else(|| "$states.result".into());
+                Some(merged(source(p), &result))
+            }
+            (None, Some(selected)) => Some(selected),
+            _ => None,
+        };
+        let output = match &io.output_path {
+            Some(p) => {
+                let mut e = format!("({})", output.unwrap_or_else(|| "$states.result".into()));
+                for segment in segments(source(p)) {
+                    e.push('.');
+                    e.push_str(&name_of(&segment));
+                }
+                Some(e)
+            }
+            None => output,
+        };
+        let output = output.map(|o| expression(&o)).or(pass_output);
+        let assign = io.assign.map(|Assign(variables)| {
+            let from = if has_result {
+                "$states.result"
+            } else {
+                "$states.input"
+            };
+            Assign(
+                variables
+                    .into_iter()
+                    .map(|(name, value)| {
+                        let path = match &value {
+                            Template::Query(q) => q.source(),
+                            _ => "$",
+                        };
+                        let mut e = from.to_string();
+                        for s in segments(path) {
+                            e.push('.');
+                            e.push_str(&name_of(&s));
+                        }
+                        (name, expression(&e))
+                    })
+                    .collect(),
+            )
+        });
+        match state {
+            State::Task(s) => {
+                s.arguments = arguments;
+                s.output = output;
+                s.assign = assign;
+                s.catch.iter_mut().flatten().for_each(convert_catcher);
+            }
+            State::Pass(s) => {
+                if let Some(result) = s.result.take() {
+                    s.output = Some(Template::Literal(result));
+                }
+                if output.is_some() {
+                    s.output = output;
+                }
+                s.assign = assign;
+            }
+            State::Choice(s) => {
+                s.output = output;
+                s.assign = assign;
+                for rule in &mut s.choices {
+                    let condition = expression_of(&condition(&rule.condition));
+                    rule.condition = Condition::Jsonata(MaybeJsonata::Jsonata(condition));
+                }
+            }
+            State::Wait(s) => {
+                s.output = output;
+                s.assign = assign;
+                if let Some(p) = s.seconds_path.take() {
+                    s.seconds = Some(MaybeJsonata::Jsonata(expression_of(&input_expr(
+                        p.source(),
+                    ))));
+                }
+                if let Some(p) = s.timestamp_path.take() {
+                    s.timestamp = Some(MaybeJsonata::Jsonata(expression_of(&input_expr(
+                        p.source(),
+                    ))));
+                }
+            }
+            State::Succeed(s) => s.output = output,
+            State::Fail(_) => {}
+            State::Parallel(s) => {
+                s.arguments = arguments;
+                s.output = output;
+                s.assign = assign;
+                s.catch.iter_mut().flatten().for_each(convert_catcher);
+                s.branches.iter_mut().for_each(convert_branch);
+            }
+            State::Map(s) => {
+                // A Map's `Arguments` do not exist: its input is `Items`.
+                s.output = output;
+                s.assign = assign;
+                if let Some(selector) = s.item_selector.take() {
+                    s.item_selector = Some(expression(&object_expr(&selector, "$states.input")));
+                }
+                if let Some(p) = s.items_path.take() {
+                    s.items = Some(expression(&input_expr(p.source())));
+                }
+                s.catch.iter_mut().flatten().for_each(convert_catcher);
+                convert_branch(&mut s.item_processor);
+            }
+        }
+    }
+}
+
+fn convert_catcher(catcher: &mut stepfn_codegen::model::Catcher) {
+    if let Some(p) = catcher.result_path.take() {
+        catcher.output = Some(expression(&merged(source(&p), "$states.errorOutput")));
+    }
+}
+
+/// `{% body %}` as the parser reads it.
+fn expression_of(body: &str) -> Jsonata {
+    match Jsonata::parse(format!(" {body} ")) {
+        Ok(j) => j,
+        Err(e) => unreachable!("workflow! built an invalid JSONata expression {body}: {e:?}"),
+    }
+}
+
+fn expression(body: &str) -> Template {
+    Template::Jsonata(expression_of(body))
+}
+
+/// The segments of a path `workflow!` emitted: `$.a.b` or `$.a['b c']`.
+fn segments(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = path.strip_prefix('$').unwrap_or(path);
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("['") {
+            let end = r.find("']").unwrap_or(r.len());
+            out.push(r[..end].replace("\\'", "'"));
+            rest = r.get(end + 2..).unwrap_or("");
+        } else if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            out.push(r[..end].to_string());
+            rest = &r[end..];
+        } else {
+            break;
+        }
+    }
+    out
+}
+
+/// A JSONata field name: bare when it can be, else in backticks.
+fn name_of(segment: &str) -> String {
+    let bare = segment
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && segment
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if bare {
+        segment.to_string()
+    } else {
+        format!("`{segment}`")
+    }
+}
+
+fn input_expr(path: &str) -> String {
+    let mut e = String::from("$states.input");
+    for s in segments(path) {
+        e.push('.');
+        e.push_str(&name_of(&s));
+    }
+    e
+}
+
+/// A JSONata object constructor for a JSONPath payload template over `source`.
+fn object_expr(template: &Template, source: &str) -> String {
+    let member = |key: &str, value: &Template| match value {
+        Template::Query(q) => {
+            let path = q.source();
+            // `$$...` reads the context object.
+            let (mut e, path) = match path.strip_prefix('$') {
+                Some(rest) if rest.starts_with('$') => ("$states.context".to_string(), rest),
+                _ => (source.to_string(), path),
+            };
+            for s in segments(path) {
+                e.push('.');
+                e.push_str(&name_of(&s));
+            }
+            format!("{}: {e}", Value::String(key.to_string()))
+        }
+        Template::Literal(v) => format!("{}: {v}", Value::String(key.to_string())),
+        other => unreachable!("workflow! built a template member {other:?}"),
+    };
+    let members: Vec<String> = match template {
+        Template::Object(members) => members.iter().map(|(k, v)| member(k, v)).collect(),
+        Template::Literal(Value::Object(members)) => members
+            .iter()
+            .map(|(k, v)| format!("{}: {v}", Value::String(k.clone())))
+            .collect(),
+        other => unreachable!("workflow! built a template {other:?}"),
+    };
+    format!("{{{}}}", members.join(", "))
+}
+
+/// The input with `value` placed at `path`.
+fn merged(path: &str, value: &str) -> String {
+    let segs = segments(path);
+    match segs.split_last() {
+        None => value.to_string(),
+        Some((last, [])) => format!(
+            "$merge([$states.input, {{{}: {value}}}])",
+            Value::String(last.clone())
+        ),
+        Some((last, parents)) => format!(
+            "$states.input ~> |{}|{{{}: {value}}}|",
+            parents
+                .iter()
+                .map(|p| name_of(p))
+                .collect::<Vec<_>>()
+                .join("."),
+            Value::String(last.clone())
+        ),
+    }
+}
+
+/// A JSONPath Choice rule as a JSONata condition.
+fn condition(rule: &Condition) -> String {
+    let list = |rules: &[stepfn_codegen::model::NestedRule], op: &str| -> String {
+        let parts: Vec<String> = rules
+            .iter()
+            .map(|r| format!("({})", condition(&r.condition)))
+            .collect();
+        parts.join(&format!(" {op} "))
+    };
+    let c = match rule {
+        Condition::And(rules) => return list(rules, "and"),
+        Condition::Or(rules) => return list(rules, "or"),
+        Condition::Not(inner) => return format!("$not({})", condition(&inner.condition)),
+        Condition::Jsonata(_) => return "false".into(),
+        Condition::Compare(c) => c,
+    };
+    let variable = input_expr(c.variable.source());
+    let literal = match &c.value {
+        ComparisonValue::String(s) => Value::String(s.clone()).to_string(),
+        ComparisonValue::Number(n) => n.to_string(),
+        ComparisonValue::Bool(b) => b.to_string(),
+        ComparisonValue::Path(p) => Value::String(p.source().to_string()).to_string(),
+    };
+    let compare = |op: &str| format!("{variable} {op} {literal}");
+    match c.operator.name() {
+        "IsPresent" => format!("$exists({variable})"),
+        "IsNull" => format!("{variable} = null"),
+        "IsNumeric" => format!("$type({variable}) = 'number'"),
+        "IsString" => format!("$type({variable}) = 'string'"),
+        "IsBoolean" => format!("$type({variable}) = 'boolean'"),
+        "IsTimestamp" => format!(
+            "$type({variable}) = 'string' and $contains({variable}, /^\\d{{4}}-\\d{{2}}-\\d{{2}}T/)"
+        ),
+        "StringMatches" => {
+            let pattern: String = match &c.value {
+                ComparisonValue::String(s) => s.as_str(),
+                _ => "",
+            }
+            .chars()
+            .map(|c| match c {
+                '*' => ".*".to_string(),
+                c if c.is_ascii_alphanumeric() || c == ' ' => c.to_string(),
+                c => format!("\\{c}"),
+            })
+            .collect();
+            format!("$contains({variable}, /^{pattern}$/)")
+        }
+        op if op.ends_with("GreaterThanEquals") => compare(">="),
+        op if op.ends_with("LessThanEquals") => compare("<="),
+        op if op.ends_with("GreaterThan") => compare(">"),
+        op if op.ends_with("LessThan") => compare("<"),
+        _ => compare("="),
+    }
+}

@@ -1,0 +1,87 @@
+//! What the code `#[task]`, `#[derive(TaskError)]` and `workflow!` generate calls. Not a public
+//! API: it may change in any release.
+
+mod build;
+mod checks;
+mod jsonata;
+
+pub use build::*;
+pub use checks::*;
+
+pub use super::flow::{assert_flows, Exact, Json};
+pub use super::payload::Lens;
+pub use super::task::Never;
+pub use futures::future::BoxFuture;
+
+use super::task::{Task, TaskContext, TaskError};
+use crate::error::{names, StatesError};
+use crate::tasks::{TaskRegistry, TaskRequest, TaskResult};
+
+/// The handler that runs the task `T` for a Task state: JSON in, the function, JSON out; an
+/// error becomes its ASL name and its text as the cause.
+pub fn register<T: Task>(registry: TaskRegistry, state: &str) -> TaskRegistry {
+    registry.on_state(
+        state,
+        |request: TaskRequest| -> BoxFuture<'static, TaskResult> {
+            let input = match serde_json::from_value::<T::Input>(request.input) {
+                Ok(input) => input,
+                Err(e) => {
+                    let error = StatesError::new(
+                        names::TASK_FAILED,
+                        format!(
+                            "The input of task '{}' does not match its input type: {e}",
+                            T::NAME
+                        ),
+                    );
+                    return Box::pin(async move { Err(error) });
+                }
+            };
+            let context = TaskContext {
+                state_name: request.state_name.to_string(),
+                task_token: request.task_token,
+                retry_count: request.retry_count,
+                context: request.context,
+            };
+            Box::pin(async move {
+                match T::call(input, context).await {
+                    Ok(output) => serde_json::to_value(output).map_err(|e| {
+                        StatesError::new(
+                            names::TASK_FAILED,
+                            format!("The output of task '{}' does not serialise: {e}", T::NAME),
+                        )
+                    }),
+                    Err(error) => Err(StatesError::new(error.error_name(), error.to_string())),
+                }
+            })
+        },
+    )
+}
+
+/// The ASL error name of `variant` of the error enum `E`.
+pub fn error_name<E: TaskError>(variant: &str) -> String {
+    E::name_of(variant)
+        .map(str::to_string)
+        .unwrap_or_else(|| variant.to_string())
+}
+
+/// Makes an `async fn`'s future the boxed, sendable future [`Task::call`] returns.
+pub fn boxed<F, T>(future: F) -> BoxFuture<'static, T>
+where
+    F: std::future::Future<Output = T> + Send + 'static,
+{
+    Box::pin(future)
+}
+
+/// The input and output types of one state of a `workflow!`, for the flow assertions.
+pub trait StateTypes {
+    /// What the state takes.
+    type In;
+    /// What it gives the next state.
+    type Out;
+    /// `Exact` or `Json`, for `In`.
+    type InTag;
+    /// `Exact` or `Json`, for `Out`.
+    type OutTag;
+}
+
+pub use super::schema::schema_of;
