@@ -698,7 +698,12 @@ fn every_workflow_here_emits_valid_asl() {
         assert!(problems.is_empty(), "{name}: {problems:?}");
         // The text round-trips through the parser too.
         let text = stepfn::emit::to_string_pretty(machine);
-        assert!(stepfn::check(&text, &Default::default()).is_ok(), "{name}");
+        // The model workflow! builds is the one the parser reads from the text emit writes.
+        let reread = stepfn::check(&text, &Default::default()).expect(name);
+        assert_eq!(&reread, machine, "{name}");
+        if let Ok(dir) = std::env::var("STEPFN_ASL_DUMP") {
+            std::fs::write(format!("{dir}/{name}.json"), &text).unwrap();
+        }
     }
 }
 
