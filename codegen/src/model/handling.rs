@@ -2,6 +2,26 @@ use serde_json::Number;
 
 use super::{Assign, Nullable, Path, Template};
 
+/// The `States.*` error names AWS defines, `States.ALL` first (it matches every error).
+pub const STATES_ERRORS: &[&str] = &[
+    "States.ALL",
+    "States.Timeout",
+    "States.TaskFailed",
+    "States.HeartbeatTimeout",
+    "States.Permissions",
+    "States.ResultPathMatchFailure",
+    "States.ParameterPathFailure",
+    "States.BranchFailed",
+    "States.NoChoiceMatched",
+    "States.IntrinsicFailure",
+    "States.ExceedToleratedFailureThreshold",
+    "States.ItemReaderFailed",
+    "States.ResultWriterFailed",
+    "States.QueryEvaluationError",
+    "States.DataLimitExceeded",
+    "States.Runtime",
+];
+
 /// One element of `Retry`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Retrier {

@@ -2,6 +2,9 @@ use indexmap::IndexMap;
 
 use super::State;
 
+/// The longest state name AWS accepts, in characters.
+pub const MAX_STATE_NAME_CHARS: usize = 80;
+
 /// The states of one scope, keyed by name, in the order they were written.
 pub type States = IndexMap<String, State, foldhash::fast::RandomState>;
 

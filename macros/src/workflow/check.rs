@@ -1,36 +1,21 @@
-//! The rules on names and the graph, checked in the macro with the user's spans: duplicate and
-//! over-long names, missing `start`, unknown targets (with a suggestion), unreachable states,
-//! states with no way to an end, misplaced `States::ALL`. A check that needs a name that did
-//! not resolve is skipped, so one typo gives one error.
+//! The rules on names and the graph, reported at the user's spans. The macro's own: duplicate
+//! names (both places shown), missing `start`, unknown targets (with a suggestion), unknown
+//! `States::X` errors (codegen's `STATES_ERRORS`), states with no way to an end. The model's:
+//! codegen's validator runs on the workflow's graph for over-long names, unreachable states
+//! and misplaced `States::ALL`. A check that needs a name that did not resolve is skipped, so
+//! one typo gives one error.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
+use stepfn_codegen::model::{
+    Branch, Catcher, Choice, ChoiceRule, Comparison, ComparisonOperator, ComparisonValue,
+    Condition, Map, MaybeJsonata, Parallel, Pass, Path, ProcessorConfig, ProcessorMode, Retrier,
+    State, StateMachine, Task, Transition, Wait, MAX_STATE_NAME_CHARS, STATES_ERRORS,
+};
+use stepfn_codegen::{CheckOptions, Pointer, ProblemCode};
 use syn::Ident;
 
 use super::ast::*;
-
-/// The longest state name AWS accepts, in characters.
-const MAX_NAME: usize = 80;
-
-/// The `States.*` error names AWS defines.
-const STATES_ERRORS: [&str; 16] = [
-    "ALL",
-    "Timeout",
-    "TaskFailed",
-    "HeartbeatTimeout",
-    "Permissions",
-    "ResultPathMatchFailure",
-    "ParameterPathFailure",
-    "BranchFailed",
-    "NoChoiceMatched",
-    "IntrinsicFailure",
-    "ExceedToleratedFailureThreshold",
-    "ItemReaderFailed",
-    "ResultWriterFailed",
-    "QueryEvaluationError",
-    "DataLimitExceeded",
-    "Runtime",
-];
 
 pub fn check(workflow: &Workflow) -> Vec<syn::Error> {
     let mut errors = Vec::new();
@@ -41,12 +26,6 @@ pub fn check(workflow: &Workflow) -> Vec<syn::Error> {
     for (scope, body) in bodies.iter().enumerate() {
         for state in &body.states {
             let name = state.name.to_string();
-            if name.chars().count() > MAX_NAME {
-                errors.push(syn::Error::new_spanned(
-                    &state.name,
-                    format!("the state name `{name}` is longer than {MAX_NAME} characters, the most AWS accepts"),
-                ));
-            }
             match all.get(&name) {
                 Some(first) => {
                     let mut e = syn::Error::new_spanned(
@@ -66,10 +45,205 @@ pub fn check(workflow: &Workflow) -> Vec<syn::Error> {
             }
         }
     }
+    let mut resolved = Vec::new();
     for (scope, body) in bodies.iter().enumerate() {
-        check_body(body, scope, &scope_of, &mut errors);
+        resolved.push(check_body(body, scope, &scope_of, &mut errors));
+    }
+    if !errors.is_empty() {
+        // The names resolve first: the validator would restate each of these problems.
+        return errors;
+    }
+    let unreachable = validate(workflow, &mut errors);
+    for (body, resolved) in bodies.iter().zip(resolved) {
+        if resolved {
+            check_ends(body, &unreachable, &mut errors);
+        }
     }
     errors
+}
+
+/// Where each state and each `States::ALL` of the skeleton sits, for the validator's pointers.
+#[derive(Default)]
+struct Spans<'w> {
+    states: HashMap<Pointer, &'w Ident>,
+    /// `.../Retry/i/ErrorEquals` and `.../Catch/i/ErrorEquals`: the `States::ALL` tokens.
+    all: HashMap<Pointer, Vec<&'w Ident>>,
+}
+
+/// Runs codegen's validator on the graph of the workflow (each state with its transitions
+/// and error lists, the rest left out) and reports its problems at the user's tokens: state
+/// names too long, states no transition reaches, `States.ALL` out of place. Returns the names
+/// of the unreachable states.
+fn validate(workflow: &Workflow, errors: &mut Vec<syn::Error>) -> HashSet<String> {
+    let mut spans = Spans::default();
+    let body = skeleton(&workflow.body, &Pointer::root(), &mut spans);
+    let machine = StateMachine {
+        start_at: body.start_at,
+        states: body.states,
+        ..Default::default()
+    };
+    let mut unreachable = HashSet::new();
+    for problem in stepfn_codegen::validate(&machine, &CheckOptions::default()) {
+        let Some(pointer) = &problem.pointer else {
+            // "no terminal state": `check_ends` says which states cannot end, and where.
+            continue;
+        };
+        if let Some(state) = spans.states.get(pointer) {
+            let name = state.to_string();
+            let message = if problem.code == ProblemCode::MissingTransitionTarget {
+                unreachable.insert(name.clone());
+                format!("state `{name}` is unreachable: no transition leads to it from `start`")
+            } else if name.chars().count() > MAX_STATE_NAME_CHARS {
+                format!("the state name `{name}` is longer than {MAX_STATE_NAME_CHARS} characters, the most AWS accepts")
+            } else {
+                format!("state `{name}`: {}", problem.message)
+            };
+            errors.push(syn::Error::new_spanned(state, message));
+        } else if let Some(all) = spans.all.get(pointer) {
+            for ident in all {
+                errors.push(syn::Error::new_spanned(
+                    ident,
+                    "`States::ALL` must be alone in its list and in the last retry or catch (it matches every error)",
+                ));
+            }
+        } else {
+            errors.push(syn::Error::new_spanned(
+                &workflow.name,
+                format!("{}: {}", problem.location(), problem.message),
+            ));
+        }
+    }
+    unreachable
+}
+
+/// The graph of `body` as the model: what the validator reads to check names, reachability
+/// and error lists.
+fn skeleton<'w>(body: &'w Body, at: &Pointer, spans: &mut Spans<'w>) -> Branch {
+    let mut branch = Branch::new(body.start.as_ref().map(Ident::to_string).unwrap_or_default());
+    let states_at = at.key("States");
+    for state in &body.states {
+        let name = state.name.to_string();
+        let ptr = states_at.key(&name);
+        spans.states.insert(ptr.clone(), &state.name);
+        let transition = |next: &Target| match next {
+            Target::State(n) => Transition::Next(n.to_string()),
+            Target::End(_) => Transition::End,
+        };
+        let (retry, catch) = match handling(state) {
+            Some(h) => handlers(h, &ptr, spans),
+            None => (None, None),
+        };
+        let model = match &state.kind {
+            Kind::Task { next, .. } => State::Task(Task {
+                resource: format!("${{{name}Arn}}").into(),
+                retry,
+                catch,
+                transition: transition(next),
+                ..Default::default()
+            }),
+            Kind::Pass { next, .. } => State::Pass(Pass {
+                transition: transition(next),
+                ..Default::default()
+            }),
+            Kind::Wait { next, .. } => State::Wait(Wait {
+                seconds: Some(MaybeJsonata::Literal(1)),
+                transition: transition(next),
+                ..Default::default()
+            }),
+            Kind::Succeed => State::Succeed(Default::default()),
+            Kind::Fail { .. } => State::Fail(Default::default()),
+            Kind::Choice { rules, default, .. } => State::Choice(Choice {
+                choices: rules
+                    .iter()
+                    .map(|r| ChoiceRule {
+                        comment: None,
+                        condition: Condition::Compare(Comparison {
+                            variable: Path::parse("$").expect("`$` is a path"),
+                            operator: ComparisonOperator::IsPresent,
+                            value: ComparisonValue::Bool(true),
+                        }),
+                        next: r.next.to_string(),
+                        assign: None,
+                        output: None,
+                    })
+                    .collect(),
+                default: default.as_ref().map(Ident::to_string),
+                ..Default::default()
+            }),
+            Kind::Parallel { branches, next, .. } => State::Parallel(Parallel {
+                branches: branches
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| skeleton(b, &ptr.key("Branches").index(i), spans))
+                    .collect(),
+                retry,
+                catch,
+                transition: transition(next),
+                ..Default::default()
+            }),
+            Kind::Map { body, next, .. } => State::Map(Map {
+                item_processor: skeleton(body, &ptr.key("ItemProcessor"), spans),
+                processor_config: Some(ProcessorConfig {
+                    mode: Some(ProcessorMode::Inline),
+                    execution_type: None,
+                }),
+                retry,
+                catch,
+                transition: transition(next),
+                ..Default::default()
+            }),
+        };
+        branch.states.insert(name, model);
+    }
+    branch
+}
+
+type Handlers = (Option<Vec<Retrier>>, Option<Vec<Catcher>>);
+
+/// Retry and Catch with their error names (a variant stands for its own name).
+fn handlers<'w>(handling: &'w Handling, at: &Pointer, spans: &mut Spans<'w>) -> Handlers {
+    let mut names = |errors: &'w [ErrorRef], list: Pointer| -> Vec<String> {
+        let mut all = Vec::new();
+        let names = errors
+            .iter()
+            .map(|e| match e {
+                ErrorRef::States(ident) => {
+                    if ident == "ALL" {
+                        all.push(ident);
+                    }
+                    format!("States.{ident}")
+                }
+                ErrorRef::Variant(path) => path
+                    .segments
+                    .last()
+                    .map(|s| s.ident.to_string())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        spans.all.insert(list, all);
+        names
+    };
+    let retry: Vec<Retrier> = handling
+        .retry
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Retrier::new(names(&r.errors, at.key("Retry").index(i).key("ErrorEquals"))))
+        .collect();
+    let catch: Vec<Catcher> = handling
+        .catch
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            Catcher::new(
+                names(&c.errors, at.key("Catch").index(i).key("ErrorEquals")),
+                c.next.to_string(),
+            )
+        })
+        .collect();
+    (
+        (!retry.is_empty()).then_some(retry),
+        (!catch.is_empty()).then_some(catch),
+    )
 }
 
 fn collect<'b>(body: &'b Body, out: &mut Vec<&'b Body>) {
@@ -134,7 +308,7 @@ fn check_body(
     scope: usize,
     scope_of: &HashMap<String, usize>,
     errors: &mut Vec<syn::Error>,
-) {
+) -> bool {
     let names: Vec<String> = body.states.iter().map(|s| s.name.to_string()).collect();
     let mut resolved = true;
     let mut resolve = |target: &Ident, what: &str, errors: &mut Vec<syn::Error>| {
@@ -170,32 +344,11 @@ fn check_body(
             check_errors(h, errors);
         }
     }
-    if !resolved || body.start.is_none() {
-        return;
-    }
-    let index: HashMap<String, &StateDef> = body
-        .states
-        .iter()
-        .map(|s| (s.name.to_string(), s))
-        .collect();
-    let mut reachable = BTreeSet::new();
-    let mut todo = vec![body.start.as_ref().expect("checked above").to_string()];
-    while let Some(name) = todo.pop() {
-        if reachable.insert(name.clone()) {
-            todo.extend(targets(index[&name]).into_iter().map(Ident::to_string));
-        }
-    }
-    for state in &body.states {
-        if !reachable.contains(&state.name.to_string()) {
-            errors.push(syn::Error::new_spanned(
-                &state.name,
-                format!(
-                    "state `{}` is unreachable: no transition leads to it from `start`",
-                    state.name
-                ),
-            ));
-        }
-    }
+    resolved && body.start.is_some()
+}
+
+/// States from which no end can be reached (loops with no way out), unreachable ones aside.
+fn check_ends(body: &Body, unreachable: &HashSet<String>, errors: &mut Vec<syn::Error>) {
     // States from which some end can be reached, grown backwards from the terminal states.
     let mut can_end: BTreeSet<String> = body
         .states
@@ -219,7 +372,7 @@ fn check_body(
     }
     for state in &body.states {
         let name = state.name.to_string();
-        if reachable.contains(&name) && !can_end.contains(&name) {
+        if !unreachable.contains(&name) && !can_end.contains(&name) {
             errors.push(syn::Error::new_spanned(
                 &state.name,
                 format!("state `{name}` has no path to an end: every way from it loops forever (add `-> end`, a succeed or a fail state)"),
@@ -228,39 +381,30 @@ fn check_body(
     }
 }
 
-/// `States::ALL` stands alone, in the last retrier or catcher; `States::X` names a real error.
+/// `States::X` names an error AWS defines (where `States::ALL` may stand, the validator says).
 fn check_errors(handling: &Handling, errors: &mut Vec<syn::Error>) {
-    let lists: Vec<(&Vec<ErrorRef>, bool)> = handling
+    let lists = handling
         .retry
         .iter()
-        .enumerate()
-        .map(|(i, r)| (&r.errors, i + 1 == handling.retry.len()))
-        .chain(
-            handling
-                .catch
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (&c.errors, i + 1 == handling.catch.len())),
-        )
-        .collect();
-    for (list, last) in lists {
+        .map(|r| &r.errors)
+        .chain(handling.catch.iter().map(|c| &c.errors));
+    for list in lists {
         for error in list {
             let ErrorRef::States(ident) = error else {
                 continue;
             };
-            let name = ident.to_string();
+            let name = format!("States.{ident}");
             if !STATES_ERRORS.contains(&name.as_str()) {
-                let hint = suggestion(&name, &STATES_ERRORS.map(String::from))
+                let known: Vec<String> = STATES_ERRORS
+                    .iter()
+                    .map(|e| e.trim_start_matches("States.").to_string())
+                    .collect();
+                let hint = suggestion(&ident.to_string(), &known)
                     .map(|s| format!("; did you mean `States::{s}`?"))
                     .unwrap_or_default();
                 errors.push(syn::Error::new_spanned(
                     ident,
-                    format!("`States::{name}` is not an error AWS defines{hint}"),
-                ));
-            } else if name == "ALL" && (list.len() > 1 || !last) {
-                errors.push(syn::Error::new_spanned(
-                    ident,
-                    "`States::ALL` must be alone in its list and in the last retry or catch (it matches every error)",
+                    format!("`States::{ident}` is not an error AWS defines{hint}"),
                 ));
             }
         }
