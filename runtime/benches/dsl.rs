@@ -121,5 +121,8 @@ fn short_run_jsonpath(bencher: divan::Bencher) {
 #[divan::bench]
 fn short_run_jsonata(bencher: divan::Bencher) {
     let rt = runtime();
-    bencher.bench_local(|| rt.block_on(CheckoutJsonata::run(order())).expect("a receipt"));
+    bencher.bench_local(|| {
+        rt.block_on(CheckoutJsonata::run(order()))
+            .expect("a receipt")
+    });
 }

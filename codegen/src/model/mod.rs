@@ -33,9 +33,7 @@ pub use choice::{
 pub use handling::{Catcher, JitterStrategy, Retrier, STATES_ERRORS};
 pub use intrinsic::{IntrinsicArg, IntrinsicCall, IntrinsicError, IntrinsicFunction};
 pub use jsonata::{Jsonata, MaybeJsonata};
-pub use machine::{
-    Branch, QueryLanguage, StateMachine, States, Transition, MAX_STATE_NAME_CHARS,
-};
+pub use machine::{Branch, QueryLanguage, StateMachine, States, Transition, MAX_STATE_NAME_CHARS};
 pub use map::{
     CsvDelimiter, CsvHeaderLocation, ExecutionType, InputType, ItemBatcher, ItemReader,
     ManifestType, Map, ProcessorConfig, ProcessorMode, ReaderConfig, ReaderTransformation,

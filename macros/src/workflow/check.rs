@@ -119,7 +119,12 @@ fn validate(workflow: &Workflow, errors: &mut Vec<syn::Error>) -> HashSet<String
 /// The graph of `body` as the model: what the validator reads to check names, reachability
 /// and error lists.
 fn skeleton<'w>(body: &'w Body, at: &Pointer, spans: &mut Spans<'w>) -> Branch {
-    let mut branch = Branch::new(body.start.as_ref().map(Ident::to_string).unwrap_or_default());
+    let mut branch = Branch::new(
+        body.start
+            .as_ref()
+            .map(Ident::to_string)
+            .unwrap_or_default(),
+    );
     let states_at = at.key("States");
     for state in &body.states {
         let name = state.name.to_string();
@@ -227,7 +232,12 @@ fn handlers<'w>(handling: &'w Handling, at: &Pointer, spans: &mut Spans<'w>) -> 
         .retry
         .iter()
         .enumerate()
-        .map(|(i, r)| Retrier::new(names(&r.errors, at.key("Retry").index(i).key("ErrorEquals"))))
+        .map(|(i, r)| {
+            Retrier::new(names(
+                &r.errors,
+                at.key("Retry").index(i).key("ErrorEquals"),
+            ))
+        })
         .collect();
     let catch: Vec<Catcher> = handling
         .catch

@@ -1,6 +1,8 @@
-//! The code `workflow!` generates: the workflow type, its `Workflow` impl building the ASL at
-//! run time (so types resolve through the `Task` impls), and a `const` block of never-run type
-//! assertions placed at the user's tokens.
+//! The code `workflow!` generates: the workflow type, its `Workflow` impl building the typed
+//! model once per process through `__private`'s builders (at run time, so serde names and task
+//! resources resolve through the `Payload` and `Task` impls), and a `const` block of never-run
+//! type assertions placed at the user's tokens. Generated code names only
+//! `::stepfn::__private::...`.
 
 use std::collections::HashMap;
 
@@ -14,7 +16,7 @@ use crate::task::tag;
 
 pub fn expand(workflow: &Workflow) -> syn::Result<TokenStream> {
     let mut cx = Cx::default();
-    let body_json = cx.body_json(&workflow.body);
+    let body_json = cx.body_model(&workflow.body);
     let input = &workflow.input;
     let output = &workflow.output;
     let (types, _) = cx.body_types(
@@ -131,7 +133,7 @@ enum InputSource {
 }
 
 impl Cx {
-    fn body_json(&mut self, body: &Body) -> TokenStream {
+    fn body_model(&mut self, body: &Body) -> TokenStream {
         let start = body
             .start
             .as_ref()
@@ -329,7 +331,7 @@ impl Cx {
                 ..
             } => {
                 let branches: Vec<TokenStream> =
-                    branches.iter().map(|b| self.body_json(b)).collect();
+                    branches.iter().map(|b| self.body_model(b)).collect();
                 let (retry, catch) = self.handling_json(&state.name, handling, None);
                 let next = next_of(next);
                 quote!(::stepfn::__private::parallel_state(#comment, ::std::vec![#(#branches),*], #next, #retry, #catch))
@@ -345,7 +347,7 @@ impl Cx {
                 next,
                 handling,
             } => {
-                let processor = self.body_json(body);
+                let processor = self.body_model(body);
                 let m = marker(&state.name);
                 let item_ty = quote!(#item);
                 let selector = match item_selector {

@@ -153,4 +153,3 @@ pub fn holds_field<T, F: Holds<T>>(field: Lens<F>) -> Lens<F> {
 pub fn seconds_field<F: Seconds>(field: Lens<F>) -> Lens<F> {
     field
 }
-
