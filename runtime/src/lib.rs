@@ -83,6 +83,8 @@ pub mod __private {
     pub use crate::exec::Executor;
     pub use crate::tasks::TaskRegistry;
     pub use serde_json;
+    /// The typed model the builders produce.
+    pub use stepfn_codegen::model;
     pub use stepfn_codegen::model::StateMachine;
 
     /// Parses a definition that [`crate::include_asl!`] already checked at compile time.

@@ -2,10 +2,10 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use stepfn_codegen::StateMachine;
+use stepfn_codegen::emit::deploy::DeployOptions;
+use stepfn_codegen::emit::DeployError;
+use stepfn_codegen::model::StateMachine;
 
-use crate::emit::deploy::DeployOptions;
-use crate::emit::DeployError;
 use crate::exec::{ExecutionOptions, ExecutionStatus, Executor};
 use crate::tasks::TaskRegistry;
 
@@ -28,51 +28,51 @@ pub trait Workflow {
 
     /// The ASL JSON, pretty-printed.
     fn asl_json() -> String {
-        crate::emit::to_string_pretty(Self::definition())
+        stepfn_codegen::emit::to_string_pretty(Self::definition())
     }
 
     /// A CloudFormation template deploying the workflow with its execution role; each
     /// `${TaskNameArn}` placeholder a Parameter unless `options` binds it.
     fn cloudformation(options: &DeployOptions) -> Result<serde_json::Value, DeployError> {
-        crate::emit::deploy::cloudformation(Self::definition(), options)
+        stepfn_codegen::emit::deploy::cloudformation(Self::definition(), options)
     }
 
     /// The same as a SAM template.
     fn sam(options: &DeployOptions) -> Result<serde_json::Value, DeployError> {
-        crate::emit::deploy::sam(Self::definition(), options)
+        stepfn_codegen::emit::deploy::sam(Self::definition(), options)
     }
 
     /// The ASL file's text and a CDK construct (TypeScript) loading it from `asl_file`.
     fn cdk(options: &DeployOptions, asl_file: &str) -> Result<(String, String), DeployError> {
-        crate::emit::deploy::cdk(Self::definition(), options, asl_file)
+        stepfn_codegen::emit::deploy::cdk(Self::definition(), options, asl_file)
     }
 
     /// The execution role's policy document.
     fn iam_policy(options: &DeployOptions) -> Result<serde_json::Value, DeployError> {
-        let permissions = crate::emit::iam::permissions(
+        let permissions = stepfn_codegen::emit::iam::permissions(
             Self::definition(),
-            &crate::emit::iam::RoleOptions {
+            &stepfn_codegen::emit::iam::RoleOptions {
                 logging: options.logging.is_some(),
                 tracing: options.tracing,
                 state_machine_name: options.name.clone(),
             },
         )?;
-        Ok(crate::emit::iam::policy_document(&permissions))
+        Ok(stepfn_codegen::emit::iam::policy_document(&permissions))
     }
 
     /// The state graph as a Mermaid flowchart.
     fn mermaid() -> String {
-        crate::emit::graph::mermaid(Self::definition())
+        stepfn_codegen::emit::graph::mermaid(Self::definition())
     }
 
     /// The state graph in Graphviz DOT.
     fn dot() -> String {
-        crate::emit::graph::dot(Self::definition())
+        stepfn_codegen::emit::graph::dot(Self::definition())
     }
 
     /// The state graph as SVG.
     fn svg() -> String {
-        crate::emit::graph::svg(Self::definition())
+        stepfn_codegen::emit::graph::svg(Self::definition())
     }
 
     /// JSON Schemas of the input and output of every task whose `#[task(schema)]` asked for
