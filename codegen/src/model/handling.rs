@@ -2,9 +2,12 @@ use serde_json::Number;
 
 use super::{Assign, Nullable, Path, Template};
 
+/// The error name that matches every error: alone, in the last retrier or catcher.
+pub const STATES_ALL: &str = "States.ALL";
+
 /// The `States.*` error names AWS defines, `States.ALL` first (it matches every error).
 pub const STATES_ERRORS: &[&str] = &[
-    "States.ALL",
+    STATES_ALL,
     "States.Timeout",
     "States.TaskFailed",
     "States.HeartbeatTimeout",

@@ -30,7 +30,7 @@ pub use choice::{
     Choice, ChoiceRule, Comparison, ComparisonOperator, ComparisonValue, Condition, NestedRule,
     OperandKind,
 };
-pub use handling::{Catcher, JitterStrategy, Retrier, STATES_ERRORS};
+pub use handling::{Catcher, JitterStrategy, Retrier, STATES_ALL, STATES_ERRORS};
 pub use intrinsic::{IntrinsicArg, IntrinsicCall, IntrinsicError, IntrinsicFunction};
 pub use jsonata::{Jsonata, MaybeJsonata};
 pub use machine::{Branch, QueryLanguage, StateMachine, States, Transition, MAX_STATE_NAME_CHARS};

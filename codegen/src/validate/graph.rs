@@ -2,10 +2,8 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
+use crate::model::MAX_STATE_NAME_CHARS as MAX_NAME;
 use crate::{Pointer, Problem, ProblemCode, StateMachine, States};
-
-/// Longest state name AWS accepts, in characters.
-const MAX_NAME: usize = 80;
 
 pub(super) fn check(machine: &StateMachine, problems: &mut Vec<Problem>) {
     scope(

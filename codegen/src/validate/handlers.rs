@@ -1,8 +1,7 @@
 //! Retry and Catch rules, and Task timing rules.
 
+use crate::model::STATES_ALL;
 use crate::{MaybeJsonata, Pointer, Problem, State, StateMachine};
-
-const STATES_ALL: &str = "States.ALL";
 
 pub(super) fn check(machine: &StateMachine, problems: &mut Vec<Problem>) {
     super::walk::each_state(&machine.states, &Pointer::root(), &mut |_, state, ptr| {
