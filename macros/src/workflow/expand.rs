@@ -16,7 +16,7 @@ use crate::task::tag;
 
 pub fn expand(workflow: &Workflow) -> syn::Result<TokenStream> {
     let mut cx = Cx::default();
-    let body_json = cx.body_model(&workflow.body);
+    let body = cx.body_model(&workflow.body);
     let input = &workflow.input;
     let output = &workflow.output;
     let (types, _) = cx.body_types(
@@ -60,7 +60,7 @@ pub fn expand(workflow: &Workflow) -> syn::Result<TokenStream> {
                 fn definition() -> &'static ::stepfn::__private::StateMachine {
                     static DEFINITION: ::std::sync::LazyLock<::stepfn::__private::StateMachine> =
                         ::std::sync::LazyLock::new(|| {
-                            ::stepfn::__private::machine(#body_json, #comment, #timeout, #jsonata)
+                            ::stepfn::__private::machine(#body, #comment, #timeout, #jsonata)
                         });
                     &DEFINITION
                 }
@@ -144,17 +144,17 @@ impl Cx {
             .iter()
             .map(|s| {
                 let name = s.name.to_string();
-                let json = self.state_json(s);
-                quote!((#name, #json))
+                let model = self.state_model(s);
+                quote!((#name, #model))
             })
             .collect();
         quote!(::stepfn::__private::states(#start, ::std::vec![#(#states),*]))
     }
 
-    fn state_json(&mut self, state: &StateDef) -> TokenStream {
-        let json = self.state_kind_json(state);
+    fn state_model(&mut self, state: &StateDef) -> TokenStream {
+        let model = self.state_kind_model(state);
         if state.assign.is_empty() {
-            return json;
+            return model;
         }
         let root = assign_root(state);
         let values: Vec<TokenStream> = state
@@ -166,10 +166,10 @@ impl Cx {
                 quote!((#name, #lens.json_path()))
             })
             .collect();
-        quote!(::stepfn::__private::with_assign(#json, ::std::vec![#(#values),*]))
+        quote!(::stepfn::__private::with_assign(#model, ::std::vec![#(#values),*]))
     }
 
-    fn state_kind_json(&mut self, state: &StateDef) -> TokenStream {
+    fn state_kind_model(&mut self, state: &StateDef) -> TokenStream {
         let comment = option_str(state.comment.as_deref());
         let name = state.name.to_string();
         match &state.kind {
@@ -192,7 +192,7 @@ impl Cx {
                     }
                 });
                 let error_ty = quote!(<#task as ::stepfn::__private::Task>::Error);
-                let (retry, catch) = self.handling_json(&state.name, handling, Some(&error_ty));
+                let (retry, catch) = self.handling_model(&state.name, handling, Some(&error_ty));
                 let next = next_of(next);
                 let m = marker(&state.name);
                 let state_input = quote!(<#m as ::stepfn::__private::StateTypes>::In);
@@ -316,7 +316,7 @@ impl Cx {
                 let rules: Vec<TokenStream> = rules
                     .iter()
                     .map(|r| {
-                        let condition = condition_json(&state.name, &r.condition);
+                        let condition = condition_model(&state.name, &r.condition);
                         let next = r.next.to_string();
                         quote!((#condition, #next))
                     })
@@ -332,7 +332,7 @@ impl Cx {
             } => {
                 let branches: Vec<TokenStream> =
                     branches.iter().map(|b| self.body_model(b)).collect();
-                let (retry, catch) = self.handling_json(&state.name, handling, None);
+                let (retry, catch) = self.handling_model(&state.name, handling, None);
                 let next = next_of(next);
                 quote!(::stepfn::__private::parallel_state(#comment, ::std::vec![#(#branches),*], #next, #retry, #catch))
             }
@@ -407,7 +407,7 @@ impl Cx {
                     Some(n) => quote!(::core::option::Option::Some(#n)),
                     None => quote!(::core::option::Option::None),
                 };
-                let (retry, catch) = self.handling_json(&state.name, handling, None);
+                let (retry, catch) = self.handling_model(&state.name, handling, None);
                 let next = next_of(next);
                 quote!(::stepfn::__private::map_state(#comment, #items, #max, #distributed, #selector, #batch, #processor, #next, #retry, #catch))
             }
@@ -416,7 +416,7 @@ impl Cx {
 
     /// `Retry` and `Catch` as JSON; `error_ty` is the task's error type, which every variant
     /// named must belong to.
-    fn handling_json(
+    fn handling_model(
         &mut self,
         state: &Ident,
         handling: &Handling,
@@ -915,18 +915,18 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
 }
 
 /// The ASL of a Choice condition; the operator follows the literal's type.
-fn condition_json(state: &Ident, condition: &Condition) -> TokenStream {
+fn condition_model(state: &Ident, condition: &Condition) -> TokenStream {
     match condition {
         Condition::And(a, b) => {
-            let (a, b) = (condition_json(state, a), condition_json(state, b));
+            let (a, b) = (condition_model(state, a), condition_model(state, b));
             quote!(::stepfn::__private::combine("And", ::std::vec![#a, #b]))
         }
         Condition::Or(a, b) => {
-            let (a, b) = (condition_json(state, a), condition_json(state, b));
+            let (a, b) = (condition_model(state, a), condition_model(state, b));
             quote!(::stepfn::__private::combine("Or", ::std::vec![#a, #b]))
         }
         Condition::Not(a) => {
-            let a = condition_json(state, a);
+            let a = condition_model(state, a);
             quote!(::stepfn::__private::not(#a))
         }
         Condition::Compare { path, op, value } => {
