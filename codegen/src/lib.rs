@@ -19,6 +19,9 @@
 //! assert_eq!(machine.start_at, "Hello");
 //! ```
 
+#[macro_use]
+mod setters;
+
 pub mod emit;
 pub use stepfn_jsonata as jsonata;
 pub mod model;

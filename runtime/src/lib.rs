@@ -18,6 +18,9 @@
 //! assert_eq!(problems.iter().next().unwrap().message, "Missing 'Next' target: B");
 //! ```
 
+#[macro_use]
+mod setters;
+
 pub mod clock;
 pub mod data;
 pub mod dsl;

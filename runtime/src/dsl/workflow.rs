@@ -49,14 +49,13 @@ pub trait Workflow {
 
     /// The execution role's policy document.
     fn iam_policy(options: &DeployOptions) -> Result<serde_json::Value, DeployError> {
-        let permissions = crate::emit::iam::permissions(
-            Self::definition(),
-            &crate::emit::iam::RoleOptions {
-                logging: options.logging.is_some(),
-                tracing: options.tracing,
-                state_machine_name: options.name.clone(),
-            },
-        )?;
+        let permissions = crate::emit::iam::permissions(Self::definition(), &{
+            let mut role = crate::emit::iam::RoleOptions::new()
+                .with_logging(options.logging.is_some())
+                .with_tracing(options.tracing);
+            role.state_machine_name = options.name.clone();
+            role
+        })?;
         Ok(crate::emit::iam::policy_document(&permissions))
     }
 

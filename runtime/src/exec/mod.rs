@@ -118,6 +118,7 @@ pub const DEFAULT_ROLE_ARN: &str = "arn:aws:iam::123456789012:role/StepFunctions
 
 /// Everything about one execution besides its input.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ExecutionOptions {
     /// The execution name (a UUID when not given), in `$$.Execution.Name` and the execution's
     /// ARN; see [`check_name`] for the names AWS accepts.
@@ -179,6 +180,30 @@ impl Default for ExecutionOptions {
             stop: StopSignal::never(),
             expression_limits: EXPRESSION_LIMITS,
         }
+    }
+}
+
+impl ExecutionOptions {
+    /// The defaults: a generated name, the system clock, no task handlers, history kept.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        some with_name(name: String);
+        into with_state_machine_name(state_machine_name: Cow<'static, str>);
+        into with_account(account: Cow<'static, str>);
+        into with_region(region: Cow<'static, str>);
+        into with_role_arn(role_arn: Cow<'static, str>);
+        set with_clock(clock: Arc<dyn Clock>);
+        set with_tasks(tasks: TaskRegistry);
+        set with_callbacks(callbacks: Callbacks);
+        some with_activities(activities: Activities);
+        some with_s3_root(s3_root: PathBuf);
+        set with_record_history(record_history: bool);
+        set with_execution_type(execution_type: ExecutionType);
+        set with_stop(stop: StopSignal);
+        set with_expression_limits(expression_limits: ExpressionLimits);
     }
 }
 
