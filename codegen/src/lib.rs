@@ -19,6 +19,8 @@
 //! assert_eq!(machine.start_at, "Hello");
 //! ```
 
+#![warn(missing_docs)]
+
 #[macro_use]
 mod setters;
 

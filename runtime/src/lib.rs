@@ -18,6 +18,8 @@
 //! assert_eq!(problems.iter().next().unwrap().message, "Missing 'Next' target: B");
 //! ```
 
+#![warn(missing_docs)]
+
 #[macro_use]
 mod setters;
 
