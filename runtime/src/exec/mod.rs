@@ -1,4 +1,4 @@
-//! The executor: runs a [`StateMachine`] with the semantics AWS Step Functions gives it.
+//! The executor: runs a [`StateMachine`](crate::StateMachine) with the semantics AWS Step Functions gives it.
 //!
 //! ```
 //! # let rt = stepfn::clock::virtual_runtime().unwrap();
