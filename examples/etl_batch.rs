@@ -94,10 +94,7 @@ workflow! {
 }
 
 fn local_s3() -> ExecutionOptions {
-    ExecutionOptions {
-        s3_root: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/s3").into()),
-        ..stepfn_examples::virtual_time()
-    }
+    stepfn_examples::virtual_time().with_s3_root(concat!(env!("CARGO_MANIFEST_DIR"), "/s3"))
 }
 
 fn job() -> Job {

@@ -98,10 +98,7 @@ async fn engine(database: &std::path::Path) -> stepfn::durable::Engine {
     );
     stepfn::durable::Engine::open(
         store,
-        stepfn::durable::EngineOptions {
-            tasks,
-            ..Default::default()
-        },
+        stepfn::durable::EngineOptions::new().with_tasks(tasks),
     )
     .await
     .expect("the engine opens")

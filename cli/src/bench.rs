@@ -141,11 +141,9 @@ fn run(args: BenchArgs) -> Result<Value, String> {
             let outcome = executor
                 .run_data(
                     execution_input,
-                    ExecutionOptions {
-                        tasks: tasks.clone(),
-                        record_history: true,
-                        ..Default::default()
-                    },
+                    ExecutionOptions::new()
+                        .with_tasks(tasks.clone())
+                        .with_record_history(true),
                 )
                 .await;
             if outcome.status != ExecutionStatus::Succeeded {

@@ -153,20 +153,22 @@ fn options(args: &EmitArgs) -> Result<DeployOptions, String> {
             .ok_or_else(|| format!("--bind {b}: expected NAME=RESOURCE"))?;
         bindings.insert(name.to_string(), Binding::parse(resource));
     }
-    Ok(DeployOptions {
-        logical_id: args.id.clone(),
-        name: args.name.clone(),
-        machine_type: match args.machine_type {
-            MachineKind::Standard => MachineType::Standard,
-            MachineKind::Express => MachineType::Express,
-        },
-        logging: args.logging.map(|l| match l {
+    Ok({
+        let mut deploy = DeployOptions::new()
+            .with_logical_id(args.id.clone())
+            .with_machine_type(match args.machine_type {
+                MachineKind::Standard => MachineType::Standard,
+                MachineKind::Express => MachineType::Express,
+            })
+            .with_tracing(args.tracing)
+            .with_bindings(bindings);
+        deploy.name = args.name.clone();
+        deploy.logging = args.logging.map(|l| match l {
             Level::All => LogLevel::All,
             Level::Error => LogLevel::Error,
             Level::Fatal => LogLevel::Fatal,
-        }),
-        tracing: args.tracing,
-        bindings,
+        });
+        deploy
     })
 }
 
@@ -184,9 +186,7 @@ pub fn emit_command(args: EmitArgs) -> ExitCode {
         EmitKind::Asl => {
             let problems = stepfn_codegen::validate(
                 &machine,
-                &stepfn_codegen::CheckOptions {
-                    machine_type: options.machine_type,
-                },
+                &stepfn_codegen::CheckOptions::new().with_machine_type(options.machine_type),
             );
             if !problems.is_empty() {
                 return Err(stepfn_codegen::Problems(problems).to_string());
@@ -204,10 +204,12 @@ pub fn emit_command(args: EmitArgs) -> ExitCode {
         EmitKind::Iam => {
             let permissions = iam::permissions(
                 &machine,
-                &iam::RoleOptions {
-                    logging: options.logging.is_some(),
-                    tracing: options.tracing,
-                    state_machine_name: options.name.clone(),
+                &{
+                    let mut role = iam::RoleOptions::new()
+                        .with_logging(options.logging.is_some())
+                        .with_tracing(options.tracing);
+                    role.state_machine_name = options.name.clone();
+                    role
                 },
             )
             .map_err(|e| e.to_string())?;

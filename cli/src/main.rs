@@ -135,13 +135,11 @@ fn check_file(path: &Path, options: &CheckOptions) -> Result<(), Problems> {
 }
 
 fn validate(files: &[PathBuf], format: Format, kind: Kind) -> bool {
-    let options = CheckOptions {
-        machine_type: if matches!(kind, Kind::Express) {
-            MachineType::Express
-        } else {
-            MachineType::Standard
-        },
-    };
+    let options = CheckOptions::new().with_machine_type(if matches!(kind, Kind::Express) {
+        MachineType::Express
+    } else {
+        MachineType::Standard
+    });
     let mut all_ok = true;
     let mut report = Vec::new();
     for file in files {

@@ -134,14 +134,15 @@ pub fn run(args: RunArgs) -> ExitCode {
         } else {
             SystemClock::shared()
         };
-        let options = ExecutionOptions {
-            name: args.name.clone(),
-            state_machine_name: state_machine_name.into(),
-            clock,
-            tasks,
-            s3_root: args.s3_root.clone(),
-            record_history: args.history,
-            ..ExecutionOptions::default()
+        let options = {
+            let mut execution = ExecutionOptions::new()
+                .with_state_machine_name(state_machine_name)
+                .with_clock(clock)
+                .with_tasks(tasks)
+                .with_record_history(args.history);
+            execution.name = args.name.clone();
+            execution.s3_root = args.s3_root.clone();
+            execution
         };
         // The executor fails a state whose own work panics; a panic anywhere else in the run
         // must still end with a FAILED execution on stdout, not a dead process.

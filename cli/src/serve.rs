@@ -52,14 +52,15 @@ pub fn serve(args: ServeArgs) -> ExitCode {
             }
         },
     };
-    let options = ServerOptions {
-        address: SocketAddr::new(args.host, args.port),
-        database: args.db,
-        mock_config,
-        lambda_endpoint: args.lambda_endpoint,
-        region: args.region,
-        account: args.account,
-        ..Default::default()
+    let options = {
+        let mut server = ServerOptions::new()
+            .with_address(SocketAddr::new(args.host, args.port))
+            .with_region(args.region)
+            .with_account(args.account);
+        server.database = args.db;
+        server.mock_config = mock_config;
+        server.lambda_endpoint = args.lambda_endpoint;
+        server
     };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,

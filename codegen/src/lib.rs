@@ -7,7 +7,7 @@
 //!   strings are parsed once into typed values when a definition is read.
 //! - [`parse`]: JSON or already-loaded values into the model, with every structural problem
 //!   located by a JSON pointer.
-//! - [`validate`]: the rules AWS enforces on a definition (graph, names, scopes, query
+//! - [`mod@validate`]: the rules AWS enforces on a definition (graph, names, scopes, query
 //!   languages, resources), worded as AWS words them.
 //! - [`emit`]: the model back to ASL JSON, deterministic and in the order written.
 //!
@@ -18,6 +18,11 @@
 //! let machine = check(text, &CheckOptions::default()).expect("valid");
 //! assert_eq!(machine.start_at, "Hello");
 //! ```
+
+#![warn(missing_docs)]
+
+#[macro_use]
+mod setters;
 
 pub mod emit;
 pub use stepfn_jsonata as jsonata;

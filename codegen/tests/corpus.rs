@@ -135,9 +135,7 @@ fn every_definition_aws_ran_is_valid() {
     for (file, definition, machine_type) in &all {
         if let Err(problems) = check_value(
             definition,
-            &CheckOptions {
-                machine_type: *machine_type,
-            },
+            &CheckOptions::new().with_machine_type(*machine_type),
         ) {
             failures.push(format!("{}: {problems}", file.display()));
         }
@@ -208,9 +206,7 @@ fn aws_recorded_verdicts_are_matched() {
         if skipped.contains(&case.file) {
             let accepted = check(
                 &case.text,
-                &CheckOptions {
-                    machine_type: case.machine_type,
-                },
+                &CheckOptions::new().with_machine_type(case.machine_type),
             )
             .is_ok();
             if accepted == case.valid {
@@ -221,9 +217,7 @@ fn aws_recorded_verdicts_are_matched() {
         count += 1;
         let result = check(
             &case.text,
-            &CheckOptions {
-                machine_type: case.machine_type,
-            },
+            &CheckOptions::new().with_machine_type(case.machine_type),
         );
         match (case.valid, result) {
             (true, Err(problems)) => failures.push(format!(
@@ -264,9 +258,7 @@ fn aws_messages_are_reproduced() {
         seen.push(case.file.clone());
         let Err(problems) = check(
             &case.text,
-            &CheckOptions {
-                machine_type: case.machine_type,
-            },
+            &CheckOptions::new().with_machine_type(case.machine_type),
         ) else {
             continue;
         };
@@ -324,9 +316,7 @@ fn tool_labelled_verdicts_agree_at_least_95_percent() {
         seen.push(case.file.clone());
         let accepted = check(
             &case.text,
-            &CheckOptions {
-                machine_type: case.machine_type,
-            },
+            &CheckOptions::new().with_machine_type(case.machine_type),
         );
         if accepted.is_ok() != case.valid {
             let ours = match accepted {

@@ -12,10 +12,7 @@ use stepfn::{VirtualClock, Workflow};
 
 /// Options for a run on the virtual clock, so Wait states and retries take no real time.
 pub fn virtual_time() -> ExecutionOptions {
-    ExecutionOptions {
-        clock: Arc::new(VirtualClock::starting_at(1_767_225_600_000)),
-        ..Default::default()
-    }
+    ExecutionOptions::new().with_clock(Arc::new(VirtualClock::starting_at(1_767_225_600_000)))
 }
 
 /// Prints the workflow's ASL, runs it natively on `input` and prints the output (`--asl`: the
@@ -71,13 +68,7 @@ where
     let native = W::run_with(input, options()).await;
     let machine = stepfn::check(&W::asl_json(), &Default::default()).expect("the ASL re-reads");
     let emitted = Executor::new(machine)
-        .run(
-            json_input,
-            ExecutionOptions {
-                tasks: W::tasks(),
-                ..options()
-            },
-        )
+        .run(json_input, options().with_tasks(W::tasks()))
         .await;
     match &native {
         Ok(_) => assert_eq!(emitted.status, stepfn::ExecutionStatus::Succeeded),

@@ -189,11 +189,9 @@ pub fn write_artefacts(
     let asl = dir.join(format!("{name}.asl.json"));
     std::fs::write(&asl, stepfn::emit::to_string_pretty(machine)).map_err(|e| e.to_string())?;
     let plain = DeployOptions::default();
-    let observed = DeployOptions {
-        logging: Some(LogLevel::All),
-        tracing: true,
-        ..Default::default()
-    };
+    let observed = DeployOptions::new()
+        .with_logging(LogLevel::All)
+        .with_tracing(true);
     let mut templates = Vec::new();
     let cfn = deploy::cloudformation(machine, &plain).map_err(|e| e.to_string())?;
     let path = dir.join(format!("{name}.cfn.json"));

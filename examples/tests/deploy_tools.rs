@@ -131,11 +131,9 @@ fn a_cdk_app_loads_the_emitted_asl_file_and_synthesises() {
     let tools = Tools::find();
     let dir = scratch("cdk");
     let machine = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("ecommerce.asl.json"));
-    let options = DeployOptions {
-        logical_id: "ECommerce".into(),
-        tracing: true,
-        ..Default::default()
-    };
+    let options = DeployOptions::new()
+        .with_logical_id("ECommerce")
+        .with_tracing(true);
     let (asl, ts) = deploy::cdk(&machine, &options, "ecommerce.asl.json").unwrap();
     std::fs::write(dir.join("ecommerce.asl.json"), asl).unwrap();
     std::fs::write(dir.join("ecommerce.ts"), ts).unwrap();

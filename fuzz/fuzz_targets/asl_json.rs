@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for machine_type in [MachineType::Standard, MachineType::Express] {
-        let options = CheckOptions { machine_type };
+        let options = CheckOptions::new().with_machine_type(machine_type);
         if let Ok(machine) = check(text, &options) {
             let emitted = emit::to_value(&machine);
             if let Err(problems) = check_value(&emitted, &options) {

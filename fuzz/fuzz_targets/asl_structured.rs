@@ -578,13 +578,11 @@ impl ErrorText {
 
 fuzz_target!(|machine: Machine| {
     let definition = machine.to_json(0);
-    let options = CheckOptions {
-        machine_type: if machine.express {
-            MachineType::Express
-        } else {
-            MachineType::Standard
-        },
-    };
+    let options = CheckOptions::new().with_machine_type(if machine.express {
+        MachineType::Express
+    } else {
+        MachineType::Standard
+    });
     if let Ok(accepted) = check_value(&definition, &options) {
         let emitted = emit::to_value(&accepted);
         if let Err(problems) = check_value(&emitted, &options) {

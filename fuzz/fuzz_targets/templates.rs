@@ -44,15 +44,10 @@ fuzz_target!(|data: &[u8]| {
         "End": true
     });
     for definition in [pass, jsonata] {
-        let _ = RUNTIME.block_on(test_state(TestStateRequest {
-            definition,
-            state_name: None,
-            input: doc.clone(),
-            mock: None,
-            context: None,
-            variables: Some(json!({"x": 42, "list": [3, 1, 2], "obj": {"k": "v"}})),
-            role_arn: None,
-            ..Default::default()
-        }));
+        let _ = RUNTIME.block_on(test_state(
+            TestStateRequest::new(definition)
+                .with_input(doc.clone())
+                .with_variables(json!({"x": 42, "list": [3, 1, 2], "obj": {"k": "v"}})),
+        ));
     }
 });

@@ -113,10 +113,7 @@ fn state_transitions(bencher: divan::Bencher) {
     bencher.bench(|| {
         runtime.block_on(executor.run(
             json!({"id": "x"}),
-            ExecutionOptions {
-                record_history: true,
-                ..Default::default()
-            },
+            ExecutionOptions::new().with_record_history(true),
         ))
     });
 }
@@ -143,14 +140,14 @@ fn short_execution(bencher: divan::Bencher) {
         .unwrap();
     let input = stepfn::Data::from(json!({"id": 7, "v": 7}));
     bencher.bench(|| {
-        runtime.block_on(executor.run_data(
-            input.clone(),
-            ExecutionOptions {
-                tasks: tasks.clone(),
-                record_history: true,
-                ..Default::default()
-            },
-        ))
+        runtime.block_on(
+            executor.run_data(
+                input.clone(),
+                ExecutionOptions::new()
+                    .with_tasks(tasks.clone())
+                    .with_record_history(true),
+            ),
+        )
     });
 }
 
@@ -174,10 +171,7 @@ fn jsonata_template_over_a_large_input(bencher: divan::Bencher) {
     bencher.bench(|| {
         runtime.block_on(executor.run_data(
             input.clone(),
-            ExecutionOptions {
-                record_history: true,
-                ..Default::default()
-            },
+            ExecutionOptions::new().with_record_history(true),
         ))
     });
 }

@@ -18,6 +18,11 @@
 //! assert_eq!(problems.iter().next().unwrap().message, "Missing 'Next' target: B");
 //! ```
 
+#![warn(missing_docs)]
+
+#[macro_use]
+mod setters;
+
 pub mod clock;
 pub mod data;
 pub mod dsl;
@@ -26,6 +31,7 @@ pub mod error;
 pub mod exec;
 mod expr;
 pub mod history;
+pub mod model;
 pub mod random;
 pub mod state_name;
 pub mod store;
@@ -54,12 +60,6 @@ pub use stepfn_codegen::{
 pub use stepfn_macros::{include_asl, task, workflow, Payload, TaskError};
 pub use tasks::{MockConfig, TaskHandler, TaskRegistry, TaskRequest, TaskResult};
 pub use test_state::{test_state, TestStateRequest, TestStateResult, TestStateStatus};
-/// The Amazon States Language model: a definition as typed values, one type per state and
-/// field (from `stepfn-codegen`). Its `Task` is the Task *state*; the trait `#[task]`
-/// functions implement is [`crate::Task`].
-pub mod model {
-    pub use stepfn_codegen::model::*;
-}
 
 /// The expression layer's internals, for the project's own benchmarks and fuzz targets only
 /// (the `internals` feature): no stability promise.

@@ -27,6 +27,7 @@ use crate::tasks::{Callbacks, TaskRegistry, TaskRequest, DEFAULT_REGION};
 
 /// What to test.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct TestStateRequest {
     /// One state's definition, or a whole state machine (then `state_name` picks the state).
     pub definition: Value,
@@ -66,6 +67,30 @@ impl Default for TestStateRequest {
             state_configuration: StateConfiguration::default(),
             clock: SystemClock::shared(),
         }
+    }
+}
+
+impl TestStateRequest {
+    /// A request to test `definition` (one state, or a whole machine with
+    /// [`with_state_name`](Self::with_state_name)) on a `null` input.
+    pub fn new(definition: Value) -> Self {
+        TestStateRequest {
+            definition,
+            ..Self::default()
+        }
+    }
+
+    setters! {
+        set with_definition(definition: Value);
+        some with_state_name(state_name: String);
+        set with_input(input: Value);
+        some with_mock(mock: Result<Value, StatesError>);
+        some with_context(context: Value);
+        some with_variables(variables: Value);
+        some with_role_arn(role_arn: String);
+        set with_inspection_level(inspection_level: InspectionLevel);
+        set with_state_configuration(state_configuration: StateConfiguration);
+        set with_clock(clock: Arc<dyn Clock>);
     }
 }
 

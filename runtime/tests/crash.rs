@@ -147,15 +147,9 @@ fn child(database: &Path, log: &Path) {
                 }),
             );
         let store = Arc::new(SqliteStore::open(database).unwrap());
-        let engine = Engine::open(
-            store,
-            EngineOptions {
-                tasks,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        let engine = Engine::open(store, EngineOptions::new().with_tasks(tasks))
+            .await
+            .unwrap();
         let sm = engine.register("Crashy", definition());
         let mut arns = Vec::new();
         for id in 0..EXECUTIONS {

@@ -153,10 +153,7 @@ fn order(sku: &str, total: f64) -> Order {
 }
 
 fn options() -> ExecutionOptions {
-    ExecutionOptions {
-        clock: Arc::new(VirtualClock::starting_at(0)),
-        ..Default::default()
-    }
+    ExecutionOptions::new().with_clock(Arc::new(VirtualClock::starting_at(0)))
 }
 
 #[test]
@@ -215,10 +212,7 @@ async fn native_run_and_emitted_asl_agree() {
     let outcome = Executor::new(machine)
         .run(
             serde_json::to_value(order("a", 250.0)).unwrap(),
-            ExecutionOptions {
-                tasks: Shop::tasks(),
-                ..options()
-            },
+            options().with_tasks(Shop::tasks()),
         )
         .await;
     assert_eq!(outcome.output, Some(serde_json::to_value(&native).unwrap()));
@@ -426,11 +420,9 @@ async fn assign_sets_variables_from_the_result() {
         let outcome = Executor::new(machine.clone())
             .run(
                 serde_json::to_value(order("a", 1.0)).unwrap(),
-                ExecutionOptions {
-                    tasks: Remember::tasks().merged_over(RememberJsonata::tasks()),
-                    record_history: true,
-                    ..options()
-                },
+                options()
+                    .with_tasks(Remember::tasks().merged_over(RememberJsonata::tasks()))
+                    .with_record_history(true),
             )
             .await;
         let exited = outcome
@@ -658,15 +650,9 @@ async fn a_distributed_map_reads_and_writes_s3() {
     )
     .unwrap();
     assert!(stepfn::validate(Export::definition(), &Default::default()).is_empty());
-    let written = Export::run_with(
-        order("a", 1.0),
-        ExecutionOptions {
-            s3_root: Some(root.clone()),
-            ..options()
-        },
-    )
-    .await
-    .unwrap();
+    let written = Export::run_with(order("a", 1.0), options().with_s3_root(root.clone()))
+        .await
+        .unwrap();
     assert_eq!(written.result_writer_details.bucket, "out");
     assert!(written.result_writer_details.key.starts_with("results/"));
     assert!(root

@@ -334,17 +334,17 @@ fn run_case(case: &Value, scratch: &Path) -> Verdict {
     s3_setup(case, scratch);
     let runtime = stepfn::clock::virtual_runtime().unwrap();
     let outcome = runtime.block_on(async {
-        let options = ExecutionOptions {
-            clock: Arc::new(VirtualClock::starting_at(common::RECORDING_INSTANT_MILLIS)),
-            tasks: recorded_tasks(case),
-            s3_root: Some(scratch.to_path_buf()),
-            execution_type: if case["meta"]["state_machine_type"] == "EXPRESS" {
+        let options = ExecutionOptions::new()
+            .with_clock(Arc::new(VirtualClock::starting_at(
+                common::RECORDING_INSTANT_MILLIS,
+            )))
+            .with_tasks(recorded_tasks(case))
+            .with_s3_root(scratch.to_path_buf())
+            .with_execution_type(if case["meta"]["state_machine_type"] == "EXPRESS" {
                 stepfn::model::ExecutionType::Express
             } else {
                 stepfn::model::ExecutionType::Standard
-            },
-            ..ExecutionOptions::default()
-        };
+            });
         Executor::new(definition)
             .run(case["input"].clone(), options)
             .await

@@ -21,13 +21,7 @@ async fn a_day_long_wait_takes_no_real_time() {
         "Done": {"Type": "Pass", "Parameters": {"at.$": "$$.State.EnteredTime"}, "End": true}}}));
     let real = std::time::Instant::now();
     let outcome = executor
-        .run(
-            json!({}),
-            ExecutionOptions {
-                clock: clock.clone(),
-                ..Default::default()
-            },
-        )
+        .run(json!({}), ExecutionOptions::new().with_clock(clock.clone()))
         .await;
     assert!(real.elapsed() < Duration::from_secs(5));
     assert_eq!(
@@ -53,11 +47,9 @@ async fn retries_back_off_and_count_per_visit() {
                  "Retry": [{"ErrorEquals": ["Busy"], "IntervalSeconds": 3, "BackoffRate": 2.0}],
                  "ResultSelector": {"ok.$": "$.ok", "retries.$": "$$.State.RetryCount"},
                  "End": true}}}));
-    let options = ExecutionOptions {
-        clock: clock.clone(),
-        tasks: TaskRegistry::new().with_mocks(config.test_case(None, "Flaky").unwrap()),
-        ..Default::default()
-    };
+    let options = ExecutionOptions::new()
+        .with_clock(clock.clone())
+        .with_tasks(TaskRegistry::new().with_mocks(config.test_case(None, "Flaky").unwrap()));
     let outcome = executor.run(json!({}), options).await;
     assert_eq!(outcome.output, Some(json!({"ok": true, "retries": 2})));
     // 3 s, then 6 s of backoff.
@@ -76,11 +68,9 @@ async fn callbacks_deliver_results_and_used_tokens_are_refused() {
     let executor = machine(json!({"StartAt": "Approve", "States": {
         "Approve": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
                     "Parameters": {"token.$": "$$.Task.Token"}, "End": true}}}));
-    let options = ExecutionOptions {
-        clock: Arc::new(VirtualClock::starting_at(0)),
-        callbacks: callbacks.clone(),
-        ..Default::default()
-    };
+    let options = ExecutionOptions::new()
+        .with_clock(Arc::new(VirtualClock::starting_at(0)))
+        .with_callbacks(callbacks.clone());
     let run = tokio::spawn(async move { executor.run(json!({}), options).await });
     // Let the task start and issue its token.
     tokio::task::yield_now().await;
@@ -108,10 +98,7 @@ async fn missed_heartbeat_and_execution_timeout() {
     let outcome = executor
         .run(
             json!({}),
-            ExecutionOptions {
-                clock: Arc::new(VirtualClock::starting_at(0)),
-                ..Default::default()
-            },
+            ExecutionOptions::new().with_clock(Arc::new(VirtualClock::starting_at(0))),
         )
         .await;
     assert_eq!(
@@ -124,10 +111,7 @@ async fn missed_heartbeat_and_execution_timeout() {
     let outcome = executor
         .run(
             json!({}),
-            ExecutionOptions {
-                clock: Arc::new(VirtualClock::starting_at(0)),
-                ..Default::default()
-            },
+            ExecutionOptions::new().with_clock(Arc::new(VirtualClock::starting_at(0))),
         )
         .await;
     assert_eq!(outcome.status, ExecutionStatus::TimedOut);
@@ -151,10 +135,7 @@ async fn payloads_over_256_kib_fail_the_state() {
     let outcome = executor
         .run(
             json!({"big": big}),
-            ExecutionOptions {
-                clock: Arc::new(VirtualClock::starting_at(0)),
-                ..Default::default()
-            },
+            ExecutionOptions::new().with_clock(Arc::new(VirtualClock::starting_at(0))),
         )
         .await;
     assert_eq!(outcome.error.as_deref(), Some("States.DataLimitExceeded"));
@@ -169,11 +150,9 @@ async fn a_state_that_grows_its_payload_past_256_kib_fails_with_data_limit_excee
     let outcome = executor
         .run(
             json!({ "big": big }),
-            ExecutionOptions {
-                clock: Arc::new(VirtualClock::starting_at(0)),
-                record_history: true,
-                ..Default::default()
-            },
+            ExecutionOptions::new()
+                .with_clock(Arc::new(VirtualClock::starting_at(0)))
+                .with_record_history(true),
         )
         .await;
     assert_eq!(outcome.error.as_deref(), Some("States.DataLimitExceeded"));
@@ -199,12 +178,10 @@ async fn a_stopped_execution_is_aborted_and_its_token_invalidated() {
             "Parameters": {"token.$": "$$.Task.Token"}, "End": true}}},
         {"StartAt": "Sleep", "States": {"Sleep": {"Type": "Wait", "Seconds": 3600, "End": true}}}
     ]}}}));
-    let options = ExecutionOptions {
-        clock: Arc::new(VirtualClock::starting_at(0)),
-        callbacks: callbacks.clone(),
-        stop: stop.clone(),
-        ..Default::default()
-    };
+    let options = ExecutionOptions::new()
+        .with_clock(Arc::new(VirtualClock::starting_at(0)))
+        .with_callbacks(callbacks.clone())
+        .with_stop(stop.clone());
     let run = tokio::spawn(async move { executor.run(json!({}), options).await });
     let token = loop {
         if let Some(token) = callbacks.waiting_tokens().into_iter().next() {
@@ -245,11 +222,9 @@ async fn a_panicking_handler_fails_its_task_with_a_catchable_error() {
     let outcome = executor
         .run(
             json!({}),
-            ExecutionOptions {
-                clock: Arc::new(VirtualClock::starting_at(0)),
-                tasks,
-                ..Default::default()
-            },
+            ExecutionOptions::new()
+                .with_clock(Arc::new(VirtualClock::starting_at(0)))
+                .with_tasks(tasks),
         )
         .await;
     assert_eq!(outcome.status, ExecutionStatus::Succeeded);
@@ -289,13 +264,7 @@ async fn map_iteration_handlers_run_on_several_threads() {
         }
     });
     let outcome = executor
-        .run(
-            json!([1, 2]),
-            ExecutionOptions {
-                tasks,
-                ..Default::default()
-            },
-        )
+        .run(json!([1, 2]), ExecutionOptions::new().with_tasks(tasks))
         .await;
     assert_eq!(outcome.error, None, "{:?}", outcome.cause);
     assert_eq!(outcome.output, Some(json!([1, 2])));
@@ -327,13 +296,7 @@ async fn handlers_over_shared_data_take_the_input_without_a_copy() {
             Ok(json!({"keys": request.input.as_object().map_or(0, |m| m.len())}))
         });
     let outcome = executor
-        .run_data(
-            big,
-            ExecutionOptions {
-                tasks,
-                ..Default::default()
-            },
-        )
+        .run_data(big, ExecutionOptions::new().with_tasks(tasks))
         .await;
     assert_eq!(outcome.status, ExecutionStatus::Succeeded);
     // "Plain" saw the input with Enrich's result merged in: blob, id, enriched.
@@ -361,10 +324,7 @@ async fn wait_until_ahead(start_millis: i64, ahead_seconds: i64) -> stepfn::exec
     executor
         .run(
             json!({"until": target}),
-            ExecutionOptions {
-                clock,
-                ..Default::default()
-            },
+            ExecutionOptions::new().with_clock(clock),
         )
         .await
 }
@@ -400,10 +360,7 @@ async fn a_seconds_wait_is_bounded_like_a_timestamp() {
     let run = |seconds: i64| {
         executor.run(
             json!({"s": seconds}),
-            ExecutionOptions {
-                clock: Arc::new(VirtualClock::starting_at(0)),
-                ..Default::default()
-            },
+            ExecutionOptions::new().with_clock(Arc::new(VirtualClock::starting_at(0))),
         )
     };
     assert_eq!(
@@ -438,10 +395,7 @@ async fn a_panic_in_a_states_work_fails_the_execution_naming_the_state() {
     let outcome = executor
         .run(
             json!({}),
-            ExecutionOptions {
-                clock: Arc::new(PanickingClock),
-                ..Default::default()
-            },
+            ExecutionOptions::new().with_clock(Arc::new(PanickingClock)),
         )
         .await;
     assert_eq!(outcome.status, ExecutionStatus::Failed);
@@ -466,13 +420,10 @@ async fn a_runaway_expression_fails_its_state_within_the_budget() {
     let outcome = executor
         .run(
             json!({}),
-            ExecutionOptions {
-                expression_limits: stepfn::exec::ExpressionLimits {
-                    max_depth: 10_000,
-                    time_limit: Some(Duration::from_millis(50)),
-                },
-                ..Default::default()
-            },
+            ExecutionOptions::new().with_expression_limits(stepfn::exec::ExpressionLimits {
+                max_depth: 10_000,
+                time_limit: Some(Duration::from_millis(50)),
+            }),
         )
         .await;
     assert!(

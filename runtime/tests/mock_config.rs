@@ -58,11 +58,9 @@ async fn run(case: &str, machine: &str, extra: TaskRegistry) -> (stepfn::Outcome
     let outcome = lambda_then_sqs()
         .run(
             json!({}),
-            ExecutionOptions {
-                clock: clock.clone(),
-                tasks,
-                ..Default::default()
-            },
+            ExecutionOptions::new()
+                .with_clock(clock.clone())
+                .with_tasks(tasks),
         )
         .await;
     (outcome, clock.now_millis())

@@ -65,20 +65,25 @@ fn run_case(case: &Value) -> Result<(), String> {
         )),
         None => Ok(json_text(&m["result"])),
     });
-    let request = TestStateRequest {
-        definition: case["definition"].clone(),
-        state_name: args["stateName"].as_str().map(str::to_string),
-        input: case["input"].clone(),
-        mock,
-        context: args.get("context").map(json_text),
-        variables: args.get("variables").map(json_text),
-        role_arn: args["roleArn"].as_str().map(str::to_string),
-        inspection_level: args["inspectionLevel"]
-            .as_str()
-            .map(|l| InspectionLevel::parse(l).expect("a known inspection level"))
-            .unwrap_or_default(),
-        state_configuration: state_configuration(args),
-        clock: Arc::new(VirtualClock::starting_at(common::RECORDING_INSTANT_MILLIS)),
+    let request = {
+        let mut test = TestStateRequest::new(case["definition"].clone())
+            .with_input(case["input"].clone())
+            .with_inspection_level(
+                args["inspectionLevel"]
+                    .as_str()
+                    .map(|l| InspectionLevel::parse(l).expect("a known inspection level"))
+                    .unwrap_or_default(),
+            )
+            .with_state_configuration(state_configuration(args))
+            .with_clock(Arc::new(VirtualClock::starting_at(
+                common::RECORDING_INSTANT_MILLIS,
+            )));
+        test.state_name = args["stateName"].as_str().map(str::to_string);
+        test.mock = mock;
+        test.context = args.get("context").map(json_text);
+        test.variables = args.get("variables").map(json_text);
+        test.role_arn = args["roleArn"].as_str().map(str::to_string);
+        test
     };
     let runtime = stepfn::clock::virtual_runtime().unwrap();
     let result = runtime

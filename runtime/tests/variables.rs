@@ -9,10 +9,7 @@ fn machine(definition: Value) -> Executor {
 }
 
 async fn run(definition: Value, input: Value) -> stepfn::Outcome {
-    let options = ExecutionOptions {
-        record_history: true,
-        ..Default::default()
-    };
+    let options = ExecutionOptions::new().with_record_history(true);
     machine(definition).run(input, options).await
 }
 

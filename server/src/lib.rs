@@ -8,15 +8,17 @@
 //!
 //! ```no_run
 //! # async fn serve() -> Result<(), stepfn_server::ServerError> {
-//! let server = stepfn_server::Server::bind(stepfn_server::ServerOptions {
-//!     database: Some("stepfn.db".into()),
-//!     ..Default::default()
-//! })
-//! .await?;
+//! let options = stepfn_server::ServerOptions::new().with_database("stepfn.db");
+//! let server = stepfn_server::Server::bind(options).await?;
 //! println!("listening on {}", server.local_addr());
 //! server.run_until(stepfn_server::shutdown_signal()).await
 //! # }
 //! ```
+
+#![warn(missing_docs)]
+
+#[macro_use]
+mod setters;
 
 mod api;
 mod integrations;
@@ -53,6 +55,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// How the server runs.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ServerOptions {
     /// Where to listen: `127.0.0.1:8083` unless told otherwise.
     pub address: SocketAddr,
@@ -94,6 +97,26 @@ impl Default for ServerOptions {
     }
 }
 
+impl ServerOptions {
+    /// The defaults: `127.0.0.1:8083`, everything in memory, the system clock.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        set with_address(address: SocketAddr);
+        some with_database(database: PathBuf);
+        some with_mock_config(mock_config: MockConfig);
+        some with_lambda_endpoint(lambda_endpoint: String);
+        set with_max_body_bytes(max_body_bytes: usize);
+        set with_activity_poll(activity_poll: Duration);
+        set with_clock(clock: Arc<dyn Clock>);
+        into with_account(account: String);
+        into with_region(region: String);
+        set with_shutdown_grace(shutdown_grace: Duration);
+    }
+}
+
 /// Why the server could not start or stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -123,17 +146,15 @@ impl Server {
         let tasks = TaskRegistry::new()
             .services(integrations.clone())
             .dispatcher(integrations.clone());
-        let engine = Engine::open(
-            store,
-            EngineOptions {
-                tasks,
-                clock: options.clock.clone(),
-                account: options.account.clone(),
-                region: options.region.clone(),
-                role_arn: EngineOptions::default().role_arn,
-                mock_config: options.mock_config.clone().map(Arc::new),
-            },
-        )
+        let engine = Engine::open(store, {
+            let mut engine = EngineOptions::new()
+                .with_tasks(tasks)
+                .with_clock(options.clock.clone())
+                .with_account(options.account.clone())
+                .with_region(options.region.clone());
+            engine.mock_config = options.mock_config.clone().map(Arc::new);
+            engine
+        })
         .await?;
         integrations.attach(engine.downgrade());
         let listener = tokio::net::TcpListener::bind(options.address).await?;

@@ -37,11 +37,7 @@ async fn status_of(stream: &mut TcpStream) -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stalled_clients_do_not_stop_others_being_answered_nor_the_shutdown() {
-    let server = start(ServerOptions {
-        shutdown_grace: Duration::from_secs(1),
-        ..Default::default()
-    })
-    .await;
+    let server = start(ServerOptions::new().with_shutdown_grace(Duration::from_secs(1))).await;
     let address = server.address;
     // Clients that stop in the middle of their headers, and clients that announce a body
     // they never finish sending.

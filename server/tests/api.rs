@@ -64,11 +64,7 @@ async fn run_to_end(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_requests_get_aws_error_shapes_and_the_server_goes_on() {
-    let server = start(ServerOptions {
-        max_body_bytes: 4096,
-        ..Default::default()
-    })
-    .await;
+    let server = start(ServerOptions::new().with_max_body_bytes(4096)).await;
     let client = reqwest::Client::new();
     let raw = |target: Option<&str>, body: String| {
         let mut request = client
@@ -119,11 +115,7 @@ async fn bad_requests_get_aws_error_shapes_and_the_server_goes_on() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_definition_over_a_mebibyte_is_refused_as_aws_refuses_it() {
-    let server = start(ServerOptions {
-        max_body_bytes: 4 * 1024 * 1024,
-        ..Default::default()
-    })
-    .await;
+    let server = start(ServerOptions::new().with_max_body_bytes(4 * 1024 * 1024)).await;
     let client = reqwest::Client::new();
     // Valid but for its size: a Pass state whose Result is one long string.
     let definition = |chars: usize| {
@@ -157,11 +149,7 @@ async fn a_definition_over_a_mebibyte_is_refused_as_aws_refuses_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_concurrent_starts_lose_no_execution() {
     let db = temp_db("load");
-    let server = start(ServerOptions {
-        database: Some(db.clone()),
-        ..Default::default()
-    })
-    .await;
+    let server = start(ServerOptions::new().with_database(db.clone())).await;
     let client = reqwest::Client::new();
     let machine = create(
         &client,
@@ -309,11 +297,7 @@ async fn far_end() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lambda_http_and_nested_executions_run_for_real() {
     let (far, received) = far_end().await;
-    let server = start(ServerOptions {
-        lambda_endpoint: Some(far.clone()),
-        ..Default::default()
-    })
-    .await;
+    let server = start(ServerOptions::new().with_lambda_endpoint(far.clone())).await;
     let client = reqwest::Client::new();
 
     let by_arn = create(&client, &server, "ByArn", json!({"StartAt": "F", "States": {"F": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:greet", "End": true}}})).await;

@@ -50,11 +50,7 @@ fn mocks() -> stepfn::tasks::MockConfig {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn boto3_drives_the_whole_flow() {
     let clients = clients_dir();
-    let server = start(ServerOptions {
-        mock_config: Some(mocks()),
-        ..Default::default()
-    })
-    .await;
+    let server = start(ServerOptions::new().with_mock_config(mocks())).await;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/boto3_flow.py");
     let url = server.url();
     let output = tokio::task::spawn_blocking(move || {

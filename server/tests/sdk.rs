@@ -79,11 +79,11 @@ async fn the_rust_sdk_drives_executions_from_create_to_redrive() {
         "MockedResponses": {"Charged": {"0": {"Return": {"charged": 42}}}}
     }))
     .unwrap();
-    let server = start(ServerOptions {
-        database: Some(db.clone()),
-        mock_config: Some(mocks),
-        ..Default::default()
-    })
+    let server = start(
+        ServerOptions::new()
+            .with_database(db.clone())
+            .with_mock_config(mocks),
+    )
     .await;
     let sfn = client(&server.url());
 

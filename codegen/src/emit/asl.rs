@@ -465,7 +465,7 @@ impl Serialize for StateMachine {
 
 impl<'de> Deserialize<'de> for StateMachine {
     /// Reads a definition and reports every structural problem at once. Whole-machine rules
-    /// are not checked here; use [`crate::check`] or [`crate::validate`] for those.
+    /// are not checked here; use [`crate::check`] or [`crate::validate()`] for those.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(deserializer)?;
         crate::parse::from_value(&value).map_err(serde::de::Error::custom)

@@ -64,6 +64,7 @@ impl Binding {
 
 /// How to deploy.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct DeployOptions {
     /// The state machine's logical ID in the template (the role is `<id>Role`).
     pub logical_id: String,
@@ -89,6 +90,22 @@ impl Default for DeployOptions {
             tracing: false,
             bindings: IndexMap::new(),
         }
+    }
+}
+
+impl DeployOptions {
+    /// The defaults: logical ID `StateMachine`, Standard, no logging, tracing or bindings.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        into with_logical_id(logical_id: String);
+        some with_name(name: String);
+        set with_machine_type(machine_type: MachineType);
+        some with_logging(logging: LogLevel);
+        set with_tracing(tracing: bool);
+        set with_bindings(bindings: IndexMap<String, Binding>);
     }
 }
 

@@ -24,6 +24,7 @@ pub struct Permission {
 
 /// What the role must also allow beyond the states' calls.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct RoleOptions {
     /// CloudWatch Logs delivery (LoggingConfiguration).
     pub logging: bool,
@@ -31,6 +32,19 @@ pub struct RoleOptions {
     pub tracing: bool,
     /// The machine's own name, for Distributed Map's StartExecution on itself; `None` uses `*`.
     pub state_machine_name: Option<String>,
+}
+
+impl RoleOptions {
+    /// Nothing beyond the states' own calls.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        set with_logging(logging: bool);
+        set with_tracing(tracing: bool);
+        some with_state_machine_name(state_machine_name: String);
+    }
 }
 
 /// Every permission the definition needs, in state order.

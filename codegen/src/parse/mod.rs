@@ -4,7 +4,7 @@
 //! fields, types, ranges, mutually exclusive fields, the fields of each query language, path,
 //! intrinsic and timestamp syntax. Every problem found is collected with its JSON pointer; a
 //! definition with any problem is rejected whole, so nothing accepted is ever dropped. Rules
-//! that need the whole machine (transitions, reachability, names) live in [`crate::validate`].
+//! that need the whole machine (transitions, reachability, names) live in [`mod@crate::validate`].
 
 mod fields;
 mod json;

@@ -42,9 +42,21 @@ impl From<crate::ExecutionType> for MachineType {
 
 /// How to check a definition.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CheckOptions {
     /// Check the rules of this kind of machine.
     pub machine_type: MachineType,
+}
+
+impl CheckOptions {
+    /// The rules of a Standard machine.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        set with_machine_type(machine_type: MachineType);
+    }
 }
 
 /// Parses and validates ASL JSON text: the machine, or every problem with where it is.

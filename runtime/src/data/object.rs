@@ -14,7 +14,8 @@ use super::{Data, Key};
 /// Objects up to this many members are searched in order; larger ones are hashed.
 pub const SMALL: usize = 8;
 
-/// The members of a JSON object, in the order they were written. See the [module](self) docs.
+/// The members of a JSON object, in the order they were written. A small object (up to 8
+/// members) is a plain list searched in order; a larger one also keeps an index by name.
 pub struct Object {
     repr: Repr,
 }

@@ -49,14 +49,14 @@ pub trait Workflow {
 
     /// The execution role's policy document.
     fn iam_policy(options: &DeployOptions) -> Result<serde_json::Value, DeployError> {
-        let permissions = stepfn_codegen::emit::iam::permissions(
-            Self::definition(),
-            &stepfn_codegen::emit::iam::RoleOptions {
-                logging: options.logging.is_some(),
-                tracing: options.tracing,
-                state_machine_name: options.name.clone(),
-            },
-        )?;
+        let role = stepfn_codegen::emit::iam::RoleOptions::new()
+            .with_logging(options.logging.is_some())
+            .with_tracing(options.tracing);
+        let role = match &options.name {
+            Some(name) => role.with_state_machine_name(name.clone()),
+            None => role,
+        };
+        let permissions = stepfn_codegen::emit::iam::permissions(Self::definition(), &role)?;
         Ok(stepfn_codegen::emit::iam::policy_document(&permissions))
     }
 

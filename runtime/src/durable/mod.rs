@@ -1,8 +1,8 @@
-//! Durable executions: Standard workflows kept in a [`Store`] so they survive a crash.
+//! Durable executions: Standard workflows kept in a [`Store`](crate::store::Store) so they survive a crash.
 //!
 //! An [`Engine`] runs executions of the state machines registered with it. Each execution
 //! commits its history to the store as it goes (many executions share one sync: see
-//! [`CommitQueue`]), always before work outside the executor depends on it: a task token
+//! [`CommitQueue`](crate::store::CommitQueue)), always before work outside the executor depends on it: a task token
 //! handed out, a timer that must outlive the process, a task's result. When the engine is
 //! opened again on the same store, every execution still running is resumed by replaying its
 //! stored history: no task whose result was recorded runs again, and a Wait that ran out while

@@ -177,9 +177,8 @@ pub(super) struct Validate {
 
 pub(super) fn validate(request: Validate) -> Result<Value, ApiError> {
     check_length("definition", &request.definition, MAX_DEFINITION_CHARS)?;
-    let options = CheckOptions {
-        machine_type: machine_type(request.machine_type.as_deref())?.into(),
-    };
+    let options = CheckOptions::new()
+        .with_machine_type(machine_type(request.machine_type.as_deref())?.into());
     let problems = match stepfn_codegen::check(&request.definition, &options) {
         Ok(_) => Vec::new(),
         Err(problems) => problems.0,

@@ -96,17 +96,17 @@ pub(super) async fn test_state(request: Request) -> Result<Value, ApiError> {
             map_item_reader_data: c.map_item_reader_data,
         })
         .unwrap_or_default();
-    let outcome = run(TestStateRequest {
-        definition,
-        state_name: request.state_name,
-        input: json_member("input", request.input.as_deref())?.unwrap_or(json!({})),
-        mock,
-        context: json_member("context", request.context.as_deref())?,
-        variables: json_member("variables", request.variables.as_deref())?,
-        role_arn: request.role_arn,
-        inspection_level,
-        state_configuration,
-        ..TestStateRequest::default()
+    let outcome = run({
+        let mut test = TestStateRequest::new(definition)
+            .with_input(json_member("input", request.input.as_deref())?.unwrap_or(json!({})))
+            .with_inspection_level(inspection_level)
+            .with_state_configuration(state_configuration);
+        test.state_name = request.state_name;
+        test.mock = mock;
+        test.context = json_member("context", request.context.as_deref())?;
+        test.variables = json_member("variables", request.variables.as_deref())?;
+        test.role_arn = request.role_arn;
+        test
     })
     .await
     .map_err(|problems| {

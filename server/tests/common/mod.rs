@@ -34,11 +34,11 @@ impl Running {
 }
 
 pub async fn start(options: ServerOptions) -> Running {
-    let server = Server::bind(ServerOptions {
-        address: "127.0.0.1:0".parse().unwrap(),
-        activity_poll: Duration::from_secs(2),
-        ..options
-    })
+    let server = Server::bind(
+        options
+            .with_address("127.0.0.1:0".parse().unwrap())
+            .with_activity_poll(Duration::from_secs(2)),
+    )
     .await
     .unwrap();
     let address = server.local_addr();

@@ -85,9 +85,7 @@ pub(super) fn checked(
     definition: &str,
     machine_type: ExecutionType,
 ) -> Result<StateMachine, EngineError> {
-    let options = CheckOptions {
-        machine_type: machine_type.into(),
-    };
+    let options = CheckOptions::new().with_machine_type(machine_type.into());
     stepfn_codegen::check(definition, &options)
         .map_err(|problems| EngineError::InvalidDefinition(problems.to_string()))
 }

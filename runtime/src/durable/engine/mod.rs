@@ -33,6 +33,7 @@ use crate::tasks::{
 
 /// How an [`Engine`] runs executions.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct EngineOptions {
     /// Who answers Task states (the same handlers for every state machine).
     pub tasks: TaskRegistry,
@@ -59,6 +60,22 @@ impl Default for EngineOptions {
             role_arn: crate::exec::DEFAULT_ROLE_ARN.into(),
             mock_config: None,
         }
+    }
+}
+
+impl EngineOptions {
+    /// The defaults: no task handlers, the system clock, the default account and region.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        set with_tasks(tasks: TaskRegistry);
+        set with_clock(clock: Arc<dyn Clock>);
+        into with_account(account: String);
+        into with_region(region: String);
+        into with_role_arn(role_arn: String);
+        some with_mock_config(mock_config: Arc<MockConfig>);
     }
 }
 
