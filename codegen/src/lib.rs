@@ -21,7 +21,6 @@
 
 #![warn(missing_docs)]
 
-#[macro_use]
 mod setters;
 
 pub mod emit;

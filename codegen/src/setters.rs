@@ -1,11 +1,14 @@
 //! `with_*` builder methods for the option structs, which are `#[non_exhaustive]` so that they
-//! can grow without breaking users: one line per field.
+//! can grow without breaking users: one line per field. Exported (hidden) so that stepfn and
+//! stepfn-server build their options the same way.
 
 /// Expands `into with_x(x: T);` (takes `impl Into<T>`), `some with_x(x: T);` (sets `Some`)
 /// and `set with_x(x: T);` (takes `T` as is) into documented, `#[must_use]` builder methods.
-macro_rules! setters {
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __setters {
     ($($kind:ident $with:ident($field:ident: $t:ty);)*) => {
-        $(setters!(@one $kind $with $field $t);)*
+        $($crate::__setters!(@one $kind $with $field $t);)*
     };
     (@one into $with:ident $field:ident $t:ty) => {
         #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]

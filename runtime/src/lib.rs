@@ -20,9 +20,6 @@
 
 #![warn(missing_docs)]
 
-#[macro_use]
-mod setters;
-
 pub mod clock;
 pub mod data;
 pub mod dsl;

@@ -80,7 +80,7 @@ impl TestStateRequest {
         }
     }
 
-    setters! {
+    stepfn_codegen::__setters! {
         set with_definition(definition: Value);
         some with_state_name(state_name: String);
         set with_input(input: Value);

@@ -17,9 +17,6 @@
 
 #![warn(missing_docs)]
 
-#[macro_use]
-mod setters;
-
 mod api;
 mod integrations;
 pub mod protocol;
@@ -103,7 +100,7 @@ impl ServerOptions {
         Self::default()
     }
 
-    setters! {
+    stepfn_codegen::__setters! {
         set with_address(address: SocketAddr);
         some with_database(database: PathBuf);
         some with_mock_config(mock_config: MockConfig);
@@ -307,10 +304,11 @@ pub mod fuzzing {
         pub async fn open(clock: Arc<dyn Clock>, mock_config: Option<MockConfig>) -> Api {
             let engine = Engine::open(
                 Arc::new(MemoryStore::new()),
-                EngineOptions {
-                    clock,
-                    mock_config: mock_config.map(Arc::new),
-                    ..Default::default()
+                match mock_config {
+                    Some(config) => EngineOptions::new()
+                        .with_clock(clock)
+                        .with_mock_config(config),
+                    None => EngineOptions::new().with_clock(clock),
                 },
             )
             .await

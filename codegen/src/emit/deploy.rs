@@ -99,7 +99,7 @@ impl DeployOptions {
         Self::default()
     }
 
-    setters! {
+    crate::__setters! {
         into with_logical_id(logical_id: String);
         some with_name(name: String);
         set with_machine_type(machine_type: MachineType);

@@ -40,7 +40,7 @@ impl RoleOptions {
         Self::default()
     }
 
-    setters! {
+    crate::__setters! {
         set with_logging(logging: bool);
         set with_tracing(tracing: bool);
         some with_state_machine_name(state_machine_name: String);

@@ -54,7 +54,7 @@ impl CheckOptions {
         Self::default()
     }
 
-    setters! {
+    crate::__setters! {
         set with_machine_type(machine_type: MachineType);
     }
 }

@@ -87,7 +87,7 @@ impl ExecutionOptions {
         Self::default()
     }
 
-    setters! {
+    stepfn_codegen::__setters! {
         some with_name(name: String);
         into with_state_machine_name(state_machine_name: Cow<'static, str>);
         into with_account(account: Cow<'static, str>);

@@ -69,7 +69,7 @@ impl EngineOptions {
         Self::default()
     }
 
-    setters! {
+    stepfn_codegen::__setters! {
         set with_tasks(tasks: TaskRegistry);
         set with_clock(clock: Arc<dyn Clock>);
         into with_account(account: String);
