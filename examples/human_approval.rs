@@ -4,7 +4,8 @@
 //! Run natively, the task function stands in for the editor: it receives the token in its
 //! `TaskContext` and returns the decision the callback would carry.
 //!
-//! `cargo run --example human_approval` prints the ASL and runs the workflow natively.
+//! `cargo run --example human_approval` prints the ASL and runs the workflow natively (`-- --asl`:
+//! the ASL only).
 //!
 //! On the durable store, with a real editor answering through the library API:
 //!
@@ -152,9 +153,9 @@ async fn main() {
                 record.output.unwrap_or_default()
             );
         }
-        [] => stepfn_examples::show::<HumanApproval>(draft(1200)).await,
+        [] | ["--asl"] => stepfn_examples::show::<HumanApproval>(draft(1200)).await,
         _ => {
-            eprintln!("usage: human_approval [start DATABASE | approve DATABASE TOKEN]");
+            eprintln!("usage: human_approval [--asl | start DATABASE | approve DATABASE TOKEN]");
             std::process::exit(2);
         }
     }
