@@ -1,5 +1,6 @@
 //! What a `workflow!` block says, as parsed: names keep their spans for every error.
 
+use super::context::ContextField;
 use proc_macro2::Span;
 use syn::{Attribute, Expr, Ident, Lit, LitStr, Path, Type, Visibility};
 
@@ -126,6 +127,8 @@ pub enum TemplateValue {
     Item(FieldPath),
     /// `index` in a Map's `item_selector`: the item's position.
     Index(Ident),
+    /// `context.execution.id`, `context.task.token`...: a field of the context object.
+    Context(&'static ContextField, Span),
 }
 
 /// How long a Wait state waits.

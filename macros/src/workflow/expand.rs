@@ -12,6 +12,7 @@ use syn::{Ident, Lit};
 
 use super::ast::*;
 use super::check::{is_terminal, targets};
+use super::context::ContextKind;
 use crate::task::tag;
 
 pub fn expand(workflow: &Workflow) -> syn::Result<TokenStream> {
@@ -19,6 +20,7 @@ pub fn expand(workflow: &Workflow) -> syn::Result<TokenStream> {
     let body = cx.body_model(&workflow.body);
     let input = &workflow.input;
     let output = &workflow.output;
+    cx.workflow_input = quote!(#input);
     let (types, _) = cx.body_types(
         &workflow.body,
         (quote!(#input), tag(input)),
@@ -117,6 +119,8 @@ struct Cx {
     checks: Vec<TokenStream>,
     markers: Vec<TokenStream>,
     check_count: usize,
+    /// The workflow's input type, the type of `context.execution.input`.
+    workflow_input: TokenStream,
 }
 
 /// How a state's input type is found.
@@ -541,6 +545,32 @@ impl Cx {
                 TemplateValue::Index(index) => {
                     json_fields.push(quote!((#json_name, ::stepfn::__private::TemplateField::Path(::std::string::String::from("$$.Map.Item.Index")))));
                     let value = respan(quote!(::stepfn::__private::index_value()), index.span());
+                    literal_fields.push(quote!(#field: #value));
+                }
+                TemplateValue::Context(context, span) => {
+                    let asl = context.asl;
+                    json_fields.push(quote!((#json_name, ::stepfn::__private::TemplateField::Path(::std::string::String::from(#asl)))));
+                    let value = match context.kind {
+                        ContextKind::Text => quote!(::stepfn::__private::context_text()),
+                        ContextKind::Count => quote!(::stepfn::__private::context_count()),
+                        ContextKind::ExecutionInput => {
+                            let input = &self.workflow_input;
+                            quote!(::stepfn::__private::value_of::<#input>())
+                        }
+                        ContextKind::ItemValue => match item {
+                            Some(item) => quote!(::stepfn::__private::value_of::<#item>()),
+                            None => quote!(::stepfn::__private::value_of::<()>()),
+                        },
+                    };
+                    if context.asl.starts_with("$$.Map.") && item.is_none() {
+                        let message = format!(
+                            "`context.{}` is only known inside a Map's `item_selector`",
+                            context.dsl
+                        );
+                        self.checks
+                            .push(quote_spanned!(*span=> ::core::compile_error!(#message);));
+                    }
+                    let value = respan(value, *span);
                     literal_fields.push(quote!(#field: #value));
                 }
                 TemplateValue::Literal(lit) => {

@@ -3,6 +3,7 @@
 
 mod ast;
 mod check;
+mod context;
 mod expand;
 mod parse;
 

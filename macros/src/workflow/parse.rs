@@ -5,6 +5,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::{braced, bracketed, parenthesized, Attribute, Ident, Lit, LitStr, Path, Token, Type};
 
 use super::ast::*;
+use super::context::ContextRef;
 use crate::duration;
 
 mod kw {
@@ -28,6 +29,7 @@ mod kw {
     syn::custom_keyword!(assign);
     syn::custom_keyword!(item);
     syn::custom_keyword!(index);
+    syn::custom_keyword!(context);
 }
 
 impl Parse for Workflow {
@@ -651,6 +653,19 @@ fn parse_template(input: ParseStream) -> syn::Result<StructTemplate> {
             })
         } else if content.peek(kw::index) {
             TemplateValue::Index(content.parse()?)
+        } else if content.peek(kw::context) {
+            let keyword: kw::context = content.parse()?;
+            let path = parse_path(&content).map_err(|_| {
+                syn::Error::new(
+                    keyword.span,
+                    "name a field of the context object, such as `context.execution.id` or `context.task.token`",
+                )
+            })?;
+            let reference = ContextRef {
+                span: path.fields.last().map_or(keyword.span, Ident::span),
+                segments: path.fields,
+            };
+            TemplateValue::Context(reference.resolve()?, reference.span)
         } else {
             TemplateValue::Literal(content.parse()?)
         };

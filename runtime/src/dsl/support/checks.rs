@@ -78,7 +78,7 @@ pub fn index_value<T: Index>() -> T {
 
 /// Whole-number types a Map item's `index` may fill.
 #[diagnostic::on_unimplemented(
-    message = "`index` is a whole number, but the field is a `{Self}`",
+    message = "`index` (like `context.state.retry_count`) is a whole number, but the field is a `{Self}`",
     label = "not a whole number"
 )]
 pub trait Index {}
@@ -87,6 +87,33 @@ impl Index for u64 {}
 impl Index for usize {}
 impl Index for i32 {}
 impl Index for i64 {}
+
+/// A value of type `T`, for the never-run functions that check templates
+/// (`context.execution.input` is the workflow's input, `context.map.item.value` the item).
+pub fn value_of<T>() -> T {
+    unreachable!("only type-checked, never run")
+}
+
+/// A text field of the context object (an id, a name, a timestamp, a task token).
+pub fn context_text<T: ContextText>() -> T {
+    unreachable!("only type-checked, never run")
+}
+
+/// A whole-number field of the context object (`state.retry_count`, `map.item.index`).
+pub fn context_count<T: Index>() -> T {
+    unreachable!("only type-checked, never run")
+}
+
+/// Types a text field of the context object may fill.
+#[diagnostic::on_unimplemented(
+    message = "this context field is text, but the template field is a `{Self}`",
+    label = "not a string",
+    note = "ids, names, ARNs, timestamps and task tokens are strings: use `String`"
+)]
+pub trait ContextText {}
+impl ContextText for String {}
+impl ContextText for Option<String> {}
+impl ContextText for Value {}
 
 /// Stands for a field's value in the never-run functions that check templates.
 pub fn copy_of<T>(_field: &T) -> T {

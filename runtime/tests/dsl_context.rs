@@ -1,0 +1,229 @@
+//! `context.*` in templates: the context object's fields reach a task as typed values, emitted
+//! as `$$` paths in JSONPath and `$states.context` in JSONata, with the values AWS gives them in
+//! a native run and in a run of the emitted ASL.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use stepfn::exec::{ExecutionOptions, Executor};
+use stepfn::{task, workflow, Payload, VirtualClock, Workflow};
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+pub struct Order {
+    pub id: String,
+    pub lines: Vec<String>,
+}
+
+/// What the callback task is handed: the order, who it runs for, and the token to answer with.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalRequest {
+    pub order_id: String,
+    pub execution_id: String,
+    pub execution_name: String,
+    pub machine_name: String,
+    pub started: String,
+    pub state: String,
+    pub entered: String,
+    pub retries: u32,
+    pub order: Order,
+    pub token: String,
+    /// Whether the token in the payload is the one the task was given.
+    #[serde(default)]
+    pub token_matches: bool,
+}
+
+#[task(resource = "arn:aws:states:::sqs:sendMessage.waitForTaskToken")]
+async fn request_approval(request: ApprovalRequest, ctx: &stepfn::TaskContext) -> ApprovalRequest {
+    ApprovalRequest {
+        token_matches: ctx.task_token.as_deref() == Some(request.token.as_str()),
+        ..request
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+pub struct Pick {
+    pub line: String,
+    pub position: u64,
+    pub state: String,
+}
+
+#[task]
+async fn pick(p: Pick) -> Pick {
+    p
+}
+
+workflow! {
+    pub Approve(Order) -> ApprovalRequest {
+        start Ask;
+        Ask: task request_approval(
+            parameters = ApprovalRequest {
+                order_id: .id,
+                execution_id: context.execution.id,
+                execution_name: context.execution.name,
+                machine_name: context.state_machine.name,
+                started: context.execution.start_time,
+                state: context.state.name,
+                entered: context.state.entered_time,
+                retries: context.state.retry_count,
+                order: context.execution.input,
+                token: context.task.token,
+                token_matches: false
+            }
+        ) -> end;
+    }
+}
+
+workflow! {
+    pub ApproveJsonata(Order) -> ApprovalRequest {
+        query_language = jsonata;
+        start Ask;
+        Ask: task request_approval(
+            parameters = ApprovalRequest {
+                order_id: .id,
+                execution_id: context.execution.id,
+                execution_name: context.execution.name,
+                machine_name: context.state_machine.name,
+                started: context.execution.start_time,
+                state: context.state.name,
+                entered: context.state.entered_time,
+                retries: context.state.retry_count,
+                order: context.execution.input,
+                token: context.task.token,
+                token_matches: false
+            }
+        ) -> end;
+    }
+}
+
+workflow! {
+    pub Picking(Order) -> Vec<Pick> {
+        start Lines;
+        Lines: map<String>(
+            items = .lines,
+            item_selector = Pick {
+                line: context.map.item.value,
+                position: context.map.item.index,
+                state: context.state.name
+            }
+        ) -> end {
+            start PickOne;
+            PickOne: task pick -> end;
+        }
+    }
+}
+
+fn order() -> Order {
+    Order {
+        id: "o-7".into(),
+        lines: vec!["apple".into(), "pear".into()],
+    }
+}
+
+fn options() -> ExecutionOptions {
+    ExecutionOptions::new().with_clock(Arc::new(VirtualClock::starting_at(1_767_225_600_000)))
+}
+
+#[test]
+fn context_fields_are_emitted_as_context_paths() {
+    let asl: serde_json::Value = serde_json::from_str(&Approve::asl_json()).unwrap();
+    assert_eq!(
+        asl["States"]["Ask"]["Parameters"],
+        json!({
+            "orderId.$": "$.id",
+            "executionId.$": "$$.Execution.Id",
+            "executionName.$": "$$.Execution.Name",
+            "machineName.$": "$$.StateMachine.Name",
+            "started.$": "$$.Execution.StartTime",
+            "state.$": "$$.State.Name",
+            "entered.$": "$$.State.EnteredTime",
+            "retries.$": "$$.State.RetryCount",
+            "order.$": "$$.Execution.Input",
+            "token.$": "$$.Task.Token",
+            "tokenMatches": false
+        })
+    );
+    let jsonata: serde_json::Value = serde_json::from_str(&ApproveJsonata::asl_json()).unwrap();
+    let arguments = jsonata["States"]["Ask"]["Arguments"].to_string();
+    for field in [
+        "$states.context.Execution.Id",
+        "$states.context.Task.Token",
+        "$states.context.Execution.Input",
+        "$states.context.State.RetryCount",
+    ] {
+        assert!(arguments.contains(field), "{field} in {arguments}");
+    }
+    assert!(stepfn::validate(Approve::definition(), &Default::default()).is_empty());
+    assert!(stepfn::validate(ApproveJsonata::definition(), &Default::default()).is_empty());
+    let map: serde_json::Value = serde_json::from_str(&Picking::asl_json()).unwrap();
+    assert_eq!(
+        map["States"]["Lines"]["ItemSelector"],
+        json!({
+            "line.$": "$$.Map.Item.Value",
+            "position.$": "$$.Map.Item.Index",
+            "state.$": "$$.State.Name"
+        })
+    );
+}
+
+fn check_request(request: &ApprovalRequest) {
+    assert_eq!(request.order_id, "o-7");
+    assert_eq!(request.order, order());
+    assert_eq!(request.state, "Ask");
+    assert_eq!(request.retries, 0);
+    assert_eq!(request.started, "2026-01-01T00:00:00.000Z");
+    assert_eq!(request.entered, "2026-01-01T00:00:00.000Z");
+    assert!(
+        request
+            .execution_id
+            .ends_with(&format!(":{}", request.execution_name)),
+        "{request:?}"
+    );
+    assert!(
+        request
+            .execution_id
+            .contains(&format!(":{}:", request.machine_name)),
+        "{request:?}"
+    );
+    assert!(!request.token.is_empty());
+    assert!(
+        request.token_matches,
+        "the payload carries the task's own token"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_native_run_gives_the_context_values_aws_gives() {
+    check_request(&Approve::run_with(order(), options()).await.unwrap());
+    check_request(&ApproveJsonata::run_with(order(), options()).await.unwrap());
+    let picks = Picking::run_with(order(), options()).await.unwrap();
+    assert_eq!(
+        picks,
+        vec![
+            Pick {
+                line: "apple".into(),
+                position: 0,
+                state: "Lines".into()
+            },
+            Pick {
+                line: "pear".into(),
+                position: 1,
+                state: "Lines".into()
+            },
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_emitted_asl_runs_like_the_native_workflow() {
+    let machine = stepfn::check(&Approve::asl_json(), &Default::default()).unwrap();
+    let outcome = Executor::new(machine)
+        .run(
+            serde_json::to_value(order()).unwrap(),
+            options().with_tasks(Approve::tasks()),
+        )
+        .await;
+    let output: ApprovalRequest = serde_json::from_value(outcome.output.unwrap()).unwrap();
+    check_request(&output);
+}

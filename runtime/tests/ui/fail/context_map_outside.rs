@@ -1,0 +1,19 @@
+use serde::{Deserialize, Serialize};
+use stepfn::{task, workflow};
+
+#[derive(Serialize, Deserialize, stepfn::Payload)]
+pub struct Order { pub id: String }
+#[derive(Serialize, Deserialize, stepfn::Payload)]
+pub struct Request { pub id: String, pub position: u64 }
+
+#[task]
+async fn ask(request: Request) -> Request { request }
+
+workflow! {
+    pub Flow(Order) -> Request {
+        start Ask;
+        Ask: task ask(parameters = Request { id: .id, position: context.map.item.index }) -> end;
+    }
+}
+
+fn main() {}
