@@ -15,6 +15,8 @@
 //! # }
 //! ```
 
+#![warn(missing_docs)]
+
 // Reading an expression: always compiled (the macros and the validator check syntax with it).
 mod ast;
 mod error;

@@ -3,6 +3,8 @@
 //! Macros here generate code and nothing else: they never write files, spawn tools or keep
 //! state between invocations.
 
+#![warn(missing_docs)]
+
 mod duration;
 mod payload;
 mod task;
