@@ -223,6 +223,8 @@ fn expand_fn(attr: TokenStream, function: &ItemFn) -> syn::Result<TokenStream> {
                 ::stepfn::__private::boxed(async move { #call })
             }
         }
+        #[automatically_derived]
+        impl ::stepfn::__private::FailsWith<#error_ty> for #name {}
     })
 }
 

@@ -195,8 +195,8 @@ impl Cx {
                         schemas.push((#name, input, output));
                     }
                 });
-                let error_ty = quote!(<#task as ::stepfn::__private::Task>::Error);
-                let (retry, catch) = self.handling_model(&state.name, handling, Some(&error_ty));
+                let (retry, catch) =
+                    self.handling_model(&state.name, handling, Some(&quote!(#task)));
                 let next = next_of(next);
                 let m = marker(&state.name);
                 let state_input = quote!(<#m as ::stepfn::__private::StateTypes>::In);
@@ -418,19 +418,19 @@ impl Cx {
         }
     }
 
-    /// `Retry` and `Catch` as JSON; `error_ty` is the task's error type, which every variant
-    /// named must belong to.
+    /// `Retry` and `Catch` as the model builds them; `task` is the Task state's task, whose error
+    /// type every variant named must belong to.
     fn handling_model(
         &mut self,
         state: &Ident,
         handling: &Handling,
-        error_ty: Option<&TokenStream>,
+        task: Option<&TokenStream>,
     ) -> (TokenStream, TokenStream) {
         let retry: Vec<TokenStream> = handling
             .retry
             .iter()
             .map(|r| {
-                let errors = self.error_names(&r.errors, error_ty);
+                let errors = self.error_names(&r.errors, task);
                 let opt = |v: Option<u64>| match v {
                     Some(n) => quote!(::core::option::Option::Some(#n)),
                     None => quote!(::core::option::Option::None),
@@ -449,7 +449,7 @@ impl Cx {
             .catch
             .iter()
             .map(|c| {
-                let errors = self.error_names(&c.errors, error_ty);
+                let errors = self.error_names(&c.errors, task);
                 let next = c.next.to_string();
                 let result_path = optional_path(
                     state,
@@ -465,7 +465,9 @@ impl Cx {
         )
     }
 
-    fn error_names(&mut self, errors: &[ErrorRef], error_ty: Option<&TokenStream>) -> TokenStream {
+    /// The `ErrorEquals` names; for a Task state (`task`), each enum variant is checked to be one
+    /// of the errors the task's function returns.
+    fn error_names(&mut self, errors: &[ErrorRef], task: Option<&TokenStream>) -> TokenStream {
         let names: Vec<TokenStream> = errors
             .iter()
             .map(|e| match e {
@@ -483,15 +485,24 @@ impl Cx {
                     // `pop` leaves a trailing `::`; rebuild the segments without it.
                     let segments: Vec<_> = enum_path.segments.iter().cloned().collect();
                     enum_path.segments = segments.into_iter().collect();
-                    if let Some(ty) = error_ty {
-                        // The variant must be one of the task's error type.
+                    if let Some(task) = task {
+                        // The enum must be the task's error type (a trait bound, so that a task
+                        // that cannot fail is reported as such) and the variant one of its own.
                         let check = self.next_check_name();
                         let span = path
                             .segments
                             .last()
                             .map_or(Span::call_site(), |s| s.ident.span());
+                        let enum_span = path.segments.first().map_or(span, |s| s.ident.span());
+                        // rustc reports an unmet bound at the type argument, so the task's
+                        // tokens take the error's span: the message lands on the named enum.
+                        let task_here = respan(task.clone(), enum_span);
+                        let fails_with = quote_spanned! {enum_span=>
+                            ::stepfn::__private::fails_with::<#task_here, #enum_path>()
+                        };
                         self.checks.push(quote_spanned! {span=>
-                            fn #check(error: &#ty) -> bool {
+                            fn #check(error: &#enum_path) -> bool {
+                                #fails_with;
                                 ::core::matches!(error, #path { .. })
                             }
                         });

@@ -180,3 +180,17 @@ pub fn holds_field<T, F: Holds<T>>(field: Lens<F>) -> Lens<F> {
 pub fn seconds_field<F: Seconds>(field: Lens<F>) -> Lens<F> {
     field
 }
+
+/// A task whose function fails with `E`: `retry`/`catch` may name `E`'s variants.
+#[diagnostic::on_unimplemented(
+    message = "`retry`/`catch` names an error of type `{E}`, but the task `{Self}` does not fail with it",
+    label = "not an error this task returns",
+    note = "a task's errors are the error type of its function's `Result`; a task whose function returns no `Result` can only fail with `States` errors such as `States::Timeout` or `States::ALL`"
+)]
+///
+/// `#[task]` implements it for its error type only (a blanket impl over `Task::Error` would
+/// make rustc report a projection mismatch instead of this message).
+pub trait FailsWith<E> {}
+
+/// Checks, never run, that the task `T` fails with errors of type `E`.
+pub fn fails_with<T: FailsWith<E>, E>() {}
