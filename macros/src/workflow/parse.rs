@@ -135,8 +135,20 @@ fn parse_state(input: ParseStream) -> syn::Result<StateDef> {
             }
         }
     }
-    // States written with a block may omit the `;`.
-    let _ = input.parse::<Option<Token![;]>>()?;
+    // A state ends with `;`, except one whose last token closes a block (a choice, a parallel,
+    // a map), which reads like an item of Rust.
+    let ends_with_block = assign.is_empty()
+        && matches!(
+            kind,
+            Kind::Choice { .. } | Kind::Parallel { .. } | Kind::Map { .. }
+        );
+    if ends_with_block {
+        let _ = input.parse::<Option<Token![;]>>()?;
+    } else if !input.peek(Token![;]) {
+        return Err(input.error(format!("expected `;` to end the state `{name}` before this")));
+    } else {
+        input.parse::<Token![;]>()?;
+    }
     Ok(StateDef {
         name,
         comment,
@@ -203,10 +215,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                         output = Some((path, args.parse()?));
                     }
                     _ => {
-                        return Err(syn::Error::new_spanned(
-                            key,
-                            "a task takes `input = .field`, `parameters = Type { .. }`, `result_selector = Type { .. }`, `result_path = .field` and `output = .field as Type`",
-                        ))
+                        return Err(unknown_key(&key, &["input", "parameters", "result_selector", "result_path", "output"], "a task takes `input = .field`, `parameters = Type { .. }`, `result_selector = Type { .. }`, `result_path = .field` and `output = .field as Type`"))
                     }
                 }
                 Ok(())
@@ -243,8 +252,9 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                 "result" => result = Some(args.parse()?),
                 "parameters" => parameters = Some(parse_template(&args)?),
                 _ => {
-                    return Err(syn::Error::new_spanned(
-                        key,
+                    return Err(unknown_key(
+                        &key,
+                        &["result", "parameters"],
                         "a pass state takes `result = <value>` or `parameters = Type { .. }`",
                     ))
                 }
@@ -282,6 +292,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
         Ok(Kind::Wait { wait, next })
     } else if look.peek(kw::succeed) {
         input.parse::<kw::succeed>()?;
+        no_transition(input, "succeed")?;
         Ok(Kind::Succeed)
     } else if look.peek(kw::fail) {
         input.parse::<kw::fail>()?;
@@ -293,8 +304,9 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                     "error" => error = Some(value),
                     "cause" => cause = Some(value),
                     _ => {
-                        return Err(syn::Error::new_spanned(
-                            key,
+                        return Err(unknown_key(
+                            &key,
+                            &["error", "cause"],
                             "a fail state takes `error = \"...\"` and `cause = \"...\"`",
                         ))
                     }
@@ -302,6 +314,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                 Ok(())
             })?;
         }
+        no_transition(input, "fail")?;
         Ok(Kind::Fail { error, cause })
     } else if look.peek(kw::choice) {
         input.parse::<kw::choice>()?;
@@ -453,10 +466,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                             .tolerated_failure_count = Some(n.base10_parse()?);
                     }
                     _ => {
-                        return Err(syn::Error::new_spanned(
-                            key,
-                            "a map takes `items`, `max_concurrency`, `mode`, `reader`, `tolerated_failure_percentage` and `tolerated_failure_count`",
-                        ))
+                        return Err(unknown_key(&key, &["items", "max_concurrency", "item_selector", "max_items_per_batch", "mode", "reader", "writer", "tolerated_failure_percentage", "tolerated_failure_count"], "a map takes `items`, `item_selector`, `max_items_per_batch`, `max_concurrency`, `mode`, `reader`, `writer`, `tolerated_failure_percentage` and `tolerated_failure_count`"))
                     }
                 }
                 Ok(())
@@ -553,10 +563,7 @@ fn parse_handling(input: ParseStream) -> syn::Result<Handling> {
                             };
                         }
                         _ => {
-                            return Err(syn::Error::new_spanned(
-                                key,
-                                "a retry takes `interval`, `max_attempts`, `backoff`, `max_delay` and `jitter`",
-                            ))
+                            return Err(unknown_key(&key, &["interval", "max_attempts", "backoff", "max_delay", "jitter"], "a retry takes `interval`, `max_attempts`, `backoff`, `max_delay` and `jitter`"))
                         }
                     }
                     Ok(())
@@ -574,8 +581,9 @@ fn parse_handling(input: ParseStream) -> syn::Result<Handling> {
                 parenthesized!(args in input);
                 let key: Ident = args.parse()?;
                 if key != "result_path" {
-                    return Err(syn::Error::new_spanned(
-                        key,
+                    return Err(unknown_key(
+                        &key,
+                        &["result_path"],
                         "a catch takes `(result_path = .field)`",
                     ));
                 }
@@ -736,10 +744,16 @@ fn parse_unary(input: ParseStream) -> syn::Result<Condition> {
         if !TESTS.contains(&function.to_string().as_str()) {
             return Err(syn::Error::new_spanned(
                 &function,
-                format!(
-                    "unknown Choice test `{function}`: expected one of {}",
-                    TESTS.join(", ")
-                ),
+                match nearest(&function.to_string(), &TESTS) {
+                    Some(name) => format!(
+                        "unknown Choice test `{function}`: did you mean `{name}`? (expected one of {})",
+                        TESTS.join(", ")
+                    ),
+                    None => format!(
+                        "unknown Choice test `{function}`: expected one of {}",
+                        TESTS.join(", ")
+                    ),
+                },
             ));
         }
         let args;
@@ -791,4 +805,36 @@ fn parse_unary(input: ParseStream) -> syn::Result<Condition> {
         }
     }
     Ok(Condition::Compare { path, op, value })
+}
+
+/// An option key that is not one of `valid`: `what` lists them, and the nearest is suggested.
+fn unknown_key(key: &Ident, valid: &[&str], what: &str) -> syn::Error {
+    let written = key.to_string();
+    let message = match nearest(&written, valid) {
+        Some(name) => format!("unknown option `{written}`: did you mean `{name}`? ({what})"),
+        None => format!("unknown option `{written}`: {what}"),
+    };
+    syn::Error::new(key.span(), message)
+}
+
+/// The entry of `valid` closest to `written`, when one is close enough to be a misspelling.
+fn nearest<'a>(written: &str, valid: &[&'a str]) -> Option<&'a str> {
+    valid
+        .iter()
+        .map(|v| (stepfn_codegen::similar::jaro_winkler(written, v), *v))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, v)| v)
+}
+
+/// A succeed or fail state ends its branch: `-> next` after one is a mistake worth naming.
+fn no_transition(input: ParseStream, kind: &str) -> syn::Result<()> {
+    if input.peek(Token![->]) {
+        let arrow: Token![->] = input.parse()?;
+        return Err(syn::Error::new_spanned(
+            arrow,
+            format!("a {kind} state ends its branch, so it has no `-> next`: remove `-> ...`"),
+        ));
+    }
+    Ok(())
 }
