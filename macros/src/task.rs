@@ -3,6 +3,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::{FnArg, GenericArgument, ItemFn, Lit, PathArguments, ReturnType, Type};
 
 use crate::duration;
@@ -134,9 +135,17 @@ fn expand_fn(attr: TokenStream, function: &ItemFn) -> syn::Result<TokenStream> {
             .with_span(sig.ident.span()))
         }
     };
+    // A reference is taken for the context; which type it refers to is rustc's to check, with
+    // the error at that type (see `context_check` below).
+    let mut context_type = None;
     let takes_context = match inputs.next() {
         None => false,
-        Some(FnArg::Typed(arg)) if matches!(*arg.ty, Type::Reference(_)) => true,
+        Some(FnArg::Typed(arg)) if matches!(*arg.ty, Type::Reference(_)) => {
+            if let Type::Reference(reference) = &*arg.ty {
+                context_type = Some(reference.elem.clone());
+            }
+            true
+        }
         Some(other) => {
             return Err(syn::Error::new_spanned(
                 other,
@@ -173,7 +182,15 @@ fn expand_fn(attr: TokenStream, function: &ItemFn) -> syn::Result<TokenStream> {
     let context = format_ident!("__stepfn_context", span = proc_macro2::Span::mixed_site());
     let input = format_ident!("__stepfn_input", span = proc_macro2::Span::mixed_site());
     let call = if takes_context {
-        quote!(#name(#input, &#context).await)
+        // The context goes through a trait bound at the argument's type, so a wrong type is
+        // one error worded for the user, at that type.
+        let argument = match &context_type {
+            Some(referred) => quote_spanned! {referred.span()=>
+                ::stepfn::__private::task_context_argument::<#referred>(&#context)
+            },
+            None => quote!(&#context),
+        };
+        quote!(#name(#input, #argument).await)
     } else {
         quote!({ let _ = &#context; #name(#input).await })
     };

@@ -145,7 +145,9 @@ fn parse_state(input: ParseStream) -> syn::Result<StateDef> {
     if ends_with_block {
         let _ = input.parse::<Option<Token![;]>>()?;
     } else if !input.peek(Token![;]) {
-        return Err(input.error(format!("expected `;` to end the state `{name}` before this")));
+        return Err(input.error(format!(
+            "expected `;` to end the state `{name}` before this"
+        )));
     } else {
         input.parse::<Token![;]>()?;
     }

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::super::payload::Lens;
+use super::super::task::TaskContext;
 
 /// A field a Choice rule may compare with a number.
 #[diagnostic::on_unimplemented(
@@ -194,3 +195,24 @@ pub trait FailsWith<E> {}
 
 /// Checks, never run, that the task `T` fails with errors of type `E`.
 pub fn fails_with<T: FailsWith<E>, E>() {}
+
+/// The type a task's second argument refers to: only `TaskContext`.
+#[diagnostic::on_unimplemented(
+    message = "the second argument of a #[task] is `&stepfn::TaskContext`, not `&{Self}`",
+    label = "not `stepfn::TaskContext`",
+    note = "a task takes its input first and, optionally, `ctx: &stepfn::TaskContext` second"
+)]
+pub trait TaskContextArgument {
+    /// The context as the argument's type.
+    fn from_context(context: &TaskContext) -> &Self;
+}
+impl TaskContextArgument for TaskContext {
+    fn from_context(context: &TaskContext) -> &Self {
+        context
+    }
+}
+
+/// Hands a task function its context, as the type its second argument names.
+pub fn task_context_argument<T: ?Sized + TaskContextArgument>(context: &TaskContext) -> &T {
+    T::from_context(context)
+}
