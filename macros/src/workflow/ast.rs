@@ -194,6 +194,13 @@ pub enum Condition {
         op: CompareOp,
         value: Lit,
     },
+    /// `.status == Status::Shipped` (or `!=`): a field compared with an enum variant, which
+    /// serde writes as a string.
+    Variant {
+        path: FieldPath,
+        negate: bool,
+        variant: Path,
+    },
     /// `is_present(.a)`, `is_null(.a)`, `matches(.a, "x*")`...
     Test {
         function: Ident,

@@ -998,6 +998,39 @@ fn condition_model(state: &Ident, condition: &Condition) -> TokenStream {
                 compare
             }
         }
+        Condition::Variant {
+            path,
+            negate,
+            variant,
+        } => {
+            // The field's type must be the variant's enum (or an `Option` of it); the value is
+            // what serde writes for the variant, compared as a string.
+            let m = marker(state);
+            let span = path.fields.last().map_or(Span::call_site(), Ident::span);
+            let lens = lens_from(quote!(<#m as ::stepfn::__private::StateTypes>::In), path);
+            let at = Ident::new("__stepfn_field", span);
+            // The enum named explicitly (the variant's path without its last segment), so that a
+            // field of another type is an unmet bound worded for the user, not a type mismatch.
+            let mut enum_path = variant.clone();
+            let checked = if enum_path.segments.len() > 1 {
+                enum_path.segments.pop();
+                let segments: Vec<_> = enum_path.segments.iter().cloned().collect();
+                enum_path.segments = segments.into_iter().collect();
+                quote!(::stepfn::__private::variant_field::<_, #enum_path>(#at))
+            } else {
+                quote!(::stepfn::__private::variant_field_of(#at, &#variant))
+            };
+            let checked = respan(checked, span);
+            let compare = quote!({
+                let #at = #lens;
+                ::stepfn::__private::variant_equals(&#checked.json_path(), &#variant)
+            });
+            if *negate {
+                quote!(::stepfn::__private::not(#compare))
+            } else {
+                compare
+            }
+        }
         Condition::Test {
             function,
             path,

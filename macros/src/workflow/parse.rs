@@ -795,6 +795,22 @@ fn parse_unary(input: ParseStream) -> syn::Result<Condition> {
     } else {
         return Err(input.error("expected a comparison: ==, !=, <, <=, > or >="));
     };
+    if !input.peek(syn::Lit) {
+        let variant: Path = input.parse().map_err(|_| {
+            input.error("a Choice rule compares with a literal (a string, a number, a boolean) or an enum variant such as `Status::Shipped`")
+        })?;
+        if !matches!(op, CompareOp::Eq | CompareOp::Ne) {
+            return Err(syn::Error::new_spanned(
+                variant,
+                "an enum variant is compared with `==` or `!=` only",
+            ));
+        }
+        return Ok(Condition::Variant {
+            path,
+            negate: op == CompareOp::Ne,
+            variant,
+        });
+    }
     let value: Lit = input.parse()?;
     match &value {
         Lit::Str(_) | Lit::Int(_) | Lit::Float(_) => {}

@@ -38,6 +38,7 @@
 //! ```
 
 mod flow;
+pub mod operand;
 mod payload;
 mod schema;
 mod task;

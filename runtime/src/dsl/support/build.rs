@@ -210,6 +210,21 @@ pub fn choice_state(
     })
 }
 
+/// `.field == Enum::Variant`: equality with what serde writes for the variant (a string for a
+/// unit variant; a number or boolean is compared as one).
+pub fn variant_equals<E: serde::Serialize>(variable: &str, variant: &E) -> Condition {
+    let operator = match json(variant) {
+        Value::String(_) => "StringEquals",
+        Value::Number(_) => "NumericEquals",
+        Value::Bool(_) => "BooleanEquals",
+        other => panic!(
+            "a Choice rule compares `{variable}` with an enum variant that serialises as {other}, \
+             not as a string, number or boolean: Choice rules compare unit variants"
+        ),
+    };
+    compare(variable, operator, json(variant))
+}
+
 /// `{"Variable": path, operator: value}`.
 pub fn compare(variable: &str, operator: &str, value: Value) -> Condition {
     let Some(operator) = ComparisonOperator::from_name(operator) else {

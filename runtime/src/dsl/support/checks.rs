@@ -6,43 +6,7 @@ use serde_json::Value;
 use super::super::payload::Lens;
 use super::super::task::TaskContext;
 
-/// A field a Choice rule may compare with a number.
-#[diagnostic::on_unimplemented(
-    message = "a Choice rule compares this field with a number, but the field is a `{Self}`",
-    label = "not a number",
-    note = "Choice rules compare numbers with numbers, strings with strings and booleans with booleans"
-)]
-pub trait NumberOperand {}
-
-/// A field a Choice rule may compare with a string.
-#[diagnostic::on_unimplemented(
-    message = "a Choice rule compares this field with a string, but the field is a `{Self}`",
-    label = "not a string",
-    note = "Choice rules compare numbers with numbers, strings with strings and booleans with booleans"
-)]
-pub trait StringOperand {}
-
-/// A field a Choice rule may compare with `true` or `false`.
-#[diagnostic::on_unimplemented(
-    message = "a Choice rule compares this field with a boolean, but the field is a `{Self}`",
-    label = "not a boolean",
-    note = "Choice rules compare numbers with numbers, strings with strings and booleans with booleans"
-)]
-pub trait BooleanOperand {}
-
-macro_rules! numbers {
-    ($($t:ty),*) => { $(impl NumberOperand for $t {})* };
-}
-numbers!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
-impl StringOperand for String {}
-impl StringOperand for &str {}
-impl BooleanOperand for bool {}
-impl<T: NumberOperand> NumberOperand for Option<T> {}
-impl<T: StringOperand> StringOperand for Option<T> {}
-impl<T: BooleanOperand> BooleanOperand for Option<T> {}
-impl NumberOperand for Value {}
-impl StringOperand for Value {}
-impl BooleanOperand for Value {}
+pub use super::super::operand::{BooleanOperand, NumberOperand, StringOperand};
 
 /// The path to a field a Choice rule compares with a number.
 pub fn number_field<F: NumberOperand>(field: Lens<F>) -> Lens<F> {
@@ -215,4 +179,25 @@ impl TaskContextArgument for TaskContext {
 /// Hands a task function its context, as the type its second argument names.
 pub fn task_context_argument<T: ?Sized + TaskContextArgument>(context: &TaskContext) -> &T {
     T::from_context(context)
+}
+
+/// A field a Choice rule may compare with a variant of the enum `E`: `E` itself or an
+/// `Option<E>`.
+#[diagnostic::on_unimplemented(
+    message = "a Choice rule compares this field with a variant of `{E}`, but the field is a `{Self}`",
+    label = "not a `{E}`",
+    note = "an enum variant is compared with a field of that enum's type (or an `Option` of it)"
+)]
+pub trait VariantOperand<E> {}
+impl<E> VariantOperand<E> for E {}
+impl<E> VariantOperand<E> for Option<E> {}
+
+/// The path to a field a Choice rule compares with a variant of `E`.
+pub fn variant_field<F: VariantOperand<E>, E>(field: Lens<F>) -> Lens<F> {
+    field
+}
+
+/// [`variant_field`] for a variant named without its enum (brought in by `use`).
+pub fn variant_field_of<F: VariantOperand<E>, E>(field: Lens<F>, _variant: &E) -> Lens<F> {
+    field
 }
