@@ -132,7 +132,7 @@ async fn rules_route_by_variant_option_and_user_type() {
                 .iter()
                 .filter(|e| e.event_type.ends_with("StateEntered"))
                 .filter_map(|e| e.state_name())
-                .last()
+                .next_back()
                 .map(str::to_string);
             assert_eq!(last_state.as_deref(), Some(expected), "{input:?}");
         }
