@@ -227,3 +227,91 @@ async fn the_emitted_asl_runs_like_the_native_workflow() {
     let output: ApprovalRequest = serde_json::from_value(outcome.output.unwrap()).unwrap();
     check_request(&output);
 }
+
+/// SQS SendMessage's request: the queue and a body that carries the task token.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+#[serde(rename_all = "PascalCase")]
+pub struct SendMessage {
+    pub queue_url: String,
+    pub message_body: ReviewBody,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+pub struct ReviewBody {
+    pub order: Order,
+    pub task_token: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+pub struct Review {
+    pub order_id: String,
+    pub token_seen: bool,
+}
+
+#[task(resource = "arn:aws:states:::sqs:sendMessage.waitForTaskToken")]
+async fn send_for_review(message: SendMessage, ctx: &stepfn::TaskContext) -> Review {
+    Review {
+        order_id: message.message_body.order.id,
+        token_seen: ctx.task_token.as_deref() == Some(message.message_body.task_token.as_str()),
+    }
+}
+
+workflow! {
+    pub ReviewByQueue(Order) -> Review {
+        start Send;
+        Send: task send_for_review(
+            parameters = SendMessage {
+                queue_url: "https://sqs.us-east-1.amazonaws.com/123456789012/reviews",
+                message_body: ReviewBody { order: ., task_token: context.task.token }
+            }
+        ) -> end;
+    }
+}
+
+workflow! {
+    pub ReviewByQueueJsonata(Order) -> Review {
+        query_language = jsonata;
+        start Send;
+        Send: task send_for_review(
+            parameters = SendMessage {
+                queue_url: "https://sqs.us-east-1.amazonaws.com/123456789012/reviews",
+                message_body: ReviewBody { order: ., task_token: context.task.token }
+            }
+        ) -> end;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_nested_template_carries_the_token_in_the_message_body() {
+    let asl: serde_json::Value = serde_json::from_str(&ReviewByQueue::asl_json()).unwrap();
+    assert_eq!(
+        asl["States"]["Send"]["Parameters"],
+        json!({
+            "QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/reviews",
+            "MessageBody": {"order.$": "$", "task_token.$": "$$.Task.Token"}
+        })
+    );
+    let jsonata: serde_json::Value =
+        serde_json::from_str(&ReviewByQueueJsonata::asl_json()).unwrap();
+    let arguments = jsonata["States"]["Send"]["Arguments"].to_string();
+    assert!(
+        arguments.contains("MessageBody") && arguments.contains("$states.context.Task.Token"),
+        "{arguments}"
+    );
+    assert!(stepfn::validate(ReviewByQueue::definition(), &Default::default()).is_empty());
+    assert!(stepfn::validate(ReviewByQueueJsonata::definition(), &Default::default()).is_empty());
+    let expected = Review {
+        order_id: "o-7".into(),
+        token_seen: true,
+    };
+    assert_eq!(
+        ReviewByQueue::run_with(order(), options()).await.unwrap(),
+        expected
+    );
+    assert_eq!(
+        ReviewByQueueJsonata::run_with(order(), options())
+            .await
+            .unwrap(),
+        expected
+    );
+}

@@ -127,6 +127,8 @@ pub enum TemplateValue {
     Item(FieldPath),
     /// `index` in a Map's `item_selector`: the item's position.
     Index(Ident),
+    /// `Body { a: .x, b: "y" }`: a nested object, itself a struct template.
+    Struct(Box<StructTemplate>),
     /// `context.execution.id`, `context.task.token`...: a field of the context object.
     Context(&'static ContextField, Span),
 }

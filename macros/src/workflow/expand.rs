@@ -526,6 +526,25 @@ impl Cx {
         let Some(t) = template else {
             return quote!(::core::option::Option::None);
         };
+        let (model, literal) = self.template_parts(t, source, item);
+        let check = self.next_check_name();
+        let item_param = item.map(|i| quote!(, item: &#i));
+        self.checks.push(quote! {
+            fn #check(value: &#source #item_param) -> #target {
+                #literal
+            }
+        });
+        quote!(::core::option::Option::Some(#model))
+    }
+
+    /// A struct template's model (a `Template`) and the struct literal the never-run check
+    /// builds from `value` (and `item`); nested struct templates recurse.
+    fn template_parts(
+        &mut self,
+        t: &StructTemplate,
+        source: &TokenStream,
+        item: Option<&TokenStream>,
+    ) -> (TokenStream, TokenStream) {
         let ty = &t.ty;
         let mut json_fields = Vec::new();
         let mut literal_fields = Vec::new();
@@ -584,6 +603,13 @@ impl Cx {
                     let value = respan(value, *span);
                     literal_fields.push(quote!(#field: #value));
                 }
+                TemplateValue::Struct(nested) => {
+                    let (model, literal) = self.template_parts(nested, source, item);
+                    json_fields.push(
+                        quote!((#json_name, ::stepfn::__private::TemplateField::Nested(#model))),
+                    );
+                    literal_fields.push(quote!(#field: #literal));
+                }
                 TemplateValue::Literal(lit) => {
                     json_fields.push(quote!((#json_name, ::stepfn::__private::TemplateField::Literal(::stepfn::__private::json(#lit)))));
                     let value = match lit {
@@ -594,16 +620,12 @@ impl Cx {
                 }
             }
         }
-        let check = self.next_check_name();
-        let item_param = item.map(|i| quote!(, item: &#i));
-        self.checks.push(quote! {
-            fn #check(value: &#source #item_param) -> #target {
-                #ty { #(#literal_fields),* }
-            }
-        });
-        quote!(::core::option::Option::Some(::stepfn::__private::template(
-            ::std::vec![#(#json_fields),*]
-        )))
+        (
+            quote!(::stepfn::__private::template(
+                ::std::vec![#(#json_fields),*]
+            )),
+            quote!(#ty { #(#literal_fields),* }),
+        )
     }
 
     fn next_check_name(&mut self) -> Ident {

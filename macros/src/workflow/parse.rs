@@ -663,6 +663,8 @@ fn parse_template(input: ParseStream) -> syn::Result<StructTemplate> {
             })
         } else if content.peek(kw::index) {
             TemplateValue::Index(content.parse()?)
+        } else if content.peek(Ident) && starts_struct(&content) {
+            TemplateValue::Struct(Box::new(parse_template(&content)?))
         } else if content.peek(kw::context) {
             let keyword: kw::context = content.parse()?;
             let path = parse_path(&content).map_err(|_| {
@@ -855,4 +857,10 @@ fn no_transition(input: ParseStream, kind: &str) -> syn::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Whether a struct template (`Type { .. }` or `path::Type { .. }`) comes next.
+fn starts_struct(input: ParseStream) -> bool {
+    let fork = input.fork();
+    fork.parse::<Path>().is_ok() && fork.peek(syn::token::Brace)
 }

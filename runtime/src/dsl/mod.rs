@@ -37,6 +37,8 @@
 //! assert_eq!(receipt, Receipt { order_id: "o-1".into(), charged: 9.5 });
 //! ```
 
+#[cfg(feature = "durable")]
+mod durable;
 mod flow;
 pub mod operand;
 mod payload;
@@ -44,6 +46,8 @@ mod schema;
 mod task;
 mod workflow;
 
+#[cfg(feature = "durable")]
+pub use durable::{send_task_output, DurableError, DurableExecution, DurableWorkflow};
 pub use flow::{Exact, Flows, Json};
 pub use payload::{Lens, Payload};
 pub use task::{

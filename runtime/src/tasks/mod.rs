@@ -169,6 +169,16 @@ impl TaskRegistry {
         self
     }
 
+    /// No handler for the Task state named `state` any more: a callback task then waits for
+    /// an answer from outside (SendTaskSuccess), which is how a workflow's own task functions
+    /// (`Workflow::tasks()`) leave one task to a real worker.
+    pub fn without_state(mut self, state: &str) -> Self {
+        if self.handlers().by_state.contains_key(state) {
+            self.handlers_mut().by_state.remove(state);
+        }
+        self
+    }
+
     /// Answers the Task state named `state` with `handler`, which takes and gives shared
     /// [`Data`]: no copy of the input or the result is made on the way (the fastest kind of
     /// handler; `{...input, "done": true}` is `input.clone()` plus one member).

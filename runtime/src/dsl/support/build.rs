@@ -108,21 +108,31 @@ pub enum TemplateField {
     Path(String),
     /// `"key": value`.
     Literal(Value),
+    /// `"key": {...}`: a nested template.
+    Nested(Template),
 }
 
 /// A payload template: `{"key.$": "$.path", "key": literal}` (all literals: one literal
 /// object, as the parser reads it).
 pub fn template(fields: Vec<(&str, TemplateField)>) -> Template {
-    if fields
-        .iter()
-        .all(|(_, f)| matches!(f, TemplateField::Literal(_)))
-    {
+    let literal = |f: &TemplateField| {
+        matches!(
+            f,
+            TemplateField::Literal(_) | TemplateField::Nested(Template::Literal(_))
+        )
+    };
+    if fields.iter().all(|(_, f)| literal(f)) {
         return Template::Literal(Value::Object(
             fields
                 .into_iter()
                 .map(|(name, field)| match field {
-                    TemplateField::Literal(v) => (name.to_string(), v),
+                    TemplateField::Literal(v) | TemplateField::Nested(Template::Literal(v)) => {
+                        (name.to_string(), v)
+                    }
                     TemplateField::Path(p) => (name.to_string(), Value::String(p)),
+                    TemplateField::Nested(other) => {
+                        unreachable!("workflow! built a literal template with {other:?}")
+                    }
                 })
                 .collect(),
         ));
@@ -134,6 +144,7 @@ pub fn template(fields: Vec<(&str, TemplateField)>) -> Template {
                 let member = match field {
                     TemplateField::Path(p) => Template::Query(Query::Path(path(&p))),
                     TemplateField::Literal(v) => Template::Literal(v),
+                    TemplateField::Nested(t) => t,
                 };
                 (name.to_string(), member)
             })

@@ -293,6 +293,11 @@ fn object_expr(template: &Template, source: &str) -> String {
             format!("{}: {e}", Value::String(key.to_string()))
         }
         Template::Literal(v) => format!("{}: {v}", Value::String(key.to_string())),
+        nested @ Template::Object(_) => format!(
+            "{}: {}",
+            Value::String(key.to_string()),
+            object_expr(nested, source)
+        ),
         other => unreachable!("workflow! built a template member {other:?}"),
     };
     let members: Vec<String> = match template {
