@@ -1,8 +1,9 @@
-//! Human approval: a task that sends the draft to an editor with a task token and pauses until
-//! the editor approves or rejects it (SendTaskSuccess with the decision).
+//! Human approval: the draft goes to an editors' SQS queue with a task token in the message
+//! body (`sqs:sendMessage.waitForTaskToken`), and the workflow pauses until an editor answers
+//! with SendTaskSuccess carrying the decision.
 //!
-//! Run natively, the task function stands in for the editor: it receives the token in its
-//! `TaskContext` and returns the decision the callback would carry.
+//! Run natively, the task function stands in for the queue and the editor: it receives the
+//! message the state sends (with the token) and returns the decision the callback would carry.
 //!
 //! `cargo run --example human_approval` prints the ASL and runs the workflow natively (`-- --asl`:
 //! the ASL only).
@@ -16,12 +17,14 @@
 //!
 //! `start` begins the execution and the process ends abruptly while the task waits, as a crash
 //! would end it; `approve` opens the same database (which resumes the execution), sends the
-//! editor's decision with SendTaskSuccess, and prints how the execution ended.
+//! editor's decision with SendTaskSuccess, typed as the task's output, and prints how the
+//! execution ended.
 
 use serde::{Deserialize, Serialize};
-use stepfn::{task, workflow, Payload};
+use stepfn::dsl::{send_task_output, DurableWorkflow};
+use stepfn::{task, workflow, Payload, Workflow};
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
 pub struct Draft {
     pub article_id: String,
     pub title: String,
@@ -35,6 +38,21 @@ pub struct Decision {
     pub editor: String,
 }
 
+/// SQS SendMessage's request, as the integration takes it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReviewMessage {
+    pub queue_url: String,
+    pub message_body: ReviewRequest,
+}
+
+/// What an editor's tool reads from the queue: the draft, and the token to answer with.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+pub struct ReviewRequest {
+    pub draft: Draft,
+    pub task_token: String,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Published {
     pub url: String,
@@ -42,14 +60,16 @@ pub struct Published {
 
 /// Waits up to a day for the editor; the heartbeat catches a lost reviewer queue.
 #[task(
-    resource = "arn:aws:states:::lambda:invoke.waitForTaskToken",
+    resource = "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
     timeout = "1d",
     heartbeat = "1h"
 )]
-async fn request_approval(draft: Draft, ctx: &stepfn::TaskContext) -> Decision {
+async fn request_approval(message: ReviewMessage, ctx: &stepfn::TaskContext) -> Decision {
+    let request = message.message_body;
     Decision {
-        article_id: draft.article_id,
-        approved: ctx.task_token.is_some() && draft.words >= 300,
+        approved: ctx.task_token.as_deref() == Some(request.task_token.as_str())
+            && request.draft.words >= 300,
+        article_id: request.draft.article_id,
         editor: "grace".into(),
     }
 }
@@ -65,7 +85,12 @@ workflow! {
     /// Publishes an article once an editor approves it.
     pub HumanApproval(Draft) -> Published {
         start RequestApproval;
-        RequestApproval: task request_approval -> Decide
+        RequestApproval: task request_approval(
+            parameters = ReviewMessage {
+                queue_url: "https://sqs.us-east-1.amazonaws.com/123456789012/editorial-reviews",
+                message_body: ReviewRequest { draft: ., task_token: context.task.token }
+            }
+        ) -> Decide
             catch [States::Timeout, States::HeartbeatTimeout] -> NoAnswer;
         Decide: choice {
             when .approved == true => Publish,
@@ -85,18 +110,13 @@ fn draft(words: u32) -> Draft {
     }
 }
 
-/// The durable engine on `database`: only `publish` runs in this process; the approval
-/// waits for an editor's SendTaskSuccess.
+const EXECUTION: &str = "article-a-17";
+
+/// The durable engine on `database`, running the workflow's task functions but the approval,
+/// which waits for an editor's SendTaskSuccess.
 async fn engine(database: &std::path::Path) -> stepfn::durable::Engine {
     let store = std::sync::Arc::new(stepfn::store::SqliteStore::open(database).expect("database"));
-    let tasks = stepfn::TaskRegistry::new().on_state(
-        "Publish",
-        |request: stepfn::TaskRequest| async move {
-            let decision: Decision = serde_json::from_value(request.input)
-                .map_err(|e| stepfn::StatesError::new("States.Runtime", e.to_string()))?;
-            Ok(serde_json::to_value(publish(decision).await).unwrap_or_default())
-        },
-    );
+    let tasks = HumanApproval::tasks().without_state("RequestApproval");
     stepfn::durable::Engine::open(
         store,
         stepfn::durable::EngineOptions::new().with_tasks(tasks),
@@ -105,15 +125,11 @@ async fn engine(database: &std::path::Path) -> stepfn::durable::Engine {
     .expect("the engine opens")
 }
 
-const EXECUTION: &str = "article-a-17";
-
 /// Starts the approval and gives its task token once the task waits for it.
 async fn start(engine: &stepfn::durable::Engine) -> String {
-    use stepfn::Workflow;
-    let sm = engine.register("HumanApproval", HumanApproval::definition().clone());
-    let input = serde_json::to_string(&draft(1200)).unwrap_or_default();
-    engine
-        .start_execution(&sm, Some(EXECUTION), &input)
+    let workflow = DurableWorkflow::<HumanApproval>::register(engine, "HumanApproval");
+    workflow
+        .start(Some(EXECUTION), &draft(1200))
         .await
         .expect("the execution starts");
     loop {
@@ -124,15 +140,20 @@ async fn start(engine: &stepfn::durable::Engine) -> String {
     }
 }
 
-/// The editor approves: SendTaskSuccess with the decision, then the execution's end.
-async fn approve(engine: &stepfn::durable::Engine, token: &str) -> stepfn::store::ExecutionRecord {
-    let decision = serde_json::json!({"article_id": "a-17", "approved": true, "editor": "grace"});
-    engine
-        .send_task_success(token, &decision.to_string())
-        .await
-        .expect("the task takes the decision");
+/// The editor approves: SendTaskSuccess with the decision, then the execution's typed output.
+async fn approve(engine: &stepfn::durable::Engine, token: &str) -> Result<Published, String> {
+    let workflow = DurableWorkflow::<HumanApproval>::register(engine, "HumanApproval");
     let arn = format!("arn:aws:states:us-east-1:123456789012:execution:HumanApproval:{EXECUTION}");
-    engine.wait(&arn).await.expect("the execution exists")
+    let execution = workflow.execution(&arn);
+    let decision = Decision {
+        article_id: "a-17".into(),
+        approved: true,
+        editor: "grace".into(),
+    };
+    send_task_output::<request_approval>(engine, token, &decision)
+        .await
+        .map_err(|e| e.to_string())?;
+    execution.output().await.map_err(|e| e.to_string())
 }
 
 #[tokio::main]
@@ -146,12 +167,10 @@ async fn main() {
             std::process::exit(0);
         }
         ["approve", database, token] => {
-            let record = approve(&engine(database.as_ref()).await, token).await;
-            println!(
-                "{} {}",
-                record.status.as_str(),
-                record.output.unwrap_or_default()
-            );
+            match approve(&engine(database.as_ref()).await, token).await {
+                Ok(published) => println!("SUCCEEDED {}", published.url),
+                Err(e) => println!("{e}"),
+            }
         }
         [] | ["--asl"] => stepfn_examples::show::<HumanApproval>(draft(1200)).await,
         _ => {
@@ -164,7 +183,6 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use stepfn::Workflow;
 
     #[tokio::test(start_paused = true)]
     async fn an_approved_draft_is_published() {
@@ -176,7 +194,11 @@ mod tests {
         let task = &asl["States"]["RequestApproval"];
         assert_eq!(
             task["Resource"],
-            "arn:aws:states:::lambda:invoke.waitForTaskToken"
+            "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
+        );
+        assert_eq!(
+            task["Parameters"]["MessageBody"]["task_token.$"],
+            "$$.Task.Token"
         );
         assert_eq!(task["TimeoutSeconds"], 86_400);
         assert_eq!(task["HeartbeatSeconds"], 3600);
@@ -206,13 +228,14 @@ mod tests {
             .unwrap()
             .block_on(async { start(&engine(&database).await).await });
         // The second: resumes from the database and takes the editor's answer.
-        let record = tokio::runtime::Runtime::new()
+        let published = tokio::runtime::Runtime::new()
             .unwrap()
             .block_on(async { approve(&engine(&database).await, &token).await });
-        assert_eq!(record.status, stepfn::store::RunStatus::Succeeded);
         assert_eq!(
-            record.output.as_deref(),
-            Some(r#"{"url":"https://example.com/articles/a-17"}"#)
+            published,
+            Ok(Published {
+                url: "https://example.com/articles/a-17".into()
+            })
         );
         let _ = std::fs::remove_file(&database);
     }
