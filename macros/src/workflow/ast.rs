@@ -1,6 +1,7 @@
 //! What a `workflow!` block says, as parsed: names keep their spans for every error.
 
 use super::context::ContextField;
+use super::intrinsic::Call;
 use proc_macro2::Span;
 use syn::{Attribute, Expr, Ident, Lit, LitStr, Path, Type, Visibility};
 
@@ -127,6 +128,8 @@ pub enum TemplateValue {
     Item(FieldPath),
     /// `index` in a Map's `item_selector`: the item's position.
     Index(Ident),
+    /// `format("Order {}", .id)`, `uuid()`...: an intrinsic function's result.
+    Call(Box<Call>),
     /// `Body { a: .x, b: "y" }`: a nested object, itself a struct template.
     Struct(Box<StructTemplate>),
     /// `context.execution.id`, `context.task.token`...: a field of the context object.

@@ -13,6 +13,7 @@ use syn::{Ident, Lit};
 use super::ast::*;
 use super::check::{is_terminal, targets};
 use super::context::ContextKind;
+use super::intrinsic::Call;
 use crate::task::tag;
 
 pub fn expand(workflow: &Workflow) -> syn::Result<TokenStream> {
@@ -603,6 +604,13 @@ impl Cx {
                     let value = respan(value, *span);
                     literal_fields.push(quote!(#field: #value));
                 }
+                TemplateValue::Call(call) => {
+                    let (text, check) = self.call_parts(call, source, item, false);
+                    json_fields.push(
+                        quote!((#json_name, ::stepfn::__private::TemplateField::Intrinsic(#text))),
+                    );
+                    literal_fields.push(quote!(#field: #check));
+                }
                 TemplateValue::Struct(nested) => {
                     let (model, literal) = self.template_parts(nested, source, item);
                     json_fields.push(
@@ -625,6 +633,159 @@ impl Cx {
                 ::std::vec![#(#json_fields),*]
             )),
             quote!(#ty { #(#literal_fields),* }),
+        )
+    }
+
+    /// An intrinsic call's ASL text (built when the definition is) and the expression the
+    /// never-run check computes it with, whose type is the call's result.
+    fn call_parts(
+        &mut self,
+        call: &Call,
+        source: &TokenStream,
+        item: Option<&TokenStream>,
+        nested: bool,
+    ) -> (TokenStream, TokenStream) {
+        let asl = call.function.asl;
+        let mut parts = Vec::new();
+        let mut checks = Vec::new();
+        for (position, arg) in call.args.iter().enumerate() {
+            if position == 0 && call.function.dsl == "format" {
+                // The template: checked a string literal when parsed.
+                if let TemplateValue::Literal(lit) = arg {
+                    parts.push(quote!(::stepfn::__private::intrinsic::IntrinsicPart::FormatTemplate(::std::string::String::from(#lit))));
+                    checks.push(quote!(#lit));
+                }
+                continue;
+            }
+            let (part, check) = self.argument_parts(arg, source, item);
+            parts.push(part);
+            checks.push(check);
+        }
+        if call.function.dsl == "json_merge" {
+            parts.push(quote!(
+                ::stepfn::__private::intrinsic::IntrinsicPart::Literal(
+                    ::stepfn::__private::serde_json::Value::Bool(false)
+                )
+            ));
+        }
+        let text =
+            quote!(::stepfn::__private::intrinsic::call_text(#asl, ::std::vec![#(#parts),*]));
+        let name = Ident::new(call.function.dsl, call.name.span());
+        // Inside another call nothing else fixes what these give: JSON, as the state sees it.
+        let json = quote!(::stepfn::__private::serde_json::Value);
+        let function = match (nested, call.function.dsl) {
+            (true, "string_to_json" | "array") => quote!(#name::<#json>),
+            (true, "json_merge") => quote!(#name::<#json, _, _>),
+            _ => quote!(#name),
+        };
+        let check = match call.function.dsl {
+            // Any number of arguments of any type: each is evaluated, the result typed.
+            "format" => {
+                let (template, rest) = checks
+                    .split_first()
+                    .map_or((quote!(""), &[][..]), |(t, r)| (t.clone(), r));
+                quote!({ let _ = (#(#rest,)*); ::stepfn::__private::intrinsic::#function(#template) })
+            }
+            "array" => {
+                quote!({ let _ = (#(#checks,)*); ::stepfn::__private::intrinsic::#function() })
+            }
+            _ => quote!(::stepfn::__private::intrinsic::#function(#(#checks),*)),
+        };
+        (text, check)
+    }
+
+    /// One argument of an intrinsic call: its part of the call's text, and a reference to a
+    /// value of its type for the check.
+    fn argument_parts(
+        &mut self,
+        arg: &TemplateValue,
+        source: &TokenStream,
+        item: Option<&TokenStream>,
+    ) -> (TokenStream, TokenStream) {
+        let part = |kind: TokenStream| quote!(::stepfn::__private::intrinsic::IntrinsicPart::#kind);
+        match arg {
+            TemplateValue::Path(path) => {
+                let lens = lens_from(source.clone(), path);
+                let access = value_access(path);
+                (part(quote!(Path(#lens.json_path()))), quote!(&#access))
+            }
+            TemplateValue::Literal(lit) => (
+                part(quote!(Literal(::stepfn::__private::json(#lit)))),
+                quote_spanned!(lit.span()=> &#lit),
+            ),
+            TemplateValue::Item(path) => {
+                let Some(item_ty) = item else {
+                    return self.misplaced(
+                        path.fields.first().map_or(Span::call_site(), Ident::span),
+                        "`item` is only known inside a Map's `item_selector`",
+                    );
+                };
+                let lens = lens_from(item_ty.clone(), path);
+                let mut access = quote!(item);
+                for f in &path.fields {
+                    access = quote_spanned!(f.span()=> #access.#f);
+                }
+                (
+                    part(quote!(Path(::stepfn::__private::map_item_path(&#lens.json_path())))),
+                    quote!(&#access),
+                )
+            }
+            TemplateValue::Index(index) => {
+                if item.is_none() {
+                    return self.misplaced(
+                        index.span(),
+                        "`index` is only known inside a Map's `item_selector`",
+                    );
+                }
+                (
+                    part(quote!(Path(::std::string::String::from(
+                        "$$.Map.Item.Index"
+                    )))),
+                    quote!(&::stepfn::__private::value_of::<u64>()),
+                )
+            }
+            TemplateValue::Context(context, span) => {
+                let asl = context.asl;
+                let ty = match context.kind {
+                    ContextKind::Text => quote!(::std::string::String),
+                    ContextKind::Count => quote!(u64),
+                    ContextKind::ExecutionInput => self.workflow_input.clone(),
+                    ContextKind::ItemValue => match item {
+                        Some(item) => item.clone(),
+                        None => return self.misplaced(
+                            *span,
+                            "`context.map.item.value` is only known inside a Map's `item_selector`",
+                        ),
+                    },
+                };
+                let check = respan(quote!(&::stepfn::__private::value_of::<#ty>()), *span);
+                (part(quote!(Path(::std::string::String::from(#asl)))), check)
+            }
+            TemplateValue::Call(call) => {
+                let (text, check) = self.call_parts(call, source, item, true);
+                (part(quote!(Call(#text))), quote!(&#check))
+            }
+            TemplateValue::Struct(nested) => {
+                let span = nested
+                    .ty
+                    .segments
+                    .first()
+                    .map_or(Span::call_site(), |s| s.ident.span());
+                self.misplaced(span, "an intrinsic function takes paths, literals, the context or other calls, not a struct")
+            }
+        }
+    }
+
+    /// A value used where it cannot be: the error, and placeholders that keep the rest of the
+    /// expansion well-formed.
+    fn misplaced(&mut self, span: Span, message: &str) -> (TokenStream, TokenStream) {
+        self.checks
+            .push(quote_spanned!(span=> ::core::compile_error!(#message);));
+        (
+            quote!(::stepfn::__private::intrinsic::IntrinsicPart::Literal(
+                ::stepfn::__private::serde_json::Value::Null
+            )),
+            quote!(&()),
         )
     }
 

@@ -5,6 +5,7 @@ mod ast;
 mod check;
 mod context;
 mod expand;
+mod intrinsic;
 mod parse;
 
 use proc_macro2::TokenStream;

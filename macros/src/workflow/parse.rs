@@ -6,6 +6,7 @@ use syn::{braced, bracketed, parenthesized, Attribute, Ident, Lit, LitStr, Path,
 
 use super::ast::*;
 use super::context::ContextRef;
+use super::intrinsic;
 use crate::duration;
 
 mod kw {
@@ -652,41 +653,66 @@ fn parse_template(input: ParseStream) -> syn::Result<StructTemplate> {
     while !content.is_empty() {
         let field: Ident = content.parse()?;
         content.parse::<Token![:]>()?;
-        let value = if content.peek(Token![.]) {
-            TemplateValue::Path(parse_path(&content)?)
-        } else if content.peek(kw::item) {
-            content.parse::<kw::item>()?;
-            TemplateValue::Item(if content.peek(Token![.]) {
-                parse_path(&content)?
-            } else {
-                FieldPath { fields: Vec::new() }
-            })
-        } else if content.peek(kw::index) {
-            TemplateValue::Index(content.parse()?)
-        } else if content.peek(Ident) && starts_struct(&content) {
-            TemplateValue::Struct(Box::new(parse_template(&content)?))
-        } else if content.peek(kw::context) {
-            let keyword: kw::context = content.parse()?;
-            let path = parse_path(&content).map_err(|_| {
-                syn::Error::new(
-                    keyword.span,
-                    "name a field of the context object, such as `context.execution.id` or `context.task.token`",
-                )
-            })?;
-            let reference = ContextRef {
-                span: path.fields.last().map_or(keyword.span, Ident::span),
-                segments: path.fields,
-            };
-            TemplateValue::Context(reference.resolve()?, reference.span)
-        } else {
-            TemplateValue::Literal(content.parse()?)
-        };
+        let value = parse_template_value(&content)?;
         fields.push((field, value));
         if !content.is_empty() {
             content.parse::<Token![,]>()?;
         }
     }
     Ok(StructTemplate { ty, fields })
+}
+
+/// One value in a template (a field's, or an intrinsic function's argument).
+fn parse_template_value(content: ParseStream) -> syn::Result<TemplateValue> {
+    Ok(if content.peek(Token![.]) {
+        TemplateValue::Path(parse_path(content)?)
+    } else if content.peek(kw::item) {
+        content.parse::<kw::item>()?;
+        TemplateValue::Item(if content.peek(Token![.]) {
+            parse_path(content)?
+        } else {
+            FieldPath { fields: Vec::new() }
+        })
+    } else if content.peek(kw::index) {
+        TemplateValue::Index(content.parse()?)
+    } else if content.peek(kw::context) {
+        let keyword: kw::context = content.parse()?;
+        let path = parse_path(content).map_err(|_| {
+            syn::Error::new(
+                keyword.span,
+                "name a field of the context object, such as `context.execution.id` or `context.task.token`",
+            )
+        })?;
+        let reference = ContextRef {
+            span: path.fields.last().map_or(keyword.span, Ident::span),
+            segments: path.fields,
+        };
+        TemplateValue::Context(reference.resolve()?, reference.span)
+    } else if content.peek(Ident) && content.peek2(syn::token::Paren) {
+        let name: Ident = content.parse()?;
+        let function = intrinsic::resolve(&name)?;
+        let args;
+        let paren = parenthesized!(args in content);
+        let mut values = Vec::new();
+        while !args.is_empty() {
+            values.push(parse_template_value(&args)?);
+            if !args.is_empty() {
+                args.parse::<Token![,]>()?;
+            }
+        }
+        let call = intrinsic::Call {
+            function,
+            name,
+            args: values,
+            span: paren.span.join(),
+        };
+        intrinsic::check_arguments(&call)?;
+        TemplateValue::Call(Box::new(call))
+    } else if content.peek(Ident) && starts_struct(content) {
+        TemplateValue::Struct(Box::new(parse_template(content)?))
+    } else {
+        TemplateValue::Literal(content.parse()?)
+    })
 }
 
 fn parse_path(input: ParseStream) -> syn::Result<FieldPath> {

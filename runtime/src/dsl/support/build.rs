@@ -110,6 +110,8 @@ pub enum TemplateField {
     Literal(Value),
     /// `"key": {...}`: a nested template.
     Nested(Template),
+    /// `"key.$": "States.Format(...)"`: an intrinsic call, as its text.
+    Intrinsic(String),
 }
 
 /// A payload template: `{"key.$": "$.path", "key": literal}` (all literals: one literal
@@ -129,7 +131,9 @@ pub fn template(fields: Vec<(&str, TemplateField)>) -> Template {
                     TemplateField::Literal(v) | TemplateField::Nested(Template::Literal(v)) => {
                         (name.to_string(), v)
                     }
-                    TemplateField::Path(p) => (name.to_string(), Value::String(p)),
+                    TemplateField::Path(p) | TemplateField::Intrinsic(p) => {
+                        (name.to_string(), Value::String(p))
+                    }
                     TemplateField::Nested(other) => {
                         unreachable!("workflow! built a literal template with {other:?}")
                     }
@@ -145,6 +149,7 @@ pub fn template(fields: Vec<(&str, TemplateField)>) -> Template {
                     TemplateField::Path(p) => Template::Query(Query::Path(path(&p))),
                     TemplateField::Literal(v) => Template::Literal(v),
                     TemplateField::Nested(t) => t,
+                    TemplateField::Intrinsic(text) => super::intrinsic::intrinsic_query(&text),
                 };
                 (name.to_string(), member)
             })

@@ -5,8 +5,9 @@
 
 use serde_json::Value;
 use stepfn_codegen::model::{
-    Assign, Branch, ComparisonValue, Condition, Jsonata, MaybeJsonata, Nullable, Path,
-    QueryLanguage, State, StateMachine, States, Template,
+    Assign, Branch, ComparisonValue, Condition, IntrinsicArg, IntrinsicCall, IntrinsicFunction,
+    Jsonata, MaybeJsonata, Nullable, Path, Query, QueryLanguage, State, StateMachine, States,
+    Template,
 };
 
 /// `machine` with every state in JSONata terms.
@@ -276,22 +277,92 @@ fn input_expr(path: &str) -> String {
     e
 }
 
+/// A path `workflow!` emitted, read from `source` (`$$...` from the context object).
+fn path_expr(path: &str, source: &str) -> String {
+    let (mut e, path) = match path.strip_prefix('$') {
+        Some(rest) if rest.starts_with('$') => ("$states.context".to_string(), rest),
+        _ => (source.to_string(), path),
+    };
+    for s in segments(path) {
+        e.push('.');
+        e.push_str(&name_of(&s));
+    }
+    e
+}
+
+/// The JSONata equivalent of an intrinsic call, its paths read from `source`.
+fn intrinsic_expr(call: &IntrinsicCall, source: &str) -> String {
+    use IntrinsicFunction as F;
+    let args: Vec<String> = call
+        .args
+        .iter()
+        .skip(usize::from(call.function == F::Format))
+        .map(|a| match a {
+            IntrinsicArg::String { value, .. } => Value::String(value.clone()).to_string(),
+            IntrinsicArg::Number(n) => n.to_string(),
+            IntrinsicArg::Bool(b) => b.to_string(),
+            IntrinsicArg::Null => "null".to_string(),
+            IntrinsicArg::Path(p) => path_expr(p.source(), source),
+            IntrinsicArg::Call(c) => intrinsic_expr(c, source),
+        })
+        .collect();
+    let arg = |i: usize| args.get(i).cloned().unwrap_or_else(|| "null".to_string());
+    match call.function {
+        F::Format => {
+            // The template's pieces around each `{}`, joined with the arguments as text.
+            let Some(IntrinsicArg::String {
+                value,
+                placeholders,
+            }) = call.args.first()
+            else {
+                unreachable!("workflow! built States.Format without its template")
+            };
+            let mut pieces = Vec::new();
+            let mut from = 0;
+            for (i, at) in placeholders.iter().enumerate() {
+                pieces.push(Value::String(value[from..*at].to_string()).to_string());
+                pieces.push(format!("$string({})", arg(i)));
+                from = at + 2;
+            }
+            pieces.push(Value::String(value[from..].to_string()).to_string());
+            format!("({})", pieces.join(" & "))
+        }
+        F::StringToJson => format!("$parse({})", arg(0)),
+        F::JsonToString => format!("$string({})", arg(0)),
+        F::Array => format!("[{}]", args.join(", ")),
+        F::ArrayPartition => format!("$partition({}, {})", arg(0), arg(1)),
+        F::ArrayContains => format!("({} in {})", arg(1), arg(0)),
+        F::ArrayRange => format!("$range({}, {}, {})", arg(0), arg(1), arg(2)),
+        F::ArrayGetItem => format!("{}[{}]", arg(0), arg(1)),
+        F::ArrayLength => format!("$count({})", arg(0)),
+        F::ArrayUnique => format!("$distinct({})", arg(0)),
+        F::Base64Encode => format!("$base64encode({})", arg(0)),
+        F::Base64Decode => format!("$base64decode({})", arg(0)),
+        F::Hash => format!("$hash({}, {})", arg(0), arg(1)),
+        F::JsonMerge => format!("$merge([{}, {}])", arg(0), arg(1)),
+        // JSONata's `$random()` is a fraction in [0, 1).
+        F::MathRandom => format!("($floor($random() * ({1} - {0})) + {0})", arg(0), arg(1)),
+        F::MathAdd => format!("({} + {})", arg(0), arg(1)),
+        F::StringSplit => format!("$split({}, {})", arg(0), arg(1)),
+        F::Uuid => "$uuid()".to_string(),
+    }
+}
+
 /// A JSONata object constructor for a JSONPath payload template over `source`.
 fn object_expr(template: &Template, source: &str) -> String {
     let member = |key: &str, value: &Template| match value {
-        Template::Query(q) => {
-            let path = q.source();
-            // `$$...` reads the context object.
-            let (mut e, path) = match path.strip_prefix('$') {
-                Some(rest) if rest.starts_with('$') => ("$states.context".to_string(), rest),
-                _ => (source.to_string(), path),
-            };
-            for s in segments(path) {
-                e.push('.');
-                e.push_str(&name_of(&s));
-            }
-            format!("{}: {e}", Value::String(key.to_string()))
+        Template::Query(Query::Path(path)) => {
+            format!(
+                "{}: {}",
+                Value::String(key.to_string()),
+                path_expr(path.source(), source)
+            )
         }
+        Template::Query(Query::Intrinsic(call)) => format!(
+            "{}: {}",
+            Value::String(key.to_string()),
+            intrinsic_expr(call, source)
+        ),
         Template::Literal(v) => format!("{}: {v}", Value::String(key.to_string())),
         nested @ Template::Object(_) => format!(
             "{}: {}",

@@ -3,6 +3,7 @@
 
 mod build;
 mod checks;
+pub mod intrinsic;
 mod jsonata;
 
 pub use build::*;

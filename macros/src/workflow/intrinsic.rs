@@ -1,0 +1,139 @@
+//! Intrinsic functions a template field may call (`format("Order {}", .id)`, `uuid()`,
+//! `array_partition(.items, 10)`...): how the DSL names each one, the `States.*` function it
+//! emits, and how many arguments it takes.
+
+use proc_macro2::Span;
+use syn::Ident;
+
+use super::ast::TemplateValue;
+
+/// One intrinsic function.
+#[derive(Debug)]
+pub struct Intrinsic {
+    /// Its name in the DSL, which is also its checking function in
+    /// `stepfn::__private::intrinsic`.
+    pub dsl: &'static str,
+    /// `States.Format`...
+    pub asl: &'static str,
+    /// The fewest and the most arguments (`None`: any number more).
+    pub arity: (usize, Option<usize>),
+}
+
+/// Every intrinsic function of Step Functions, by its DSL name.
+pub const INTRINSICS: &[Intrinsic] = &[
+    intrinsic("format", "States.Format", 1, None),
+    intrinsic("string_to_json", "States.StringToJson", 1, Some(1)),
+    intrinsic("json_to_string", "States.JsonToString", 1, Some(1)),
+    intrinsic("array", "States.Array", 0, None),
+    intrinsic("array_partition", "States.ArrayPartition", 2, Some(2)),
+    intrinsic("array_contains", "States.ArrayContains", 2, Some(2)),
+    intrinsic("array_range", "States.ArrayRange", 3, Some(3)),
+    intrinsic("array_get_item", "States.ArrayGetItem", 2, Some(2)),
+    intrinsic("array_length", "States.ArrayLength", 1, Some(1)),
+    intrinsic("array_unique", "States.ArrayUnique", 1, Some(1)),
+    intrinsic("base64_encode", "States.Base64Encode", 1, Some(1)),
+    intrinsic("base64_decode", "States.Base64Decode", 1, Some(1)),
+    intrinsic("hash", "States.Hash", 2, Some(2)),
+    // The DSL's json_merge is the shallow merge, the only one AWS accepts: `false` is added.
+    intrinsic("json_merge", "States.JsonMerge", 2, Some(2)),
+    intrinsic("math_random", "States.MathRandom", 2, Some(2)),
+    intrinsic("math_add", "States.MathAdd", 2, Some(2)),
+    intrinsic("string_split", "States.StringSplit", 2, Some(2)),
+    intrinsic("uuid", "States.UUID", 0, Some(0)),
+];
+
+const fn intrinsic(
+    dsl: &'static str,
+    asl: &'static str,
+    min: usize,
+    max: Option<usize>,
+) -> Intrinsic {
+    Intrinsic {
+        dsl,
+        asl,
+        arity: (min, max),
+    }
+}
+
+/// `name(args...)` in a template.
+pub struct Call {
+    pub function: &'static Intrinsic,
+    pub name: Ident,
+    pub args: Vec<TemplateValue>,
+    /// The parentheses, for errors about the arguments as a whole.
+    pub span: Span,
+}
+
+/// The intrinsic `name` names, or an error at it that suggests the nearest.
+pub fn resolve(name: &Ident) -> syn::Result<&'static Intrinsic> {
+    let written = name.to_string();
+    if let Some(found) = INTRINSICS.iter().find(|f| f.dsl == written) {
+        return Ok(found);
+    }
+    let nearest = INTRINSICS
+        .iter()
+        .map(|f| {
+            (
+                stepfn_codegen::similar::jaro_winkler(&written, f.dsl),
+                f.dsl,
+            )
+        })
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let all: Vec<&str> = INTRINSICS.iter().map(|f| f.dsl).collect();
+    let message = match nearest {
+        Some((_, n)) => format!(
+            "unknown intrinsic function `{written}`: did you mean `{n}`? (the functions are {})",
+            all.join(", ")
+        ),
+        None => format!(
+            "unknown intrinsic function `{written}`: the functions are {}",
+            all.join(", ")
+        ),
+    };
+    Err(syn::Error::new(name.span(), message))
+}
+
+/// Checks the number of arguments, and `format`'s template, at the call.
+pub fn check_arguments(call: &Call) -> syn::Result<()> {
+    let (min, max) = call.function.arity;
+    let n = call.args.len();
+    if n < min || max.is_some_and(|max| n > max) {
+        let expected = match max {
+            Some(max) if max == min => format!("{min}"),
+            Some(max) => format!("{min} to {max}"),
+            None => format!("at least {min}"),
+        };
+        return Err(syn::Error::new(
+            call.span,
+            format!(
+                "`{}` takes {expected} argument{}, not {n}",
+                call.function.dsl,
+                if expected == "1" { "" } else { "s" }
+            ),
+        ));
+    }
+    if call.function.dsl == "format" {
+        let template = match call.args.first() {
+            Some(TemplateValue::Literal(syn::Lit::Str(s))) => s.value(),
+            _ => {
+                return Err(syn::Error::new(
+                    call.span,
+                    "`format` takes a string literal first: its template, with `{}` where each further argument goes",
+                ))
+            }
+        };
+        let placeholders = template.matches("{}").count();
+        if placeholders != n - 1 {
+            return Err(syn::Error::new(
+                call.span,
+                format!(
+                    "the template has {placeholders} `{{}}` but `format` is given {} argument{} to fill them",
+                    n - 1,
+                    if n - 1 == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
