@@ -707,7 +707,11 @@ impl Cx {
             TemplateValue::Path(path) => {
                 let lens = lens_from(source.clone(), path);
                 let access = value_access(path);
-                (part(quote!(Path(#lens.json_path()))), quote!(&#access))
+                let span = path.fields.last().map_or(Span::call_site(), Ident::span);
+                (
+                    part(quote!(Path(#lens.json_path()))),
+                    respan(quote!(&#access), span),
+                )
             }
             TemplateValue::Literal(lit) => (
                 part(quote!(Literal(::stepfn::__private::json(#lit)))),
@@ -725,9 +729,10 @@ impl Cx {
                 for f in &path.fields {
                     access = quote_spanned!(f.span()=> #access.#f);
                 }
+                let span = path.fields.last().map_or(Span::call_site(), Ident::span);
                 (
                     part(quote!(Path(::stepfn::__private::map_item_path(&#lens.json_path())))),
-                    quote!(&#access),
+                    respan(quote!(&#access), span),
                 )
             }
             TemplateValue::Index(index) => {
