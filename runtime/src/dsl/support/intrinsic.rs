@@ -186,7 +186,7 @@ mod tests {
             "States.ArrayContains",
             vec![
                 IntrinsicPart::Call("States.Array(1, 2)".into()),
-                IntrinsicPart::Literal(json("{a}")),
+                IntrinsicPart::Literal(json!("{a}")),
             ],
         );
         assert_eq!(text, r"States.ArrayContains(States.Array(1, 2), '\{a\}')");
