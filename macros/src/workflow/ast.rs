@@ -1,7 +1,7 @@
 //! What a `workflow!` block says, as parsed: names keep their spans for every error.
 
 use super::context::ContextField;
-use super::intrinsic::Call;
+use super::intrinsic::Intrinsic;
 use proc_macro2::Span;
 use syn::{Attribute, Expr, Ident, Lit, LitStr, Path, Type, Visibility};
 
@@ -222,4 +222,13 @@ pub enum CompareOp {
     Le,
     Gt,
     Ge,
+}
+
+/// `name(args...)` in a template.
+pub struct Call {
+    pub function: &'static Intrinsic,
+    pub name: Ident,
+    pub args: Vec<TemplateValue>,
+    /// The parentheses, for errors about the arguments as a whole.
+    pub span: Span,
 }

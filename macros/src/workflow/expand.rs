@@ -10,10 +10,10 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::{Ident, Lit};
 
+use super::ast::Call;
 use super::ast::*;
 use super::check::{is_terminal, targets};
 use super::context::ContextKind;
-use super::intrinsic::Call;
 use crate::task::tag;
 
 pub fn expand(workflow: &Workflow) -> syn::Result<TokenStream> {

@@ -2,10 +2,7 @@
 //! `array_partition(.items, 10)`...): how the DSL names each one, the `States.*` function it
 //! emits, and how many arguments it takes.
 
-use proc_macro2::Span;
 use syn::Ident;
-
-use super::ast::TemplateValue;
 
 /// One intrinsic function.
 #[derive(Debug)]
@@ -55,15 +52,6 @@ const fn intrinsic(
     }
 }
 
-/// `name(args...)` in a template.
-pub struct Call {
-    pub function: &'static Intrinsic,
-    pub name: Ident,
-    pub args: Vec<TemplateValue>,
-    /// The parentheses, for errors about the arguments as a whole.
-    pub span: Span,
-}
-
 /// The intrinsic `name` names, or an error at it that suggests the nearest.
 pub fn resolve(name: &Ident) -> syn::Result<&'static Intrinsic> {
     let written = name.to_string();
@@ -92,48 +80,4 @@ pub fn resolve(name: &Ident) -> syn::Result<&'static Intrinsic> {
         ),
     };
     Err(syn::Error::new(name.span(), message))
-}
-
-/// Checks the number of arguments, and `format`'s template, at the call.
-pub fn check_arguments(call: &Call) -> syn::Result<()> {
-    let (min, max) = call.function.arity;
-    let n = call.args.len();
-    if n < min || max.is_some_and(|max| n > max) {
-        let expected = match max {
-            Some(max) if max == min => format!("{min}"),
-            Some(max) => format!("{min} to {max}"),
-            None => format!("at least {min}"),
-        };
-        return Err(syn::Error::new(
-            call.span,
-            format!(
-                "`{}` takes {expected} argument{}, not {n}",
-                call.function.dsl,
-                if expected == "1" { "" } else { "s" }
-            ),
-        ));
-    }
-    if call.function.dsl == "format" {
-        let template = match call.args.first() {
-            Some(TemplateValue::Literal(syn::Lit::Str(s))) => s.value(),
-            _ => {
-                return Err(syn::Error::new(
-                    call.span,
-                    "`format` takes a string literal first: its template, with `{}` where each further argument goes",
-                ))
-            }
-        };
-        let placeholders = template.matches("{}").count();
-        if placeholders != n - 1 {
-            return Err(syn::Error::new(
-                call.span,
-                format!(
-                    "the template has {placeholders} `{{}}` but `format` is given {} argument{} to fill them",
-                    n - 1,
-                    if n - 1 == 1 { "" } else { "s" }
-                ),
-            ));
-        }
-    }
-    Ok(())
 }

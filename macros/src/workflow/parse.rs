@@ -700,13 +700,13 @@ fn parse_template_value(content: ParseStream) -> syn::Result<TemplateValue> {
                 args.parse::<Token![,]>()?;
             }
         }
-        let call = intrinsic::Call {
+        let call = Call {
             function,
             name,
             args: values,
             span: paren.span.join(),
         };
-        intrinsic::check_arguments(&call)?;
+        check_call_arguments(&call)?;
         TemplateValue::Call(Box::new(call))
     } else if content.peek(Ident) && starts_struct(content) {
         TemplateValue::Struct(Box::new(parse_template(content)?))
@@ -889,4 +889,48 @@ fn no_transition(input: ParseStream, kind: &str) -> syn::Result<()> {
 fn starts_struct(input: ParseStream) -> bool {
     let fork = input.fork();
     fork.parse::<Path>().is_ok() && fork.peek(syn::token::Brace)
+}
+
+/// Checks the number of arguments, and `format`'s template, at the call.
+fn check_call_arguments(call: &Call) -> syn::Result<()> {
+    let (min, max) = call.function.arity;
+    let n = call.args.len();
+    if n < min || max.is_some_and(|max| n > max) {
+        let expected = match max {
+            Some(max) if max == min => format!("{min}"),
+            Some(max) => format!("{min} to {max}"),
+            None => format!("at least {min}"),
+        };
+        return Err(syn::Error::new(
+            call.span,
+            format!(
+                "`{}` takes {expected} argument{}, not {n}",
+                call.function.dsl,
+                if expected == "1" { "" } else { "s" }
+            ),
+        ));
+    }
+    if call.function.dsl == "format" {
+        let template = match call.args.first() {
+            Some(TemplateValue::Literal(syn::Lit::Str(s))) => s.value(),
+            _ => {
+                return Err(syn::Error::new(
+                    call.span,
+                    "`format` takes a string literal first: its template, with `{}` where each further argument goes",
+                ))
+            }
+        };
+        let placeholders = template.matches("{}").count();
+        if placeholders != n - 1 {
+            return Err(syn::Error::new(
+                call.span,
+                format!(
+                    "the template has {placeholders} `{{}}` but `format` is given {} argument{} to fill them",
+                    n - 1,
+                    if n - 1 == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
