@@ -84,6 +84,8 @@ pub enum Kind {
     Parallel {
         ty: Option<Type>,
         branches: Vec<Body>,
+        /// `parallel(result_path = .a, output = .b as T)`: as a Task's.
+        shape: Shape,
         next: Target,
         handling: Handling,
     },
@@ -97,9 +99,19 @@ pub enum Kind {
         max_concurrency: Option<u64>,
         distributed: Option<Distributed>,
         body: Box<Body>,
+        /// `result_path = .a`, `output = .b as T`: as a Task's.
+        shape: Shape,
         next: Target,
         handling: Handling,
     },
+}
+
+/// Where a Parallel's or Map's result goes (ResultPath) and what part is passed on
+/// (OutputPath, with its type), as a Task's.
+#[derive(Default)]
+pub struct Shape {
+    pub result_path: Option<FieldPath>,
+    pub output: Option<(FieldPath, Type)>,
 }
 
 /// A Distributed Map's settings.

@@ -18,10 +18,11 @@ use crate::task::tag;
 
 pub fn expand(workflow: &Workflow) -> syn::Result<TokenStream> {
     let mut cx = Cx::default();
-    let body = cx.body_model(&workflow.body);
     let input = &workflow.input;
     let output = &workflow.output;
+    // Before the states: templates read it (`context.execution.input`).
     cx.workflow_input = quote!(#input);
+    let body = cx.body_model(&workflow.body);
     let (types, _) = cx.body_types(
         &workflow.body,
         (quote!(#input), tag(input)),
@@ -111,6 +112,11 @@ fn next_of(target: &Target) -> TokenStream {
 
 fn marker(name: &Ident) -> Ident {
     format_ident!("__stepfn_state_{}", name)
+}
+
+/// The marker holding a Parallel's or Map's result type before `result_path` and `output`.
+fn raw_marker(name: &Ident) -> Ident {
+    format_ident!("__stepfn_raw_{}", name)
 }
 
 #[derive(Default)]
@@ -333,13 +339,15 @@ impl Cx {
                 branches,
                 next,
                 handling,
+                shape,
                 ..
             } => {
                 let branches: Vec<TokenStream> =
                     branches.iter().map(|b| self.body_model(b)).collect();
                 let (retry, catch) = self.handling_model(&state.name, handling, None);
                 let next = next_of(next);
-                quote!(::stepfn::__private::parallel_state(#comment, ::std::vec![#(#branches),*], #next, #retry, #catch))
+                let model = quote!(::stepfn::__private::parallel_state(#comment, ::std::vec![#(#branches),*], #next, #retry, #catch));
+                self.shape_model(state, shape, model)
             }
             Kind::Map {
                 item,
@@ -351,6 +359,7 @@ impl Cx {
                 body,
                 next,
                 handling,
+                shape,
             } => {
                 let processor = self.body_model(body);
                 let m = marker(&state.name);
@@ -414,7 +423,8 @@ impl Cx {
                 };
                 let (retry, catch) = self.handling_model(&state.name, handling, None);
                 let next = next_of(next);
-                quote!(::stepfn::__private::map_state(#comment, #items, #max, #distributed, #selector, #batch, #processor, #next, #retry, #catch))
+                let model = quote!(::stepfn::__private::map_state(#comment, #items, #max, #distributed, #selector, #batch, #processor, #next, #retry, #catch));
+                self.shape_model(state, shape, model)
             }
         }
     }
@@ -937,6 +947,68 @@ impl Cx {
         Ok((impls, (result_ty, result_tag)))
     }
 
+    /// A Parallel's or Map's output type once its result (`raw`) went through `result_path`
+    /// and `output`; the raw type is kept, for the checks of those paths, in a marker of its
+    /// own.
+    fn shaped_output(
+        &mut self,
+        state: &StateDef,
+        shape: &Shape,
+        raw: (TokenStream, TokenStream),
+        in_ty: &TokenStream,
+        in_tag: &TokenStream,
+        impls: &mut TokenStream,
+    ) -> (TokenStream, TokenStream) {
+        let raw_marker = raw_marker(&state.name);
+        let raw_ty = &raw.0;
+        self.markers.push(quote!(struct #raw_marker;));
+        impls.extend(quote! {
+            impl ::stepfn::__private::RawResult for #raw_marker {
+                type Raw = #raw_ty;
+            }
+        });
+        match (&shape.output, &shape.result_path) {
+            (Some((_, ty)), _) => (quote!(#ty), tag(ty)),
+            (None, Some(_)) => (in_ty.clone(), in_tag.clone()),
+            (None, None) => raw,
+        }
+    }
+
+    /// `model` with the `ResultPath` and `OutputPath` of `shape`, each checked against the
+    /// types it moves (the raw result must fit where it goes; the output part is the type
+    /// written).
+    fn shape_model(&mut self, state: &StateDef, shape: &Shape, model: TokenStream) -> TokenStream {
+        if shape.result_path.is_none() && shape.output.is_none() {
+            return model;
+        }
+        let raw_marker = raw_marker(&state.name);
+        let raw = quote!(<#raw_marker as ::stepfn::__private::RawResult>::Raw);
+        let m = marker(&state.name);
+        let state_input = quote!(<#m as ::stepfn::__private::StateTypes>::In);
+        let result_path = optional_path(
+            &state.name,
+            shape.result_path.as_ref(),
+            quote!(::stepfn::__private::holds_field::<#raw, _>),
+        );
+        let before_output = if shape.result_path.is_some() {
+            state_input
+        } else {
+            raw
+        };
+        let output = match &shape.output {
+            Some((path, ty)) => {
+                let lens = checked_lens_from(
+                    before_output,
+                    path,
+                    quote!(::stepfn::__private::output_field::<#ty, _>),
+                );
+                quote!(::core::option::Option::Some(&#lens.json_path()))
+            }
+            None => quote!(::core::option::Option::None),
+        };
+        quote!(::stepfn::__private::shaped(#model, #result_path, #output))
+    }
+
     /// A state's output type; nested bodies add their impls to `impls`.
     fn output_of(
         &mut self,
@@ -987,7 +1059,9 @@ impl Cx {
             Kind::Pass { .. } | Kind::Wait { .. } | Kind::Succeed | Kind::Choice { .. } => {
                 (in_ty.clone(), in_tag.clone())
             }
-            Kind::Parallel { branches, .. } => {
+            Kind::Parallel {
+                branches, shape, ..
+            } => {
                 let mut outputs = Vec::new();
                 for branch in branches {
                     let (tokens, (out, _)) =
@@ -995,13 +1069,15 @@ impl Cx {
                     impls.extend(tokens);
                     outputs.push(out);
                 }
-                (quote!((#(#outputs,)*)), quote!(::stepfn::__private::Exact))
+                let raw = (quote!((#(#outputs,)*)), quote!(::stepfn::__private::Exact));
+                self.shaped_output(state, shape, raw, in_ty, in_tag, impls)
             }
             Kind::Map {
                 item,
                 item_selector,
                 batch,
                 body,
+                shape,
                 ..
             } => {
                 // What each iteration takes: the selected struct, a batch, or the item.
@@ -1029,7 +1105,7 @@ impl Cx {
                         ..
                     }
                 );
-                if writes {
+                let raw = if writes {
                     // The results go to S3; the state gives where.
                     (
                         quote!(::stepfn::__private::MapRunOutput),
@@ -1040,7 +1116,8 @@ impl Cx {
                         quote!(::std::vec::Vec<#out>),
                         quote!(::stepfn::__private::Exact),
                     )
-                }
+                };
+                self.shaped_output(state, shape, raw, in_ty, in_tag, impls)
             }
         })
     }

@@ -348,6 +348,19 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
     } else if look.peek(kw::parallel) {
         input.parse::<kw::parallel>()?;
         let ty = optional_type(input)?;
+        let mut shape = Shape::default();
+        if input.peek(syn::token::Paren) {
+            key_values(input, |key, args| {
+                if !shape_key(&key, args, &mut shape)? {
+                    return Err(unknown_key(
+                        &key,
+                        &["result_path", "output"],
+                        "a parallel takes `result_path = .field` and `output = .field as Type`",
+                    ));
+                }
+                Ok(())
+            })?;
+        }
         let next = parse_target(input)?;
         let handling = parse_handling(input)?;
         let content;
@@ -362,6 +375,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
         Ok(Kind::Parallel {
             ty,
             branches,
+            shape,
             next,
             handling,
         })
@@ -376,6 +390,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
         let (mut items, mut max_concurrency) = (None, None);
         let (mut item_selector, mut batch) = (None, None);
         let mut distributed: Option<Distributed> = None;
+        let mut shape = Shape::default();
         if input.peek(syn::token::Paren) {
             key_values(input, |key, args| {
                 match key.to_string().as_str() {
@@ -468,8 +483,9 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                             .get_or_insert_with(Distributed::default)
                             .tolerated_failure_count = Some(n.base10_parse()?);
                     }
+                    _ if shape_key(&key, args, &mut shape)? => {}
                     _ => {
-                        return Err(unknown_key(&key, &["items", "max_concurrency", "item_selector", "max_items_per_batch", "mode", "reader", "writer", "tolerated_failure_percentage", "tolerated_failure_count"], "a map takes `items`, `item_selector`, `max_items_per_batch`, `max_concurrency`, `mode`, `reader`, `writer`, `tolerated_failure_percentage` and `tolerated_failure_count`"))
+                        return Err(unknown_key(&key, &["items", "max_concurrency", "item_selector", "max_items_per_batch", "mode", "reader", "writer", "tolerated_failure_percentage", "tolerated_failure_count", "result_path", "output"], "a map takes `items`, `item_selector`, `max_items_per_batch`, `max_concurrency`, `mode`, `reader`, `writer`, `tolerated_failure_percentage`, `tolerated_failure_count`, `result_path` and `output`"))
                     }
                 }
                 Ok(())
@@ -499,6 +515,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
             ));
         }
         Ok(Kind::Map {
+            shape,
             item,
             items,
             item_selector,
@@ -933,4 +950,18 @@ fn check_call_arguments(call: &Call) -> syn::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `result_path = .a` or `output = .b as T` of a Parallel or Map; false for another key.
+fn shape_key(key: &Ident, args: ParseStream, shape: &mut Shape) -> syn::Result<bool> {
+    match key.to_string().as_str() {
+        "result_path" => shape.result_path = Some(parse_path(args)?),
+        "output" => {
+            let path = parse_path(args)?;
+            args.parse::<Token![as]>()?;
+            shape.output = Some((path, args.parse()?));
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
 }

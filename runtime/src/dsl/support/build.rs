@@ -299,6 +299,22 @@ pub fn parallel_state(
     })
 }
 
+/// A Parallel or Map state with its ResultPath and OutputPath.
+pub fn shaped(mut state: State, result_path: Option<&str>, output_path: Option<&str>) -> State {
+    match &mut state {
+        State::Parallel(p) => {
+            p.result_path = nullable(result_path);
+            p.output_path = nullable(output_path);
+        }
+        State::Map(m) => {
+            m.result_path = nullable(result_path);
+            m.output_path = nullable(output_path);
+        }
+        other => unreachable!("workflow! shaped a {other:?}"),
+    }
+    state
+}
+
 /// A Distributed Map's settings: an ItemReader (input type, bucket, key) and the failures
 /// it tolerates.
 pub struct Distributed {

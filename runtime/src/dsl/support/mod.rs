@@ -73,6 +73,12 @@ where
     Box::pin(future)
 }
 
+/// The result type of a Parallel or Map state before its `result_path` and `output`.
+pub trait RawResult {
+    /// The branches' tuple, the iterations' `Vec`, or the Distributed Map's `MapRunOutput`.
+    type Raw;
+}
+
 /// The input and output types of one state of a `workflow!`, for the flow assertions.
 pub trait StateTypes {
     /// What the state takes.
