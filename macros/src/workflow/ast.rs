@@ -140,6 +140,11 @@ pub enum TemplateValue {
     Item(FieldPath),
     /// `index` in a Map's `item_selector`: the item's position.
     Index(Ident),
+    /// `$total`, `$order.id`: a workflow variable (or a field of it), as a state assigned it.
+    Variable {
+        name: Ident,
+        path: FieldPath,
+    },
     /// `format("Order {}", .id)`, `uuid()`...: an intrinsic function's result.
     Call(Box<Call>),
     /// `Body { a: .x, b: "y" }`: a nested object, itself a struct template.

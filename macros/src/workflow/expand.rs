@@ -22,6 +22,7 @@ pub fn expand(workflow: &Workflow) -> syn::Result<TokenStream> {
     let output = &workflow.output;
     // Before the states: templates read it (`context.execution.input`).
     cx.workflow_input = quote!(#input);
+    cx.collect_variables(&workflow.body);
     let body = cx.body_model(&workflow.body);
     let (types, _) = cx.body_types(
         &workflow.body,
@@ -114,6 +115,16 @@ fn marker(name: &Ident) -> Ident {
     format_ident!("__stepfn_state_{}", name)
 }
 
+/// A value of the type of the field `path` of a `root`, for the never-run checks, placed at
+/// `span`.
+fn typed_value(root: &TokenStream, path: &FieldPath, span: Span) -> TokenStream {
+    let mut access = quote!(::stepfn::__private::value_of::<#root>());
+    for f in &path.fields {
+        access = quote!(#access.#f);
+    }
+    respan(quote!(::stepfn::__private::copy_of(&#access)), span)
+}
+
 /// The marker holding a Parallel's or Map's result type before `result_path` and `output`.
 fn raw_marker(name: &Ident) -> Ident {
     format_ident!("__stepfn_raw_{}", name)
@@ -128,6 +139,9 @@ struct Cx {
     check_count: usize,
     /// The workflow's input type, the type of `context.execution.input`.
     workflow_input: TokenStream,
+    /// Each variable's assignments: the type its `assign` path starts from and the path. The
+    /// first gives the variable its type; the others must agree.
+    variables: HashMap<String, Vec<(TokenStream, FieldPath)>>,
 }
 
 /// How a state's input type is found.
@@ -614,6 +628,13 @@ impl Cx {
                     let value = respan(value, *span);
                     literal_fields.push(quote!(#field: #value));
                 }
+                TemplateValue::Variable { name, path } => {
+                    let (json, value) = self.variable_parts(name, path);
+                    json_fields.push(
+                        quote!((#json_name, ::stepfn::__private::TemplateField::Path(#json))),
+                    );
+                    literal_fields.push(quote!(#field: #value));
+                }
                 TemplateValue::Call(call) => {
                     let (text, check) = self.call_parts(call, source, item, false);
                     json_fields.push(
@@ -644,6 +665,62 @@ impl Cx {
             )),
             quote!(#ty { #(#literal_fields),* }),
         )
+    }
+
+    /// Where every variable is assigned, and the checks that its assignments agree on a type.
+    fn collect_variables(&mut self, body: &Body) {
+        for state in &body.states {
+            let root = assign_root(state);
+            for (name, path) in &state.assign {
+                let entry = self.variables.entry(name.to_string()).or_default();
+                if let Some((first_root, first_path)) = entry.first() {
+                    // Two assignments of one variable give it one type.
+                    let first = typed_value(first_root, first_path, name.span());
+                    let span = path.fields.last().map_or(name.span(), Ident::span);
+                    let this = typed_value(&root, path, span);
+                    let check = format_ident!("__stepfn_variable_{}_{}", name, entry.len());
+                    self.checks.push(quote_spanned! {span=>
+                        fn #check() {
+                            let _ = [#first, #this];
+                        }
+                    });
+                }
+                entry.push((root.clone(), path.clone()));
+            }
+            match &state.kind {
+                Kind::Parallel { branches, .. } => {
+                    for b in branches {
+                        self.collect_variables(b);
+                    }
+                }
+                Kind::Map { body, .. } => self.collect_variables(body),
+                _ => {}
+            }
+        }
+    }
+
+    /// A read of `$name.path`: its JSONPath (`$name.a`, the fields in serde's names) and the
+    /// value of its type for the check. Unassigned variables were reported by the checks.
+    fn variable_parts(&self, name: &Ident, path: &FieldPath) -> (TokenStream, TokenStream) {
+        let span = path.fields.last().map_or(name.span(), Ident::span);
+        let Some((root, assigned)) = self
+            .variables
+            .get(&name.to_string())
+            .and_then(|v| v.first())
+        else {
+            return (
+                quote!(::std::string::String::new()),
+                quote_spanned!(span=> ::stepfn::__private::value_of()),
+            );
+        };
+        let mut full = assigned.clone();
+        full.fields.extend(path.fields.iter().cloned());
+        let base_lens = lens_from(root.clone(), assigned);
+        let full_lens = lens_from(root.clone(), &full);
+        let text = name.to_string();
+        let json = quote!(::stepfn::__private::variable_path(#text, &#full_lens.json_path(), &#base_lens.json_path()));
+        let value = typed_value(root, &full, span);
+        (json, value)
     }
 
     /// An intrinsic call's ASL text (built when the definition is) and the expression the
@@ -775,6 +852,10 @@ impl Cx {
                 };
                 let check = respan(quote!(&::stepfn::__private::value_of::<#ty>()), *span);
                 (part(quote!(Path(::std::string::String::from(#asl)))), check)
+            }
+            TemplateValue::Variable { name, path } => {
+                let (json, value) = self.variable_parts(name, path);
+                (part(quote!(Path(#json))), quote!(&#value))
             }
             TemplateValue::Call(call) => {
                 let (text, check) = self.call_parts(call, source, item, true);

@@ -7,6 +7,7 @@ mod context;
 mod expand;
 mod intrinsic;
 mod parse;
+mod variables;
 
 use proc_macro2::TokenStream;
 
@@ -15,7 +16,8 @@ pub fn expand(input: TokenStream) -> TokenStream {
         Ok(w) => w,
         Err(e) => return e.to_compile_error(),
     };
-    let errors = check::check(&workflow);
+    let mut errors = check::check(&workflow);
+    errors.extend(variables::check(&workflow));
     if let Some(first) = errors.into_iter().reduce(|mut a, b| {
         a.combine(b);
         a

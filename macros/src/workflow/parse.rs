@@ -692,6 +692,15 @@ fn parse_template_value(content: ParseStream) -> syn::Result<TemplateValue> {
         })
     } else if content.peek(kw::index) {
         TemplateValue::Index(content.parse()?)
+    } else if content.peek(Token![$]) {
+        content.parse::<Token![$]>()?;
+        let name: Ident = content.parse()?;
+        let path = if content.peek(Token![.]) {
+            parse_path(content)?
+        } else {
+            FieldPath { fields: Vec::new() }
+        };
+        TemplateValue::Variable { name, path }
     } else if content.peek(kw::context) {
         let keyword: kw::context = content.parse()?;
         let path = parse_path(content).map_err(|_| {

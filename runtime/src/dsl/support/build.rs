@@ -157,6 +157,13 @@ pub fn template(fields: Vec<(&str, TemplateField)>) -> Template {
     )
 }
 
+/// `$name.a.b`: the variable `name` and the part of `full` (a path from the assigning state's
+/// value through the assigned field to the field read) after `assigned` (the assigned field's).
+pub fn variable_path(name: &str, full: &str, assigned: &str) -> String {
+    let rest = full.strip_prefix(assigned).unwrap_or("");
+    format!("${name}{rest}")
+}
+
 /// `$$.Map.Item.Value...`: a path into the current Map item.
 pub fn map_item_path(item_path: &str) -> String {
     format!(

@@ -281,6 +281,11 @@ fn input_expr(path: &str) -> String {
 fn path_expr(path: &str, source: &str) -> String {
     let (mut e, path) = match path.strip_prefix('$') {
         Some(rest) if rest.starts_with('$') => ("$states.context".to_string(), rest),
+        // `$name...`: a variable, which JSONata reads by the same name.
+        Some(rest) if rest.starts_with(|c: char| c.is_alphabetic() || c == '_') => {
+            let end = rest.find(['.', '[']).unwrap_or(rest.len());
+            (format!("${}", &rest[..end]), &path[end + 1..])
+        }
         _ => (source.to_string(), path),
     };
     for s in segments(path) {
