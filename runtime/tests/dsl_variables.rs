@@ -158,3 +158,51 @@ async fn variables_carry_values_across_states() {
         .await;
     assert_eq!(emitted.output, Some(json!(labels)));
 }
+
+workflow! {
+    pub Tiered(Order) -> Order {
+        start Remember;
+        Remember: pass -> Decide assign(tier = .customer.tier, email = .customer.email_address);
+        Decide: choice {
+            when $tier >= 2 && $email != "blocked@example.com" => Gold,
+            else => Plain,
+        }
+        Gold: succeed;
+        Plain: fail(error = "Tier.Plain");
+    }
+}
+
+workflow! {
+    pub TieredJsonata(Order) -> Order {
+        query_language = jsonata;
+        start Remember;
+        Remember: pass -> Decide assign(tier = .customer.tier, email = .customer.email_address);
+        Decide: choice {
+            when $tier >= 2 && $email != "blocked@example.com" => Gold,
+            else => Plain,
+        }
+        Gold: succeed;
+        Plain: fail(error = "Tier.Plain");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn choice_rules_read_variables() {
+    let asl: serde_json::Value = serde_json::from_str(&Tiered::asl_json()).unwrap();
+    assert_eq!(
+        asl["States"]["Decide"]["Choices"][0]["And"][0],
+        json!({"Variable": "$tier", "NumericGreaterThanEquals": 2})
+    );
+    assert!(stepfn::validate(Tiered::definition(), &Default::default()).is_empty());
+    assert!(stepfn::validate(TieredJsonata::definition(), &Default::default()).is_empty());
+    assert!(Tiered::run_with(order(), options()).await.is_ok());
+    assert!(TieredJsonata::run_with(order(), options()).await.is_ok());
+    let mut plain = order();
+    plain.customer.tier = 1;
+    assert!(Tiered::run_with(plain.clone(), options()).await.is_err());
+    assert!(TieredJsonata::run_with(plain, options()).await.is_err());
+    let mut blocked = order();
+    blocked.customer.email_address = "blocked@example.com".into();
+    assert!(Tiered::run_with(blocked.clone(), options()).await.is_err());
+    assert!(TieredJsonata::run_with(blocked, options()).await.is_err());
+}

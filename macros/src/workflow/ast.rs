@@ -212,6 +212,8 @@ pub enum Condition {
     Or(Box<Condition>, Box<Condition>),
     Not(Box<Condition>),
     Compare {
+        /// `$name` before the path: the path is into that variable, not the state's input.
+        variable: Option<Ident>,
         path: FieldPath,
         op: CompareOp,
         value: Lit,

@@ -115,6 +115,30 @@ fn marker(name: &Ident) -> Ident {
     format_ident!("__stepfn_state_{}", name)
 }
 
+/// A read of `$name.path`: its JSONPath (`$name.a`, the fields in serde's names) and the
+/// value of its type for the check. Unassigned variables were reported by the checks.
+fn variable_parts(
+    variables: &Variables,
+    name: &Ident,
+    path: &FieldPath,
+) -> (TokenStream, TokenStream) {
+    let span = path.fields.last().map_or(name.span(), Ident::span);
+    let Some((root, assigned)) = variables.get(&name.to_string()).and_then(|v| v.first()) else {
+        return (
+            quote!(::std::string::String::new()),
+            quote_spanned!(span=> ::stepfn::__private::value_of()),
+        );
+    };
+    let mut full = assigned.clone();
+    full.fields.extend(path.fields.iter().cloned());
+    let base_lens = lens_from(root.clone(), assigned);
+    let full_lens = lens_from(root.clone(), &full);
+    let text = name.to_string();
+    let json = quote!(::stepfn::__private::variable_path(#text, &#full_lens.json_path(), &#base_lens.json_path()));
+    let value = typed_value(root, &full, span);
+    (json, value)
+}
+
 /// A value of the type of the field `path` of a `root`, for the never-run checks, placed at
 /// `span`.
 fn typed_value(root: &TokenStream, path: &FieldPath, span: Span) -> TokenStream {
@@ -141,8 +165,11 @@ struct Cx {
     workflow_input: TokenStream,
     /// Each variable's assignments: the type its `assign` path starts from and the path. The
     /// first gives the variable its type; the others must agree.
-    variables: HashMap<String, Vec<(TokenStream, FieldPath)>>,
+    variables: Variables,
 }
+
+/// Each variable's assignments: the type its `assign` path starts from, and the path.
+type Variables = HashMap<String, Vec<(TokenStream, FieldPath)>>;
 
 /// How a state's input type is found.
 #[derive(Clone)]
@@ -341,7 +368,7 @@ impl Cx {
                 let rules: Vec<TokenStream> = rules
                     .iter()
                     .map(|r| {
-                        let condition = condition_model(&state.name, &r.condition);
+                        let condition = condition_model(&state.name, &r.condition, &self.variables);
                         let next = r.next.to_string();
                         quote!((#condition, #next))
                     })
@@ -629,7 +656,7 @@ impl Cx {
                     literal_fields.push(quote!(#field: #value));
                 }
                 TemplateValue::Variable { name, path } => {
-                    let (json, value) = self.variable_parts(name, path);
+                    let (json, value) = variable_parts(&self.variables, name, path);
                     json_fields.push(
                         quote!((#json_name, ::stepfn::__private::TemplateField::Path(#json))),
                     );
@@ -697,30 +724,6 @@ impl Cx {
                 _ => {}
             }
         }
-    }
-
-    /// A read of `$name.path`: its JSONPath (`$name.a`, the fields in serde's names) and the
-    /// value of its type for the check. Unassigned variables were reported by the checks.
-    fn variable_parts(&self, name: &Ident, path: &FieldPath) -> (TokenStream, TokenStream) {
-        let span = path.fields.last().map_or(name.span(), Ident::span);
-        let Some((root, assigned)) = self
-            .variables
-            .get(&name.to_string())
-            .and_then(|v| v.first())
-        else {
-            return (
-                quote!(::std::string::String::new()),
-                quote_spanned!(span=> ::stepfn::__private::value_of()),
-            );
-        };
-        let mut full = assigned.clone();
-        full.fields.extend(path.fields.iter().cloned());
-        let base_lens = lens_from(root.clone(), assigned);
-        let full_lens = lens_from(root.clone(), &full);
-        let text = name.to_string();
-        let json = quote!(::stepfn::__private::variable_path(#text, &#full_lens.json_path(), &#base_lens.json_path()));
-        let value = typed_value(root, &full, span);
-        (json, value)
     }
 
     /// An intrinsic call's ASL text (built when the definition is) and the expression the
@@ -854,7 +857,7 @@ impl Cx {
                 (part(quote!(Path(::std::string::String::from(#asl)))), check)
             }
             TemplateValue::Variable { name, path } => {
-                let (json, value) = self.variable_parts(name, path);
+                let (json, value) = variable_parts(&self.variables, name, path);
                 (part(quote!(Path(#json))), quote!(&#value))
             }
             TemplateValue::Call(call) => {
@@ -1302,21 +1305,32 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
 }
 
 /// The ASL of a Choice condition; the operator follows the literal's type.
-fn condition_model(state: &Ident, condition: &Condition) -> TokenStream {
+fn condition_model(state: &Ident, condition: &Condition, variables: &Variables) -> TokenStream {
     match condition {
         Condition::And(a, b) => {
-            let (a, b) = (condition_model(state, a), condition_model(state, b));
+            let (a, b) = (
+                condition_model(state, a, variables),
+                condition_model(state, b, variables),
+            );
             quote!(::stepfn::__private::combine("And", ::std::vec![#a, #b]))
         }
         Condition::Or(a, b) => {
-            let (a, b) = (condition_model(state, a), condition_model(state, b));
+            let (a, b) = (
+                condition_model(state, a, variables),
+                condition_model(state, b, variables),
+            );
             quote!(::stepfn::__private::combine("Or", ::std::vec![#a, #b]))
         }
         Condition::Not(a) => {
-            let a = condition_model(state, a);
+            let a = condition_model(state, a, variables);
             quote!(::stepfn::__private::not(#a))
         }
-        Condition::Compare { path, op, value } => {
+        Condition::Compare {
+            variable,
+            path,
+            op,
+            value,
+        } => {
             let family = match value {
                 Lit::Str(_) => "String",
                 Lit::Bool(_) => "Boolean",
@@ -1335,9 +1349,31 @@ fn condition_model(state: &Ident, condition: &Condition) -> TokenStream {
                 Lit::Bool(_) => quote!(::stepfn::__private::boolean_field),
                 _ => quote!(::stepfn::__private::number_field),
             };
-            let lens = checked_lens(state, path, check);
-            let json_path = quote!(&#lens.json_path());
-            let compare = quote!(::stepfn::__private::compare(#json_path, #operator, ::stepfn::__private::json(#value)));
+            let compare = match variable {
+                Some(name) => {
+                    // The variable's field, checked by a closure that is never called.
+                    let (json, typed) = variable_parts(variables, name, path);
+                    let operand = Ident::new(
+                        match value {
+                            Lit::Str(_) => "string_operand",
+                            Lit::Bool(_) => "boolean_operand",
+                            _ => "number_operand",
+                        },
+                        Span::call_site(),
+                    );
+                    let span = path.fields.last().map_or(name.span(), Ident::span);
+                    let check = respan(quote!(::stepfn::__private::#operand(#typed)), span);
+                    quote!({
+                        let _ = || #check;
+                        ::stepfn::__private::compare(&#json, #operator, ::stepfn::__private::json(#value))
+                    })
+                }
+                None => {
+                    let lens = checked_lens(state, path, check);
+                    let json_path = quote!(&#lens.json_path());
+                    quote!(::stepfn::__private::compare(#json_path, #operator, ::stepfn::__private::json(#value)))
+                }
+            };
             if *op == CompareOp::Ne {
                 quote!(::stepfn::__private::not(#compare))
             } else {

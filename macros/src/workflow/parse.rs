@@ -827,7 +827,17 @@ fn parse_unary(input: ParseStream) -> syn::Result<Condition> {
             pattern,
         });
     }
-    let path = parse_path(input)?;
+    let variable = if input.peek(Token![$]) {
+        input.parse::<Token![$]>()?;
+        Some(input.parse::<Ident>()?)
+    } else {
+        None
+    };
+    let path = if variable.is_some() && !input.peek(Token![.]) {
+        FieldPath { fields: Vec::new() }
+    } else {
+        parse_path(input)?
+    };
     let op = if input.peek(Token![==]) {
         input.parse::<Token![==]>()?;
         CompareOp::Eq
@@ -850,6 +860,12 @@ fn parse_unary(input: ParseStream) -> syn::Result<Condition> {
         return Err(input.error("expected a comparison: ==, !=, <, <=, > or >="));
     };
     if !input.peek(syn::Lit) {
+        if let Some(name) = &variable {
+            return Err(syn::Error::new_spanned(
+                name,
+                "a Choice rule compares a variable with a literal (a string, a number, a boolean)",
+            ));
+        }
         let variant: Path = input.parse().map_err(|_| {
             input.error("a Choice rule compares with a literal (a string, a number, a boolean) or an enum variant such as `Status::Shipped`")
         })?;
@@ -876,7 +892,12 @@ fn parse_unary(input: ParseStream) -> syn::Result<Condition> {
             ))
         }
     }
-    Ok(Condition::Compare { path, op, value })
+    Ok(Condition::Compare {
+        variable,
+        path,
+        op,
+        value,
+    })
 }
 
 /// An option key that is not one of `valid`: `what` lists them, and the nearest is suggested.

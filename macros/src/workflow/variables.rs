@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use syn::Ident;
 
-use super::ast::{Body, Call, Kind, StateDef, StructTemplate, TemplateValue, Workflow};
+use super::ast::{Body, Call, Condition, Kind, StateDef, StructTemplate, TemplateValue, Workflow};
 use super::check::{handling, targets};
 
 /// Every read of a variable that is not assigned on every path to it, or not at all.
@@ -155,7 +155,27 @@ fn reads(state: &StateDef) -> Vec<&Ident> {
     for t in templates {
         template_reads(t, &mut out);
     }
+    if let Kind::Choice { rules, .. } = &state.kind {
+        for rule in rules {
+            condition_reads(&rule.condition, &mut out);
+        }
+    }
     out
+}
+
+fn condition_reads<'a>(condition: &'a Condition, out: &mut Vec<&'a Ident>) {
+    match condition {
+        Condition::And(a, b) | Condition::Or(a, b) => {
+            condition_reads(a, out);
+            condition_reads(b, out);
+        }
+        Condition::Not(a) => condition_reads(a, out),
+        Condition::Compare {
+            variable: Some(name),
+            ..
+        } => out.push(name),
+        _ => {}
+    }
 }
 
 fn template_reads<'a>(t: &'a StructTemplate, out: &mut Vec<&'a Ident>) {

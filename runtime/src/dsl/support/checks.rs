@@ -201,3 +201,10 @@ pub fn variant_field<F: VariantOperand<E>, E>(field: Lens<F>) -> Lens<F> {
 pub fn variant_field_of<F: VariantOperand<E>, E>(field: Lens<F>, _variant: &E) -> Lens<F> {
     field
 }
+
+/// A variable a Choice rule compares with a number.
+pub fn number_operand<F: NumberOperand>(_value: F) {}
+/// A variable a Choice rule compares with a string.
+pub fn string_operand<F: StringOperand>(_value: F) {}
+/// A variable a Choice rule compares with a boolean.
+pub fn boolean_operand<F: BooleanOperand>(_value: F) {}

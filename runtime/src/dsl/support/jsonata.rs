@@ -424,7 +424,7 @@ fn condition(rule: &Condition) -> String {
         Condition::Jsonata(_) => return "false".into(),
         Condition::Compare(c) => c,
     };
-    let variable = input_expr(c.variable.source());
+    let variable = path_expr(c.variable.source(), "$states.input");
     let literal = match &c.value {
         ComparisonValue::String(s) => Value::String(s.clone()).to_string(),
         ComparisonValue::Number(n) => n.to_string(),
