@@ -117,12 +117,27 @@ pub struct Shape {
 /// A Distributed Map's settings.
 #[derive(Default)]
 pub struct Distributed {
-    /// `reader = s3_json("bucket", "key")`: the ItemReader's input type, bucket and key.
-    pub reader: Option<(String, LitStr, LitStr)>,
+    /// `reader = s3_json("bucket", "key")`: the ItemReader.
+    pub reader: Option<Reader>,
     pub tolerated_failure_percentage: Option<f64>,
     pub tolerated_failure_count: Option<u64>,
     /// `writer = s3("bucket", "prefix")`: the ResultWriter's bucket and prefix.
     pub writer: Option<(LitStr, LitStr)>,
+}
+
+/// A Distributed Map's ItemReader: `s3_json`, `s3_jsonl`, `s3_csv` or `s3_manifest` of a
+/// bucket and key, with its options.
+pub struct Reader {
+    /// `JSON`, `JSONL`, `CSV` or `MANIFEST`.
+    pub input_type: &'static str,
+    pub bucket: LitStr,
+    pub key: LitStr,
+    /// `headers = ["a", "b"]` (CSVHeaders, GIVEN); absent: the first row (FIRST_ROW).
+    pub csv_headers: Option<Vec<LitStr>>,
+    /// `delimiter = pipe`: `COMMA`, `PIPE`, `SEMICOLON`, `SPACE` or `TAB`.
+    pub csv_delimiter: Option<&'static str>,
+    /// `max_items = N` (MaxItems).
+    pub max_items: Option<u64>,
 }
 
 /// `Type { field: .path, other: "literal" }`: a payload template written as the struct it

@@ -425,8 +425,27 @@ impl Cx {
                     None => quote!(::core::option::Option::None),
                     Some(d) => {
                         let reader = match &d.reader {
-                            Some((input_type, bucket, key)) => {
-                                quote!(::core::option::Option::Some((#input_type, #bucket, #key)))
+                            Some(r) => {
+                                let (input_type, bucket, key) = (r.input_type, &r.bucket, &r.key);
+                                let headers = match &r.csv_headers {
+                                    Some(h) => {
+                                        quote!(::core::option::Option::Some(::std::vec![#(#h),*]))
+                                    }
+                                    None => quote!(::core::option::Option::None),
+                                };
+                                let delimiter = option_str(r.csv_delimiter);
+                                let max_items = match r.max_items {
+                                    Some(n) => quote!(::core::option::Option::Some(#n)),
+                                    None => quote!(::core::option::Option::None),
+                                };
+                                quote!(::core::option::Option::Some(::stepfn::__private::Reader {
+                                    input_type: #input_type,
+                                    bucket: #bucket,
+                                    key: #key,
+                                    csv_headers: #headers,
+                                    csv_delimiter: #delimiter,
+                                    max_items: #max_items,
+                                }))
                             }
                             None => quote!(::core::option::Option::None),
                         };

@@ -424,25 +424,8 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                         }
                     }
                     "reader" => {
-                        let function: Ident = args.parse()?;
-                        let input_type = match function.to_string().as_str() {
-                            "s3_json" => "JSON",
-                            "s3_jsonl" => "JSONL",
-                            "s3_csv" => "CSV",
-                            _ => {
-                                return Err(syn::Error::new_spanned(
-                                    function,
-                                    "a reader is `s3_json(bucket, key)`, `s3_jsonl(bucket, key)` or `s3_csv(bucket, key)`",
-                                ))
-                            }
-                        };
-                        let location;
-                        parenthesized!(location in args);
-                        let bucket: LitStr = location.parse()?;
-                        location.parse::<Token![,]>()?;
-                        let key: LitStr = location.parse()?;
                         distributed.get_or_insert_with(Distributed::default).reader =
-                            Some((input_type.to_string(), bucket, key));
+                            Some(parse_reader(args)?);
                     }
                     "tolerated_failure_percentage" => {
                         let lit: Lit = args.parse()?;
@@ -994,4 +977,86 @@ fn shape_key(key: &Ident, args: ParseStream, shape: &mut Shape) -> syn::Result<b
         _ => return Ok(false),
     }
     Ok(true)
+}
+
+/// `s3_json("bucket", "key")`, `s3_jsonl(..)`, `s3_csv("bucket", "key", headers = ["a"],
+/// delimiter = pipe, max_items = 100)` or `s3_manifest(..)`.
+fn parse_reader(args: ParseStream) -> syn::Result<Reader> {
+    let function: Ident = args.parse()?;
+    let input_type = match function.to_string().as_str() {
+        "s3_json" => "JSON",
+        "s3_jsonl" => "JSONL",
+        "s3_csv" => "CSV",
+        "s3_manifest" => "MANIFEST",
+        _ => {
+            return Err(syn::Error::new_spanned(
+                function,
+                "a reader is `s3_json(bucket, key)`, `s3_jsonl(bucket, key)`, `s3_csv(bucket, key)` or `s3_manifest(bucket, key)`",
+            ))
+        }
+    };
+    let location;
+    parenthesized!(location in args);
+    let bucket: LitStr = location.parse()?;
+    location.parse::<Token![,]>()?;
+    let key: LitStr = location.parse()?;
+    let mut reader = Reader {
+        input_type,
+        bucket,
+        key,
+        csv_headers: None,
+        csv_delimiter: None,
+        max_items: None,
+    };
+    while location.peek(Token![,]) {
+        location.parse::<Token![,]>()?;
+        if location.is_empty() {
+            break;
+        }
+        let option: Ident = location.parse()?;
+        location.parse::<Token![=]>()?;
+        let csv_only = |what: &str| {
+            syn::Error::new_spanned(&option, format!("`{what}` is an option of `s3_csv` only"))
+        };
+        match option.to_string().as_str() {
+            "headers" => {
+                if input_type != "CSV" {
+                    return Err(csv_only("headers"));
+                }
+                let list;
+                bracketed!(list in location);
+                let names = list.parse_terminated(|p| p.parse::<LitStr>(), Token![,])?;
+                reader.csv_headers = Some(names.into_iter().collect());
+            }
+            "delimiter" => {
+                if input_type != "CSV" {
+                    return Err(csv_only("delimiter"));
+                }
+                let name: Ident = location.parse()?;
+                reader.csv_delimiter = Some(match name.to_string().as_str() {
+                    "comma" => "COMMA",
+                    "pipe" => "PIPE",
+                    "semicolon" => "SEMICOLON",
+                    "space" => "SPACE",
+                    "tab" => "TAB",
+                    _ => {
+                        return Err(syn::Error::new_spanned(
+                            name,
+                            "a delimiter is `comma`, `pipe`, `semicolon`, `space` or `tab`",
+                        ))
+                    }
+                });
+            }
+            "max_items" => {
+                let n: syn::LitInt = location.parse()?;
+                reader.max_items = Some(n.base10_parse()?);
+            }
+            _ => return Err(unknown_key(
+                &option,
+                &["headers", "delimiter", "max_items"],
+                "a reader takes `headers = [..]` and `delimiter = ..` (CSV) and `max_items = N`",
+            )),
+        }
+    }
+    Ok(reader)
 }

@@ -7,10 +7,10 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use stepfn_codegen::model::{
     Assign, Branch, Catcher, Choice, ChoiceRule, Comparison, ComparisonOperator, ComparisonValue,
-    Condition, ExecutionType, Fail, InputType, ItemBatcher, ItemReader, JitterStrategy, Map,
-    MaybeJsonata, NestedRule, Nullable, Parallel, Pass, Path, ProcessorConfig, ProcessorMode,
-    Query, ReaderConfig, Resource, ResultWriter, Retrier, State, StateMachine, Succeed, Task,
-    Template, Transition, Wait,
+    Condition, CsvDelimiter, CsvHeaderLocation, ExecutionType, Fail, InputType, ItemBatcher,
+    ItemReader, JitterStrategy, Map, MaybeJsonata, NestedRule, Nullable, Parallel, Pass, Path,
+    ProcessorConfig, ProcessorMode, Query, ReaderConfig, Resource, ResultWriter, Retrier, State,
+    StateMachine, Succeed, Task, Template, Transition, Wait,
 };
 
 use super::super::task::Task as DslTask;
@@ -322,11 +322,27 @@ pub fn shaped(mut state: State, result_path: Option<&str>, output_path: Option<&
     state
 }
 
+/// A Distributed Map's ItemReader: an S3 object and how to read it.
+pub struct Reader {
+    /// `JSON`, `JSONL`, `CSV` or `MANIFEST`.
+    pub input_type: &'static str,
+    /// The bucket.
+    pub bucket: &'static str,
+    /// The object's key.
+    pub key: &'static str,
+    /// `CSVHeaders` (with `CSVHeaderLocation: GIVEN`); for CSV without them, `FIRST_ROW`.
+    pub csv_headers: Option<Vec<&'static str>>,
+    /// `CSVDelimiter`.
+    pub csv_delimiter: Option<&'static str>,
+    /// `MaxItems`.
+    pub max_items: Option<u64>,
+}
+
 /// A Distributed Map's settings: an ItemReader (input type, bucket, key) and the failures
 /// it tolerates.
 pub struct Distributed {
-    /// `JSON`, `JSONL` or `CSV`, the bucket and the key.
-    pub reader: Option<(&'static str, &'static str, &'static str)>,
+    /// The ItemReader.
+    pub reader: Option<Reader>,
     /// The ResultWriter's bucket and prefix.
     pub writer: Option<(&'static str, &'static str)>,
     /// `ToleratedFailurePercentage`.
@@ -385,14 +401,29 @@ pub fn map_state(
                 mode: Some(ProcessorMode::Distributed),
                 execution_type: Some(ExecutionType::Standard),
             });
-            map.item_reader = d.reader.map(|(input_type, bucket, key)| ItemReader {
-                resource: "arn:aws:states:::s3:getObject".to_string(),
-                parameters: Some(literal_object([("Bucket", bucket), ("Key", key)])),
-                reader_config: Some(ReaderConfig {
-                    input_type: InputType::from_name(input_type),
+            map.item_reader = d.reader.map(|r| {
+                let csv = r.input_type == "CSV";
+                ItemReader {
+                    resource: "arn:aws:states:::s3:getObject".to_string(),
+                    parameters: Some(literal_object([("Bucket", r.bucket), ("Key", r.key)])),
+                    reader_config: Some(ReaderConfig {
+                        input_type: InputType::from_name(r.input_type),
+                        csv_header_location: csv.then(|| {
+                            if r.csv_headers.is_some() {
+                                CsvHeaderLocation::Given
+                            } else {
+                                CsvHeaderLocation::FirstRow
+                            }
+                        }),
+                        csv_headers: r
+                            .csv_headers
+                            .map(|h| h.into_iter().map(str::to_string).collect()),
+                        csv_delimiter: r.csv_delimiter.and_then(CsvDelimiter::from_name),
+                        max_items: r.max_items.map(MaybeJsonata::Literal),
+                        ..Default::default()
+                    }),
                     ..Default::default()
-                }),
-                ..Default::default()
+                }
             });
             map.result_writer = d.writer.map(|(bucket, prefix)| ResultWriter {
                 resource: Some("arn:aws:states:::s3:putObject".to_string()),
