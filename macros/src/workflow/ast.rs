@@ -85,7 +85,7 @@ pub enum Kind {
         ty: Option<Type>,
         branches: Vec<Body>,
         /// `parallel(result_path = .a, output = .b as T)`: as a Task's.
-        shape: Shape,
+        shape: Box<Shape>,
         next: Target,
         handling: Handling,
     },
@@ -100,7 +100,7 @@ pub enum Kind {
         distributed: Option<Distributed>,
         body: Box<Body>,
         /// `result_path = .a`, `output = .b as T`: as a Task's.
-        shape: Shape,
+        shape: Box<Shape>,
         next: Target,
         handling: Handling,
     },

@@ -375,7 +375,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
         Ok(Kind::Parallel {
             ty,
             branches,
-            shape,
+            shape: Box::new(shape),
             next,
             handling,
         })
@@ -498,7 +498,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
             ));
         }
         Ok(Kind::Map {
-            shape,
+            shape: Box::new(shape),
             item,
             items,
             item_selector,
