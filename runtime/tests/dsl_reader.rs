@@ -74,7 +74,52 @@ async fn a_native_run_reads_the_rows_as_configured() {
     let options = ExecutionOptions::new()
         .with_clock(Arc::new(VirtualClock::starting_at(0)))
         .with_s3_root(&root);
-    let out = Stock::run_with(Job { name: "j".into() }, options).await.unwrap();
+    let out = Stock::run_with(Job { name: "j".into() }, options)
+        .await
+        .unwrap();
     assert_eq!(out, vec!["3xapple".to_string(), "5xpear".into()]);
     let _ = std::fs::remove_dir_all(root);
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+pub struct Batch {
+    pub name: String,
+    pub rows: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload, Default)]
+pub struct Meta {
+    pub job: String,
+}
+
+#[task]
+async fn label_batch(batch: stepfn::ItemBatch<String, Meta>) -> String {
+    format!("{}:{}", batch.batch_input.job, batch.items.join("+"))
+}
+
+workflow! {
+    pub Batched(Batch) -> Vec<String> {
+        start Chunks;
+        Chunks: map<String>(items = .rows, max_items_per_batch = 2, batch_input = Meta { job: .name }) -> end {
+            start LabelBatch;
+            LabelBatch: task label_batch -> end;
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_batch_carries_its_batch_input() {
+    let asl: serde_json::Value = serde_json::from_str(&Batched::asl_json()).unwrap();
+    assert_eq!(
+        asl["States"]["Chunks"]["ItemBatcher"],
+        json!({"MaxItemsPerBatch": 2, "BatchInput": {"job.$": "$.name"}})
+    );
+    assert!(stepfn::validate(Batched::definition(), &Default::default()).is_empty());
+    let input = Batch {
+        name: "nightly".into(),
+        rows: vec!["a".into(), "b".into(), "c".into()],
+    };
+    let options = ExecutionOptions::new().with_clock(Arc::new(VirtualClock::starting_at(0)));
+    let out = Batched::run_with(input, options).await.unwrap();
+    assert_eq!(out, vec!["nightly:a+b".to_string(), "nightly:c".into()]);
 }

@@ -96,6 +96,9 @@ pub enum Kind {
         item_selector: Option<StructTemplate>,
         /// `max_items_per_batch = N`: iterations take batches (`stepfn::ItemBatch<Item>`).
         batch: Option<u64>,
+        /// `batch_input = T { .. }`: what every batch carries besides its items
+        /// (`stepfn::ItemBatch<Item, T>`).
+        batch_input: Option<StructTemplate>,
         max_concurrency: Option<u64>,
         distributed: Option<Distributed>,
         body: Box<Body>,

@@ -401,6 +401,7 @@ impl Cx {
                 next,
                 handling,
                 shape,
+                batch_input,
             } => {
                 let processor = self.body_model(body);
                 let m = marker(&state.name);
@@ -483,7 +484,19 @@ impl Cx {
                 };
                 let (retry, catch) = self.handling_model(&state.name, handling, None);
                 let next = next_of(next);
-                let model = quote!(::stepfn::__private::map_state(#comment, #items, #max, #distributed, #selector, #batch, #processor, #next, #retry, #catch));
+                let batch_input = match batch_input {
+                    Some(t) => {
+                        let ty = &t.ty;
+                        self.template(
+                            Some(t),
+                            &quote!(<#m as ::stepfn::__private::StateTypes>::In),
+                            None,
+                            quote!(#ty),
+                        )
+                    }
+                    None => quote!(::core::option::Option::None),
+                };
+                let model = quote!(::stepfn::__private::with_batch_input(::stepfn::__private::map_state(#comment, #items, #max, #distributed, #selector, #batch, #processor, #next, #retry, #catch), #batch_input));
                 self.shape_model(state, shape, model)
             }
         }
@@ -1179,6 +1192,7 @@ impl Cx {
                 item,
                 item_selector,
                 batch,
+                batch_input,
                 body,
                 shape,
                 ..
@@ -1190,10 +1204,19 @@ impl Cx {
                         let as_type: syn::Type = syn::parse_quote!(#ty);
                         (quote!(#ty), tag(&as_type))
                     }
-                    (None, Some(_)) => (
-                        quote!(::stepfn::__private::ItemBatch<#item>),
-                        quote!(::stepfn::__private::Exact),
-                    ),
+                    (None, Some(_)) => match batch_input {
+                        Some(t) => {
+                            let ty = &t.ty;
+                            (
+                                quote!(::stepfn::__private::ItemBatch<#item, #ty>),
+                                quote!(::stepfn::__private::Exact),
+                            )
+                        }
+                        None => (
+                            quote!(::stepfn::__private::ItemBatch<#item>),
+                            quote!(::stepfn::__private::Exact),
+                        ),
+                    },
                     (None, None) => (quote!(#item), tag(item)),
                 };
                 let (tokens, (out, _)) = self.body_types(body, iteration, None)?;

@@ -391,6 +391,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
         let (mut item_selector, mut batch) = (None, None);
         let mut distributed: Option<Distributed> = None;
         let mut shape = Shape::default();
+        let mut batch_input = None;
         if input.peek(syn::token::Paren) {
             key_values(input, |key, args| {
                 match key.to_string().as_str() {
@@ -400,6 +401,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                         max_concurrency = Some(n.base10_parse()?);
                     }
                     "item_selector" => item_selector = Some(parse_template(args)?),
+                    "batch_input" => batch_input = Some(parse_template(args)?),
                     "max_items_per_batch" => {
                         let n: syn::LitInt = args.parse()?;
                         let value: u64 = n.base10_parse()?;
@@ -468,7 +470,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                     }
                     _ if shape_key(&key, args, &mut shape)? => {}
                     _ => {
-                        return Err(unknown_key(&key, &["items", "max_concurrency", "item_selector", "max_items_per_batch", "mode", "reader", "writer", "tolerated_failure_percentage", "tolerated_failure_count", "result_path", "output"], "a map takes `items`, `item_selector`, `max_items_per_batch`, `max_concurrency`, `mode`, `reader`, `writer`, `tolerated_failure_percentage`, `tolerated_failure_count`, `result_path` and `output`"))
+                        return Err(unknown_key(&key, &["items", "max_concurrency", "item_selector", "max_items_per_batch", "batch_input", "mode", "reader", "writer", "tolerated_failure_percentage", "tolerated_failure_count", "result_path", "output"], "a map takes `items`, `item_selector`, `max_items_per_batch`, `batch_input`, `max_concurrency`, `mode`, `reader`, `writer`, `tolerated_failure_percentage`, `tolerated_failure_count`, `result_path` and `output`"))
                     }
                 }
                 Ok(())
@@ -497,7 +499,14 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                 "a map with batches takes its items as `ItemBatch<Item>`; it has no `item_selector`",
             ));
         }
+        if let (Some(t), None) = (&batch_input, batch) {
+            return Err(syn::Error::new_spanned(
+                &t.ty,
+                "`batch_input` goes with `max_items_per_batch`: it is what every batch carries",
+            ));
+        }
         Ok(Kind::Map {
+            batch_input,
             shape: Box::new(shape),
             item,
             items,

@@ -101,12 +101,29 @@ pub struct ErrorOutput {
     pub cause: Option<String>,
 }
 
-/// What each iteration of a Map with `max_items_per_batch` takes: `{"Items": [...]}`.
+/// What each iteration of a Map with `max_items_per_batch` takes: `{"Items": [...]}`, and
+/// with `batch_input = T { .. }` the `BatchInput` every batch carries, of type `B`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ItemBatch<I> {
+pub struct ItemBatch<I, B = ()> {
     /// The items of this batch.
     #[serde(rename = "Items")]
     pub items: Vec<I>,
+    /// What `batch_input` built from the Map's input (`()` without one).
+    #[serde(
+        rename = "BatchInput",
+        default,
+        skip_serializing_if = "is_unit",
+        bound(
+            serialize = "I: serde::Serialize, B: serde::Serialize",
+            deserialize = "I: serde::Deserialize<'de>, B: serde::Deserialize<'de> + Default"
+        )
+    )]
+    pub batch_input: B,
+}
+
+/// Whether a batch input is `()`, which is not written (a batch without one is `{"Items"}`).
+fn is_unit<B>(_: &B) -> bool {
+    std::mem::size_of::<B>() == 0
 }
 
 /// What a Distributed Map with a `writer` gives: where its results were written.

@@ -306,6 +306,16 @@ pub fn parallel_state(
     })
 }
 
+/// A Map state whose batches carry `BatchInput`.
+pub fn with_batch_input(mut state: State, batch_input: Option<Template>) -> State {
+    if let (State::Map(map), Some(template)) = (&mut state, batch_input) {
+        if let Some(batcher) = map.item_batcher.as_mut() {
+            batcher.batch_input = Some(template);
+        }
+    }
+    state
+}
+
 /// A Parallel or Map state with its ResultPath and OutputPath.
 pub fn shaped(mut state: State, result_path: Option<&str>, output_path: Option<&str>) -> State {
     match &mut state {
