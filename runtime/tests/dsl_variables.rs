@@ -206,3 +206,62 @@ async fn choice_rules_read_variables() {
     assert!(Tiered::run_with(blocked.clone(), options()).await.is_err());
     assert!(TieredJsonata::run_with(blocked, options()).await.is_err());
 }
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+pub struct Wrapper {
+    pub order: Order,
+}
+
+workflow! {
+    pub FromVariable(Wrapper) -> Vec<String> {
+        start Remember;
+        Remember: pass -> Each assign(skus = .order.skus, order_id = .order.id);
+        Each: map<String>(
+            items = $skus,
+            item_selector = Line { sku: item, order_id: $order_id, email: "x@example.com" }
+        ) -> end {
+            start Label2;
+            Label2: task label -> end;
+        }
+    }
+}
+
+workflow! {
+    pub FromVariableJsonata(Wrapper) -> Vec<String> {
+        query_language = jsonata;
+        start Remember;
+        Remember: pass -> Each assign(skus = .order.skus, order_id = .order.id);
+        Each: map<String>(
+            items = $skus,
+            item_selector = Line { sku: item, order_id: $order_id, email: "x@example.com" }
+        ) -> end {
+            start Label2;
+            Label2: task label -> end;
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_map_iterates_a_variable() {
+    let asl: serde_json::Value = serde_json::from_str(&FromVariable::asl_json()).unwrap();
+    assert_eq!(asl["States"]["Each"]["ItemsPath"], json!("$skus"));
+    assert!(stepfn::validate(FromVariable::definition(), &Default::default()).is_empty());
+    assert!(stepfn::validate(FromVariableJsonata::definition(), &Default::default()).is_empty());
+    let expected = vec![
+        "o-9/a/x@example.com".to_string(),
+        "o-9/b/x@example.com".into(),
+    ];
+    let input = Wrapper { order: order() };
+    assert_eq!(
+        FromVariable::run_with(input.clone(), options())
+            .await
+            .unwrap(),
+        expected
+    );
+    assert_eq!(
+        FromVariableJsonata::run_with(input, options())
+            .await
+            .unwrap(),
+        expected
+    );
+}

@@ -92,6 +92,8 @@ pub enum Kind {
     Map {
         item: Type,
         items: Option<FieldPath>,
+        /// `items = $name.field`: the items from a variable instead.
+        items_variable: Option<(Ident, FieldPath)>,
         /// `item_selector = T { a: .f, b: item.g, i: index }`: each iteration's input.
         item_selector: Option<StructTemplate>,
         /// `max_items_per_batch = N`: iterations take batches (`stepfn::ItemBatch<Item>`).

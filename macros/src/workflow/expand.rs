@@ -393,6 +393,7 @@ impl Cx {
             Kind::Map {
                 item,
                 items,
+                items_variable,
                 max_concurrency,
                 distributed,
                 item_selector,
@@ -467,8 +468,21 @@ impl Cx {
                         quote!(::core::option::Option::Some(::stepfn::__private::Distributed { reader: #reader, writer: #writer, tolerated_failure_percentage: #pct, tolerated_failure_count: #count }))
                     }
                 };
-                let items = match items {
-                    Some(path) => {
+                let items = match (items, items_variable) {
+                    (_, Some((name, path))) => {
+                        // Checked by a closure that is never called: a sequence of items.
+                        let (json, typed) = variable_parts(&self.variables, name, path);
+                        let span = path.fields.last().map_or(name.span(), Ident::span);
+                        let check = respan(
+                            quote!(::stepfn::__private::items_value::<#item, _>(#typed)),
+                            span,
+                        );
+                        quote!(::core::option::Option::Some(&{
+                            let _ = || #check;
+                            #json
+                        }))
+                    }
+                    (Some(path), None) => {
                         let lens = checked_lens(
                             &state.name,
                             path,
@@ -476,7 +490,7 @@ impl Cx {
                         );
                         quote!(::core::option::Option::Some(&#lens.json_path()))
                     }
-                    None => quote!(::core::option::Option::None),
+                    (None, None) => quote!(::core::option::Option::None),
                 };
                 let max = match max_concurrency {
                     Some(n) => quote!(::core::option::Option::Some(#n)),
@@ -1531,7 +1545,10 @@ fn input_of(
             ..
         } => return Ok(value()),
         Kind::Map {
-            item, items: None, ..
+            item,
+            items: None,
+            items_variable: None,
+            ..
         } => {
             return Ok((
                 quote!(::std::vec::Vec<#item>),

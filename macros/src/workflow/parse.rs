@@ -388,6 +388,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
             )
         })?;
         let (mut items, mut max_concurrency) = (None, None);
+        let mut items_variable = None;
         let (mut item_selector, mut batch) = (None, None);
         let mut distributed: Option<Distributed> = None;
         let mut shape = Shape::default();
@@ -395,6 +396,16 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
         if input.peek(syn::token::Paren) {
             key_values(input, |key, args| {
                 match key.to_string().as_str() {
+                    "items" if args.peek(Token![$]) => {
+                        args.parse::<Token![$]>()?;
+                        let name: Ident = args.parse()?;
+                        let path = if args.peek(Token![.]) {
+                            parse_path(args)?
+                        } else {
+                            FieldPath { fields: Vec::new() }
+                        };
+                        items_variable = Some((name, path));
+                    }
                     "items" => items = Some(parse_path(args)?),
                     "max_concurrency" => {
                         let n: syn::LitInt = args.parse()?;
@@ -481,7 +492,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
         let content;
         let brace = braced!(content in input);
         let body = parse_body(&content, brace.span.join())?;
-        if let (Some(_), Some(d)) = (&items, &distributed) {
+        if let (true, Some(d)) = (items.is_some() || items_variable.is_some(), &distributed) {
             if d.reader.is_some() {
                 return Err(syn::Error::new(
                     keyword.span,
@@ -510,6 +521,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
             shape: Box::new(shape),
             item,
             items,
+            items_variable,
             item_selector,
             batch,
             max_concurrency,

@@ -155,6 +155,13 @@ fn reads(state: &StateDef) -> Vec<&Ident> {
     for t in templates {
         template_reads(t, &mut out);
     }
+    if let Kind::Map {
+        items_variable: Some((name, _)),
+        ..
+    } = &state.kind
+    {
+        out.push(name);
+    }
     if let Kind::Choice { rules, .. } = &state.kind {
         for rule in rules {
             condition_reads(&rule.condition, &mut out);

@@ -31,7 +31,10 @@ impl<I> Items<I> for Vec<I> {}
 impl<I, const N: usize> Items<I> for [I; N] {}
 impl<I> Items<I> for Value {}
 
-/// The path to a Map's items, a sequence of `I`.
+/// A variable a Map iterates: a sequence of `I`.
+pub fn items_value<I, C: Items<I>>(_items: C) {}
+
+/// The path to the sequence a Map iterates, whose elements are `I`.
 pub fn items_field<I, C: Items<I>>(items: Lens<C>) -> Lens<C> {
     items
 }

@@ -268,13 +268,10 @@ fn name_of(segment: &str) -> String {
     }
 }
 
+/// A path the state reads, from its input (or from a variable or the context, which such a
+/// path may name).
 fn input_expr(path: &str) -> String {
-    let mut e = String::from("$states.input");
-    for s in segments(path) {
-        e.push('.');
-        e.push_str(&name_of(&s));
-    }
-    e
+    path_expr(path, "$states.input")
 }
 
 /// A path `workflow!` emitted, read from `source` (`$$...` from the context object).
