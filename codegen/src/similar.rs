@@ -4,6 +4,20 @@
 //! answered the same way in ASL and in Rust. (Written here rather than taken from `strsim`:
 //! one function was all this crate used, and `stepfn`'s dependency budget counts crates.)
 
+/// The candidate most like `written`, when one is alike enough to be a misspelling of it
+/// (a similarity above 0.8).
+pub fn nearest<'a>(
+    written: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (jaro_winkler(written, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
 /// The Jaro–Winkler similarity of `a` and `b`, character by character: 1.0 for equal strings,
 /// 0.0 for strings with nothing in common. A score above 0.7 is raised for a common prefix of
 /// up to four characters.

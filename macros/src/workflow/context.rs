@@ -109,15 +109,8 @@ impl ContextRef {
             .or(self.segments.last())
             .map_or(self.span, Ident::span);
         let mut message = format!("the context object has no field `context.{joined}`");
-        let nearest = FIELDS
-            .iter()
-            .map(|f| {
-                let score = stepfn_codegen::similar::jaro_winkler(&joined, f.dsl);
-                (score, f.dsl)
-            })
-            .filter(|(score, _)| *score > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        if let Some((_, name)) = nearest {
+        let nearest = stepfn_codegen::similar::nearest(&joined, FIELDS.iter().map(|f| f.dsl));
+        if let Some(name) = nearest {
             message.push_str(&format!("; did you mean `context.{name}`?"));
         }
         let all: Vec<String> = FIELDS.iter().map(|f| format!("`{}`", f.dsl)).collect();

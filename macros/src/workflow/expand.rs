@@ -139,6 +139,22 @@ fn variable_parts(
     (json, value)
 }
 
+/// `output = .x as T` (OutputPath) read from a value of type `before_output` (the state's value
+/// after ResultPath): the part passed on must be a `T`.
+fn output_path(before_output: TokenStream, output: Option<&(FieldPath, syn::Type)>) -> TokenStream {
+    match output {
+        Some((path, ty)) => {
+            let lens = checked_lens_from(
+                before_output,
+                path,
+                quote!(::stepfn::__private::output_field::<#ty, _>),
+            );
+            quote!(::core::option::Option::Some(&#lens.json_path()))
+        }
+        None => quote!(::core::option::Option::None),
+    }
+}
+
 /// A value of the type of the field `path` of a `root`, for the never-run checks, placed at
 /// `span`.
 fn typed_value(root: &TokenStream, path: &FieldPath, span: Span) -> TokenStream {
@@ -287,17 +303,7 @@ impl Cx {
                 } else {
                     result_ty
                 };
-                let output = match output {
-                    Some((path, ty)) => {
-                        let lens = checked_lens_from(
-                            before_output,
-                            path,
-                            quote!(::stepfn::__private::output_field::<#ty, _>),
-                        );
-                        quote!(::core::option::Option::Some(&#lens.json_path()))
-                    }
-                    None => quote!(::core::option::Option::None),
-                };
+                let output = output_path(before_output, output.as_ref());
                 quote!(::stepfn::__private::task_state::<#task>(#comment, #input, #parameters, #result_selector, #result_path, #output, #next, #retry, #catch))
             }
             Kind::Pass {
@@ -1125,17 +1131,7 @@ impl Cx {
         } else {
             raw
         };
-        let output = match &shape.output {
-            Some((path, ty)) => {
-                let lens = checked_lens_from(
-                    before_output,
-                    path,
-                    quote!(::stepfn::__private::output_field::<#ty, _>),
-                );
-                quote!(::core::option::Option::Some(&#lens.json_path()))
-            }
-            None => quote!(::core::option::Option::None),
-        };
+        let output = output_path(before_output, shape.output.as_ref());
         quote!(::stepfn::__private::shaped(#model, #result_path, #output))
     }
 

@@ -58,19 +58,10 @@ pub fn resolve(name: &Ident) -> syn::Result<&'static Intrinsic> {
     if let Some(found) = INTRINSICS.iter().find(|f| f.dsl == written) {
         return Ok(found);
     }
-    let nearest = INTRINSICS
-        .iter()
-        .map(|f| {
-            (
-                stepfn_codegen::similar::jaro_winkler(&written, f.dsl),
-                f.dsl,
-            )
-        })
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let nearest = stepfn_codegen::similar::nearest(&written, INTRINSICS.iter().map(|f| f.dsl));
     let all: Vec<&str> = INTRINSICS.iter().map(|f| f.dsl).collect();
     let message = match nearest {
-        Some((_, n)) => format!(
+        Some(n) => format!(
             "unknown intrinsic function `{written}`: did you mean `{n}`? (the functions are {})",
             all.join(", ")
         ),

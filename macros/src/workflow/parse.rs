@@ -396,16 +396,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
         if input.peek(syn::token::Paren) {
             key_values(input, |key, args| {
                 match key.to_string().as_str() {
-                    "items" if args.peek(Token![$]) => {
-                        args.parse::<Token![$]>()?;
-                        let name: Ident = args.parse()?;
-                        let path = if args.peek(Token![.]) {
-                            parse_path(args)?
-                        } else {
-                            FieldPath { fields: Vec::new() }
-                        };
-                        items_variable = Some((name, path));
-                    }
+                    "items" if args.peek(Token![$]) => items_variable = Some(parse_variable(args)?),
                     "items" => items = Some(parse_path(args)?),
                     "max_concurrency" => {
                         let n: syn::LitInt = args.parse()?;
@@ -697,13 +688,7 @@ fn parse_template_value(content: ParseStream) -> syn::Result<TemplateValue> {
     } else if content.peek(kw::index) {
         TemplateValue::Index(content.parse()?)
     } else if content.peek(Token![$]) {
-        content.parse::<Token![$]>()?;
-        let name: Ident = content.parse()?;
-        let path = if content.peek(Token![.]) {
-            parse_path(content)?
-        } else {
-            FieldPath { fields: Vec::new() }
-        };
+        let (name, path) = parse_variable(content)?;
         TemplateValue::Variable { name, path }
     } else if content.peek(kw::context) {
         let keyword: kw::context = content.parse()?;
@@ -743,6 +728,18 @@ fn parse_template_value(content: ParseStream) -> syn::Result<TemplateValue> {
     } else {
         TemplateValue::Literal(content.parse()?)
     })
+}
+
+/// `$name` or `$name.a.b`: a workflow variable and the path into it (empty for the whole value).
+fn parse_variable(input: ParseStream) -> syn::Result<(Ident, FieldPath)> {
+    input.parse::<Token![$]>()?;
+    let name: Ident = input.parse()?;
+    let path = if input.peek(Token![.]) {
+        parse_path(input)?
+    } else {
+        FieldPath { fields: Vec::new() }
+    };
+    Ok((name, path))
 }
 
 fn parse_path(input: ParseStream) -> syn::Result<FieldPath> {
@@ -831,16 +828,11 @@ fn parse_unary(input: ParseStream) -> syn::Result<Condition> {
             pattern,
         });
     }
-    let variable = if input.peek(Token![$]) {
-        input.parse::<Token![$]>()?;
-        Some(input.parse::<Ident>()?)
+    let (variable, path) = if input.peek(Token![$]) {
+        let (name, path) = parse_variable(input)?;
+        (Some(name), path)
     } else {
-        None
-    };
-    let path = if variable.is_some() && !input.peek(Token![.]) {
-        FieldPath { fields: Vec::new() }
-    } else {
-        parse_path(input)?
+        (None, parse_path(input)?)
     };
     let op = if input.peek(Token![==]) {
         input.parse::<Token![==]>()?;
@@ -916,12 +908,7 @@ fn unknown_key(key: &Ident, valid: &[&str], what: &str) -> syn::Error {
 
 /// The entry of `valid` closest to `written`, when one is close enough to be a misspelling.
 fn nearest<'a>(written: &str, valid: &[&'a str]) -> Option<&'a str> {
-    valid
-        .iter()
-        .map(|v| (stepfn_codegen::similar::jaro_winkler(written, v), *v))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, v)| v)
+    stepfn_codegen::similar::nearest(written, valid.iter().copied())
 }
 
 /// A succeed or fail state ends its branch: `-> next` after one is a mistake worth naming.

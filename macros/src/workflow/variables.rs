@@ -97,13 +97,8 @@ fn check_body(
                     state.name
                 )
             } else {
-                let nearest = anywhere
-                    .iter()
-                    .map(|v| (stepfn_codegen::similar::jaro_winkler(&name, v), v))
-                    .filter(|(score, _)| *score > 0.8)
-                    .max_by(|a, b| a.0.total_cmp(&b.0));
-                match nearest {
-                    Some((_, v)) => format!("no state assigns `${name}`; did you mean `${v}`?"),
+                match stepfn_codegen::similar::nearest(&name, anywhere.iter().map(String::as_str)) {
+                    Some(v) => format!("no state assigns `${name}`; did you mean `${v}`?"),
                     None => {
                         format!("no state assigns `${name}`: set it with `assign({name} = .field)`")
                     }
