@@ -21,6 +21,7 @@
 //! execution ended.
 
 use serde::{Deserialize, Serialize};
+use stepfn::aws::sqs::SendMessage;
 use stepfn::dsl::{send_task_output, DurableWorkflow};
 use stepfn::{task, workflow, Payload, Workflow};
 
@@ -36,14 +37,6 @@ pub struct Decision {
     pub article_id: String,
     pub approved: bool,
     pub editor: String,
-}
-
-/// SQS SendMessage's request, as the integration takes it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
-#[serde(rename_all = "PascalCase")]
-pub struct ReviewMessage {
-    pub queue_url: String,
-    pub message_body: ReviewRequest,
 }
 
 /// What an editor's tool reads from the queue: the draft, and the token to answer with.
@@ -64,7 +57,10 @@ pub struct Published {
     timeout = "1d",
     heartbeat = "1h"
 )]
-async fn request_approval(message: ReviewMessage, ctx: &stepfn::TaskContext) -> Decision {
+async fn request_approval(
+    message: SendMessage<ReviewRequest>,
+    ctx: &stepfn::TaskContext,
+) -> Decision {
     let request = message.message_body;
     Decision {
         approved: ctx.task_token.as_deref() == Some(request.task_token.as_str())
@@ -86,9 +82,10 @@ workflow! {
     pub HumanApproval(Draft) -> Published {
         start RequestApproval;
         RequestApproval: task request_approval(
-            parameters = ReviewMessage {
+            parameters = SendMessage {
                 queue_url: "https://sqs.us-east-1.amazonaws.com/123456789012/editorial-reviews",
-                message_body: ReviewRequest { draft: ., task_token: context.task.token }
+                message_body: ReviewRequest { draft: ., task_token: context.task.token },
+                ..
             }
         ) -> Decide
             catch [States::Timeout, States::HeartbeatTimeout] -> NoAnswer;

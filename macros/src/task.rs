@@ -8,11 +8,15 @@ use syn::{FnArg, GenericArgument, ItemFn, Lit, PathArguments, ReturnType, Type};
 
 use crate::duration;
 
+mod integration;
+
 /// The attribute's arguments.
 #[derive(Default)]
 struct Args {
     schema: bool,
-    resource: Option<String>,
+    resource: Option<syn::LitStr>,
+    /// `function = "..."`: the `FunctionName` of a `lambda:invoke` task.
+    function: Option<syn::LitStr>,
     timeout: Option<u64>,
     heartbeat: Option<u64>,
 }
@@ -25,11 +29,21 @@ fn parse_args(attr: TokenStream) -> syn::Result<Args> {
             args.schema = true;
         } else if meta.path.is_ident("resource") {
             match lit()? {
-                Lit::Str(s) => args.resource = Some(s.value()),
+                Lit::Str(s) => args.resource = Some(s),
                 other => {
                     return Err(syn::Error::new_spanned(
                         other,
                         "`resource` takes a string: a Lambda ARN, an integration such as \"arn:aws:states:::sqs:sendMessage.waitForTaskToken\", an activity ARN or a \"${Placeholder}\"",
+                    ))
+                }
+            }
+        } else if meta.path.is_ident("function") {
+            match lit()? {
+                Lit::Str(s) => args.function = Some(s),
+                other => {
+                    return Err(syn::Error::new_spanned(
+                        other,
+                        "`function` takes a string: the Lambda function's name or ARN, or a \"${Placeholder}\"",
                     ))
                 }
             }
@@ -39,7 +53,7 @@ fn parse_args(attr: TokenStream) -> syn::Result<Args> {
             args.heartbeat = Some(duration::seconds(&lit()?)?);
         } else {
             return Err(meta.error(
-                "unknown #[task] argument: expected `resource`, `timeout`, `heartbeat` or `schema`",
+                "unknown #[task] argument: expected `resource`, `function`, `timeout`, `heartbeat` or `schema`",
             ));
         }
         Ok(())
@@ -70,7 +84,7 @@ pub fn tag(ty: &Type) -> TokenStream {
 }
 
 /// `validate_order` -> `${ValidateOrderArn}`.
-fn placeholder(name: &str) -> String {
+pub(crate) fn placeholder(name: &str) -> String {
     let pascal: String = name
         .split('_')
         .filter(|w| !w.is_empty())
@@ -169,7 +183,18 @@ fn expand_fn(attr: TokenStream, function: &ItemFn) -> syn::Result<TokenStream> {
     let name = &sig.ident;
     let vis = &function.vis;
     let name_text = name.to_string();
-    let resource = args.resource.unwrap_or_else(|| placeholder(&name_text));
+    let resource = args
+        .resource
+        .as_ref()
+        .map_or_else(|| placeholder(&name_text), syn::LitStr::value);
+    let integration = match &args.resource {
+        Some(lit) => integration::of(lit)?,
+        None => integration::Integration::Plain,
+    };
+    let task_call = integration.call(args.function.as_ref(), &name_text)?;
+    let result_ty = integration.result_type(&output_ty);
+    let integration_checks = integration.checks(&input_ty, &output_ty);
+    let service_errors = integration.service_errors(name, error_ty.as_ref());
     let option = |v: Option<u64>| match v {
         Some(n) => quote!(::core::option::Option::Some(#n)),
         None => quote!(::core::option::Option::None),
@@ -225,6 +250,7 @@ fn expand_fn(attr: TokenStream, function: &ItemFn) -> syn::Result<TokenStream> {
         impl ::stepfn::__private::Task for #name {
             type Input = #input_ty;
             type Output = #output_ty;
+            type Result = #result_ty;
             type Error = #error_ty;
             type InputTag = #input_tag;
             type OutputTag = #output_tag;
@@ -232,6 +258,7 @@ fn expand_fn(attr: TokenStream, function: &ItemFn) -> syn::Result<TokenStream> {
             const RESOURCE: &'static str = #resource;
             const TIMEOUT_SECONDS: ::core::option::Option<u64> = #timeout;
             const HEARTBEAT_SECONDS: ::core::option::Option<u64> = #heartbeat;
+            const CALL: ::stepfn::__private::TaskCall = #task_call;
             #schemas
             fn call(
                 #input: Self::Input,
@@ -242,6 +269,8 @@ fn expand_fn(attr: TokenStream, function: &ItemFn) -> syn::Result<TokenStream> {
         }
         #[automatically_derived]
         impl ::stepfn::__private::FailsWith<#error_ty> for #name {}
+        #service_errors
+        #integration_checks
     })
 }
 

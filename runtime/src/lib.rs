@@ -20,6 +20,7 @@
 
 #![warn(missing_docs)]
 
+pub mod aws;
 pub mod clock;
 pub mod data;
 pub mod dsl;

@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::{parse, Problem, Problems, StateMachine};
 
-pub use resources::is_known_integration;
+pub use resources::{integration_patterns, is_known_integration, optimized_actions};
 
 /// The kind of state machine a definition is checked for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

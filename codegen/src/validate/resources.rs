@@ -129,6 +129,34 @@ pub fn is_known_integration(service_action: &str) -> bool {
     }
 }
 
+/// The integration patterns AWS offers for `service:action`, as the suffixes after the dot
+/// (`""` for request-response), for the integrations whose patterns stepfn knows; `None` for
+/// the others, which are not judged.
+pub fn integration_patterns(service: &str, action: &str) -> Option<&'static [&'static str]> {
+    const REQUEST_CALLBACK: &[&str] = &["", "waitForTaskToken"];
+    const ALL: &[&str] = &["", "sync", "sync:2", "waitForTaskToken"];
+    const JOBS: &[&str] = &["", "sync", "waitForTaskToken"];
+    Some(match (service, action) {
+        ("lambda", "invoke")
+        | ("sqs", "sendMessage")
+        | ("sns", "publish")
+        | ("events", "putEvents") => REQUEST_CALLBACK,
+        ("dynamodb", _) | ("http", "invoke") => &[""],
+        ("states", "startExecution") => ALL,
+        ("batch", "submitJob") | ("ecs", "runTask") | ("glue", "startJobRun") => JOBS,
+        ("aws-sdk", _) => REQUEST_CALLBACK,
+        _ => return None,
+    })
+}
+
+/// The optimized actions of `service`, when stepfn knows the service.
+pub fn optimized_actions(service: &str) -> Option<&'static [&'static str]> {
+    OPTIMIZED
+        .iter()
+        .find(|(s, _)| *s == service)
+        .map(|(_, actions)| *actions)
+}
+
 pub(super) fn check(
     machine: &StateMachine,
     machine_type: MachineType,
@@ -183,5 +211,14 @@ mod tests {
         assert!(!is_known_integration("dynamodb:query"));
         assert!(!is_known_integration("lambda:invoke.later"));
         assert!(is_known_integration("somenewservice:doThing"));
+        assert_eq!(
+            integration_patterns("sns", "publish"),
+            Some(&["", "waitForTaskToken"][..])
+        );
+        assert!(integration_patterns("states", "startExecution")
+            .is_some_and(|p| p.contains(&"sync:2")));
+        assert_eq!(integration_patterns("dynamodb", "putItem"), Some(&[""][..]));
+        assert_eq!(integration_patterns("mediaconvert", "createJob"), None);
+        assert!(optimized_actions("dynamodb").is_some_and(|a| a.contains(&"updateItem")));
     }
 }

@@ -150,6 +150,8 @@ pub struct Reader {
 pub struct StructTemplate {
     pub ty: Path,
     pub fields: Vec<(Ident, TemplateValue)>,
+    /// `..` at the end: the members not written are left out (`Option`s, `None`).
+    pub rest: bool,
 }
 
 /// One field of a [`StructTemplate`].

@@ -264,7 +264,9 @@ impl Cx {
                 let next = next_of(next);
                 let m = marker(&state.name);
                 let state_input = quote!(<#m as ::stepfn::__private::StateTypes>::In);
-                let task_output = quote!(<#task as ::stepfn::__private::Task>::Output);
+                // What the state's result is before shaping: the function's output, or the
+                // response carrying it (`lambda:invoke`).
+                let task_output = quote!(<#task as ::stepfn::__private::Task>::Result);
                 // The task takes exactly the selected part; the result fits where it goes.
                 let input = optional_path(
                     &state.name,
@@ -742,7 +744,11 @@ impl Cx {
             quote!(::stepfn::__private::template(
                 ::std::vec![#(#json_fields),*]
             )),
-            quote!(#ty { #(#literal_fields),* }),
+            if t.rest {
+                quote!(#ty { #(#literal_fields,)* ..::stepfn::__private::value_of() })
+            } else {
+                quote!(#ty { #(#literal_fields),* })
+            },
         )
     }
 
@@ -1316,7 +1322,7 @@ fn checked_lens_from(root: TokenStream, path: &FieldPath, check: TokenStream) ->
 fn assign_root(state: &StateDef) -> TokenStream {
     let m = marker(&state.name);
     match &state.kind {
-        Kind::Task { task, .. } => quote!(<#task as ::stepfn::__private::Task>::Output),
+        Kind::Task { task, .. } => quote!(<#task as ::stepfn::__private::Task>::Result),
         Kind::Parallel { .. }
         | Kind::Map { .. }
         | Kind::Pass {

@@ -662,7 +662,20 @@ fn parse_template(input: ParseStream) -> syn::Result<StructTemplate> {
     let content;
     braced!(content in input);
     let mut fields = Vec::new();
+    let mut rest = false;
     while !content.is_empty() {
+        if content.peek(Token![..]) {
+            // `..` leaves the members not written out of the JSON (optional members).
+            let dots = content.parse::<Token![..]>()?;
+            if !content.is_empty() {
+                return Err(syn::Error::new(
+                    dots.spans[0],
+                    "`..` comes last in a template and stands alone: the members not written are left out",
+                ));
+            }
+            rest = true;
+            break;
+        }
         let field: Ident = content.parse()?;
         content.parse::<Token![:]>()?;
         let value = parse_template_value(&content)?;
@@ -671,7 +684,7 @@ fn parse_template(input: ParseStream) -> syn::Result<StructTemplate> {
             content.parse::<Token![,]>()?;
         }
     }
-    Ok(StructTemplate { ty, fields })
+    Ok(StructTemplate { ty, fields, rest })
 }
 
 /// One value in a template (a field's, or an intrinsic function's argument).

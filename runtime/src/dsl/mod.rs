@@ -51,7 +51,8 @@ pub use durable::{send_task_output, DurableError, DurableExecution, DurableWorkf
 pub use flow::{Exact, Flows, Json};
 pub use payload::{Lens, Payload};
 pub use task::{
-    ErrorOutput, ItemBatch, MapRunOutput, ResultWriterDetails, Task, TaskContext, TaskError,
+    ErrorOutput, ItemBatch, MapRunOutput, ResultWriterDetails, Task, TaskCall, TaskContext,
+    TaskError,
 };
 pub use workflow::{Workflow, WorkflowError};
 

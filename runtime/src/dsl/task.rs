@@ -16,6 +16,10 @@ pub trait Task: 'static {
     type Input: DeserializeOwned + Send + 'static;
     /// What it returns on success.
     type Output: Serialize + Send + 'static;
+    /// The Task state's result, which `result_selector`, `result_path` and `output` shape:
+    /// the output, or for `lambda:invoke` the [`Invoked`](crate::aws::lambda::Invoked)
+    /// response carrying it.
+    type Result: Serialize + Send + 'static;
     /// The errors it raises; each variant has an ASL error name.
     type Error: TaskError;
     /// [`Exact`](crate::dsl::Exact), or [`Json`](crate::dsl::Json) when the input is
@@ -31,6 +35,8 @@ pub trait Task: 'static {
     const TIMEOUT_SECONDS: Option<u64>;
     /// `HeartbeatSeconds`, if the attribute set one.
     const HEARTBEAT_SECONDS: Option<u64>;
+    /// How the Task state hands the input to the function.
+    const CALL: TaskCall = TaskCall::Direct;
     /// JSON Schemas of the input and output, when `#[task(schema)]` asked for them.
     fn schemas() -> Option<(serde_json::Value, serde_json::Value)> {
         None
@@ -41,6 +47,27 @@ pub trait Task: 'static {
         input: Self::Input,
         context: TaskContext,
     ) -> BoxFuture<'static, Result<Self::Output, Self::Error>>;
+}
+
+/// How a Task state reaches its function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskCall {
+    /// The state's input is the function's input, the function's output the state's result:
+    /// a Lambda function ARN, an activity, or a service integration whose request the
+    /// function takes.
+    Direct,
+    /// `arn:aws:states:::lambda:invoke`: the state sends `{"FunctionName", "Payload"}` and
+    /// the result is the invocation's response, the function's output in its `Payload`.
+    LambdaInvoke {
+        /// The `FunctionName` the state names.
+        function_name: &'static str,
+    },
+    /// `arn:aws:states:::lambda:invoke.waitForTaskToken`: the function gets the `Payload`,
+    /// and the result is what the callback sends.
+    LambdaCallback {
+        /// The `FunctionName` the state names.
+        function_name: &'static str,
+    },
 }
 
 /// An error a task raises, with the ASL error name that `Retry` and `Catch` match.

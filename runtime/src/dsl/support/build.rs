@@ -13,7 +13,7 @@ use stepfn_codegen::model::{
     StateMachine, Succeed, Task, Template, Transition, Wait,
 };
 
-use super::super::task::Task as DslTask;
+use super::super::task::{Task as DslTask, TaskCall};
 
 /// A path `workflow!` wrote (from a `Lens`): valid by construction.
 pub fn path(source: &str) -> Path {
@@ -61,6 +61,22 @@ pub fn task_state<T: DslTask>(
     retry: Vec<Retrier>,
     catch: Vec<Catcher>,
 ) -> State {
+    let (parameters, output_path) = match T::CALL {
+        TaskCall::Direct => (parameters, output_path),
+        TaskCall::LambdaInvoke { function_name } => {
+            // Unless the state shapes the invocation's response itself, it passes on the
+            // function's output.
+            let unshaped =
+                result_selector.is_none() && result_path.is_none() && output_path.is_none();
+            (
+                Some(lambda_request(function_name, parameters)),
+                if unshaped { Some("$.Payload") } else { output_path },
+            )
+        }
+        TaskCall::LambdaCallback { function_name } => {
+            (Some(lambda_request(function_name, parameters)), output_path)
+        }
+    };
     State::Task(Task {
         comment: comment.map(str::to_string),
         resource: Resource::Uri(T::RESOURCE.to_string()),
@@ -76,6 +92,26 @@ pub fn task_state<T: DslTask>(
         transition: transition(next),
         ..Default::default()
     })
+}
+
+/// `lambda:invoke`'s request: the function's name, and the task's input as the `Payload`
+/// (the state's input, or what `parameters` built).
+fn lambda_request(function_name: &str, payload: Option<Template>) -> Template {
+    let name = Value::String(function_name.to_string());
+    match payload {
+        Some(Template::Literal(payload)) => Template::Literal(Value::Object(
+            [("FunctionName".to_string(), name), ("Payload".to_string(), payload)]
+                .into_iter()
+                .collect(),
+        )),
+        payload => Template::Object(IndexMap::from_iter([
+            ("FunctionName".to_string(), Template::Literal(name)),
+            (
+                "Payload".to_string(),
+                payload.unwrap_or_else(|| Template::Query(Query::Path(path("$")))),
+            ),
+        ])),
+    }
 }
 
 /// A Pass state, with `Result` when given.

@@ -211,3 +211,9 @@ pub fn number_operand<F: NumberOperand>(_value: F) {}
 pub fn string_operand<F: StringOperand>(_value: F) {}
 /// A variable a Choice rule compares with a boolean.
 pub fn boolean_operand<F: BooleanOperand>(_value: F) {}
+
+/// Checks, never run, that a task calling an integration takes the action's request.
+pub fn request_of<T: crate::aws::RequestOf<A>, A>() {}
+
+/// Checks, never run, that a task calling an integration returns the action's response.
+pub fn response_of<T: crate::aws::ResponseOf<A>, A>() {}

@@ -11,10 +11,11 @@ pub use checks::*;
 
 pub use super::flow::{assert_flows, Exact, Json};
 pub use super::payload::Lens;
-pub use super::task::Never;
+pub use super::task::{Never, TaskCall};
 pub use futures::future::BoxFuture;
 
 use super::task::{Task, TaskContext, TaskError};
+use crate::aws::lambda::Invoked;
 use crate::error::{names, StatesError};
 use crate::tasks::{TaskRegistry, TaskRequest, TaskResult};
 
@@ -24,7 +25,21 @@ pub fn register<T: Task>(registry: TaskRegistry, state: &str) -> TaskRegistry {
     registry.on_state(
         state,
         |request: TaskRequest| -> BoxFuture<'static, TaskResult> {
-            let input = match serde_json::from_value::<T::Input>(request.input) {
+            let call = T::CALL;
+            // A Lambda integration sends `{"FunctionName", "Payload"}`: the function reads
+            // the payload.
+            let input = match call {
+                TaskCall::Direct => request.input,
+                TaskCall::LambdaInvoke { .. } | TaskCall::LambdaCallback { .. } => {
+                    match request.input {
+                        serde_json::Value::Object(mut request) => {
+                            request.remove("Payload").unwrap_or_default()
+                        }
+                        other => other,
+                    }
+                }
+            };
+            let input = match serde_json::from_value::<T::Input>(input) {
                 Ok(input) => input,
                 Err(e) => {
                     let error = StatesError::new(
@@ -45,7 +60,11 @@ pub fn register<T: Task>(registry: TaskRegistry, state: &str) -> TaskRegistry {
             };
             Box::pin(async move {
                 match T::call(input, context).await {
-                    Ok(output) => serde_json::to_value(output).map_err(|e| {
+                    Ok(output) => match call {
+                        TaskCall::LambdaInvoke { .. } => serde_json::to_value(Invoked::new(output)),
+                        _ => serde_json::to_value(output),
+                    }
+                    .map_err(|e| {
                         StatesError::new(
                             names::TASK_FAILED,
                             format!("The output of task '{}' does not serialise: {e}", T::NAME),

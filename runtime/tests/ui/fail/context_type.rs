@@ -6,7 +6,7 @@ pub struct Order { pub id: String }
 #[derive(Serialize, Deserialize, stepfn::Payload)]
 pub struct Request { pub id: String, pub token: u64 }
 
-#[task(resource = "arn:aws:states:::sqs:sendMessage.waitForTaskToken")]
+#[task(resource = "arn:aws:states:::lambda:invoke.waitForTaskToken")]
 async fn ask(request: Request) -> Request { request }
 
 workflow! {
