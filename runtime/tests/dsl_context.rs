@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use stepfn::aws::sqs::SendMessage;
 use stepfn::exec::{ExecutionOptions, Executor};
 use stepfn::{task, workflow, Payload, VirtualClock, Workflow};
 
@@ -34,7 +35,11 @@ pub struct ApprovalRequest {
     pub token_matches: bool,
 }
 
-#[task(resource = "arn:aws:states:::sqs:sendMessage.waitForTaskToken")]
+/// A Lambda function handed the request, which answers through the token later.
+#[task(
+    resource = "arn:aws:states:::lambda:invoke.waitForTaskToken",
+    function = "approvals"
+)]
 async fn request_approval(request: ApprovalRequest, ctx: &stepfn::TaskContext) -> ApprovalRequest {
     ApprovalRequest {
         token_matches: ctx.task_token.as_deref() == Some(request.token.as_str()),
@@ -128,8 +133,9 @@ fn options() -> ExecutionOptions {
 #[test]
 fn context_fields_are_emitted_as_context_paths() {
     let asl: serde_json::Value = serde_json::from_str(&Approve::asl_json()).unwrap();
+    assert_eq!(asl["States"]["Ask"]["Parameters"]["FunctionName"], "approvals");
     assert_eq!(
-        asl["States"]["Ask"]["Parameters"],
+        asl["States"]["Ask"]["Parameters"]["Payload"],
         json!({
             "orderId.$": "$.id",
             "executionId.$": "$$.Execution.Id",
@@ -228,14 +234,6 @@ async fn the_emitted_asl_runs_like_the_native_workflow() {
     check_request(&output);
 }
 
-/// SQS SendMessage's request: the queue and a body that carries the task token.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
-#[serde(rename_all = "PascalCase")]
-pub struct SendMessage {
-    pub queue_url: String,
-    pub message_body: ReviewBody,
-}
-
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
 pub struct ReviewBody {
     pub order: Order,
@@ -249,7 +247,7 @@ pub struct Review {
 }
 
 #[task(resource = "arn:aws:states:::sqs:sendMessage.waitForTaskToken")]
-async fn send_for_review(message: SendMessage, ctx: &stepfn::TaskContext) -> Review {
+async fn send_for_review(message: SendMessage<ReviewBody>, ctx: &stepfn::TaskContext) -> Review {
     Review {
         order_id: message.message_body.order.id,
         token_seen: ctx.task_token.as_deref() == Some(message.message_body.task_token.as_str()),
@@ -262,7 +260,8 @@ workflow! {
         Send: task send_for_review(
             parameters = SendMessage {
                 queue_url: "https://sqs.us-east-1.amazonaws.com/123456789012/reviews",
-                message_body: ReviewBody { order: ., task_token: context.task.token }
+                message_body: ReviewBody { order: ., task_token: context.task.token },
+                ..
             }
         ) -> end;
     }
@@ -275,7 +274,8 @@ workflow! {
         Send: task send_for_review(
             parameters = SendMessage {
                 queue_url: "https://sqs.us-east-1.amazonaws.com/123456789012/reviews",
-                message_body: ReviewBody { order: ., task_token: context.task.token }
+                message_body: ReviewBody { order: ., task_token: context.task.token },
+                ..
             }
         ) -> end;
     }

@@ -34,7 +34,7 @@ pub struct Published {
 }
 
 /// Answered by an editor from outside, through the token it is handed.
-#[task(resource = "arn:aws:states:::sqs:sendMessage.waitForTaskToken")]
+#[task(resource = "arn:aws:states:::lambda:invoke.waitForTaskToken")]
 async fn ask_editor(review: Review) -> Decision {
     Decision {
         id: review.draft.id,
