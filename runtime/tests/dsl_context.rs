@@ -133,7 +133,10 @@ fn options() -> ExecutionOptions {
 #[test]
 fn context_fields_are_emitted_as_context_paths() {
     let asl: serde_json::Value = serde_json::from_str(&Approve::asl_json()).unwrap();
-    assert_eq!(asl["States"]["Ask"]["Parameters"]["FunctionName"], "approvals");
+    assert_eq!(
+        asl["States"]["Ask"]["Parameters"]["FunctionName"],
+        "approvals"
+    );
     assert_eq!(
         asl["States"]["Ask"]["Parameters"]["Payload"],
         json!({

@@ -215,8 +215,9 @@ mod tests {
             integration_patterns("sns", "publish"),
             Some(&["", "waitForTaskToken"][..])
         );
-        assert!(integration_patterns("states", "startExecution")
-            .is_some_and(|p| p.contains(&"sync:2")));
+        assert!(
+            integration_patterns("states", "startExecution").is_some_and(|p| p.contains(&"sync:2"))
+        );
         assert_eq!(integration_patterns("dynamodb", "putItem"), Some(&[""][..]));
         assert_eq!(integration_patterns("mediaconvert", "createJob"), None);
         assert!(optimized_actions("dynamodb").is_some_and(|a| a.contains(&"updateItem")));

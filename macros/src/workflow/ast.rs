@@ -173,6 +173,10 @@ pub enum TemplateValue {
     Struct(Box<StructTemplate>),
     /// `context.execution.id`, `context.task.token`...: a field of the context object.
     Context(&'static ContextField, Span),
+    /// `Some(value)`: an optional member given a value.
+    Some(Box<TemplateValue>, Span),
+    /// `[a, b]`: an array of values.
+    Array(Vec<TemplateValue>, Span),
 }
 
 /// How long a Wait state waits.

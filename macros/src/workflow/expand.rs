@@ -657,88 +657,9 @@ impl Cx {
         for (field, value) in &t.fields {
             let name = field.to_string();
             let json_name = quote!(<#ty as ::stepfn::__private::Payload>::json_name(#name));
-            match value {
-                TemplateValue::Path(path) => {
-                    let lens = lens_from(source.clone(), path);
-                    json_fields.push(quote!((#json_name, ::stepfn::__private::TemplateField::Path(#lens.json_path()))));
-                    let access = value_access(path);
-                    let span = path.fields.last().map_or(field.span(), Ident::span);
-                    let copy = respan(quote!(::stepfn::__private::copy_of(&#access)), span);
-                    literal_fields.push(quote!(#field: #copy));
-                }
-                TemplateValue::Item(path) => {
-                    let item_ty = item.cloned().unwrap_or_else(|| quote!(()));
-                    let lens = lens_from(item_ty, path);
-                    json_fields.push(quote!((#json_name, ::stepfn::__private::TemplateField::Path(::stepfn::__private::map_item_path(&#lens.json_path())))));
-                    let mut access = quote_spanned!(field.span()=> item);
-                    for f in &path.fields {
-                        access = quote_spanned!(f.span()=> #access.#f);
-                    }
-                    let span = path.fields.last().map_or(field.span(), Ident::span);
-                    let copy = respan(quote!(::stepfn::__private::copy_of(&#access)), span);
-                    literal_fields.push(quote!(#field: #copy));
-                }
-                TemplateValue::Index(index) => {
-                    json_fields.push(quote!((#json_name, ::stepfn::__private::TemplateField::Path(::std::string::String::from("$$.Map.Item.Index")))));
-                    let value = respan(quote!(::stepfn::__private::index_value()), index.span());
-                    literal_fields.push(quote!(#field: #value));
-                }
-                TemplateValue::Context(context, span) => {
-                    let asl = context.asl;
-                    json_fields.push(quote!((#json_name, ::stepfn::__private::TemplateField::Path(::std::string::String::from(#asl)))));
-                    let value = match context.kind {
-                        ContextKind::Text => quote!(::stepfn::__private::context_text()),
-                        ContextKind::Count => quote!(::stepfn::__private::context_count()),
-                        ContextKind::ExecutionInput => {
-                            let input = &self.workflow_input;
-                            quote!(::stepfn::__private::value_of::<#input>())
-                        }
-                        ContextKind::ItemValue => match item {
-                            Some(item) => quote!(::stepfn::__private::value_of::<#item>()),
-                            None => quote!(::stepfn::__private::value_of::<()>()),
-                        },
-                    };
-                    if context.asl.starts_with("$$.Map.") && item.is_none() {
-                        let message = format!(
-                            "`context.{}` is only known inside a Map's `item_selector`",
-                            context.dsl
-                        );
-                        self.checks
-                            .push(quote_spanned!(*span=> ::core::compile_error!(#message);));
-                    }
-                    let value = respan(value, *span);
-                    literal_fields.push(quote!(#field: #value));
-                }
-                TemplateValue::Variable { name, path } => {
-                    let (json, value) = variable_parts(&self.variables, name, path);
-                    json_fields.push(
-                        quote!((#json_name, ::stepfn::__private::TemplateField::Path(#json))),
-                    );
-                    literal_fields.push(quote!(#field: #value));
-                }
-                TemplateValue::Call(call) => {
-                    let (text, check) = self.call_parts(call, source, item, false);
-                    json_fields.push(
-                        quote!((#json_name, ::stepfn::__private::TemplateField::Intrinsic(#text))),
-                    );
-                    literal_fields.push(quote!(#field: #check));
-                }
-                TemplateValue::Struct(nested) => {
-                    let (model, literal) = self.template_parts(nested, source, item);
-                    json_fields.push(
-                        quote!((#json_name, ::stepfn::__private::TemplateField::Nested(#model))),
-                    );
-                    literal_fields.push(quote!(#field: #literal));
-                }
-                TemplateValue::Literal(lit) => {
-                    json_fields.push(quote!((#json_name, ::stepfn::__private::TemplateField::Literal(::stepfn::__private::json(#lit)))));
-                    let value = match lit {
-                        Lit::Str(_) => quote!(::core::convert::Into::into(#lit)),
-                        _ => quote!(#lit),
-                    };
-                    literal_fields.push(quote!(#field: #value));
-                }
-            }
+            let (json, literal) = self.value_parts(value, field.span(), source, item);
+            json_fields.push(quote!((#json_name, #json)));
+            literal_fields.push(quote!(#field: #literal));
         }
         (
             quote!(::stepfn::__private::template(
@@ -750,6 +671,130 @@ impl Cx {
                 quote!(#ty { #(#literal_fields),* })
             },
         )
+    }
+
+    /// One value of a template: its `TemplateField` and the expression the never-run check
+    /// puts in its place (`span` is the member's, for errors about the value as a whole).
+    fn value_parts(
+        &mut self,
+        value: &TemplateValue,
+        span: Span,
+        source: &TokenStream,
+        item: Option<&TokenStream>,
+    ) -> (TokenStream, TokenStream) {
+        let json: TokenStream;
+        let literal: TokenStream;
+        match value {
+            TemplateValue::Path(path) => {
+                let lens = lens_from(source.clone(), path);
+                json = quote!(::stepfn::__private::TemplateField::Path(#lens.json_path()));
+                let access = value_access(path);
+                let span = path.fields.last().map_or(span, Ident::span);
+                let copy = respan(quote!(::stepfn::__private::copy_of(&#access)), span);
+                literal = quote!(#copy);
+            }
+            TemplateValue::Item(path) => {
+                let item_ty = item.cloned().unwrap_or_else(|| quote!(()));
+                let lens = lens_from(item_ty, path);
+                json = quote!(::stepfn::__private::TemplateField::Path(::stepfn::__private::map_item_path(&#lens.json_path())));
+                let mut access = quote_spanned!(span=> item);
+                for f in &path.fields {
+                    access = quote_spanned!(f.span()=> #access.#f);
+                }
+                let span = path.fields.last().map_or(span, Ident::span);
+                let copy = respan(quote!(::stepfn::__private::copy_of(&#access)), span);
+                literal = quote!(#copy);
+            }
+            TemplateValue::Index(index) => {
+                json = quote!(::stepfn::__private::TemplateField::Path(
+                    ::std::string::String::from("$$.Map.Item.Index")
+                ));
+                let value = respan(quote!(::stepfn::__private::index_value()), index.span());
+                literal = quote!(#value);
+            }
+            TemplateValue::Context(context, span) => {
+                let asl = context.asl;
+                json = quote!(::stepfn::__private::TemplateField::Path(::std::string::String::from(#asl)));
+                let value = match context.kind {
+                    ContextKind::Text => quote!(::stepfn::__private::context_text()),
+                    ContextKind::Count => quote!(::stepfn::__private::context_count()),
+                    ContextKind::ExecutionInput => {
+                        let input = &self.workflow_input;
+                        quote!(::stepfn::__private::value_of::<#input>())
+                    }
+                    ContextKind::ItemValue => match item {
+                        Some(item) => quote!(::stepfn::__private::value_of::<#item>()),
+                        None => quote!(::stepfn::__private::value_of::<()>()),
+                    },
+                };
+                if context.asl.starts_with("$$.Map.") && item.is_none() {
+                    let message = format!(
+                        "`context.{}` is only known inside a Map's `item_selector`",
+                        context.dsl
+                    );
+                    self.checks
+                        .push(quote_spanned!(*span=> ::core::compile_error!(#message);));
+                }
+                let value = respan(value, *span);
+                literal = quote!(#value);
+            }
+            TemplateValue::Variable { name, path } => {
+                let (path_text, value) = variable_parts(&self.variables, name, path);
+                json = quote!(::stepfn::__private::TemplateField::Path(#path_text));
+                literal = quote!(#value);
+            }
+            TemplateValue::Call(call) => {
+                let (text, check) = self.call_parts(call, source, item, false);
+                json = quote!(::stepfn::__private::TemplateField::Intrinsic(#text));
+                literal = quote!(#check);
+            }
+            TemplateValue::Struct(nested) => {
+                let (model, nested_literal) = self.template_parts(nested, source, item);
+                json = quote!(::stepfn::__private::TemplateField::Nested(#model));
+                literal = nested_literal;
+            }
+            TemplateValue::Some(inner, span) => {
+                // An optional member given a value: the JSON is the value's.
+                let (inner_json, inner_literal) = self.value_parts(inner, *span, source, item);
+                json = inner_json;
+                literal = respan(quote!(::core::option::Option::Some(#inner_literal)), *span);
+            }
+            TemplateValue::Array(elements, span) => {
+                // JSONPath evaluates `.$` members of objects inside an array, never an element
+                // itself.
+                let computed = elements.iter().any(|e| {
+                    !matches!(
+                        e,
+                        TemplateValue::Literal(_)
+                            | TemplateValue::Struct(_)
+                            | TemplateValue::Array(..)
+                    )
+                });
+                if computed {
+                    let _ = self.misplaced(
+                        *span,
+                        "an array in a template holds literals and structs: a path, variable, context field or call cannot be an element (build the array with `array(.a, .b)`, or wrap each element in a struct)",
+                    );
+                }
+                let (jsons, literals): (Vec<_>, Vec<_>) = elements
+                    .iter()
+                    .map(|e| self.value_parts(e, *span, source, item))
+                    .unzip();
+                json = quote!(::stepfn::__private::TemplateField::Array(
+                    ::std::vec![#(#jsons),*]
+                ));
+                literal = respan(quote!(::std::vec![#(#literals),*]), *span);
+            }
+            TemplateValue::Literal(lit) => {
+                json = quote!(::stepfn::__private::TemplateField::Literal(::stepfn::__private::json(#lit)));
+                let value = match lit {
+                    Lit::Str(_) => quote!(::core::convert::Into::into(#lit)),
+                    _ => quote!(#lit),
+                };
+                literal = quote!(#value);
+            }
+        }
+        (json, literal)
     }
 
     /// Where every variable is assigned, and the checks that its assignments agree on a type.
@@ -930,6 +975,14 @@ impl Cx {
                     .map_or(Span::call_site(), |s| s.ident.span());
                 self.misplaced(span, "an intrinsic function takes paths, literals, the context or other calls, not a struct")
             }
+            TemplateValue::Some(_, span) => self.misplaced(
+                *span,
+                "`Some(..)` fills an optional member of a template; an intrinsic function takes the value itself",
+            ),
+            TemplateValue::Array(_, span) => self.misplaced(
+                *span,
+                "an intrinsic function takes paths, literals, the context or other calls; build an array with `array(..)`",
+            ),
         }
     }
 

@@ -716,6 +716,18 @@ fn parse_template_value(content: ParseStream) -> syn::Result<TemplateValue> {
             segments: path.fields,
         };
         TemplateValue::Context(reference.resolve()?, reference.span)
+    } else if content.peek(Ident)
+        && content.peek2(syn::token::Paren)
+        && content.fork().parse::<Ident>()? == "Some"
+    {
+        let some: Ident = content.parse()?;
+        let inner;
+        parenthesized!(inner in content);
+        let value = parse_template_value(&inner)?;
+        if !inner.is_empty() {
+            return Err(inner.error("`Some(..)` holds one value"));
+        }
+        TemplateValue::Some(Box::new(value), some.span())
     } else if content.peek(Ident) && content.peek2(syn::token::Paren) {
         let name: Ident = content.parse()?;
         let function = intrinsic::resolve(&name)?;
@@ -736,6 +748,17 @@ fn parse_template_value(content: ParseStream) -> syn::Result<TemplateValue> {
         };
         check_call_arguments(&call)?;
         TemplateValue::Call(Box::new(call))
+    } else if content.peek(syn::token::Bracket) {
+        let elements;
+        let bracket = bracketed!(elements in content);
+        let mut values = Vec::new();
+        while !elements.is_empty() {
+            values.push(parse_template_value(&elements)?);
+            if !elements.is_empty() {
+                elements.parse::<Token![,]>()?;
+            }
+        }
+        TemplateValue::Array(values, bracket.span.join())
     } else if content.peek(Ident) && starts_struct(content) {
         TemplateValue::Struct(Box::new(parse_template(content)?))
     } else {

@@ -191,6 +191,12 @@ fn value_reads<'a>(value: &'a TemplateValue, out: &mut Vec<&'a Ident>) {
         TemplateValue::Variable { name, .. } => out.push(name),
         TemplateValue::Struct(t) => template_reads(t, out),
         TemplateValue::Call(call) => call_reads(call, out),
+        TemplateValue::Some(inner, _) => value_reads(inner, out),
+        TemplateValue::Array(elements, _) => {
+            for e in elements {
+                value_reads(e, out);
+            }
+        }
         _ => {}
     }
 }

@@ -114,13 +114,13 @@ shape! {
         /// The item's key.
         key: K => "Key";
         /// Strongly consistent read.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         consistent_read: Option<bool> => "ConsistentRead";
         /// The attributes to read.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         projection_expression: Option<String> => "ProjectionExpression";
         /// Names for `#placeholders` in the expression.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         expression_attribute_names: Option<Value> => "ExpressionAttributeNames";
     }
 }
@@ -129,7 +129,7 @@ shape! {
     /// GetItem's response: `Item` is absent when no item has the key.
     pub struct GetItemOutput<I = Value> {
         /// The item.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         item: Option<I> => "Item";
     }
 }
@@ -142,16 +142,16 @@ shape! {
         /// The item, key included.
         item: I => "Item";
         /// A condition the existing item must meet.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         condition_expression: Option<String> => "ConditionExpression";
         /// Names for `#placeholders` in the expression.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         expression_attribute_names: Option<Value> => "ExpressionAttributeNames";
         /// Values for `:placeholders` in the expression.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         expression_attribute_values: Option<Value> => "ExpressionAttributeValues";
         /// `ALL_OLD` to get the replaced item back.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         return_values: Option<String> => "ReturnValues";
     }
 }
@@ -160,7 +160,7 @@ shape! {
     /// The response of PutItem and DeleteItem: the old item, when `ReturnValues` asked.
     pub struct WriteItemOutput<I = Value> {
         /// The item before the call.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         attributes: Option<I> => "Attributes";
     }
 }
@@ -177,13 +177,13 @@ shape! {
         /// Values for `:placeholders`: a struct of attribute values.
         expression_attribute_values: V => "ExpressionAttributeValues";
         /// Names for `#placeholders`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         expression_attribute_names: Option<Value> => "ExpressionAttributeNames";
         /// A condition the existing item must meet.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         condition_expression: Option<String> => "ConditionExpression";
         /// `ALL_NEW`, `UPDATED_OLD`...: what `Attributes` holds in the response.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         return_values: Option<String> => "ReturnValues";
     }
 }
@@ -192,7 +192,7 @@ shape! {
     /// UpdateItem's response.
     pub struct UpdateItemOutput<A = Value> {
         /// The attributes `ReturnValues` asked for.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         attributes: Option<A> => "Attributes";
     }
 }
@@ -205,16 +205,16 @@ shape! {
         /// The item's key.
         key: K => "Key";
         /// A condition the existing item must meet.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         condition_expression: Option<String> => "ConditionExpression";
         /// Names for `#placeholders` in the expression.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         expression_attribute_names: Option<Value> => "ExpressionAttributeNames";
         /// Values for `:placeholders` in the expression.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         expression_attribute_values: Option<Value> => "ExpressionAttributeValues";
         /// `ALL_OLD` to get the deleted item back.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         return_values: Option<String> => "ReturnValues";
     }
 }

@@ -177,7 +177,10 @@ mod tests {
             DynamoDb::ConditionalCheckFailedException.error_name(),
             "DynamoDB.ConditionalCheckFailedException"
         );
-        assert_eq!(Http::StatusCode429.to_string(), "States.Http.StatusCode.429");
+        assert_eq!(
+            Http::StatusCode429.to_string(),
+            "States.Http.StatusCode.429"
+        );
         assert_eq!(Sqs::name_of("NoSuchVariant"), None);
     }
 }

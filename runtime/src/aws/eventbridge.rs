@@ -22,10 +22,10 @@ shape! {
         /// Who sends it.
         source: String => "Source";
         /// The bus (the account's default bus when absent).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         event_bus_name: Option<String> => "EventBusName";
         /// ARNs the event concerns.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         resources: Option<Vec<String>> => "Resources";
     }
 }
@@ -44,13 +44,13 @@ shape! {
     /// The result of one entry.
     pub struct EntryResult {
         /// The event's id, when it was accepted.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         event_id: Option<String> => "EventId";
         /// Why it was not.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         error_code: Option<String> => "ErrorCode";
         /// The error's message.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         error_message: Option<String> => "ErrorMessage";
     }
 }

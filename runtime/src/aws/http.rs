@@ -1,62 +1,28 @@
 //! `arn:aws:states:::http:invoke`: an HTTPS endpoint, called with an EventBridge connection's
 //! credentials.
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{action, shape, RequestOf, ResponseOf};
 
-/// The HTTP Task's request. `B` is the body (`()` for none, which is left out).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Invoke<B = ()> {
-    /// The URL.
-    #[serde(rename = "ApiEndpoint")]
-    pub api_endpoint: String,
-    /// `GET`, `POST`, `PUT`, `DELETE`, `PATCH`, `OPTIONS` or `HEAD`.
-    #[serde(rename = "Method")]
-    pub method: String,
-    /// The connection whose credentials sign the call.
-    #[serde(rename = "Authentication")]
-    pub authentication: Authentication,
-    /// The body.
-    #[serde(
-        rename = "RequestBody",
-        default,
-        skip_serializing_if = "is_unit",
-        bound(
-            serialize = "B: Serialize",
-            deserialize = "B: Deserialize<'de> + Default"
-        )
-    )]
-    pub request_body: B,
-    /// Extra headers.
-    #[serde(rename = "Headers", default, skip_serializing_if = "Option::is_none")]
-    pub headers: Option<Value>,
-    /// Query string parameters.
-    #[serde(
-        rename = "QueryParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_parameters: Option<Value>,
-}
-
-fn is_unit<B>(_: &B) -> bool {
-    std::mem::size_of::<B>() == 0
-}
-
-#[diagnostic::do_not_recommend]
-impl<B> crate::dsl::Payload for Invoke<B> {
-    fn json_name(field: &str) -> &str {
-        match field {
-            "api_endpoint" => "ApiEndpoint",
-            "method" => "Method",
-            "authentication" => "Authentication",
-            "request_body" => "RequestBody",
-            "headers" => "Headers",
-            "query_parameters" => "QueryParameters",
-            other => other,
-        }
+shape! {
+    /// The HTTP Task's request. `B` is the body (`Some(..)` in a template; left out for none).
+    pub struct Invoke<B = Value> {
+        /// The URL.
+        api_endpoint: String => "ApiEndpoint";
+        /// `GET`, `POST`, `PUT`, `DELETE`, `PATCH`, `OPTIONS` or `HEAD`.
+        method: String => "Method";
+        /// The connection whose credentials sign the call.
+        authentication: Authentication => "Authentication";
+        /// The body.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        request_body: Option<B> => "RequestBody";
+        /// Extra headers.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        headers: Option<Value> => "Headers";
+        /// Query string parameters.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        query_parameters: Option<Value> => "QueryParameters";
     }
 }
 
@@ -78,7 +44,7 @@ shape! {
         /// The status text.
         status_text: String => "StatusText";
         /// The response headers.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         headers: Option<Value> => "Headers";
     }
 }

@@ -19,10 +19,10 @@ shape! {
         /// The HTTP status of the invocation (200).
         status_code: u16 => "StatusCode";
         /// The HTTP response's headers and status, as AWS reports them.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         sdk_http_metadata: Option<Value> => "SdkHttpMetadata";
         /// The request id.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         sdk_response_metadata: Option<Value> => "SdkResponseMetadata";
     }
 }

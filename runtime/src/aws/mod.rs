@@ -29,8 +29,8 @@
 //! input), defaulting to `serde_json::Value`; optional members are `Option`s that a template
 //! leaves out with `..`.
 
-mod errors;
 pub mod dynamodb;
+mod errors;
 pub mod eventbridge;
 pub mod http;
 pub mod lambda;

@@ -10,25 +10,25 @@ shape! {
         /// The message; a JSON value is written as JSON.
         message: M => "Message";
         /// The topic.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         topic_arn: Option<String> => "TopicArn";
         /// A mobile endpoint, instead of a topic.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         target_arn: Option<String> => "TargetArn";
         /// An SMS number, instead of a topic.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         phone_number: Option<String> => "PhoneNumber";
         /// The e-mail subject.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         subject: Option<String> => "Subject";
         /// `json` when `message` holds one message per protocol.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         message_structure: Option<String> => "MessageStructure";
         /// Message attributes, as SNS takes them.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         message_attributes: Option<Value> => "MessageAttributes";
         /// FIFO topics: the message group.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         message_group_id: Option<String> => "MessageGroupId";
     }
 }
@@ -39,7 +39,7 @@ shape! {
         /// The message's id.
         message_id: String => "MessageId";
         /// FIFO topics: the message's sequence number.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         sequence_number: Option<String> => "SequenceNumber";
     }
 }

@@ -12,16 +12,16 @@ shape! {
         /// The message.
         message_body: B => "MessageBody";
         /// Seconds before the message can be received.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         delay_seconds: Option<u32> => "DelaySeconds";
         /// FIFO queues: the message group.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         message_group_id: Option<String> => "MessageGroupId";
         /// FIFO queues: the deduplication id.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         message_deduplication_id: Option<String> => "MessageDeduplicationId";
         /// Message attributes, as SQS takes them.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         message_attributes: Option<Value> => "MessageAttributes";
     }
 }
@@ -34,7 +34,7 @@ shape! {
         /// The MD5 digest of the body, in hex.
         md5_of_message_body: String => "MD5OfMessageBody";
         /// FIFO queues: the message's sequence number.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         sequence_number: Option<String> => "SequenceNumber";
     }
 }

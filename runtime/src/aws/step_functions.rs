@@ -41,7 +41,7 @@ shape! {
         /// The child's input.
         input: I => "Input";
         /// The execution's name (a generated one when absent).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         name: Option<String> => "Name";
     }
 }
@@ -71,13 +71,13 @@ shape! {
         /// The child's output.
         output: O => "Output";
         /// The child's input.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         input: Option<Value> => "Input";
         /// When it started.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         start_date: Option<Value> => "StartDate";
         /// When it ended.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         stop_date: Option<Value> => "StopDate";
     }
 }

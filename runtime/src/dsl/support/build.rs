@@ -70,7 +70,11 @@ pub fn task_state<T: DslTask>(
                 result_selector.is_none() && result_path.is_none() && output_path.is_none();
             (
                 Some(lambda_request(function_name, parameters)),
-                if unshaped { Some("$.Payload") } else { output_path },
+                if unshaped {
+                    Some("$.Payload")
+                } else {
+                    output_path
+                },
             )
         }
         TaskCall::LambdaCallback { function_name } => {
@@ -100,9 +104,12 @@ fn lambda_request(function_name: &str, payload: Option<Template>) -> Template {
     let name = Value::String(function_name.to_string());
     match payload {
         Some(Template::Literal(payload)) => Template::Literal(Value::Object(
-            [("FunctionName".to_string(), name), ("Payload".to_string(), payload)]
-                .into_iter()
-                .collect(),
+            [
+                ("FunctionName".to_string(), name),
+                ("Payload".to_string(), payload),
+            ]
+            .into_iter()
+            .collect(),
         )),
         payload => Template::Object(IndexMap::from_iter([
             ("FunctionName".to_string(), Template::Literal(name)),
@@ -148,49 +155,46 @@ pub enum TemplateField {
     Nested(Template),
     /// `"key.$": "States.Format(...)"`: an intrinsic call, as its text.
     Intrinsic(String),
+    /// `"key": [...]`: literals and nested templates (JSONPath has no path inside an array).
+    Array(Vec<TemplateField>),
+}
+
+impl TemplateField {
+    fn into_template(self) -> Template {
+        match self {
+            TemplateField::Path(p) => Template::Query(Query::Path(path(&p))),
+            TemplateField::Literal(v) => Template::Literal(v),
+            TemplateField::Nested(t) => t,
+            TemplateField::Intrinsic(text) => super::intrinsic::intrinsic_query(&text),
+            TemplateField::Array(elements) => {
+                let elements: Vec<Template> =
+                    elements.into_iter().map(Self::into_template).collect();
+                let literals: Option<Vec<Value>> =
+                    elements.iter().map(|e| e.as_literal().cloned()).collect();
+                match literals {
+                    Some(values) => Template::Literal(Value::Array(values)),
+                    None => Template::Array(elements),
+                }
+            }
+        }
+    }
 }
 
 /// A payload template: `{"key.$": "$.path", "key": literal}` (all literals: one literal
 /// object, as the parser reads it).
 pub fn template(fields: Vec<(&str, TemplateField)>) -> Template {
-    let literal = |f: &TemplateField| {
-        matches!(
-            f,
-            TemplateField::Literal(_) | TemplateField::Nested(Template::Literal(_))
-        )
-    };
-    if fields.iter().all(|(_, f)| literal(f)) {
-        return Template::Literal(Value::Object(
-            fields
-                .into_iter()
-                .map(|(name, field)| match field {
-                    TemplateField::Literal(v) | TemplateField::Nested(Template::Literal(v)) => {
-                        (name.to_string(), v)
-                    }
-                    TemplateField::Path(p) | TemplateField::Intrinsic(p) => {
-                        (name.to_string(), Value::String(p))
-                    }
-                    TemplateField::Nested(other) => {
-                        unreachable!("workflow! built a literal template with {other:?}")
-                    }
-                })
-                .collect(),
-        ));
+    let members: IndexMap<String, Template> = fields
+        .into_iter()
+        .map(|(name, field)| (name.to_string(), field.into_template()))
+        .collect();
+    let literals: Option<serde_json::Map<String, Value>> = members
+        .iter()
+        .map(|(name, t)| t.as_literal().map(|v| (name.clone(), v.clone())))
+        .collect();
+    match literals {
+        Some(object) => Template::Literal(Value::Object(object)),
+        None => Template::Object(members),
     }
-    Template::Object(
-        fields
-            .into_iter()
-            .map(|(name, field)| {
-                let member = match field {
-                    TemplateField::Path(p) => Template::Query(Query::Path(path(&p))),
-                    TemplateField::Literal(v) => Template::Literal(v),
-                    TemplateField::Nested(t) => t,
-                    TemplateField::Intrinsic(text) => super::intrinsic::intrinsic_query(&text),
-                };
-                (name.to_string(), member)
-            })
-            .collect(),
-    )
 }
 
 /// `$name.a.b`: the variable `name` and the part of `full` (a path from the assigning state's

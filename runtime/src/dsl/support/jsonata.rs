@@ -95,7 +95,7 @@ fn convert_states(states: &mut States) {
             .map(|p| expression(&input_expr(source(p))));
         let mut pass_output = None;
         if let Some(parameters) = &io.parameters {
-            let built = expression(&object_expr(parameters, "$states.input"));
+            let built = structured(parameters, "$states.input");
             if matches!(state, State::Pass(_)) {
                 pass_output = Some(built);
             } else {
@@ -352,29 +352,11 @@ fn intrinsic_expr(call: &IntrinsicCall, source: &str) -> String {
 
 /// A JSONata object constructor for a JSONPath payload template over `source`.
 fn object_expr(template: &Template, source: &str) -> String {
-    let member = |key: &str, value: &Template| match value {
-        Template::Query(Query::Path(path)) => {
-            format!(
-                "{}: {}",
-                Value::String(key.to_string()),
-                path_expr(path.source(), source)
-            )
-        }
-        Template::Query(Query::Intrinsic(call)) => format!(
-            "{}: {}",
-            Value::String(key.to_string()),
-            intrinsic_expr(call, source)
-        ),
-        Template::Literal(v) => format!("{}: {v}", Value::String(key.to_string())),
-        nested @ Template::Object(_) => format!(
-            "{}: {}",
-            Value::String(key.to_string()),
-            object_expr(nested, source)
-        ),
-        other => unreachable!("workflow! built a template member {other:?}"),
-    };
     let members: Vec<String> = match template {
-        Template::Object(members) => members.iter().map(|(k, v)| member(k, v)).collect(),
+        Template::Object(members) => members
+            .iter()
+            .map(|(k, v)| format!("{}: {}", Value::String(k.clone()), value_expr(v, source)))
+            .collect(),
         Template::Literal(Value::Object(members)) => members
             .iter()
             .map(|(k, v)| format!("{}: {v}", Value::String(k.clone())))
@@ -382,6 +364,45 @@ fn object_expr(template: &Template, source: &str) -> String {
         other => unreachable!("workflow! built a template {other:?}"),
     };
     format!("{{{}}}", members.join(", "))
+}
+
+/// A payload template as a JSON object whose computed members are `{% %}` expressions and
+/// whose literal members stay literal, so that what a state calls (a `FunctionName`, a
+/// `TableName`, a `QueueUrl`) reads as plainly as in JSONPath, for people and for the IAM
+/// deriver.
+fn structured(template: &Template, source: &str) -> Template {
+    match template {
+        Template::Object(members) => Template::Object(
+            members
+                .iter()
+                .map(|(k, v)| (k.clone(), structured(v, source)))
+                .collect(),
+        ),
+        Template::Array(elements) => {
+            Template::Array(elements.iter().map(|e| structured(e, source)).collect())
+        }
+        Template::Literal(v) => Template::Literal(v.clone()),
+        computed => expression(&value_expr(computed, source)),
+    }
+}
+
+/// The JSONata expression of one value of a payload template.
+fn value_expr(value: &Template, source: &str) -> String {
+    match value {
+        Template::Query(Query::Path(path)) => path_expr(path.source(), source),
+        Template::Query(Query::Intrinsic(call)) => intrinsic_expr(call, source),
+        Template::Literal(v) => v.to_string(),
+        nested @ Template::Object(_) => object_expr(nested, source),
+        Template::Array(elements) => format!(
+            "[{}]",
+            elements
+                .iter()
+                .map(|e| value_expr(e, source))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => unreachable!("workflow! built a template member {other:?}"),
+    }
 }
 
 /// The input with `value` placed at `path`.
