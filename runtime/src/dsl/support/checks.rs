@@ -153,10 +153,10 @@ pub fn seconds_field<F: Seconds>(field: Lens<F>) -> Lens<F> {
 #[diagnostic::on_unimplemented(
     message = "`retry`/`catch` names an error of type `{E}`, but the task `{Self}` does not fail with it",
     label = "not an error this task returns",
-    note = "a task's errors are the error type of its function's `Result`; a task whose function returns no `Result` can only fail with `States` errors such as `States::Timeout` or `States::ALL`"
+    note = "a task's errors are the error type of its function's `Result`, and for a service integration its service's errors (`stepfn::aws::Lambda`, `Sqs`, `DynamoDb`...); `States` errors such as `States::Timeout` or `States::ALL` apply to every task"
 )]
 ///
-/// `#[task]` implements it for its error type only (a blanket impl over `Task::Error` would
+/// `#[task]` implements it for its error type and its service's (a blanket impl over `Task::Error` would
 /// make rustc report a projection mismatch instead of this message).
 pub trait FailsWith<E> {}
 
