@@ -1,28 +1,53 @@
-//! E-commerce: validate the payment, route on the amount, then update the inventory and notify
-//! the customer at once, and ship; a failure on the way is caught and compensated before the
-//! execution fails.
+//! E-commerce: validate the payment (a Lambda function through `lambda:invoke`), route on the
+//! amount, then reserve the stock (a DynamoDB `updateItem` whose condition fails when too few
+//! are left) and tell the customer (SNS `publish`) at once, and ship; a failure on the way is
+//! caught and compensated before the execution fails.
 //!
-//! `cargo run --example ecommerce` prints the ASL and runs the workflow natively.
+//! Run natively, each task function answers in its service's place: the Lambda functions are
+//! the functions themselves, the DynamoDB and SNS tasks stand in for the table and the topic.
+//!
+//! `cargo run --example ecommerce` prints the ASL and runs the workflow natively (`-- --asl`:
+//! the ASL only).
 
 use serde::{Deserialize, Serialize};
+use stepfn::aws::dynamodb::{UpdateItem, UpdateItemOutput, N, S};
+use stepfn::aws::sns::{Publish, PublishOutput};
+use stepfn::aws::{DynamoDb, Lambda};
 use stepfn::{task, workflow, Payload, TaskError};
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
 pub struct Order {
     pub order_id: String,
     pub amount: f64,
-    pub items: Vec<String>,
+    pub sku: String,
+    pub quantity: u32,
     pub card: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct Inventory {
-    pub reserved: usize,
+/// The inventory table's key.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+pub struct StockKey {
+    pub sku: S,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct Notification {
-    pub channel: String,
+/// The values of the reservation's expressions.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+pub struct Reservation {
+    #[serde(rename = ":quantity")]
+    pub quantity: N,
+}
+
+/// What is left of the item once reserved (`ReturnValues: UPDATED_NEW`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+pub struct StockLeft {
+    pub available: N,
+}
+
+/// The message the customer's topic carries.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+pub struct Confirmation {
+    pub order_id: String,
+    pub amount: f64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -41,25 +66,15 @@ pub enum PaymentError {
     Declined,
 }
 
-#[derive(Debug, TaskError)]
-pub enum InventoryError {
-    #[task_error(name = "Inventory.Unavailable")]
-    Unavailable,
-}
-
 impl std::fmt::Display for PaymentError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("the card was declined")
     }
 }
 
-impl std::fmt::Display for InventoryError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an item is out of stock")
-    }
-}
-
-#[task]
+/// The payment Lambda function: the state sends `{"FunctionName", "Payload"}` and passes on
+/// the function's output.
+#[task(resource = "arn:aws:states:::lambda:invoke")]
 async fn validate_payment(order: Order) -> Result<Order, PaymentError> {
     if order.card == "0000" {
         return Err(PaymentError::Declined);
@@ -73,32 +88,52 @@ async fn review(order: Order) -> Order {
     order
 }
 
-#[task]
-async fn update_inventory(order: Order) -> Result<Inventory, InventoryError> {
-    if order.items.iter().any(|i| i == "unicorn") {
-        return Err(InventoryError::Unavailable);
+/// Items in stock in the inventory table this example stands in for.
+fn in_stock(sku: &str) -> u32 {
+    if sku == "unicorn" {
+        0
+    } else {
+        40
     }
-    Ok(Inventory {
-        reserved: order.items.len(),
+}
+
+/// Stands in for the inventory table: the condition `available >= :quantity` fails when too
+/// few are left.
+#[task(resource = "arn:aws:states:::dynamodb:updateItem")]
+async fn reserve_stock(
+    update: UpdateItem<StockKey, Reservation>,
+) -> Result<UpdateItemOutput<StockLeft>, DynamoDb> {
+    let wanted = update
+        .expression_attribute_values
+        .quantity
+        .as_f64()
+        .unwrap_or(f64::INFINITY);
+    let available = f64::from(in_stock(&update.key.sku.s));
+    if available < wanted {
+        return Err(DynamoDb::ConditionalCheckFailedException);
+    }
+    Ok(UpdateItemOutput {
+        attributes: Some(StockLeft {
+            available: N::new(available - wanted),
+        }),
     })
 }
 
-#[task]
-async fn notify_customer(order: Order) -> Notification {
-    Notification {
-        channel: if order.amount > 1000.0 {
-            "phone"
-        } else {
-            "email"
-        }
-        .into(),
-    }
+/// Stands in for the customer topic.
+#[task(resource = "arn:aws:states:::sns:publish")]
+async fn notify_customer(publish: Publish<Confirmation>) -> PublishOutput {
+    PublishOutput::new(format!("msg-{}", publish.message.order_id))
 }
 
-#[task]
-async fn ship(done: (Inventory, Notification)) -> Shipment {
+#[task(resource = "arn:aws:states:::lambda:invoke")]
+async fn ship(done: (UpdateItemOutput<StockLeft>, PublishOutput)) -> Shipment {
+    let left = done
+        .0
+        .attributes
+        .and_then(|a| a.available.as_f64())
+        .unwrap_or_default();
     Shipment {
-        tracking_number: format!("1Z{:04}{}", done.0.reserved, done.1.channel.len()),
+        tracking_number: format!("1Z{left:04}{}", done.1.message_id.len()),
     }
 }
 
@@ -112,6 +147,8 @@ workflow! {
     pub ECommerce(Order) -> Shipment {
         start ValidatePayment;
         ValidatePayment: task validate_payment -> CheckAmount
+            retry [Lambda::ServiceException, Lambda::AwsLambdaException, Lambda::SdkClientException, Lambda::TooManyRequestsException]
+                (interval = "2s", max_attempts = 6, backoff = 2.0)
             catch [PaymentError::Declined] -> OrderFailed;
         CheckAmount: choice {
             when .amount > 1000.0 => Review,
@@ -122,12 +159,30 @@ workflow! {
             catch [States::ALL] -> Compensate
         {
             branch {
-                start UpdateInventory;
-                UpdateInventory: task update_inventory -> end;
+                start ReserveStock;
+                ReserveStock: task reserve_stock(
+                    parameters = UpdateItem {
+                        table_name: "inventory",
+                        key: StockKey { sku: S { s: .sku } },
+                        update_expression: "SET available = available - :quantity",
+                        expression_attribute_values: Reservation { quantity: N { n: json_to_string(.quantity) } },
+                        condition_expression: Some("available >= :quantity"),
+                        return_values: Some("UPDATED_NEW"),
+                        ..
+                    }
+                ) -> end
+                    retry [DynamoDb::ProvisionedThroughputExceededException] (interval = "1s", max_attempts = 3);
             }
             branch {
                 start NotifyCustomer;
-                NotifyCustomer: task notify_customer -> end;
+                NotifyCustomer: task notify_customer(
+                    parameters = Publish {
+                        message: Confirmation { order_id: .order_id, amount: .amount },
+                        topic_arn: Some("arn:aws:sns:us-east-1:123456789012:order-confirmations"),
+                        subject: Some("Your order"),
+                        ..
+                    }
+                ) -> end;
             }
         }
         Ship: task ship -> end;
@@ -136,11 +191,12 @@ workflow! {
     }
 }
 
-fn order(amount: f64, item: &str, card: &str) -> Order {
+fn order(amount: f64, sku: &str, card: &str) -> Order {
     Order {
         order_id: "ord-7".into(),
         amount,
-        items: vec!["book".into(), item.into()],
+        sku: sku.into(),
+        quantity: 2,
         card: card.into(),
     }
 }
@@ -159,7 +215,8 @@ mod tests {
         let shipped = stepfn_examples::check::<ECommerce>(order(1250.0, "lamp", "4242"))
             .await
             .unwrap();
-        assert_eq!(shipped.tracking_number, "1Z00025");
+        // 38 of the lamp left, and the confirmation's message id `msg-ord-7`.
+        assert_eq!(shipped.tracking_number, "1Z00389");
     }
 
     #[tokio::test(start_paused = true)]
@@ -176,6 +233,41 @@ mod tests {
             .await
             .unwrap_err();
         assert!(e.to_string().contains("OrderFailed"), "{e}");
+    }
+
+    #[test]
+    fn each_service_is_called_with_its_request_and_granted_to_the_role() {
+        use stepfn::Workflow;
+        let asl: serde_json::Value = serde_json::from_str(&ECommerce::asl_json()).unwrap();
+        let states = &asl["States"];
+        assert_eq!(
+            states["ValidatePayment"]["Parameters"],
+            serde_json::json!({"FunctionName": "${ValidatePaymentArn}", "Payload.$": "$"})
+        );
+        assert_eq!(states["ValidatePayment"]["OutputPath"], "$.Payload");
+        let branches = &states["Fulfil"]["Branches"];
+        let reserve = &branches[0]["States"]["ReserveStock"];
+        assert_eq!(reserve["Resource"], "arn:aws:states:::dynamodb:updateItem");
+        assert_eq!(
+            reserve["Parameters"]["Key"],
+            serde_json::json!({"sku": {"S.$": "$.sku"}})
+        );
+        assert_eq!(
+            reserve["Parameters"]["ExpressionAttributeValues"],
+            serde_json::json!({":quantity": {"N.$": "States.JsonToString($.quantity)"}})
+        );
+        let policy = ECommerce::iam_policy(&Default::default())
+            .unwrap()
+            .to_string();
+        for grant in [
+            "lambda:InvokeFunction",
+            "dynamodb:UpdateItem",
+            "table/inventory",
+            "sns:Publish",
+            "order-confirmations",
+        ] {
+            assert!(policy.contains(grant), "{grant} in {policy}");
+        }
     }
 
     #[test]
