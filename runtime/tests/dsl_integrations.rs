@@ -667,3 +667,47 @@ async fn an_http_status_is_an_error_retry_names() {
         other => panic!("{other:?}"),
     }
 }
+
+/// An AWS MockConfigFile answering in the services' place: the Lambda mock returns the whole
+/// invocation response, as AWS's mocks do, and the state passes on its `Payload`.
+const MOCKS: &str = r#"{
+  "StateMachines": {
+    "Checkout": {
+      "TestCases": {
+        "Throttled": {"Charge": "ChargedAfterThrottling", "Save": "Saved", "Announce": "Announced"},
+        "Duplicate": {"Charge": "Charged", "Save": "AlreadyThere"}
+      }
+    }
+  },
+  "MockedResponses": {
+    "ChargedAfterThrottling": {
+      "0": {"Throw": {"Error": "Lambda.TooManyRequestsException", "Cause": "Rate exceeded"}},
+      "1": {"Return": {"StatusCode": 200, "ExecutedVersion": "$LATEST", "Payload": {"orderId": "o-m", "charged": 99.0}}}
+    },
+    "Charged": {"0": {"Return": {"StatusCode": 200, "ExecutedVersion": "$LATEST", "Payload": {"orderId": "o-m", "charged": 99.0}}}},
+    "Saved": {"0": {"Return": {}}},
+    "AlreadyThere": {"0": {"Throw": {"Error": "DynamoDB.ConditionalCheckFailedException", "Cause": "The conditional request failed"}}},
+    "Announced": {"0": {"Return": {"MessageId": "mock-1"}}}
+  }
+}"#;
+
+fn mocked(test_case: &str) -> ExecutionOptions {
+    let config = stepfn::MockConfig::from_json(MOCKS).unwrap();
+    let case = config.test_case(Some("Checkout"), test_case).unwrap();
+    options().with_tasks(stepfn::TaskRegistry::new().with_mocks(case))
+}
+
+#[tokio::test(start_paused = true)]
+async fn mocks_answer_for_the_services_in_a_native_run() {
+    let receipt = Checkout::run_with(order("o-m", "visa"), mocked("Throttled"))
+        .await
+        .unwrap();
+    assert_eq!(receipt.charged, 99.0, "the retried charge's Payload");
+    assert_eq!(receipt.announced, Some(PublishOutput::new("mock-1")));
+    match Checkout::run_with(order("o-m", "visa"), mocked("Duplicate")).await {
+        Err(stepfn::WorkflowError::Failed { error, .. }) => {
+            assert_eq!(error.as_deref(), Some("Checkout.Duplicate"))
+        }
+        other => panic!("{other:?}"),
+    }
+}
