@@ -14,12 +14,14 @@
 //!
 //! #[task(resource = "arn:aws:states:::sqs:sendMessage")]
 //! async fn notify_warehouse(message: SendMessage<Shipped>) -> SendMessageOutput {
-//!     SendMessageOutput::new(format!("m-{}", message.message_body.order_id))
+//!     let body = serde_json::to_string(&message.message_body).unwrap_or_default();
+//!     SendMessageOutput::new(format!("m-{}", message.message_body.order_id), &body)
 //! }
 //! ```
 //!
 //! In a `workflow!` the state builds the request as a template (`parameters = SendMessage {
-//! queue_url: "...", message_body: Shipped { order_id: .id }, .. }`), so the emitted
+//! queue_url: "...", message_body: Shipped { order_id: .id }, .. }`, where `..` leaves the
+//! optional members out and `Some(..)` fills one), so the emitted
 //! `Parameters` are what the service reads; run natively, the function answers in the
 //! service's place. `retry` and `catch` name the service's errors with the enums here
 //! ([`Lambda::ServiceException`], [`DynamoDb::ConditionalCheckFailedException`]...), which are
