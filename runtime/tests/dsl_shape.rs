@@ -16,6 +16,8 @@ pub struct Order {
     pub packed: Vec<u32>,
     #[serde(default)]
     pub checks: Option<(bool, u32)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packing: Option<Packing>,
 }
 
 #[task]
@@ -90,6 +92,7 @@ fn order() -> Order {
         skus: vec!["ab".into(), "cde".into()],
         packed: Vec::new(),
         checks: None,
+        packing: None,
     }
 }
 
@@ -129,4 +132,109 @@ async fn the_input_is_kept_and_the_part_passed_on() {
         )
         .await;
     assert_eq!(emitted.output, Some(json!([2, 3])));
+}
+
+/// What `result_selector` builds from a Map's or a Parallel's result.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+pub struct Packing {
+    pub boxes: u32,
+    pub sizes: Vec<u32>,
+    pub order_id: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+pub struct Checked {
+    pub results: (bool, u32),
+    pub state: String,
+}
+
+workflow! {
+    pub CheckSummary(Order) -> Checked {
+        start Check;
+        Check: parallel(result_selector = Checked { results: ., state: context.state.name }) -> end {
+            branch {
+                start Stock;
+                Stock: task in_stock -> end;
+            }
+            branch {
+                start Count;
+                Count: task count -> end;
+            }
+        }
+    }
+}
+
+workflow! {
+    pub PackSummary(Order) -> Order {
+        start Remember;
+        Remember: pass -> Pack assign(order_id = .id);
+        Pack: map<String>(
+            items = .skus,
+            result_selector = Packing { boxes: array_length(.), sizes: ., order_id: $order_id },
+            result_path = .packing
+        ) -> end {
+            start PackOne;
+            PackOne: task pack -> end;
+        }
+    }
+}
+
+workflow! {
+    pub PackSummaryJsonata(Order) -> Order {
+        query_language = jsonata;
+        start Remember;
+        Remember: pass -> Pack assign(order_id = .id);
+        Pack: map<String>(
+            items = .skus,
+            result_selector = Packing { boxes: array_length(.), sizes: ., order_id: $order_id },
+            result_path = .packing
+        ) -> end {
+            start PackOne;
+            PackOne: task pack -> end;
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn result_selector_builds_from_a_map_or_parallel_result() {
+    let asl: serde_json::Value = serde_json::from_str(&PackSummary::asl_json()).unwrap();
+    assert_eq!(
+        asl["States"]["Pack"]["ResultSelector"],
+        json!({"boxes.$": "States.ArrayLength($)", "sizes.$": "$", "order_id.$": "$order_id"})
+    );
+    let parallel: serde_json::Value = serde_json::from_str(&CheckSummary::asl_json()).unwrap();
+    assert_eq!(
+        parallel["States"]["Check"]["ResultSelector"],
+        json!({"results.$": "$", "state.$": "$$.State.Name"})
+    );
+    let expected = Packing {
+        boxes: 2,
+        sizes: vec![2, 3],
+        order_id: "o-1".into(),
+    };
+    for packed in [
+        PackSummary::run_with(order(), options()).await.unwrap(),
+        PackSummaryJsonata::run_with(order(), options())
+            .await
+            .unwrap(),
+    ] {
+        assert_eq!(packed.packing, Some(expected.clone()));
+        assert_eq!(packed.skus, order().skus);
+    }
+    let emitted =
+        Executor::new(stepfn::check(&PackSummaryJsonata::asl_json(), &Default::default()).unwrap())
+            .run(
+                serde_json::to_value(order()).unwrap(),
+                options().with_tasks(PackSummary::tasks()),
+            )
+            .await;
+    let emitted: Order = serde_json::from_value(emitted.output.unwrap()).unwrap();
+    assert_eq!(emitted.packing, Some(expected));
+    assert_eq!(
+        CheckSummary::run_with(order(), options()).await.unwrap(),
+        Checked {
+            results: (true, 2),
+            state: "Check".into()
+        }
+    );
 }

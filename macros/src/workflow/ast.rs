@@ -115,6 +115,8 @@ pub enum Kind {
 /// (OutputPath, with its type), as a Task's.
 #[derive(Default)]
 pub struct Shape {
+    /// `result_selector = T { .. }`: built from the raw result.
+    pub result_selector: Option<StructTemplate>,
     pub result_path: Option<FieldPath>,
     pub output: Option<(FieldPath, Type)>,
 }

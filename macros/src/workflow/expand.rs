@@ -1162,10 +1162,15 @@ impl Cx {
                 type Raw = #raw_ty;
             }
         });
-        match (&shape.output, &shape.result_path) {
-            (Some((_, ty)), _) => (quote!(#ty), tag(ty)),
-            (None, Some(_)) => (in_ty.clone(), in_tag.clone()),
-            (None, None) => raw,
+        match (&shape.output, &shape.result_path, &shape.result_selector) {
+            (Some((_, ty)), _, _) => (quote!(#ty), tag(ty)),
+            (None, Some(_), _) => (in_ty.clone(), in_tag.clone()),
+            (None, None, Some(selector)) => {
+                let ty = &selector.ty;
+                let as_type: syn::Type = syn::parse_quote!(#ty);
+                (quote!(#ty), tag(&as_type))
+            }
+            (None, None, None) => raw,
         }
     }
 
@@ -1173,25 +1178,36 @@ impl Cx {
     /// types it moves (the raw result must fit where it goes; the output part is the type
     /// written).
     fn shape_model(&mut self, state: &StateDef, shape: &Shape, model: TokenStream) -> TokenStream {
-        if shape.result_path.is_none() && shape.output.is_none() {
+        if shape.result_path.is_none() && shape.output.is_none() && shape.result_selector.is_none()
+        {
             return model;
         }
         let raw_marker = raw_marker(&state.name);
         let raw = quote!(<#raw_marker as ::stepfn::__private::RawResult>::Raw);
         let m = marker(&state.name);
         let state_input = quote!(<#m as ::stepfn::__private::StateTypes>::In);
+        // What ResultSelector makes of the raw result is what ResultPath places.
+        let selected = match &shape.result_selector {
+            Some(selector) => {
+                let ty = &selector.ty;
+                quote!(#ty)
+            }
+            None => raw.clone(),
+        };
+        let result_selector =
+            self.template(shape.result_selector.as_ref(), &raw, None, selected.clone());
         let result_path = optional_path(
             &state.name,
             shape.result_path.as_ref(),
-            quote!(::stepfn::__private::holds_field::<#raw, _>),
+            quote!(::stepfn::__private::holds_field::<#selected, _>),
         );
         let before_output = if shape.result_path.is_some() {
             state_input
         } else {
-            raw
+            selected
         };
         let output = output_path(before_output, shape.output.as_ref());
-        quote!(::stepfn::__private::shaped(#model, #result_path, #output))
+        quote!(::stepfn::__private::shaped(#model, #result_selector, #result_path, #output))
     }
 
     /// A state's output type; nested bodies add their impls to `impls`.

@@ -354,8 +354,8 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                 if !shape_key(&key, args, &mut shape)? {
                     return Err(unknown_key(
                         &key,
-                        &["result_path", "output"],
-                        "a parallel takes `result_path = .field` and `output = .field as Type`",
+                        &["result_selector", "result_path", "output"],
+                        "a parallel takes `result_selector = Type { .. }`, `result_path = .field` and `output = .field as Type`",
                     ));
                 }
                 Ok(())
@@ -472,7 +472,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
                     }
                     _ if shape_key(&key, args, &mut shape)? => {}
                     _ => {
-                        return Err(unknown_key(&key, &["items", "max_concurrency", "item_selector", "max_items_per_batch", "batch_input", "mode", "reader", "writer", "tolerated_failure_percentage", "tolerated_failure_count", "result_path", "output"], "a map takes `items`, `item_selector`, `max_items_per_batch`, `batch_input`, `max_concurrency`, `mode`, `reader`, `writer`, `tolerated_failure_percentage`, `tolerated_failure_count`, `result_path` and `output`"))
+                        return Err(unknown_key(&key, &["items", "max_concurrency", "item_selector", "max_items_per_batch", "batch_input", "mode", "reader", "writer", "tolerated_failure_percentage", "tolerated_failure_count", "result_selector", "result_path", "output"], "a map takes `items`, `item_selector`, `max_items_per_batch`, `batch_input`, `max_concurrency`, `mode`, `reader`, `writer`, `tolerated_failure_percentage`, `tolerated_failure_count`, `result_selector`, `result_path` and `output`"))
                     }
                 }
                 Ok(())
@@ -1009,9 +1009,11 @@ fn check_call_arguments(call: &Call) -> syn::Result<()> {
     Ok(())
 }
 
-/// `result_path = .a` or `output = .b as T` of a Parallel or Map; false for another key.
+/// `result_selector = T { .. }`, `result_path = .a` or `output = .b as T` of a Parallel or Map;
+/// false for another key.
 fn shape_key(key: &Ident, args: ParseStream, shape: &mut Shape) -> syn::Result<bool> {
     match key.to_string().as_str() {
+        "result_selector" => shape.result_selector = Some(parse_template(args)?),
         "result_path" => shape.result_path = Some(parse_path(args)?),
         "output" => {
             let path = parse_path(args)?;

@@ -144,7 +144,17 @@ fn reads(state: &StateDef) -> Vec<&Ident> {
             ..
         } => parameters.iter().chain(result_selector.iter()).collect(),
         Kind::Pass { parameters, .. } => parameters.iter().collect(),
-        Kind::Map { item_selector, .. } => item_selector.iter().collect(),
+        Kind::Map {
+            item_selector,
+            batch_input,
+            shape,
+            ..
+        } => item_selector
+            .iter()
+            .chain(batch_input.iter())
+            .chain(shape.result_selector.iter())
+            .collect(),
+        Kind::Parallel { shape, .. } => shape.result_selector.iter().collect(),
         _ => Vec::new(),
     };
     for t in templates {

@@ -356,14 +356,21 @@ pub fn with_batch_input(mut state: State, batch_input: Option<Template>) -> Stat
     state
 }
 
-/// A Parallel or Map state with its ResultPath and OutputPath.
-pub fn shaped(mut state: State, result_path: Option<&str>, output_path: Option<&str>) -> State {
+/// A Parallel or Map state with its ResultSelector, ResultPath and OutputPath.
+pub fn shaped(
+    mut state: State,
+    result_selector: Option<Template>,
+    result_path: Option<&str>,
+    output_path: Option<&str>,
+) -> State {
     match &mut state {
         State::Parallel(p) => {
+            p.result_selector = result_selector;
             p.result_path = nullable(result_path);
             p.output_path = nullable(output_path);
         }
         State::Map(m) => {
+            m.result_selector = result_selector;
             m.result_path = nullable(result_path);
             m.output_path = nullable(output_path);
         }
