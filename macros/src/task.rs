@@ -83,22 +83,6 @@ pub fn tag(ty: &Type) -> TokenStream {
     }
 }
 
-/// `validate_order` -> `${ValidateOrderArn}`.
-pub(crate) fn placeholder(name: &str) -> String {
-    let pascal: String = name
-        .split('_')
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_uppercase().chain(c).collect())
-                .unwrap_or_default()
-        })
-        .collect::<Vec<String>>()
-        .concat();
-    format!("${{{pascal}Arn}}")
-}
-
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let function: ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
@@ -186,7 +170,7 @@ fn expand_fn(attr: TokenStream, function: &ItemFn) -> syn::Result<TokenStream> {
     let resource = args
         .resource
         .as_ref()
-        .map_or_else(|| placeholder(&name_text), syn::LitStr::value);
+        .map_or_else(|| integration::placeholder(&name_text), syn::LitStr::value);
     let integration = match &args.resource {
         Some(lit) => integration::of(lit)?,
         None => integration::Integration::Plain,
@@ -307,8 +291,11 @@ mod tests {
 
     #[test]
     fn placeholders_are_pascal_case_arns() {
-        assert_eq!(placeholder("validate_order"), "${ValidateOrderArn}");
-        assert_eq!(placeholder("charge"), "${ChargeArn}");
+        assert_eq!(
+            integration::placeholder("validate_order"),
+            "${ValidateOrderArn}"
+        );
+        assert_eq!(integration::placeholder("charge"), "${ChargeArn}");
     }
 
     #[test]

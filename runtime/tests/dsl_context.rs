@@ -318,3 +318,77 @@ async fn a_nested_template_carries_the_token_in_the_message_body() {
         expected
     );
 }
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+pub struct Count {
+    pub lines: usize,
+}
+
+#[task]
+async fn count_lines(order: Order) -> Count {
+    Count {
+        lines: order.lines.len(),
+    }
+}
+
+workflow! {
+    /// Branches on the execution's input after a task replaced the state's data.
+    pub Route(Order) -> Count {
+        start Counting;
+        Counting: task count_lines -> Decide;
+        Decide: choice {
+            when context.execution.input.id == "o-7" && .lines > 1 => Priority,
+            else => Normal,
+        }
+        Priority: pass -> end;
+        Normal: fail(error = "Route.Normal", cause = "not the priority order");
+    }
+}
+
+workflow! {
+    pub RouteJsonata(Order) -> Count {
+        query_language = jsonata;
+        start Counting;
+        Counting: task count_lines -> Decide;
+        Decide: choice {
+            when context.execution.input.id == "o-7" && .lines > 1 => Priority,
+            else => Normal,
+        }
+        Priority: pass -> end;
+        Normal: fail(error = "Route.Normal", cause = "not the priority order");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_choice_reads_the_execution_input() {
+    let asl: serde_json::Value = serde_json::from_str(&Route::asl_json()).unwrap();
+    assert_eq!(
+        asl["States"]["Decide"]["Choices"][0]["And"][0],
+        json!({"Variable": "$$.Execution.Input.id", "StringEquals": "o-7"})
+    );
+    let jsonata: serde_json::Value = serde_json::from_str(&RouteJsonata::asl_json()).unwrap();
+    let condition = jsonata["States"]["Decide"]["Choices"][0]["Condition"].to_string();
+    assert!(
+        condition.contains("$states.context.Execution.Input.id"),
+        "{condition}"
+    );
+    for run in [
+        Route::run_with(order(), options()).await,
+        RouteJsonata::run_with(order(), options()).await,
+    ] {
+        assert_eq!(run.unwrap(), Count { lines: 2 });
+    }
+    let other = Order {
+        id: "o-8".into(),
+        ..order()
+    };
+    assert!(Route::run_with(other.clone(), options()).await.is_err());
+    let emitted =
+        Executor::new(stepfn::check(&RouteJsonata::asl_json(), &Default::default()).unwrap())
+            .run(
+                serde_json::to_value(other).unwrap(),
+                options().with_tasks(Route::tasks()),
+            )
+            .await;
+    assert_eq!(emitted.error.as_deref(), Some("Route.Normal"));
+}

@@ -27,6 +27,22 @@ pub enum Integration {
     },
 }
 
+/// `validate_order` -> `${ValidateOrderArn}`.
+pub fn placeholder(name: &str) -> String {
+    let pascal: String = name
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<String>>()
+        .concat();
+    format!("${{{pascal}Arn}}")
+}
+
 /// The service error enum (in `stepfn::aws`) of each service stepfn types.
 fn service_errors(service: &str) -> Option<&'static str> {
     Some(match service {
@@ -175,7 +191,7 @@ impl Integration {
         };
         let name = function
             .map(LitStr::value)
-            .unwrap_or_else(|| super::placeholder(task));
+            .unwrap_or_else(|| placeholder(task));
         Ok(if *callback {
             quote!(::stepfn::__private::TaskCall::LambdaCallback { function_name: #name })
         } else {

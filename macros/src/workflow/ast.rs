@@ -242,6 +242,9 @@ pub enum Condition {
     Compare {
         /// `$name` before the path: the path is into that variable, not the state's input.
         variable: Option<Ident>,
+        /// `context.execution.input` before the path: the path is into the execution's input
+        /// (where `context` was written).
+        execution_input: Option<Span>,
         path: FieldPath,
         op: CompareOp,
         value: Lit,

@@ -376,7 +376,12 @@ impl Cx {
                 let rules: Vec<TokenStream> = rules
                     .iter()
                     .map(|r| {
-                        let condition = condition_model(&state.name, &r.condition, &self.variables);
+                        let condition = condition_model(
+                            &state.name,
+                            &r.condition,
+                            &self.variables,
+                            &self.workflow_input,
+                        );
                         let next = r.next.to_string();
                         quote!((#condition, #next))
                     })
@@ -1432,28 +1437,34 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
 }
 
 /// The ASL of a Choice condition; the operator follows the literal's type.
-fn condition_model(state: &Ident, condition: &Condition, variables: &Variables) -> TokenStream {
+fn condition_model(
+    state: &Ident,
+    condition: &Condition,
+    variables: &Variables,
+    workflow_input: &TokenStream,
+) -> TokenStream {
     match condition {
         Condition::And(a, b) => {
             let (a, b) = (
-                condition_model(state, a, variables),
-                condition_model(state, b, variables),
+                condition_model(state, a, variables, workflow_input),
+                condition_model(state, b, variables, workflow_input),
             );
             quote!(::stepfn::__private::combine("And", ::std::vec![#a, #b]))
         }
         Condition::Or(a, b) => {
             let (a, b) = (
-                condition_model(state, a, variables),
-                condition_model(state, b, variables),
+                condition_model(state, a, variables, workflow_input),
+                condition_model(state, b, variables, workflow_input),
             );
             quote!(::stepfn::__private::combine("Or", ::std::vec![#a, #b]))
         }
         Condition::Not(a) => {
-            let a = condition_model(state, a, variables);
+            let a = condition_model(state, a, variables, workflow_input);
             quote!(::stepfn::__private::not(#a))
         }
         Condition::Compare {
             variable,
+            execution_input,
             path,
             op,
             value,
@@ -1476,18 +1487,29 @@ fn condition_model(state: &Ident, condition: &Condition, variables: &Variables) 
                 Lit::Bool(_) => quote!(::stepfn::__private::boolean_field),
                 _ => quote!(::stepfn::__private::number_field),
             };
-            let compare = match variable {
-                Some(name) => {
+            let operand = Ident::new(
+                match value {
+                    Lit::Str(_) => "string_operand",
+                    Lit::Bool(_) => "boolean_operand",
+                    _ => "number_operand",
+                },
+                Span::call_site(),
+            );
+            let compare = match (variable, execution_input) {
+                (None, Some(context)) => {
+                    // The execution input's field, typed as the workflow's input.
+                    let lens = lens_from(workflow_input.clone(), path);
+                    let span = path.fields.last().map_or(*context, Ident::span);
+                    let typed = typed_value(workflow_input, path, span);
+                    let check = respan(quote!(::stepfn::__private::#operand(#typed)), span);
+                    quote!({
+                        let _ = || #check;
+                        ::stepfn::__private::compare(&::stepfn::__private::execution_input_path(&#lens.json_path()), #operator, ::stepfn::__private::json(#value))
+                    })
+                }
+                (Some(name), _) => {
                     // The variable's field, checked by a closure that is never called.
                     let (json, typed) = variable_parts(variables, name, path);
-                    let operand = Ident::new(
-                        match value {
-                            Lit::Str(_) => "string_operand",
-                            Lit::Bool(_) => "boolean_operand",
-                            _ => "number_operand",
-                        },
-                        Span::call_site(),
-                    );
                     let span = path.fields.last().map_or(name.span(), Ident::span);
                     let check = respan(quote!(::stepfn::__private::#operand(#typed)), span);
                     quote!({
@@ -1495,7 +1517,7 @@ fn condition_model(state: &Ident, condition: &Condition, variables: &Variables) 
                         ::stepfn::__private::compare(&#json, #operator, ::stepfn::__private::json(#value))
                     })
                 }
-                None => {
+                (None, None) => {
                     let lens = checked_lens(state, path, check);
                     let json_path = quote!(&#lens.json_path());
                     quote!(::stepfn::__private::compare(#json_path, #operator, ::stepfn::__private::json(#value)))

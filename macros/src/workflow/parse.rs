@@ -823,7 +823,7 @@ fn parse_unary(input: ParseStream) -> syn::Result<Condition> {
         parenthesized!(inner in input);
         return parse_or(&inner);
     }
-    if input.peek(Ident) {
+    if input.peek(Ident) && !input.peek(kw::context) {
         let function: Ident = input.parse()?;
         const TESTS: [&str; 7] = [
             "is_present",
@@ -864,9 +864,25 @@ fn parse_unary(input: ParseStream) -> syn::Result<Condition> {
             pattern,
         });
     }
+    let mut execution_input = None;
     let (variable, path) = if input.peek(Token![$]) {
         let (name, path) = parse_variable(input)?;
         (Some(name), path)
+    } else if input.peek(kw::context) {
+        // `context.execution.input.a.b`: a field of the execution's input.
+        let keyword: kw::context = input.parse()?;
+        let mut path = parse_path(input)?;
+        let reads_input =
+            path.fields.len() >= 2 && path.fields[0] == "execution" && path.fields[1] == "input";
+        if !reads_input {
+            return Err(syn::Error::new(
+                keyword.span,
+                "a Choice rule reads the context's execution input, `context.execution.input.field`; compare other context fields by passing them through a template",
+            ));
+        }
+        path.fields.drain(..2);
+        execution_input = Some(keyword.span);
+        (None, path)
     } else {
         (None, parse_path(input)?)
     };
@@ -892,6 +908,12 @@ fn parse_unary(input: ParseStream) -> syn::Result<Condition> {
         return Err(input.error("expected a comparison: ==, !=, <, <=, > or >="));
     };
     if !input.peek(syn::Lit) {
+        if let Some(span) = execution_input {
+            return Err(syn::Error::new(
+                span,
+                "a Choice rule compares the execution input's field with a literal (a string, a number, a boolean)",
+            ));
+        }
         if let Some(name) = &variable {
             return Err(syn::Error::new_spanned(
                 name,
@@ -926,6 +948,7 @@ fn parse_unary(input: ParseStream) -> syn::Result<Condition> {
     }
     Ok(Condition::Compare {
         variable,
+        execution_input,
         path,
         op,
         value,

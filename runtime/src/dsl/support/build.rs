@@ -204,6 +204,14 @@ pub fn variable_path(name: &str, full: &str, assigned: &str) -> String {
     format!("${name}{rest}")
 }
 
+/// `$$.Execution.Input...`: a path into the execution's input.
+pub fn execution_input_path(input_path: &str) -> String {
+    format!(
+        "$$.Execution.Input{}",
+        input_path.strip_prefix('$').unwrap_or(input_path)
+    )
+}
+
 /// `$$.Map.Item.Value...`: a path into the current Map item.
 pub fn map_item_path(item_path: &str) -> String {
     format!(
