@@ -392,3 +392,48 @@ async fn a_choice_reads_the_execution_input() {
             .await;
     assert_eq!(emitted.error.as_deref(), Some("Route.Normal"));
 }
+
+workflow! {
+    /// A task reads the execution's input, then a variable, whatever the state's data is.
+    pub Recount(Order) -> Count {
+        start Remember;
+        Remember: pass -> First assign(order = .);
+        First: task count_lines -> Again;
+        Again: task count_lines(input = context.execution.input) -> Third;
+        Third: task count_lines(input = $order) -> end;
+    }
+}
+
+workflow! {
+    pub RecountJsonata(Order) -> Count {
+        query_language = jsonata;
+        start Remember;
+        Remember: pass -> First assign(order = .);
+        First: task count_lines -> Again;
+        Again: task count_lines(input = context.execution.input) -> Third;
+        Third: task count_lines(input = $order) -> end;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_task_takes_the_execution_input_or_a_variable() {
+    let asl: serde_json::Value = serde_json::from_str(&Recount::asl_json()).unwrap();
+    assert_eq!(asl["States"]["Again"]["InputPath"], "$$.Execution.Input");
+    assert_eq!(asl["States"]["Third"]["InputPath"], "$order");
+    assert!(stepfn::validate(Recount::definition(), &Default::default()).is_empty());
+    assert!(stepfn::validate(RecountJsonata::definition(), &Default::default()).is_empty());
+    for run in [
+        Recount::run_with(order(), options()).await,
+        RecountJsonata::run_with(order(), options()).await,
+    ] {
+        assert_eq!(run.unwrap(), Count { lines: 2 });
+    }
+    let emitted =
+        Executor::new(stepfn::check(&RecountJsonata::asl_json(), &Default::default()).unwrap())
+            .run(
+                serde_json::to_value(order()).unwrap(),
+                options().with_tasks(Recount::tasks()),
+            )
+            .await;
+    assert_eq!(emitted.output, Some(json!({"lines": 2})));
+}

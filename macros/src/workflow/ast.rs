@@ -47,8 +47,9 @@ pub enum Target {
 pub enum Kind {
     Task {
         task: Path,
-        /// `input = .a.b` (InputPath): the task takes that part of the state's input.
-        input: Option<FieldPath>,
+        /// `input = .a.b` (InputPath): the task takes that part of the state's input (or of a
+        /// variable, or of the execution's input).
+        input: Option<TaskInput>,
         /// `result_path = .a` (ResultPath): the result goes into the state's input there.
         result_path: Option<FieldPath>,
         /// `parameters = T { .. }`: the task's input built from the state's input.
@@ -220,6 +221,16 @@ pub struct Catch {
     pub next: Ident,
     /// `(result_path = .error)`: the Error Output goes into the state's input there.
     pub result_path: Option<FieldPath>,
+}
+
+/// Where a task's `input` (InputPath) reads.
+pub enum TaskInput {
+    /// `.a.b`: the state's input.
+    Field(FieldPath),
+    /// `$name.a`: a variable.
+    Variable(Ident, FieldPath),
+    /// `context.execution.input.a`: the execution's input.
+    ExecutionInput(FieldPath),
 }
 
 /// `.a.b`: a path into a state's input.

@@ -268,11 +268,28 @@ impl Cx {
                 // response carrying it (`lambda:invoke`).
                 let task_output = quote!(<#task as ::stepfn::__private::Task>::Result);
                 // The task takes exactly the selected part; the result fits where it goes.
-                let input = optional_path(
-                    &state.name,
-                    input.as_ref(),
-                    quote!(::stepfn::__private::same_field::<<#task as ::stepfn::__private::Task>::Input, _>),
-                );
+                let same = quote!(::stepfn::__private::same_field::<<#task as ::stepfn::__private::Task>::Input, _>);
+                let input = match input {
+                    None => quote!(::core::option::Option::None),
+                    Some(TaskInput::Field(path)) => optional_path(&state.name, Some(path), same),
+                    Some(TaskInput::ExecutionInput(path)) => {
+                        let lens = checked_lens_from(self.workflow_input.clone(), path, same);
+                        quote!(::core::option::Option::Some(&::stepfn::__private::execution_input_path(&#lens.json_path())))
+                    }
+                    Some(TaskInput::Variable(name, path)) => {
+                        // The variable's field, checked by a closure that is never called.
+                        let (json, typed) = variable_parts(&self.variables, name, path);
+                        let span = path.fields.last().map_or(name.span(), Ident::span);
+                        let check = respan(
+                            quote!(::stepfn::__private::same_value::<<#task as ::stepfn::__private::Task>::Input, _>(#typed)),
+                            span,
+                        );
+                        quote!({
+                            let _ = || #check;
+                            ::core::option::Option::Some(&#json)
+                        })
+                    }
+                };
                 let result_ty = match result_selector {
                     Some(t) => {
                         let ty = &t.ty;

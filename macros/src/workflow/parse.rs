@@ -208,7 +208,7 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
         if input.peek(syn::token::Paren) {
             key_values(input, |key, args| {
                 match key.to_string().as_str() {
-                    "input" => task_input = Some(parse_path(args)?),
+                    "input" => task_input = Some(parse_task_input(args)?),
                     "result_path" => result_path = Some(parse_path(args)?),
                     "parameters" => parameters = Some(parse_template(args)?),
                     "result_selector" => result_selector = Some(parse_template(args)?),
@@ -766,6 +766,33 @@ fn parse_template_value(content: ParseStream) -> syn::Result<TemplateValue> {
     })
 }
 
+/// A task's `input`: `.a.b`, `$name.a` or `context.execution.input.a`.
+fn parse_task_input(input: ParseStream) -> syn::Result<TaskInput> {
+    if input.peek(Token![$]) {
+        let (name, path) = parse_variable(input)?;
+        return Ok(TaskInput::Variable(name, path));
+    }
+    if input.peek(kw::context) {
+        let (path, _) = parse_execution_input(input, "a task's `input` reads the execution's input from the context, `context.execution.input.field`; other context fields reach a task through `parameters`")?;
+        return Ok(TaskInput::ExecutionInput(path));
+    }
+    Ok(TaskInput::Field(parse_path(input)?))
+}
+
+/// `context.execution.input.a.b`: the path into the execution's input, and where `context` is;
+/// another context field is an error worded by `message`.
+fn parse_execution_input(input: ParseStream, message: &str) -> syn::Result<(FieldPath, Span)> {
+    let keyword: kw::context = input.parse()?;
+    let mut path = parse_path(input)?;
+    let reads_input =
+        path.fields.len() >= 2 && path.fields[0] == "execution" && path.fields[1] == "input";
+    if !reads_input {
+        return Err(syn::Error::new(keyword.span, message));
+    }
+    path.fields.drain(..2);
+    Ok((path, keyword.span))
+}
+
 /// `$name` or `$name.a.b`: a workflow variable and the path into it (empty for the whole value).
 fn parse_variable(input: ParseStream) -> syn::Result<(Ident, FieldPath)> {
     input.parse::<Token![$]>()?;
@@ -869,19 +896,8 @@ fn parse_unary(input: ParseStream) -> syn::Result<Condition> {
         let (name, path) = parse_variable(input)?;
         (Some(name), path)
     } else if input.peek(kw::context) {
-        // `context.execution.input.a.b`: a field of the execution's input.
-        let keyword: kw::context = input.parse()?;
-        let mut path = parse_path(input)?;
-        let reads_input =
-            path.fields.len() >= 2 && path.fields[0] == "execution" && path.fields[1] == "input";
-        if !reads_input {
-            return Err(syn::Error::new(
-                keyword.span,
-                "a Choice rule reads the context's execution input, `context.execution.input.field`; compare other context fields by passing them through a template",
-            ));
-        }
-        path.fields.drain(..2);
-        execution_input = Some(keyword.span);
+        let (path, span) = parse_execution_input(input, "a Choice rule reads the context's execution input, `context.execution.input.field`; compare other context fields by passing them through a template")?;
+        execution_input = Some(span);
         (None, path)
     } else {
         (None, parse_path(input)?)

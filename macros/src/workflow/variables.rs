@@ -7,7 +7,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use syn::Ident;
 
-use super::ast::{Body, Call, Condition, Kind, StateDef, StructTemplate, TemplateValue, Workflow};
+use super::ast::{
+    Body, Call, Condition, Kind, StateDef, StructTemplate, TaskInput, TemplateValue, Workflow,
+};
 use super::check::{handling, targets};
 
 /// Every read of a variable that is not assigned on every path to it, or not at all.
@@ -162,6 +164,13 @@ fn reads(state: &StateDef) -> Vec<&Ident> {
     }
     if let Kind::Map {
         items_variable: Some((name, _)),
+        ..
+    } = &state.kind
+    {
+        out.push(name);
+    }
+    if let Kind::Task {
+        input: Some(TaskInput::Variable(name, _)),
         ..
     } = &state.kind
     {

@@ -126,6 +126,10 @@ pub fn same_field<T, F: Same<T>>(field: Lens<F>) -> Lens<F> {
     field
 }
 
+/// Checks, never run, that a value read for a task's input (a variable's field) is the task's
+/// input type.
+pub fn same_value<T, F: Same<T>>(_value: F) {}
+
 /// A field of exactly the type `output = .field as T` names.
 #[diagnostic::on_unimplemented(
     message = "this field is a `{Self}`, but `output` says `{T}`",
