@@ -46,7 +46,11 @@ pub enum Target {
 /// Each state type.
 pub enum Kind {
     Task {
-        task: Path,
+        /// The task's marker type, written `(path)`: a parenthesised type, so that a name that is
+        /// a plain function rather than a `#[task]` gives rustc's one "expected type" error
+        /// wherever the expansion names it (a bare path in generic arguments would give a
+        /// second one, about constants).
+        task: syn::Type,
         /// `input = .a.b` (InputPath): the task takes that part of the state's input (or of a
         /// variable, or of the execution's input).
         input: Option<TaskInput>,

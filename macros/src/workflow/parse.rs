@@ -202,7 +202,12 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
     let look = input.lookahead1();
     if look.peek(kw::task) {
         input.parse::<kw::task>()?;
-        let task: Path = input.parse()?;
+        let path: Path = input.parse()?;
+        let span = path.segments.last().map_or(Span::call_site(), |s| s.ident.span());
+        let task = syn::Type::Paren(syn::TypeParen {
+            paren_token: syn::token::Paren(span),
+            elem: Box::new(syn::Type::Path(syn::TypePath { qself: None, path })),
+        });
         let (mut task_input, mut result_path) = (None, None);
         let (mut parameters, mut result_selector, mut output) = (None, None, None);
         if input.peek(syn::token::Paren) {
