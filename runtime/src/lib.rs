@@ -35,6 +35,8 @@ pub mod state_name;
 pub mod store;
 pub mod tasks;
 pub mod test_state;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 #[cfg(feature = "virtual-clock")]
 pub use clock::VirtualClock;

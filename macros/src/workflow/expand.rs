@@ -44,6 +44,7 @@ pub fn expand(workflow: &Workflow) -> syn::Result<TokenStream> {
     };
     let registrations = &cx.registrations;
     let schema_entries = &cx.schema_entries;
+    let task_states = &cx.task_states;
     let checks = &cx.checks;
     let markers = &cx.markers;
     Ok(quote! {
@@ -82,6 +83,10 @@ pub fn expand(workflow: &Workflow) -> syn::Result<TokenStream> {
                     let registry = ::stepfn::__private::TaskRegistry::new();
                     #(#registrations)*
                     registry
+                }
+
+                fn task_states() -> ::std::vec::Vec<(&'static str, ::core::any::TypeId)> {
+                    ::std::vec![#(#task_states),*]
                 }
 
                 fn task_schemas() -> ::std::vec::Vec<(&'static str, ::stepfn::__private::serde_json::Value, ::stepfn::__private::serde_json::Value)> {
@@ -173,6 +178,8 @@ fn raw_marker(name: &Ident) -> Ident {
 #[derive(Default)]
 struct Cx {
     registrations: Vec<TokenStream>,
+    /// `(state name, TypeId of its task)` for every Task state.
+    task_states: Vec<TokenStream>,
     schema_entries: Vec<TokenStream>,
     checks: Vec<TokenStream>,
     markers: Vec<TokenStream>,
@@ -254,6 +261,8 @@ impl Cx {
                 self.registrations.push(quote! {
                     let registry = ::stepfn::__private::register::<#task>(registry, #name);
                 });
+                self.task_states
+                    .push(quote!((#name, ::core::any::TypeId::of::<#task>())));
                 self.schema_entries.push(quote! {
                     if let ::core::option::Option::Some((input, output)) = <#task as ::stepfn::__private::Task>::schemas() {
                         schemas.push((#name, input, output));

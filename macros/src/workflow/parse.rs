@@ -203,7 +203,10 @@ fn parse_kind(input: ParseStream) -> syn::Result<Kind> {
     if look.peek(kw::task) {
         input.parse::<kw::task>()?;
         let path: Path = input.parse()?;
-        let span = path.segments.last().map_or(Span::call_site(), |s| s.ident.span());
+        let span = path
+            .segments
+            .last()
+            .map_or(Span::call_site(), |s| s.ident.span());
         let task = syn::Type::Paren(syn::TypeParen {
             paren_token: syn::token::Paren(span),
             elem: Box::new(syn::Type::Path(syn::TypePath { qself: None, path })),

@@ -75,6 +75,12 @@ pub trait Workflow {
         stepfn_codegen::emit::graph::svg(Self::definition())
     }
 
+    /// Each Task state's name with its task's type, so that a test can answer a task's states
+    /// by naming the task. `workflow!` implements it.
+    fn task_states() -> Vec<(&'static str, std::any::TypeId)> {
+        Vec::new()
+    }
+
     /// JSON Schemas of the input and output of every task whose `#[task(schema)]` asked for
     /// them, by Task state name. `workflow!` implements it.
     fn task_schemas() -> Vec<(&'static str, serde_json::Value, serde_json::Value)> {
@@ -102,6 +108,16 @@ pub trait Workflow {
             "output": super::schema::schema_of::<Self::Output>(),
             "tasks": tasks,
         })
+    }
+
+    /// A test of this workflow: its tasks answered by typed stand-ins, on virtual time (see
+    /// [`crate::testing`]).
+    #[cfg(feature = "testing")]
+    fn test() -> crate::testing::WorkflowTest<Self>
+    where
+        Self: Sized + 'static,
+    {
+        crate::testing::WorkflowTest::new()
     }
 
     /// Runs the workflow natively with its task functions, on the real clock.
