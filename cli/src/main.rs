@@ -1,6 +1,7 @@
 //! `stepfn`: check, format and run AWS Step Functions definitions from the command line.
 
 mod bench;
+mod coverage;
 mod deploy;
 mod jsonata;
 mod run;
@@ -78,6 +79,10 @@ enum Command {
     /// SDKs. Stops on SIGTERM or Ctrl-C; Standard executions kept with --db resume on the next
     /// start.
     Serve(serve::ServeArgs),
+    /// Report the workflow coverage test runs recorded (`STEPFN_COVERAGE_DIR=DIR cargo
+    /// test`): states, transitions, retriers and catchers exercised, per workflow. Exits 1
+    /// below `--min`, 2 when nothing was recorded.
+    Coverage(coverage::CoverageArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -111,6 +116,7 @@ fn main() -> ExitCode {
         Command::Graph(args) => return deploy::graph_command(args),
         Command::Bench(args) => return bench::bench(args),
         Command::Serve(args) => return serve::serve(args),
+        Command::Coverage(args) => return coverage::run(args),
         Command::Validate {
             files,
             format,

@@ -785,3 +785,55 @@ fn run_of_a_parallel_with_a_branch_waiting_forever_ends_as_aws_would() {
         "{stderr}"
     );
 }
+
+#[test]
+fn coverage_reports_each_recorded_workflow_and_fails_below_the_minimum() {
+    let dir = std::env::temp_dir().join(format!("stepfn-cli-coverage-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("Routing.asl.json"),
+        r#"{"StartAt": "Check", "States": {
+            "Check": {"Type": "Choice",
+                "Choices": [{"Variable": "$.total", "NumericGreaterThan": 100, "Next": "Large"}],
+                "Default": "Small"},
+            "Large": {"Type": "Pass", "End": true},
+            "Small": {"Type": "Pass", "End": true}}}"#,
+    )
+    .unwrap();
+    // Two runs, as the harness records them: the small path twice.
+    let run = r#"{"states":["Check","Small"],"transitions":[["Check","Small"]],"retries":[],"catches":[]}"#;
+    std::fs::write(dir.join("Routing.runs.jsonl"), format!("{run}\n{run}\n")).unwrap();
+    let d = dir.to_str().unwrap();
+    let out = stepfn(&["coverage", d]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(text.contains("coverage of Routing: 3/5 (60.0%)"), "{text}");
+    assert!(text.contains("choice   Large"), "{text}");
+    let mermaid_dir = dir.join("graphs");
+    let below = stepfn(&[
+        "coverage",
+        d,
+        "--min",
+        "80",
+        "--mermaid",
+        mermaid_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(below.status.code(), Some(1), "{below:?}");
+    assert!(String::from_utf8_lossy(&below.stderr).contains("below 80%: Routing (60.0%)"));
+    let graph = std::fs::read_to_string(mermaid_dir.join("Routing.coverage.mmd")).unwrap();
+    assert!(
+        graph.contains("classDef untested") && graph.contains("linkStyle"),
+        "{graph}"
+    );
+    assert_eq!(
+        stepfn(&["coverage", d, "--min", "60"]).status.code(),
+        Some(0)
+    );
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let none = stepfn(&["coverage", empty.to_str().unwrap()]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("STEPFN_COVERAGE_DIR"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

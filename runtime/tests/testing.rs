@@ -370,3 +370,85 @@ fn a_task_of_another_workflow_is_refused_by_name() {
         "{message}"
     );
 }
+
+// --- Coverage. ---
+
+#[task]
+async fn classify(order: Order) -> Result<Order, PaymentError> {
+    Ok(order)
+}
+
+workflow! {
+    /// Only the coverage test runs it, so its coverage is that test's alone.
+    pub Routing(Order) -> Order {
+        start Classify;
+        Classify: task classify -> Route
+            retry [PaymentError::Throttled] (interval = "1s", max_attempts = 2)
+            catch [PaymentError::Declined] -> Rejected;
+        Route: choice {
+            when .total > 100.0 => Large,
+            when .total > 1000.0 => Large,
+            else => Small,
+        }
+        Large: pass -> end;
+        Small: pass -> end;
+        Rejected: fail(error = "Routing.Rejected", cause = "declined");
+    }
+}
+
+#[tokio::test]
+async fn coverage_reports_what_the_runs_exercised_and_marks_the_rest() {
+    let before = stepfn::testing::Coverage::of::<Routing>().report();
+    assert_eq!(before.counts().0, 0, "{}", before.table());
+    Routing::test()
+        .fail_attempt::<classify>(0, PaymentError::Throttled)
+        .run(order())
+        .await
+        .assert_states(&["Classify", "Route", "Small"]);
+    let report = stepfn::testing::Coverage::of::<Routing>().report();
+    let tested = |state: &str, kind: &str| {
+        report
+            .items
+            .iter()
+            .filter(|i| i.state == state && i.kind == kind)
+            .map(|i| i.tested)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(tested("Classify", "state"), [true]);
+    assert_eq!(tested("Classify", "retry"), [true]);
+    assert_eq!(tested("Classify", "catch"), [false]);
+    assert_eq!(
+        tested("Route", "choice"),
+        [false],
+        "both rules lead to Large: one transition"
+    );
+    assert_eq!(tested("Route", "default"), [true]);
+    assert_eq!(tested("Large", "state"), [false]);
+    let table = report.table();
+    assert!(table.contains("coverage of Routing:"), "{table}");
+    assert!(table.contains("catch    Rejected"), "{table}");
+    let message = std::panic::catch_unwind(|| report.assert_at_least(90.0))
+        .err()
+        .and_then(|p| p.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    assert!(message.contains("below 90%"), "{message}");
+    let mermaid = report.mermaid();
+    assert!(mermaid.contains("classDef untested"), "{mermaid}");
+    assert!(mermaid.contains("linkStyle"), "{mermaid}");
+    // The other paths: a large order, a declined one.
+    Routing::test()
+        .run(Order {
+            id: "o-2".into(),
+            total: 500.0,
+        })
+        .await;
+    Routing::test()
+        .fail_attempt::<classify>(0, PaymentError::Declined)
+        .run(order())
+        .await
+        .assert_error_name("Routing.Rejected");
+    let full = stepfn::testing::Coverage::of::<Routing>().report();
+    assert_eq!(full.percent(), 100.0, "{}", full.table());
+    full.assert_at_least(100.0);
+    assert!(!full.mermaid().contains("classDef untested"));
+}

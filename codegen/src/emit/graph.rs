@@ -220,8 +220,27 @@ fn escape_mermaid(s: &str) -> String {
     s.replace('"', "#quot;")
 }
 
+/// The states and transitions a test run never took, to be marked on the graph.
+#[derive(Clone, Debug, Default)]
+pub struct Untested {
+    /// States never entered.
+    pub states: std::collections::BTreeSet<String>,
+    /// Transitions (`Next`, Choice rules and defaults, catchers) never taken: `(from, to)`.
+    pub edges: std::collections::BTreeSet<(String, String)>,
+}
+
 /// The graph as a Mermaid flowchart.
 pub fn mermaid(machine: &StateMachine) -> String {
+    mermaid_marked(machine, &Untested::default())
+}
+
+/// The graph as a Mermaid flowchart with `untested` states and transitions drawn in red,
+/// transitions dashed.
+pub fn mermaid_untested(machine: &StateMachine, untested: &Untested) -> String {
+    mermaid_marked(machine, untested)
+}
+
+fn mermaid_marked(machine: &StateMachine, untested: &Untested) -> String {
     let g = Graph::of(machine);
     let mut out = String::from("flowchart TD\n");
     let node_line = |n: &Node| -> String {
@@ -255,6 +274,18 @@ pub fn mermaid(machine: &StateMachine) -> String {
         }
     }
     write_cluster(&g, None, 1, &node_line, &mut out);
+    let named = |n: &Node| !matches!(n.kind, NodeKind::Start | NodeKind::End);
+    let mut untested_links = Vec::new();
+    for (i, e) in g.edges.iter().enumerate() {
+        let (a, b) = (&g.nodes[e.from], &g.nodes[e.to]);
+        if e.kind != EdgeKind::Nested
+            && named(a)
+            && named(b)
+            && untested.edges.contains(&(a.label.clone(), b.label.clone()))
+        {
+            untested_links.push(i.to_string());
+        }
+    }
     for e in &g.edges {
         let (from, to) = (&g.nodes[e.from].id, &g.nodes[e.to].id);
         let arrow = match e.kind {
@@ -271,6 +302,23 @@ pub fn mermaid(machine: &StateMachine) -> String {
                 let _ = writeln!(out, "    {from} {arrow} {to}");
             }
         }
+    }
+    let untested_nodes: Vec<&str> = g
+        .nodes
+        .iter()
+        .filter(|n| named(n) && untested.states.contains(&n.label))
+        .map(|n| n.id.as_str())
+        .collect();
+    if !untested_nodes.is_empty() {
+        out.push_str("    classDef untested fill:#fdd,stroke:#c33,stroke-width:2px\n");
+        let _ = writeln!(out, "    class {} untested", untested_nodes.join(","));
+    }
+    if !untested_links.is_empty() {
+        let _ = writeln!(
+            out,
+            "    linkStyle {} stroke:#c33,stroke-width:2px,stroke-dasharray:4",
+            untested_links.join(",")
+        );
     }
     out
 }

@@ -273,6 +273,24 @@ impl<W: Workflow> TestRun<W> {
         catches
     }
 
+    /// What this run exercised, for coverage.
+    pub fn exercised(&self) -> super::Exercised {
+        super::Exercised {
+            states: self.states().into_iter().map(str::to_string).collect(),
+            transitions: self.transitions().into_iter().collect(),
+            retries: self
+                .retries()
+                .into_iter()
+                .map(|r| (r.state, r.error))
+                .collect(),
+            catches: self
+                .catches()
+                .into_iter()
+                .map(|c| (c.state, c.next))
+                .collect(),
+        }
+    }
+
     /// The whole history.
     pub fn history(&self) -> &[HistoryEvent] {
         &self.outcome.history

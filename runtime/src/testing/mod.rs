@@ -44,6 +44,7 @@
 //! scripted callbacks take no real time. A task is named by its function (`mock::<charge>`),
 //! so a misspelt task is a compile error, and answered with its own types.
 
+mod coverage;
 mod history;
 mod plan;
 mod snapshot;
@@ -63,6 +64,7 @@ use crate::exec::{ExecutionOptions, Outcome};
 use crate::tasks::{Callbacks, MockedTestCase, TaskRegistry, TaskRequest, TaskResult};
 use plan::{Dispatch, Plan, TaskPlan};
 
+pub use coverage::{Coverage, CoverageReport, Exercised, Item, COVERAGE_DIR_VARIABLE};
 pub use history::{Catch, Retry, TestRun};
 pub use snapshot::normalized_history;
 
@@ -247,7 +249,9 @@ impl<W: Workflow + 'static> WorkflowTest<W> {
             .with_record_history(true);
         let outcome: Outcome = W::executor().run(input, options).await;
         let elapsed = shared_clock.now_millis() - self.start_millis;
-        TestRun::new(outcome, self.start_millis, elapsed)
+        let run = TestRun::new(outcome, self.start_millis, elapsed);
+        coverage::record::<W>(run.exercised());
+        run
     }
 }
 
