@@ -107,6 +107,26 @@ mod tests {
         assert_eq!(DataPipeline::definition().timeout_seconds, Some(300));
     }
 
+    #[tokio::test]
+    async fn the_store_is_mocked_with_its_types() {
+        let run = DataPipeline::test()
+            .mock::<store>(|summary| {
+                Ok(Stored {
+                    key: format!("mocked/{}.json", summary.source),
+                    summary,
+                })
+            })
+            .run(batch())
+            .await;
+        run.assert_states(&["Validate", "Process", "Store", "Notify"]);
+        assert_eq!(
+            run.output().text,
+            "4 rows from sensors stored at mocked/sensors.json"
+        );
+        let coverage = stepfn::testing::Coverage::of::<DataPipeline>().report();
+        coverage.assert_at_least(100.0);
+    }
+
     #[test]
     fn deploys_cleanly_by_cfn_lint_and_asl_validator() {
         stepfn_examples::tools::check_deploy::<DataPipeline>("data_pipeline");

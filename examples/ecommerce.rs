@@ -209,6 +209,7 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use stepfn::Workflow;
 
     #[tokio::test(start_paused = true)]
     async fn a_large_order_is_reviewed_then_shipped() {
@@ -235,9 +236,63 @@ mod tests {
         assert!(e.to_string().contains("OrderFailed"), "{e}");
     }
 
+    /// Every path, with the services mocked by their typed responses; then the workflow's
+    /// coverage is complete.
+    #[tokio::test]
+    async fn every_path_is_tested_and_covered() {
+        let declined = ECommerce::test()
+            .fail_attempt::<validate_payment>(0, PaymentError::Declined)
+            .run(order(20.0, "lamp", "4242"))
+            .await;
+        declined.assert_states(&["ValidatePayment", "OrderFailed"]);
+        assert_eq!(
+            declined.catches()[0].error.as_deref(),
+            Some("Payment.Declined")
+        );
+        // A large order goes through review, then both branches.
+        let large = ECommerce::test()
+            .mock::<validate_payment>(Ok)
+            .run(order(1250.0, "lamp", "4242"))
+            .await;
+        let mut states = large.states();
+        states.sort();
+        assert_eq!(
+            states,
+            [
+                "CheckAmount",
+                "Fulfil",
+                "NotifyCustomer",
+                "ReserveStock",
+                "Review",
+                "Ship",
+                "ValidatePayment"
+            ]
+        );
+        // The table refuses the reservation: caught around the Parallel and compensated.
+        let out_of_stock = ECommerce::test()
+            .fail_attempt::<reserve_stock>(0, DynamoDb::ConditionalCheckFailedException)
+            .run(order(20.0, "lamp", "4242"))
+            .await;
+        out_of_stock.assert_error_name("OrderFailed");
+        assert!(out_of_stock.states().contains(&"Compensate"));
+        // Throttled by the table, retried once.
+        let retried = ECommerce::test()
+            .fail_attempt::<reserve_stock>(0, DynamoDb::ProvisionedThroughputExceededException)
+            .returns::<notify_customer>(PublishOutput::new("mock-message"))
+            .run(order(20.0, "lamp", "4242"))
+            .await;
+        assert_eq!(retried.retries()[0].state, "ReserveStock");
+        assert_eq!(retried.output().tracking_number, "1Z003812");
+        let coverage = stepfn::testing::Coverage::of::<ECommerce>().report();
+        let untested: Vec<_> = coverage.items.iter().filter(|i| !i.tested).collect();
+        // Only Lambda's own service errors were never raised.
+        assert_eq!(untested.len(), 1, "{}", coverage.table());
+        assert_eq!(untested[0].kind, "retry");
+        assert_eq!(untested[0].state, "ValidatePayment");
+    }
+
     #[test]
     fn each_service_is_called_with_its_request_and_granted_to_the_role() {
-        use stepfn::Workflow;
         let asl: serde_json::Value = serde_json::from_str(&ECommerce::asl_json()).unwrap();
         let states = &asl["States"];
         assert_eq!(

@@ -135,6 +135,26 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn a_bad_record_is_tolerated_and_too_many_are_not() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/s3");
+        let run = EtlBatch::test().with_s3_root(root).run(job()).await;
+        assert_eq!(
+            run.output(),
+            Loaded {
+                loaded: 9,
+                rejected: 1
+            }
+        );
+        // Every record rejected: more than the 20 % tolerated.
+        let strict = EtlBatch::test()
+            .with_s3_root(root)
+            .mock::<clean>(|record| Err(RecordError::Invalid(format!("record {}", record.id))))
+            .run(job())
+            .await;
+        strict.assert_error_name("States.ExceedToleratedFailureThreshold");
+    }
+
     #[test]
     fn deploys_cleanly_by_cfn_lint_and_asl_validator() {
         stepfn_examples::tools::check_deploy::<EtlBatch>("etl_batch");

@@ -209,6 +209,42 @@ mod tests {
         assert!(e.to_string().contains("Editorial.Rejected"), "{e}");
     }
 
+    #[tokio::test]
+    async fn the_editor_answers_hours_later_or_never() {
+        // The editor's tool sends a heartbeat every half hour while the draft is read.
+        let answered = HumanApproval::test()
+            .heartbeat_every::<request_approval>(std::time::Duration::from_secs(1_800))
+            .callback::<request_approval>(std::time::Duration::from_secs(5 * 3_600), |message| {
+                Ok(Decision {
+                    article_id: message.message_body.draft.article_id,
+                    approved: true,
+                    editor: "grace".into(),
+                })
+            })
+            .run(draft(1200))
+            .await;
+        answered.assert_states(&["RequestApproval", "Decide", "Publish"]);
+        assert_eq!(
+            answered.virtual_time(),
+            std::time::Duration::from_secs(5 * 3_600)
+        );
+        // No editor within the heartbeat: the catcher ends it.
+        let silent = HumanApproval::test()
+            .callback::<request_approval>(std::time::Duration::from_secs(3 * 86_400), |_| {
+                Ok(Decision {
+                    article_id: "a-17".into(),
+                    approved: true,
+                    editor: "late".into(),
+                })
+            })
+            .run(draft(1200))
+            .await;
+        silent.assert_error_name("Editorial.NoAnswer");
+        // AWS records a missed heartbeat of a callback as `States.Timeout`.
+        assert_eq!(silent.catches()[0].error.as_deref(), Some("States.Timeout"));
+        assert_eq!(silent.virtual_time(), std::time::Duration::from_secs(3_600));
+    }
+
     #[test]
     fn an_approval_survives_the_process_and_finishes_on_the_durable_store() {
         let database = std::env::temp_dir().join(format!(

@@ -115,6 +115,7 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use stepfn::Workflow;
 
     #[tokio::test(start_paused = true)]
     async fn every_image_is_analysed_and_reported() {
@@ -124,6 +125,27 @@ mod tests {
         assert_eq!(report.images, 2);
         assert_eq!(report.labels, vec!["landscape", "portrait"]);
         assert_eq!(report.thumbnails, vec!["thumbs/a.jpg", "thumbs/b.jpg"]);
+    }
+
+    #[tokio::test]
+    async fn each_image_runs_both_branches_with_a_mocked_labeller() {
+        let run = ImagePipeline::test()
+            .mock::<detect_labels>(|image| {
+                Ok(Labels {
+                    key: image.key,
+                    labels: vec!["mocked".into()],
+                })
+            })
+            .run(upload())
+            .await;
+        let states = run.states();
+        assert_eq!(states.iter().filter(|s| **s == "DetectLabels").count(), 2);
+        assert_eq!(states.iter().filter(|s| **s == "MakeThumbnail").count(), 2);
+        assert_eq!(states.last(), Some(&"Aggregate"));
+        assert_eq!(run.output().labels, vec!["mocked", "mocked"]);
+        stepfn::testing::Coverage::of::<ImagePipeline>()
+            .report()
+            .assert_at_least(100.0);
     }
 
     #[test]

@@ -111,6 +111,36 @@ mod tests {
         assert!(e.to_string().contains("Order.Invalid"), "{e}");
     }
 
+    #[tokio::test]
+    async fn a_flaky_payment_service_is_retried_with_backoff() {
+        let run = OrderProcessing::test()
+            .fail_attempt::<process_order>(0, OrderError::ServiceUnavailable)
+            .time_out::<process_order>(1)
+            .run(order(99.5))
+            .await;
+        run.assert_states(&["ProcessOrder", "SendEmail"]);
+        let errors: Vec<_> = run.retries().into_iter().map(|r| r.error).collect();
+        assert_eq!(
+            errors,
+            [
+                Some("Order.ServiceUnavailable".into()),
+                Some("States.Timeout".into())
+            ]
+        );
+        // Backoff: 5 s, then 10 s.
+        assert_eq!(run.virtual_time(), std::time::Duration::from_secs(15));
+        assert_eq!(run.output().message_id, "msg-ord-42");
+        let gave_up = OrderProcessing::test()
+            .fail_attempt::<process_order>(0, OrderError::ServiceUnavailable)
+            .fail_attempt::<process_order>(1, OrderError::ServiceUnavailable)
+            .fail_attempt::<process_order>(2, OrderError::ServiceUnavailable)
+            .fail_attempt::<process_order>(3, OrderError::ServiceUnavailable)
+            .run(order(99.5))
+            .await;
+        gave_up.assert_error(&OrderError::ServiceUnavailable);
+        assert_eq!(gave_up.retries().len(), 3);
+    }
+
     #[test]
     fn deploys_cleanly_by_cfn_lint_and_asl_validator() {
         stepfn_examples::tools::check_deploy::<OrderProcessing>("order_processing");

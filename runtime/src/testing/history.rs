@@ -191,6 +191,36 @@ impl<W: Workflow> TestRun<W> {
             let Some(state) = entered.state_name() else {
                 continue;
             };
+            let kind = entered
+                .event_type
+                .strip_suffix("StateEntered")
+                .unwrap_or_default();
+            if kind == "Parallel" || kind == "Map" {
+                // Branches fork from the state: its own events are those of its kind up to its
+                // exit (`ParallelStateStarted`, `ParallelStateFailed`...).
+                let exit = format!("{kind}StateExited");
+                let aborted = format!("{kind}StateAborted");
+                let span: Vec<&HistoryEvent> = history
+                    .iter()
+                    .skip_while(|e| e.id <= entered.id)
+                    .take_while(|e| {
+                        !((e.event_type == exit || e.event_type == aborted)
+                            && e.state_name() == Some(state))
+                    })
+                    .filter(|e| {
+                        e.event_type.starts_with(kind)
+                            && !e.event_type.ends_with("StateEntered")
+                            && !e.event_type.starts_with("MapIteration")
+                            && !e.event_type.ends_with("StateExited")
+                    })
+                    .chain(history.iter().skip_while(|e| e.id <= entered.id).find(|e| {
+                        (e.event_type == exit || e.event_type == aborted)
+                            && e.state_name() == Some(state)
+                    }))
+                    .collect();
+                spans.push((state, span));
+                continue;
+            }
             let mut span = Vec::new();
             let mut at = entered.id;
             // A Parallel's or Map's branches fork; the state's own events continue through

@@ -75,6 +75,7 @@ pub const DEFAULT_START_MILLIS: i64 = 1_767_225_600_000;
 pub struct WorkflowTest<W: Workflow> {
     plans: HashMap<TypeId, Box<dyn Plan>>,
     mocks: Option<MockedTestCase>,
+    s3_root: Option<std::path::PathBuf>,
     start_millis: i64,
     name: String,
     workflow: PhantomData<fn() -> W>,
@@ -87,6 +88,7 @@ impl<W: Workflow + 'static> WorkflowTest<W> {
         WorkflowTest {
             plans: HashMap::new(),
             mocks: None,
+            s3_root: None,
             start_millis: DEFAULT_START_MILLIS,
             name: "test".to_string(),
             workflow: PhantomData,
@@ -96,6 +98,13 @@ impl<W: Workflow + 'static> WorkflowTest<W> {
     /// Starts the virtual clock at `millis` (since the Unix epoch).
     pub fn starting_at(mut self, millis: i64) -> Self {
         self.start_millis = millis;
+        self
+    }
+
+    /// Serves S3 (Distributed Map readers and writers) from the directory `root`:
+    /// `s3://bucket/key` is `root/bucket/key`.
+    pub fn with_s3_root(mut self, root: impl Into<std::path::PathBuf>) -> Self {
+        self.s3_root = Some(root.into());
         self
     }
 
@@ -174,6 +183,13 @@ impl<W: Workflow + 'static> WorkflowTest<W> {
         self
     }
 
+    /// While a [`WorkflowTest::callback`] of the task `T` waits, sends SendTaskHeartbeat every
+    /// `every` of virtual time, as a worker that is alive does.
+    pub fn heartbeat_every<T: Task>(mut self, every: Duration) -> Self {
+        self.plan::<T>().heartbeat = Some(every);
+        self
+    }
+
     /// Answers the Task states from a MockConfigFile test case instead (as `stepfn serve` and
     /// Step Functions Local would); typed answers set here are then not used.
     pub fn with_mock_config(mut self, test_case: MockedTestCase) -> Self {
@@ -240,13 +256,16 @@ impl<W: Workflow + 'static> WorkflowTest<W> {
             .next()
             .unwrap_or("StateMachine")
             .to_string();
-        let options = ExecutionOptions::new()
+        let mut options = ExecutionOptions::new()
             .with_clock(shared_clock.clone())
             .with_tasks(registry)
             .with_callbacks(callbacks)
             .with_name(self.name)
             .with_state_machine_name(short_name)
             .with_record_history(true);
+        if let Some(root) = self.s3_root {
+            options = options.with_s3_root(root);
+        }
         let outcome: Outcome = W::executor().run(input, options).await;
         let elapsed = shared_clock.now_millis() - self.start_millis;
         let run = TestRun::new(outcome, self.start_millis, elapsed);

@@ -47,6 +47,8 @@ pub(super) struct TaskPlan<T: Task> {
     pub failures: HashMap<u32, StatesError>,
     /// A callback answered this long after the request.
     pub callback: Option<(Duration, Answer<T>)>,
+    /// While the callback waits: a heartbeat this often.
+    pub heartbeat: Option<Duration>,
 }
 
 impl<T: Task> Default for TaskPlan<T> {
@@ -55,6 +57,7 @@ impl<T: Task> Default for TaskPlan<T> {
             answer: None,
             failures: HashMap::new(),
             callback: None,
+            heartbeat: None,
         }
     }
 }
@@ -72,7 +75,7 @@ impl<T: Task> Plan for TaskPlan<T> {
         if let Some((after, answer)) = &self.callback {
             // No handler answers the state, so it waits for its token; the dispatcher sends
             // the request and schedules the answer.
-            let (after, answer) = (*after, answer.clone());
+            let (after, answer, heartbeat) = (*after, answer.clone(), self.heartbeat);
             let (callbacks, clock) = (callbacks.clone(), clock.clone());
             dispatch.insert(
                 state,
@@ -87,6 +90,19 @@ impl<T: Task> Plan for TaskPlan<T> {
                         },
                     };
                     let (callbacks, clock) = (callbacks.clone(), clock.clone());
+                    if let Some(every) = heartbeat {
+                        let (callbacks, clock, token) =
+                            (callbacks.clone(), clock.clone(), token.clone());
+                        tokio::spawn(async move {
+                            // Until the task stops waiting (answered, timed out).
+                            loop {
+                                clock.sleep(every).await;
+                                if callbacks.send_heartbeat(&token).is_err() {
+                                    break;
+                                }
+                            }
+                        });
+                    }
                     tokio::spawn(async move {
                         clock.sleep(after).await;
                         // The task may have ended meanwhile (a timeout): nothing to answer.
