@@ -7,6 +7,7 @@ mod jsonata;
 mod run;
 mod serve;
 mod source;
+mod test;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -83,6 +84,10 @@ enum Command {
     /// test`): states, transitions, retriers and catchers exercised, per workflow. Exits 1
     /// below `--min`, 2 when nothing was recorded.
     Coverage(coverage::CoverageArgs),
+    /// Run the test cases of ASL definitions (`*.test.json`: definition, input, mocks,
+    /// expected status, output, error and path) on a virtual clock, then report each
+    /// definition's coverage. Exits 1 when a case fails or coverage is below `--min`.
+    Test(test::TestArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -117,6 +122,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => return bench::bench(args),
         Command::Serve(args) => return serve::serve(args),
         Command::Coverage(args) => return coverage::run(args),
+        Command::Test(args) => return test::run(args),
         Command::Validate {
             files,
             format,

@@ -837,3 +837,49 @@ fn coverage_reports_each_recorded_workflow_and_fails_below_the_minimum() {
     assert!(String::from_utf8_lossy(&none.stderr).contains("STEPFN_COVERAGE_DIR"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn test_runs_asl_test_cases_and_reports_coverage() {
+    let cases = examples().join("asl-tests");
+    let out = stepfn(&["test", cases.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(text.contains("PASS"), "{text}");
+    assert!(text.contains("2 passed, 0 failed"), "{text}");
+    assert!(text.contains("coverage of ecommerce: 15/18"), "{text}");
+    let below = stepfn(&["test", cases.to_str().unwrap(), "--min", "90"]);
+    assert_eq!(below.status.code(), Some(1));
+    // A case that expects another path fails, saying both.
+    let dir = std::env::temp_dir().join(format!("stepfn-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let definition = examples().join("ecommerce.asl.json");
+    let mocks = examples().join("ecommerce.mocks.json");
+    let input = std::fs::read_to_string(examples().join("ecommerce.input.json")).unwrap();
+    std::fs::write(
+        dir.join("wrong.test.json"),
+        format!(
+            r#"{{"definition": {:?}, "input": {input}, "mockConfig": {:?}, "testCase": "HappyPath",
+                "expect": {{"status": "SUCCEEDED", "path": ["ValidatePayment", "Ship"]}}}}"#,
+            definition.to_str().unwrap(),
+            mocks.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let failed = stepfn(&["test", dir.to_str().unwrap()]);
+    assert_eq!(failed.status.code(), Some(1), "{failed:?}");
+    let text = stdout(&failed);
+    assert!(text.contains("FAIL"), "{text}");
+    assert!(
+        text.contains("path: expected ValidatePayment → Ship, got ValidatePayment → CheckAmount"),
+        "{text}"
+    );
+    std::fs::write(
+        dir.join("wrong.test.json"),
+        r#"{"definition": "x.json", "bogus": 1}"#,
+    )
+    .unwrap();
+    let unreadable = stepfn(&["test", dir.to_str().unwrap()]);
+    assert_eq!(unreadable.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unreadable.stderr).contains("not a test case"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

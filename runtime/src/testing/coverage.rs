@@ -68,6 +68,20 @@ impl Coverage {
         })
     }
 
+    /// The coverage of the definition `definition` (called `name`) before any run.
+    pub fn new(name: impl Into<String>, definition: StateMachine) -> Coverage {
+        Coverage {
+            name: name.into(),
+            definition,
+            exercised: Exercised::default(),
+        }
+    }
+
+    /// Adds what one run exercised.
+    pub fn add(&mut self, run: &Exercised) {
+        self.exercised.merge(run);
+    }
+
     /// The coverage recorded in `dir` for the workflow `name` (`name.asl.json` and
     /// `name.runs.jsonl`).
     pub fn load(dir: &Path, name: &str) -> Result<Coverage, String> {

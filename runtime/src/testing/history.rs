@@ -52,111 +52,25 @@ fn is_attempt(event_type: &str) -> bool {
         || event_type == "MapStateStarted"
 }
 
-impl<W: Workflow> TestRun<W> {
-    pub(super) fn new(outcome: Outcome, start_millis: i64, elapsed_millis: i64) -> Self {
-        TestRun {
-            outcome,
-            start_millis,
-            elapsed_millis,
-            workflow: PhantomData,
-        }
-    }
+/// What a history says about the path an execution took: the states it entered, the
+/// transitions, retries and catches; for a test run of a workflow or of an ASL definition.
+#[derive(Clone, Copy)]
+pub struct HistoryView<'a>(pub &'a [HistoryEvent]);
 
-    /// How the execution ended.
-    pub fn status(&self) -> ExecutionStatus {
-        self.outcome.status
-    }
-
-    /// The error name, when it did not succeed.
-    pub fn error(&self) -> Option<&str> {
-        self.outcome.error.as_deref()
-    }
-
-    /// The cause, when it did not succeed.
-    pub fn cause(&self) -> Option<&str> {
-        self.outcome.cause.as_deref()
-    }
-
-    /// The whole outcome: status, JSON output, error, cause, history.
-    pub fn outcome(&self) -> &Outcome {
-        &self.outcome
-    }
-
-    /// The typed output, or why there is none.
-    pub fn try_output(&self) -> Result<W::Output, String> {
-        if self.outcome.status != ExecutionStatus::Succeeded {
-            return Err(format!(
-                "the execution ended {:?}: {}: {}\n  states: {}",
-                self.outcome.status,
-                self.error().unwrap_or(""),
-                self.cause().unwrap_or(""),
-                self.states().join(" → ")
-            ));
-        }
-        match super::typed_output::<W::Output>(self.outcome.output.as_ref()) {
-            Some(Ok(output)) => Ok(output),
-            Some(Err(e)) => Err(format!("the output is not the workflow's output type: {e}")),
-            None => Err("the execution succeeded without an output".to_string()),
-        }
-    }
-
-    /// The typed output; panics, saying how the execution ended and where it went, when it
-    /// did not succeed.
-    #[track_caller]
-    pub fn output(&self) -> W::Output {
-        match self.try_output() {
-            Ok(output) => output,
-            Err(why) => panic!("{why}"),
-        }
-    }
-
-    /// Asserts that the execution failed with `error`'s ASL name (a task's error variant).
-    #[track_caller]
-    pub fn assert_error<E: TaskError>(&self, error: &E) {
-        self.assert_error_name(error.error_name());
-    }
-
-    /// Asserts that the execution failed with the error name `name` (a Fail state's
-    /// `Error`, `States.Timeout`...).
-    #[track_caller]
-    pub fn assert_error_name(&self, name: &str) {
-        if self.error() != Some(name) {
-            panic!(
-                "expected the execution to fail with `{name}`, but it ended {:?}{}\n  states: {}",
-                self.outcome.status,
-                match (self.error(), self.cause()) {
-                    (Some(e), Some(c)) => format!(" with `{e}`: {c}"),
-                    (Some(e), None) => format!(" with `{e}`"),
-                    _ => String::new(),
-                },
-                self.states().join(" → ")
-            );
-        }
-    }
-
+impl<'a> HistoryView<'a> {
     /// The states entered, in the order they were (nested ones included).
-    pub fn states(&self) -> Vec<&str> {
-        self.outcome
-            .history
+    pub fn states(&self) -> Vec<&'a str> {
+        self.0
             .iter()
             .filter(|e| e.event_type.ends_with("StateEntered"))
             .filter_map(HistoryEvent::state_name)
             .collect()
     }
 
-    /// Asserts the states entered, printing both paths and where they part when they differ.
-    #[track_caller]
-    pub fn assert_states(&self, expected: &[&str]) {
-        let actual = self.states();
-        if actual != expected {
-            panic!("{}", path_diff(expected, &actual));
-        }
-    }
-
     /// The transitions taken: `(from, to)` for each state left for another (a catcher's
     /// included), in order.
     pub fn transitions(&self) -> Vec<(String, String)> {
-        let history = &self.outcome.history;
+        let history = self.0;
         let exited: HashMap<u64, &str> = history
             .iter()
             .filter(|e| e.event_type.ends_with("StateExited"))
@@ -174,8 +88,8 @@ impl<W: Workflow> TestRun<W> {
 
     /// The events of each state entered, in its own thread of the history: from its
     /// `StateEntered` along the `previous_event_id` links until it is left.
-    fn state_spans(&self) -> Vec<(&str, Vec<&HistoryEvent>)> {
-        let history = &self.outcome.history;
+    fn state_spans(&self) -> Vec<(&'a str, Vec<&'a HistoryEvent>)> {
+        let history = self.0;
         let mut following: HashMap<u64, Vec<&HistoryEvent>> = HashMap::new();
         for event in history {
             following
@@ -271,7 +185,7 @@ impl<W: Workflow> TestRun<W> {
 
     /// The failures a catcher handled, in order.
     pub fn catches(&self) -> Vec<Catch> {
-        let history = &self.outcome.history;
+        let history = self.0;
         let mut catches = Vec::new();
         for (state, span) in self.state_spans() {
             let last_failure = span
@@ -318,6 +232,128 @@ impl<W: Workflow> TestRun<W> {
                 .into_iter()
                 .map(|c| (c.state, c.next))
                 .collect(),
+        }
+    }
+}
+
+impl<W: Workflow> TestRun<W> {
+    pub(super) fn new(outcome: Outcome, start_millis: i64, elapsed_millis: i64) -> Self {
+        TestRun {
+            outcome,
+            start_millis,
+            elapsed_millis,
+            workflow: PhantomData,
+        }
+    }
+
+    /// How the execution ended.
+    pub fn status(&self) -> ExecutionStatus {
+        self.outcome.status
+    }
+
+    /// The error name, when it did not succeed.
+    pub fn error(&self) -> Option<&str> {
+        self.outcome.error.as_deref()
+    }
+
+    /// The cause, when it did not succeed.
+    pub fn cause(&self) -> Option<&str> {
+        self.outcome.cause.as_deref()
+    }
+
+    /// The whole outcome: status, JSON output, error, cause, history.
+    pub fn outcome(&self) -> &Outcome {
+        &self.outcome
+    }
+
+    /// The typed output, or why there is none.
+    pub fn try_output(&self) -> Result<W::Output, String> {
+        if self.outcome.status != ExecutionStatus::Succeeded {
+            return Err(format!(
+                "the execution ended {:?}: {}: {}\n  states: {}",
+                self.outcome.status,
+                self.error().unwrap_or(""),
+                self.cause().unwrap_or(""),
+                self.states().join(" → ")
+            ));
+        }
+        match super::typed_output::<W::Output>(self.outcome.output.as_ref()) {
+            Some(Ok(output)) => Ok(output),
+            Some(Err(e)) => Err(format!("the output is not the workflow's output type: {e}")),
+            None => Err("the execution succeeded without an output".to_string()),
+        }
+    }
+
+    /// The typed output; panics, saying how the execution ended and where it went, when it
+    /// did not succeed.
+    #[track_caller]
+    pub fn output(&self) -> W::Output {
+        match self.try_output() {
+            Ok(output) => output,
+            Err(why) => panic!("{why}"),
+        }
+    }
+
+    /// Asserts that the execution failed with `error`'s ASL name (a task's error variant).
+    #[track_caller]
+    pub fn assert_error<E: TaskError>(&self, error: &E) {
+        self.assert_error_name(error.error_name());
+    }
+
+    /// Asserts that the execution failed with the error name `name` (a Fail state's
+    /// `Error`, `States.Timeout`...).
+    #[track_caller]
+    pub fn assert_error_name(&self, name: &str) {
+        if self.error() != Some(name) {
+            panic!(
+                "expected the execution to fail with `{name}`, but it ended {:?}{}\n  states: {}",
+                self.outcome.status,
+                match (self.error(), self.cause()) {
+                    (Some(e), Some(c)) => format!(" with `{e}`: {c}"),
+                    (Some(e), None) => format!(" with `{e}`"),
+                    _ => String::new(),
+                },
+                self.states().join(" → ")
+            );
+        }
+    }
+
+    fn view(&self) -> HistoryView<'_> {
+        HistoryView(&self.outcome.history)
+    }
+
+    /// The states entered, in the order they were (nested ones included).
+    pub fn states(&self) -> Vec<&str> {
+        self.view().states()
+    }
+
+    /// The transitions taken: `(from, to)` for each state left for another (a catcher's
+    /// included), in order.
+    pub fn transitions(&self) -> Vec<(String, String)> {
+        self.view().transitions()
+    }
+
+    /// The attempts that failed and were tried again, in order.
+    pub fn retries(&self) -> Vec<Retry> {
+        self.view().retries()
+    }
+
+    /// The failures a catcher handled, in order.
+    pub fn catches(&self) -> Vec<Catch> {
+        self.view().catches()
+    }
+
+    /// What this run exercised, for coverage.
+    pub fn exercised(&self) -> super::Exercised {
+        self.view().exercised()
+    }
+
+    /// Asserts the states entered, printing both paths and where they part when they differ.
+    #[track_caller]
+    pub fn assert_states(&self, expected: &[&str]) {
+        let actual = self.states();
+        if actual != expected {
+            panic!("{}", path_diff(expected, &actual));
         }
     }
 

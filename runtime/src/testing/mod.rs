@@ -65,7 +65,7 @@ use crate::tasks::{Callbacks, MockedTestCase, TaskRegistry, TaskRequest, TaskRes
 use plan::{Dispatch, Plan, TaskPlan};
 
 pub use coverage::{Coverage, CoverageReport, Exercised, Item, COVERAGE_DIR_VARIABLE};
-pub use history::{Catch, Retry, TestRun};
+pub use history::{Catch, HistoryView, Retry, TestRun};
 pub use snapshot::normalized_history;
 
 /// 2026-01-01T00:00:00Z: where a test's virtual clock starts unless told otherwise.
