@@ -452,3 +452,33 @@ async fn coverage_reports_what_the_runs_exercised_and_marks_the_rest() {
     full.assert_at_least(100.0);
     assert!(!full.mermaid().contains("classDef untested"));
 }
+
+#[test]
+fn a_changed_history_is_shown_line_by_line_and_a_missing_snapshot_is_written() {
+    let run = Checkout::test().run_blocking(order());
+    let dir = std::env::temp_dir().join(format!("stepfn-snapshots-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let changed = dir.join("changed.history");
+    std::fs::write(&changed, run.snapshot().replace("12.5", "13.5")).unwrap();
+    let message = panic_message(|| run.assert_snapshot(&changed));
+    assert!(
+        message.contains("the history differs from the snapshot"),
+        "{message}"
+    );
+    assert!(
+        message.contains("- ") && message.contains("13.5"),
+        "{message}"
+    );
+    assert!(
+        message.contains("+ ") && message.contains("12.5"),
+        "{message}"
+    );
+    assert!(message.contains("STEPFN_UPDATE_SNAPSHOTS=1"), "{message}");
+    let missing = dir.join("missing.history");
+    let message = panic_message(|| run.assert_snapshot(&missing));
+    assert!(message.contains("wrote the new snapshot"), "{message}");
+    assert_eq!(std::fs::read_to_string(&missing).unwrap(), run.snapshot());
+    // Written, it now matches.
+    run.assert_snapshot(&missing);
+    let _ = std::fs::remove_dir_all(&dir);
+}
