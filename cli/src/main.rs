@@ -1,5 +1,6 @@
 //! `stepfn`: check, format and run AWS Step Functions definitions from the command line.
 
+mod aws_args;
 mod bench;
 mod coverage;
 mod deploy;

@@ -45,6 +45,8 @@ pub struct RunArgs {
     /// Add the execution history (in GetExecutionHistory's shape) to the output.
     #[arg(long)]
     history: bool,
+    #[command(flatten)]
+    aws: crate::aws_args::AwsArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -111,6 +113,15 @@ pub fn run(args: RunArgs) -> ExitCode {
             Err(e) => return usage_error(e),
         }
     }
+    // The region AWS calls are signed for: the environment's, as the AWS SDKs read it.
+    let region = std::env::var("AWS_REGION")
+        .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
+        .unwrap_or_else(|_| stepfn::tasks::DEFAULT_REGION.to_string());
+    match args.aws.services(&region) {
+        Ok(Some(aws)) => tasks = tasks.services(stepfn_server::service_tasks(None, aws)),
+        Ok(None) => {}
+        Err(e) => return usage_error(e),
+    }
     let state_machine_name = args.state_machine.clone().unwrap_or_else(|| {
         args.file
             .file_stem()
@@ -123,7 +134,10 @@ pub fn run(args: RunArgs) -> ExitCode {
     // watch stops an execution left waiting only on those, which would otherwise never end.
     let watch = StuckWatch::new();
     let virtual_time = matches!(args.clock, ClockKind::Virtual);
-    let runtime = match watch.runtime(virtual_time) {
+    // I/O for the Lambda functions and AWS services tasks call.
+    let mut builder = tokio::runtime::Builder::new_current_thread();
+    builder.enable_io();
+    let runtime = match watch.runtime_from(builder, virtual_time) {
         Ok(rt) => rt,
         Err(e) => return usage_error(format!("cannot start the runtime: {e}")),
     };

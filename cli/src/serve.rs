@@ -30,7 +30,9 @@ pub struct ServeArgs {
     /// http://127.0.0.1:3001): Lambda ARNs and `lambda:invoke` tasks call it.
     #[arg(long)]
     lambda_endpoint: Option<String>,
-    /// The region in ARNs.
+    #[command(flatten)]
+    aws: crate::aws_args::AwsArgs,
+    /// The region in ARNs, and the one AWS calls are signed for.
     #[arg(long, default_value = "us-east-1")]
     region: String,
     /// The account in ARNs.
@@ -52,6 +54,13 @@ pub fn serve(args: ServeArgs) -> ExitCode {
             }
         },
     };
+    let aws = match args.aws.services(&args.region) {
+        Ok(aws) => aws,
+        Err(e) => {
+            eprintln!("stepfn serve: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let options = {
         let mut server = ServerOptions::new()
             .with_address(SocketAddr::new(args.host, args.port))
@@ -60,6 +69,7 @@ pub fn serve(args: ServeArgs) -> ExitCode {
         server.database = args.db;
         server.mock_config = mock_config;
         server.lambda_endpoint = args.lambda_endpoint;
+        server.aws = aws;
         server
     };
     let runtime = match tokio::runtime::Runtime::new() {

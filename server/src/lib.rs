@@ -39,7 +39,18 @@ use stepfn::store::{MemoryStore, SqliteStore, Store};
 use stepfn::tasks::MockConfig;
 use stepfn::TaskRegistry;
 
+pub use crate::integrations::AwsServices;
 use crate::integrations::Integrations;
+
+/// The handler `stepfn run --aws-endpoint` answers Task states with: the AWS services at
+/// `aws` (DynamoDB, SQS, EventBridge and the JSON-protocol `aws-sdk` calls), `http:invoke`,
+/// and Lambda functions at `lambda_endpoint` when given.
+pub fn service_tasks(
+    lambda_endpoint: Option<String>,
+    aws: AwsServices,
+) -> impl stepfn::TaskHandler {
+    Integrations::new(lambda_endpoint, Some(aws))
+}
 use crate::protocol::ApiError;
 use crate::shared::Shared;
 
@@ -62,6 +73,9 @@ pub struct ServerOptions {
     pub mock_config: Option<MockConfig>,
     /// Where Lambda's Invoke API is served (`sam local start-lambda`'s endpoint).
     pub lambda_endpoint: Option<String>,
+    /// Where the AWS services Task states call are (DynamoDB, SQS, EventBridge, JSON-protocol
+    /// `aws-sdk` calls); `None`: such states must be mocked.
+    pub aws: Option<AwsServices>,
     /// Request bodies larger than this are refused.
     pub max_body_bytes: usize,
     /// How long GetActivityTask waits for a task (AWS: 60 s).
@@ -84,6 +98,7 @@ impl Default for ServerOptions {
             database: None,
             mock_config: None,
             lambda_endpoint: None,
+            aws: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             activity_poll: Duration::from_secs(60),
             clock: SystemClock::shared(),
@@ -105,6 +120,7 @@ impl ServerOptions {
         some with_database(database: PathBuf);
         some with_mock_config(mock_config: MockConfig);
         some with_lambda_endpoint(lambda_endpoint: String);
+        some with_aws(aws: AwsServices);
         set with_max_body_bytes(max_body_bytes: usize);
         set with_activity_poll(activity_poll: Duration);
         set with_clock(clock: Arc<dyn Clock>);
@@ -139,7 +155,7 @@ impl Server {
             Some(path) => Arc::new(SqliteStore::open(path)?),
             None => Arc::new(MemoryStore::new()),
         };
-        let integrations = Integrations::new(options.lambda_endpoint.clone());
+        let integrations = Integrations::new(options.lambda_endpoint.clone(), options.aws.clone());
         let tasks = TaskRegistry::new()
             .services(integrations.clone())
             .dispatcher(integrations.clone());

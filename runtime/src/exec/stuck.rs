@@ -122,8 +122,17 @@ impl StuckWatch {
     /// whole execution waits; its time paused when `virtual_time` (for a
     /// [`crate::VirtualClock`]).
     pub fn runtime(&self, virtual_time: bool) -> std::io::Result<tokio::runtime::Runtime> {
+        self.runtime_from(tokio::runtime::Builder::new_current_thread(), virtual_time)
+    }
+
+    /// [`StuckWatch::runtime`] from `builder`, a current-thread builder the caller set up
+    /// further (with I/O enabled, for tasks that call services over the network).
+    pub fn runtime_from(
+        &self,
+        mut builder: tokio::runtime::Builder,
+        virtual_time: bool,
+    ) -> std::io::Result<tokio::runtime::Runtime> {
         let inner = self.inner.clone();
-        let mut builder = tokio::runtime::Builder::new_current_thread();
         builder.enable_time().on_thread_park(move || inner.idle());
         #[cfg(feature = "virtual-clock")]
         builder.start_paused(virtual_time);

@@ -13,6 +13,8 @@ pub(super) struct Inner {
     /// start-lambda`).
     pub(super) lambda_endpoint: Option<String>,
     pub(super) client: reqwest::Client,
+    /// Where the AWS services are, when the server calls them.
+    pub(super) aws: Option<super::aws::AwsServices>,
     /// The engine, set once it is open: nested executions run on it.
     pub(super) engine: OnceLock<WeakEngine>,
 }

@@ -1,7 +1,9 @@
 //! Task resources `stepfn serve` runs for real: Lambda functions (through a Lambda-compatible
-//! endpoint), `http:invoke`, and `states:startExecution` on this same server. Anything else
-//! must be mocked (`--mock-config`), and says so when it is not.
+//! endpoint), `http:invoke`, `states:startExecution` on this same server, and, given an AWS
+//! endpoint, DynamoDB, SQS, EventBridge and the JSON-protocol `aws-sdk` integrations. Anything
+//! else must be mocked (`--mock-config`), and says so when it is not.
 
+mod aws;
 mod client;
 mod http;
 mod lambda;
@@ -13,6 +15,7 @@ use futures::future::BoxFuture;
 use stepfn::durable::WeakEngine;
 use stepfn::{StatesError, TaskHandler, TaskRequest, TaskResult};
 
+pub use aws::AwsServices;
 use client::Inner;
 
 /// Answers the Task states no mock answers.
@@ -22,7 +25,7 @@ pub(crate) struct Integrations {
 }
 
 impl Integrations {
-    pub(crate) fn new(lambda_endpoint: Option<String>) -> Self {
+    pub(crate) fn new(lambda_endpoint: Option<String>, aws: Option<AwsServices>) -> Self {
         Integrations {
             inner: Arc::new(Inner {
                 lambda_endpoint: lambda_endpoint.map(|e| e.trim_end_matches('/').to_string()),
@@ -32,6 +35,7 @@ impl Integrations {
                     .build()
                     .unwrap_or_default(),
                 engine: OnceLock::new(),
+                aws,
             }),
         }
     }
@@ -65,7 +69,13 @@ impl Integrations {
                     .ok_or_else(|| StatesError::runtime("the server is shutting down"))?;
                 nested::start(&engine, &request, pattern).await
             }
-            _ => Err(not_served(&resource)),
+            _ => match &self.inner.aws {
+                Some(aws) => match aws::answer(&self.inner.client, aws, api, request.input).await {
+                    Some(answer) => answer,
+                    None => Err(not_served(&resource)),
+                },
+                None => Err(not_served(&resource)),
+            },
         }
     }
 }
@@ -79,7 +89,8 @@ impl TaskHandler for Integrations {
 fn not_served(resource: &str) -> StatesError {
     StatesError::runtime(format!(
         "stepfn serve does not call '{resource}': it runs Lambda functions (--lambda-endpoint), \
-         http:invoke and states:startExecution; give this state a mocked response in a \
+         http:invoke, states:startExecution and, with --aws-endpoint, DynamoDB, SQS, \
+         EventBridge and JSON-protocol aws-sdk calls; give this state a mocked response in a \
          MockConfigFile (--mock-config) and start the execution as STATE_MACHINE_ARN#TestCase"
     ))
 }

@@ -1,0 +1,180 @@
+//! Task states calling AWS services for real: `stepfn run --aws-endpoint` against moto's
+//! server on loopback (`scripts/install-api-clients` installs it in `.tools/clients`; without it
+//! this test fails, saying so). DynamoDB, SQS and EventBridge through the optimized
+//! integrations and `aws-sdk`, with AWS's error names reaching Catch.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+fn clients_dir() -> PathBuf {
+    let tools = std::env::var_os("STEPFN_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools"));
+    let clients = tools.join("clients");
+    assert!(
+        clients.join("moto").is_dir(),
+        "moto's server is not installed in {}: run scripts/install-api-clients",
+        clients.display()
+    );
+    clients
+}
+
+/// moto's server on a free loopback port, killed when dropped.
+struct Moto {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn moto() -> Moto {
+    let clients = clients_dir();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("python3")
+        .args([
+            "-m",
+            "moto.server",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
+        .env("PYTHONPATH", &clients)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 runs moto's server");
+    let moto = Moto {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "moto's server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    moto
+}
+
+fn run(moto: &Moto, definition: &Value, input: &Value) -> Value {
+    let dir = std::env::temp_dir().join(format!("stepfn-aws-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{}.asl.json", fastrand_name()));
+    std::fs::write(&file, definition.to_string()).unwrap();
+    let out: Output = Command::new(env!("CARGO_BIN_EXE_stepfn"))
+        .arg("run")
+        .arg(&file)
+        .args(["--input", &input.to_string(), "--aws-endpoint", &moto.url])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn fastrand_name() -> String {
+    format!(
+        "{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}
+
+#[test]
+fn dynamodb_sqs_and_eventbridge_are_called_and_their_errors_caught() {
+    let moto = moto();
+    // The table and the queue, made by aws-sdk tasks.
+    let setup = json!({"StartAt": "Table", "States": {
+        "Table": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:createTable",
+            "Parameters": {"TableName": "orders",
+                "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                "BillingMode": "PAY_PER_REQUEST"},
+            "ResultPath": null, "Next": "Queue"},
+        "Queue": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sqs:createQueue",
+            "Parameters": {"QueueName": "orders"}, "End": true}}});
+    let made = run(&moto, &setup, &json!({}));
+    assert_eq!(made["status"], "SUCCEEDED", "{made}");
+    let queue = made["output"]["QueueUrl"].as_str().unwrap().to_string();
+    let flow = json!({"StartAt": "Put", "States": {
+        "Put": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+            "Parameters": {"TableName": "orders", "Item": {"id": {"S.$": "$.id"}},
+                "ConditionExpression": "attribute_not_exists(id)"},
+            "ResultPath": null, "Next": "PutAgain"},
+        "PutAgain": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+            "Parameters": {"TableName": "orders", "Item": {"id": {"S.$": "$.id"}},
+                "ConditionExpression": "attribute_not_exists(id)"},
+            "ResultPath": null, "Next": "Get",
+            "Catch": [{"ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"],
+                "ResultPath": "$.duplicate", "Next": "Get"}]},
+        "Get": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem",
+            "Parameters": {"TableName": "orders", "Key": {"id": {"S.$": "$.id"}}},
+            "ResultSelector": {"id.$": "$.Item.id.S"}, "ResultPath": "$.stored", "Next": "Send"},
+        "Send": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+            "Parameters": {"QueueUrl": queue, "MessageBody": {"order.$": "$.id"}},
+            "ResultPath": "$.sent", "Next": "Receive"},
+        "Receive": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sqs:receiveMessage",
+            "Parameters": {"QueueUrl": queue},
+            "ResultSelector": {"body.$": "$.Messages[0].Body"}, "ResultPath": "$.received",
+            "Next": "Announce"},
+        "Announce": {"Type": "Task", "Resource": "arn:aws:states:::events:putEvents",
+            "Parameters": {"Entries": [{"Source": "shop", "DetailType": "OrderStored",
+                "Detail": {"order.$": "$.id"}}]},
+            "ResultSelector": {"failed.$": "$.FailedEntryCount"}, "ResultPath": "$.announced",
+            "Next": "Missing"},
+        "Missing": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:getItem",
+            "Parameters": {"TableName": "nowhere", "Key": {"id": {"S": "x"}}},
+            "Catch": [{"ErrorEquals": ["DynamoDb.ResourceNotFoundException"],
+                "ResultPath": "$.missing", "Next": "Done"}],
+            "End": true},
+        "Done": {"Type": "Succeed"}}});
+    let outcome = run(&moto, &flow, &json!({"id": "o-1"}));
+    assert_eq!(outcome["status"], "SUCCEEDED", "{outcome}");
+    let output = &outcome["output"];
+    assert_eq!(
+        output["duplicate"]["Error"],
+        "DynamoDB.ConditionalCheckFailedException"
+    );
+    assert_eq!(output["stored"]["id"], "o-1");
+    assert!(output["sent"]["MessageId"].is_string(), "{output}");
+    // The object given as the body was sent as JSON text.
+    assert_eq!(output["received"]["body"], "{\"order\":\"o-1\"}");
+    assert_eq!(output["announced"]["failed"], 0);
+    assert_eq!(
+        output["missing"]["Error"],
+        "DynamoDb.ResourceNotFoundException"
+    );
+    // A service stepfn does not call says so.
+    let s3 = json!({"StartAt": "List", "States": {
+        "List": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:listBuckets",
+            "Parameters": {}, "End": true}}});
+    let refused = run(&moto, &s3, &json!({}));
+    assert_eq!(refused["status"], "FAILED");
+    assert!(
+        refused["cause"]
+            .as_str()
+            .unwrap()
+            .contains("JSON protocols"),
+        "{refused}"
+    );
+}

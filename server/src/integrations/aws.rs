@@ -1,0 +1,314 @@
+//! AWS services behind Task states: the optimized DynamoDB, SQS and EventBridge integrations,
+//! and `aws-sdk:SERVICE:ACTION` for the services that speak AWS's JSON protocols, called at the
+//! endpoint the server is given (LocalStack, moto, or AWS), signed with SigV4.
+//!
+//! Results are the services' JSON responses (PascalCase, as Step Functions gives them); errors
+//! are named as Step Functions names them: `DynamoDB.ConditionalCheckFailedException` for the
+//! optimized integrations, `DynamoDb.ConditionalCheckFailedException` (the SDK's service name in
+//! PascalCase) for `aws-sdk`, with the service's message as the cause.
+
+use std::collections::HashMap;
+use std::time::SystemTime;
+
+use serde_json::Value;
+use stepfn::StatesError;
+
+/// Where the AWS services are, and who calls them.
+#[derive(Clone, Debug, Default)]
+pub struct AwsServices {
+    /// One endpoint for every service (`http://127.0.0.1:5000` for moto, LocalStack's).
+    pub endpoint: Option<String>,
+    /// Endpoints of single services, by signing name (`dynamodb`, `sqs`, `events`...).
+    pub endpoints: HashMap<String, String>,
+    /// The region calls are signed for.
+    pub region: String,
+}
+
+impl AwsServices {
+    /// Every service at `endpoint`.
+    pub fn at(endpoint: impl Into<String>, region: impl Into<String>) -> Self {
+        AwsServices {
+            endpoint: Some(endpoint.into()),
+            endpoints: HashMap::new(),
+            region: region.into(),
+        }
+    }
+
+    /// The URL of the service `signing_name`: its own endpoint, the common one, or AWS's.
+    fn url(&self, signing_name: &str) -> String {
+        match self.endpoints.get(signing_name).or(self.endpoint.as_ref()) {
+            Some(url) => format!("{}/", url.trim_end_matches('/')),
+            None => format!("https://{signing_name}.{}.amazonaws.com/", self.region),
+        }
+    }
+}
+
+/// A service that speaks AWS's JSON protocol.
+struct JsonService {
+    /// The name requests are signed with, and its endpoint's.
+    signing: &'static str,
+    /// The `X-Amz-Target` prefix.
+    target: &'static str,
+    /// `1.0` or `1.1`.
+    version: &'static str,
+    /// The service's name in `aws-sdk` error names.
+    sdk_name: &'static str,
+}
+
+/// The JSON-protocol services, by their name in `aws-sdk:NAME:action`.
+fn json_service(name: &str) -> Option<JsonService> {
+    let (signing, target, version, sdk_name) = match name {
+        "dynamodb" => ("dynamodb", "DynamoDB_20120810", "1.0", "DynamoDb"),
+        "sqs" => ("sqs", "AmazonSQS", "1.0", "Sqs"),
+        "eventbridge" | "events" => ("events", "AWSEvents", "1.1", "EventBridge"),
+        "sfn" => ("states", "AWSStepFunctions", "1.0", "Sfn"),
+        "secretsmanager" => ("secretsmanager", "secretsmanager", "1.1", "SecretsManager"),
+        "ssm" => ("ssm", "AmazonSSM", "1.1", "Ssm"),
+        "kinesis" => ("kinesis", "Kinesis_20131202", "1.1", "Kinesis"),
+        "cloudwatchlogs" | "logs" => ("logs", "Logs_20140328", "1.1", "CloudWatchLogs"),
+        "kms" => ("kms", "TrentService", "1.1", "Kms"),
+        _ => return None,
+    };
+    Some(JsonService {
+        signing,
+        target,
+        version,
+        sdk_name,
+    })
+}
+
+/// The services `aws-sdk:*` reaches, for messages.
+const JSON_SERVICES: &str =
+    "dynamodb, sqs, eventbridge, sfn, secretsmanager, ssm, kinesis, cloudwatchlogs, kms";
+
+/// A service's error: its code (`ConditionalCheckFailedException`) and message.
+struct ServiceError {
+    code: String,
+    message: String,
+}
+
+/// `action` (camelCase, as in the resource) in PascalCase, as the API names it.
+fn pascal(action: &str) -> String {
+    let mut chars = action.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Calls `action` of `service` with `body`.
+async fn call(
+    client: &reqwest::Client,
+    aws: &AwsServices,
+    service: &JsonService,
+    action: &str,
+    body: &Value,
+) -> Result<Value, ServiceError> {
+    let url = aws.url(service.signing);
+    let payload = serde_json::to_vec(body).unwrap_or_default();
+    let content_type = format!("application/x-amz-json-{}", service.version);
+    let target = format!("{}.{}", service.target, pascal(action));
+    let host = reqwest::Url::parse(&url)
+        .ok()
+        .and_then(|u| {
+            u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_string(),
+            })
+        })
+        .unwrap_or_default();
+    let mut headers = vec![
+        ("content-type".to_string(), content_type),
+        ("x-amz-target".to_string(), target),
+        ("host".to_string(), host),
+    ];
+    headers.extend(sign(aws, service.signing, &url, &headers, &payload)?);
+    let mut request = client.post(&url).body(payload);
+    for (name, value) in &headers {
+        if name != "host" {
+            request = request.header(name, value);
+        }
+    }
+    let response = request.send().await.map_err(|e| ServiceError {
+        code: "SdkClientException".to_string(),
+        message: format!("cannot reach {url}: {e}"),
+    })?;
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    let value: Value = if text.trim().is_empty() {
+        Value::Object(Default::default())
+    } else {
+        serde_json::from_str(&text).map_err(|e| ServiceError {
+            code: "SdkClientException".to_string(),
+            message: format!("{url} answered {status} with no JSON: {e}"),
+        })?
+    };
+    if status.is_success() {
+        return Ok(value);
+    }
+    // `__type` is `com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException` or the
+    // bare code.
+    let code = value
+        .get("__type")
+        .and_then(Value::as_str)
+        .map(|t| t.rsplit('#').next().unwrap_or(t).to_string())
+        .unwrap_or_else(|| format!("Http{}", status.as_u16()));
+    let message = value
+        .get("message")
+        .or_else(|| value.get("Message"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    Err(ServiceError { code, message })
+}
+
+/// The SigV4 headers for a POST of `payload` to `url`, from the credentials in the
+/// environment (none: unsigned, as moto and LocalStack accept).
+fn sign(
+    aws: &AwsServices,
+    signing_name: &str,
+    url: &str,
+    headers: &[(String, String)],
+    payload: &[u8],
+) -> Result<Vec<(String, String)>, ServiceError> {
+    let (Ok(key), Ok(secret)) = (
+        std::env::var("AWS_ACCESS_KEY_ID"),
+        std::env::var("AWS_SECRET_ACCESS_KEY"),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let token = std::env::var("AWS_SESSION_TOKEN").ok();
+    let identity =
+        aws_credential_types::Credentials::new(key, secret, token, None, "environment").into();
+    let failed = |e: String| ServiceError {
+        code: "SdkClientException".to_string(),
+        message: format!("cannot sign the request: {e}"),
+    };
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region(&aws.region)
+        .name(signing_name)
+        .time(SystemTime::now())
+        .settings(aws_sigv4::http_request::SigningSettings::default())
+        .build()
+        .map_err(|e| failed(e.to_string()))?
+        .into();
+    let signable = aws_sigv4::http_request::SignableRequest::new(
+        "POST",
+        url,
+        headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        aws_sigv4::http_request::SignableBody::Bytes(payload),
+    )
+    .map_err(|e| failed(e.to_string()))?;
+    let (instructions, _) = aws_sigv4::http_request::sign(signable, &params)
+        .map_err(|e| failed(e.to_string()))?
+        .into_parts();
+    Ok(instructions
+        .headers()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect())
+}
+
+/// A JSON value written as the string a service field takes (a message body, an event's
+/// detail), as Step Functions writes an object given there.
+fn as_text(value: &mut Value) {
+    if !value.is_string() && !value.is_null() {
+        *value = Value::String(value.to_string());
+    }
+}
+
+/// Runs `service:action` (the part of the resource after `arn:aws:states:::`, without its
+/// pattern) on `parameters`; `None` when it is not a service this module calls.
+pub(super) async fn answer(
+    client: &reqwest::Client,
+    aws: &AwsServices,
+    api: &str,
+    mut parameters: Value,
+) -> Option<Result<Value, StatesError>> {
+    let (service, action) = api.split_once(':')?;
+    let named =
+        |prefix: &str, e: ServiceError| StatesError::new(format!("{prefix}.{}", e.code), e.message);
+    Some(match (service, action) {
+        ("dynamodb", "getItem" | "putItem" | "updateItem" | "deleteItem") => {
+            let dynamodb = json_service("dynamodb")?;
+            call(client, aws, &dynamodb, action, &parameters)
+                .await
+                .map_err(|e| named("DynamoDB", e))
+        }
+        ("sqs", "sendMessage") => {
+            let sqs = json_service("sqs")?;
+            if let Some(body) = parameters.get_mut("MessageBody") {
+                as_text(body);
+            }
+            call(client, aws, &sqs, action, &parameters)
+                .await
+                .map_err(|e| named("SQS", e))
+        }
+        ("events", "putEvents") => {
+            let events = json_service("events")?;
+            if let Some(entries) = parameters.get_mut("Entries").and_then(Value::as_array_mut) {
+                for entry in entries {
+                    if let Some(detail) = entry.get_mut("Detail") {
+                        as_text(detail);
+                    }
+                }
+            }
+            match call(client, aws, &events, action, &parameters).await {
+                Ok(response) => {
+                    let failed = response
+                        .get("FailedEntryCount")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(0);
+                    if failed > 0 {
+                        Err(StatesError::new(
+                            "EventBridge.FailedEntry",
+                            response.to_string(),
+                        ))
+                    } else {
+                        Ok(response)
+                    }
+                }
+                Err(e) => Err(named("EventBridge", e)),
+            }
+        }
+        ("aws-sdk", sdk) => {
+            let (name, sdk_action) = sdk.split_once(':')?;
+            match json_service(name) {
+                Some(service) => call(client, aws, &service, sdk_action, &parameters)
+                    .await
+                    .map_err(|e| named(service.sdk_name, e)),
+                None => Err(StatesError::runtime(format!(
+                    "stepfn serve calls aws-sdk integrations of the services that speak AWS's JSON protocols ({JSON_SERVICES}), not '{name}'; mock this state (--mock-config)"
+                ))),
+            }
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_come_from_the_service_the_common_endpoint_or_aws() {
+        let mut aws = AwsServices::at("http://127.0.0.1:5000/", "eu-west-1");
+        aws.endpoints
+            .insert("sqs".into(), "http://127.0.0.1:9324".into());
+        assert_eq!(aws.url("dynamodb"), "http://127.0.0.1:5000/");
+        assert_eq!(aws.url("sqs"), "http://127.0.0.1:9324/");
+        aws.endpoint = None;
+        assert_eq!(aws.url("events"), "https://events.eu-west-1.amazonaws.com/");
+    }
+
+    #[test]
+    fn objects_given_as_text_fields_are_written_as_json() {
+        let mut body = serde_json::json!({"a": 1});
+        as_text(&mut body);
+        assert_eq!(body, Value::String("{\"a\":1}".into()));
+        let mut text = Value::String("hi".into());
+        as_text(&mut text);
+        assert_eq!(text, "hi");
+        assert_eq!(pascal("sendMessage"), "SendMessage");
+    }
+}
