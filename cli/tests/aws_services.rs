@@ -178,3 +178,97 @@ fn dynamodb_sqs_and_eventbridge_are_called_and_their_errors_caught() {
         "{refused}"
     );
 }
+
+// --- A workflow written in Rust, its DynamoDB tasks answered by the real service. ---
+
+use serde::{Deserialize, Serialize};
+use stepfn::aws::dynamodb::{GetItem, GetItemOutput, PutItem, WriteItemOutput, S};
+use stepfn::aws::DynamoDb;
+use stepfn::{task, workflow, Payload, Workflow};
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+pub struct Row {
+    pub id: S,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Payload)]
+pub struct Saved {
+    pub id: String,
+    pub saved: Option<WriteItemOutput>,
+    pub duplicate: Option<stepfn::ErrorOutput>,
+}
+
+/// Stands in for the table in native runs; the test answers it with the real table.
+#[task(resource = "arn:aws:states:::dynamodb:putItem")]
+async fn save(_put: PutItem<Row>) -> Result<WriteItemOutput, DynamoDb> {
+    Ok(WriteItemOutput::default())
+}
+
+#[task(resource = "arn:aws:states:::dynamodb:getItem")]
+async fn load(_get: GetItem<Row>) -> GetItemOutput<Row> {
+    GetItemOutput::default()
+}
+
+workflow! {
+    pub SaveTwice(Saved) -> GetItemOutput<Row> {
+        start Save;
+        Save: task save(
+            parameters = PutItem {
+                table_name: "orders",
+                item: Row { id: S { s: .id } },
+                condition_expression: Some("attribute_not_exists(id)"),
+                ..
+            },
+            result_path = .saved
+        ) -> Again;
+        Again: task save(
+            parameters = PutItem {
+                table_name: "orders",
+                item: Row { id: S { s: .id } },
+                condition_expression: Some("attribute_not_exists(id)"),
+                ..
+            },
+            result_path = .saved
+        ) -> Load
+            catch [DynamoDb::ConditionalCheckFailedException] -> Load (result_path = .duplicate);
+        Load: task load(parameters = GetItem { key: Row { id: S { s: .id } }, table_name: "orders", .. }) -> end;
+    }
+}
+
+#[test]
+fn a_rust_workflow_s_integration_tasks_reach_the_real_service() {
+    let moto = moto();
+    let setup = json!({"StartAt": "Table", "States": {
+        "Table": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:createTable",
+            "Parameters": {"TableName": "orders",
+                "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                "BillingMode": "PAY_PER_REQUEST"},
+            "End": true}}});
+    assert_eq!(run(&moto, &setup, &json!({}))["status"], "SUCCEEDED");
+    let services = stepfn_server::service_tasks(
+        None,
+        stepfn_server::AwsServices::at(moto.url.clone(), "us-east-1"),
+    );
+    let run = SaveTwice::test()
+        .with_services(services)
+        .run_blocking(Saved {
+            id: "o-7".into(),
+            saved: None,
+            duplicate: None,
+        });
+    assert_eq!(
+        run.status(),
+        stepfn::ExecutionStatus::Succeeded,
+        "{:?}: {:?}",
+        run.error(),
+        run.cause()
+    );
+    run.assert_states(&["Save", "Again", "Load"]);
+    assert_eq!(
+        run.catches()[0].error.as_deref(),
+        Some("DynamoDB.ConditionalCheckFailedException"),
+        "the second put met the real table's condition"
+    );
+    assert_eq!(run.output().item, Some(Row { id: S::new("o-7") }));
+}

@@ -75,6 +75,7 @@ pub const DEFAULT_START_MILLIS: i64 = 1_767_225_600_000;
 pub struct WorkflowTest<W: Workflow> {
     plans: HashMap<TypeId, Box<dyn Plan>>,
     mocks: Option<MockedTestCase>,
+    services: Option<Box<dyn FnOnce(TaskRegistry) -> TaskRegistry + Send>>,
     s3_root: Option<std::path::PathBuf>,
     start_millis: i64,
     name: String,
@@ -88,6 +89,7 @@ impl<W: Workflow + 'static> WorkflowTest<W> {
         WorkflowTest {
             plans: HashMap::new(),
             mocks: None,
+            services: None,
             s3_root: None,
             start_millis: DEFAULT_START_MILLIS,
             name: "test".to_string(),
@@ -190,6 +192,18 @@ impl<W: Workflow + 'static> WorkflowTest<W> {
         self
     }
 
+    /// Answers the states of service integrations (`arn:aws:states:::...` resources) with
+    /// `handler` instead of their functions: real services, such as `stepfn serve`'s
+    /// (`stepfn_server::service_tasks`, calling DynamoDB, SQS... at an endpoint). A task this
+    /// test answers otherwise (`mock`, `fail_attempt`, `callback`...) still is. Such a run is
+    /// on real time: network calls cannot wait on a paused clock.
+    pub fn with_services(mut self, handler: impl crate::TaskHandler) -> Self {
+        self.services = Some(Box::new(move |registry: TaskRegistry| {
+            registry.services(handler)
+        }));
+        self
+    }
+
     /// Answers the Task states from a MockConfigFile test case instead (as `stepfn serve` and
     /// Step Functions Local would); typed answers set here are then not used.
     pub fn with_mock_config(mut self, test_case: MockedTestCase) -> Self {
@@ -215,7 +229,15 @@ impl<W: Workflow + 'static> WorkflowTest<W> {
 
     /// [`WorkflowTest::run`] for a test that is not async.
     pub fn run_blocking(self, input: W::Input) -> TestRun<W> {
-        let runtime = match crate::clock::virtual_runtime() {
+        // Calls to real services wait on the network, which a paused clock would skip past
+        // (timing them out at once): such a run is on real time.
+        let runtime = match self.services {
+            Some(_) => tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build(),
+            None => crate::clock::virtual_runtime(),
+        };
+        let runtime = match runtime {
             Ok(runtime) => runtime,
             Err(e) => panic!("no runtime for the test run: {e}"),
         };
@@ -236,6 +258,19 @@ impl<W: Workflow + 'static> WorkflowTest<W> {
             if let Some(plan) = self.plans.get(&task) {
                 registry = plan.install(registry, state, &mut dispatch, &callbacks, &shared_clock);
             }
+        }
+        if let Some(services) = self.services {
+            let planned: Vec<&'static str> = W::task_states()
+                .into_iter()
+                .filter(|(_, task)| self.plans.contains_key(task))
+                .map(|(state, _)| state)
+                .collect();
+            for (state, resource) in task_resources(&W::definition().states) {
+                if resource.starts_with("arn:aws:states:::") && !planned.contains(&state) {
+                    registry = registry.without_state(state);
+                }
+            }
+            registry = services(registry);
         }
         if !dispatch.is_empty() {
             let dispatch = Arc::new(dispatch);
@@ -278,6 +313,22 @@ impl<W: Workflow + 'static> Default for WorkflowTest<W> {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Every Task state's name and resource, nested ones included.
+fn task_resources(states: &stepfn_codegen::model::States) -> Vec<(&str, &str)> {
+    let mut found = Vec::new();
+    for (name, state) in states {
+        if let stepfn_codegen::model::State::Task(task) = state {
+            if let Some(resource) = task.resource.as_str() {
+                found.push((name.as_str(), resource));
+            }
+        }
+        for branch in state.nested_branches() {
+            found.extend(task_resources(&branch.states));
+        }
+    }
+    found
 }
 
 /// The typed output of a run's JSON output, when it is one.
