@@ -164,6 +164,35 @@ fn dynamodb_sqs_and_eventbridge_are_called_and_their_errors_caught() {
         output["missing"]["Error"],
         "DynamoDb.ResourceNotFoundException"
     );
+    // SNS speaks its query protocol: a topic made by aws-sdk, a message published to it, and
+    // a topic that does not exist named as Step Functions names the error.
+    let sns = json!({"StartAt": "Topic", "States": {
+        "Topic": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sns:createTopic",
+            "Parameters": {"Name": "orders"}, "ResultPath": "$.topic", "Next": "Publish"},
+        "Publish": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
+            "Parameters": {"TopicArn.$": "$.topic.TopicArn", "Message": {"order.$": "$.id"},
+                "Subject": "Order stored"},
+            "ResultPath": "$.published", "Next": "Nowhere"},
+        "Nowhere": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
+            "Parameters": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:nowhere", "Message": "x"},
+            "Catch": [{"ErrorEquals": ["SNS.NotFoundException"], "ResultPath": "$.missing",
+                "Next": "Done"}],
+            "End": true},
+        "Done": {"Type": "Succeed"}}});
+    let published = run(&moto, &sns, &json!({"id": "o-2"}));
+    assert_eq!(published["status"], "SUCCEEDED", "{published}");
+    let output = &published["output"];
+    assert!(
+        output["topic"]["TopicArn"]
+            .as_str()
+            .is_some_and(|t| t.ends_with(":orders")),
+        "{output}"
+    );
+    assert!(output["published"]["MessageId"].is_string(), "{output}");
+    assert_eq!(
+        output["missing"]["Error"], "SNS.NotFoundException",
+        "{output}"
+    );
     // A service stepfn does not call says so.
     let s3 = json!({"StartAt": "List", "States": {
         "List": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:listBuckets",

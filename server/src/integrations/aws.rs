@@ -1,6 +1,7 @@
-//! AWS services behind Task states: the optimized DynamoDB, SQS and EventBridge integrations,
-//! and `aws-sdk:SERVICE:ACTION` for the services that speak AWS's JSON protocols, called at the
-//! endpoint the server is given (LocalStack, moto, or AWS), signed with SigV4.
+//! AWS services behind Task states: the optimized DynamoDB, SQS, SNS and EventBridge
+//! integrations, and `aws-sdk:SERVICE:ACTION` for the services that speak AWS's JSON protocols
+//! and for SNS (its query protocol), called at the endpoint the server is given (LocalStack,
+//! moto, or AWS), signed with SigV4.
 //!
 //! Results are the services' JSON responses (PascalCase, as Step Functions gives them); errors
 //! are named as Step Functions names them: `DynamoDB.ConditionalCheckFailedException` for the
@@ -79,7 +80,7 @@ fn json_service(name: &str) -> Option<JsonService> {
 
 /// The services `aws-sdk:*` reaches, for messages.
 const JSON_SERVICES: &str =
-    "dynamodb, sqs, eventbridge, sfn, secretsmanager, ssm, kinesis, cloudwatchlogs, kms";
+    "dynamodb, sqs, eventbridge, sfn, secretsmanager, ssm, kinesis, cloudwatchlogs, kms; and sns";
 
 /// A service's error: its code (`ConditionalCheckFailedException`) and message.
 struct ServiceError {
@@ -160,6 +161,149 @@ async fn call(
         .unwrap_or_default()
         .to_string();
     Err(ServiceError { code, message })
+}
+
+/// Calls `action` of the query-protocol service `signing_name` (API version `version`) with
+/// the form `params`; its `<ActionResult>` as JSON.
+async fn query_call(
+    client: &reqwest::Client,
+    aws: &AwsServices,
+    signing_name: &str,
+    version: &str,
+    action: &str,
+    params: &[(String, String)],
+) -> Result<Value, ServiceError> {
+    let url = aws.url(signing_name);
+    let mut form: Vec<(String, String)> = vec![
+        ("Action".to_string(), pascal(action)),
+        ("Version".to_string(), version.to_string()),
+    ];
+    form.extend(params.iter().cloned());
+    let payload = form
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+        .into_bytes();
+    let host = reqwest::Url::parse(&url)
+        .ok()
+        .and_then(|u| {
+            u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_string(),
+            })
+        })
+        .unwrap_or_default();
+    let mut headers = vec![
+        (
+            "content-type".to_string(),
+            "application/x-www-form-urlencoded; charset=utf-8".to_string(),
+        ),
+        ("host".to_string(), host),
+    ];
+    headers.extend(sign(aws, signing_name, &url, &headers, &payload)?);
+    let mut request = client.post(&url).body(payload);
+    for (name, value) in &headers {
+        if name != "host" {
+            request = request.header(name, value);
+        }
+    }
+    let response = request.send().await.map_err(|e| ServiceError {
+        code: "SdkClientException".to_string(),
+        message: format!("cannot reach {url}: {e}"),
+    })?;
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    let document = roxmltree::Document::parse(&text).map_err(|e| ServiceError {
+        code: "SdkClientException".to_string(),
+        message: format!("{url} answered {status} with no XML: {e}"),
+    })?;
+    let element = |name: &str| {
+        document
+            .descendants()
+            .find(|n| n.has_tag_name(name))
+            .and_then(|n| n.text())
+            .unwrap_or_default()
+            .to_string()
+    };
+    if !status.is_success() {
+        return Err(ServiceError {
+            code: element("Code"),
+            message: element("Message"),
+        });
+    }
+    let result = format!("{}Result", pascal(action));
+    Ok(document
+        .descendants()
+        .find(|n| n.has_tag_name(result.as_str()))
+        .map(xml_json)
+        .unwrap_or_else(|| Value::Object(Default::default())))
+}
+
+/// An XML element as JSON: text for a leaf, a list for `member` children, an object of its
+/// children otherwise (as the SDKs read query-protocol answers).
+fn xml_json(node: roxmltree::Node<'_, '_>) -> Value {
+    let children: Vec<_> = node.children().filter(|c| c.is_element()).collect();
+    if children.is_empty() {
+        return Value::String(node.text().unwrap_or_default().to_string());
+    }
+    if children.iter().all(|c| c.has_tag_name("member")) {
+        return Value::Array(children.into_iter().map(xml_json).collect());
+    }
+    Value::Object(
+        children
+            .into_iter()
+            .map(|c| (c.tag_name().name().to_string(), xml_json(c)))
+            .collect(),
+    )
+}
+
+/// `text` percent-encoded for a form body.
+fn encode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+/// The form fields of a query-protocol request from its JSON parameters: members as they
+/// are (objects given as text fields written as JSON), lists as `Name.member.N`.
+fn form_fields(parameters: &Value) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    if let Value::Object(members) = parameters {
+        for (name, value) in members {
+            match value {
+                Value::String(s) => fields.push((name.clone(), s.clone())),
+                Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        let text = match item {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        fields.push((format!("{name}.member.{}", i + 1), text));
+                    }
+                }
+                Value::Null => {}
+                other => fields.push((name.clone(), other.to_string())),
+            }
+        }
+    }
+    fields
+}
+
+/// A query-protocol error code as Step Functions names it: with the `Exception` suffix.
+fn exception(code: String) -> String {
+    if code.ends_with("Exception") {
+        code
+    } else {
+        format!("{code}Exception")
+    }
 }
 
 /// The SigV4 headers for a POST of `payload` to `url`, from the credentials in the
@@ -245,6 +389,21 @@ pub(super) async fn answer(
                 .await
                 .map_err(|e| named("SQS", e))
         }
+        ("sns", "publish") => {
+            if let Some(message) = parameters.get_mut("Message") {
+                as_text(message);
+            }
+            query_call(
+                client,
+                aws,
+                "sns",
+                "2010-03-31",
+                action,
+                &form_fields(&parameters),
+            )
+            .await
+            .map_err(|e| StatesError::new(format!("SNS.{}", exception(e.code)), e.message))
+        }
         ("events", "putEvents") => {
             let events = json_service("events")?;
             if let Some(entries) = parameters.get_mut("Entries").and_then(Value::as_array_mut) {
@@ -278,8 +437,18 @@ pub(super) async fn answer(
                 Some(service) => call(client, aws, &service, sdk_action, &parameters)
                     .await
                     .map_err(|e| named(service.sdk_name, e)),
+                None if name == "sns" => query_call(
+                    client,
+                    aws,
+                    "sns",
+                    "2010-03-31",
+                    sdk_action,
+                    &form_fields(&parameters),
+                )
+                .await
+                .map_err(|e| StatesError::new(format!("Sns.{}", exception(e.code)), e.message)),
                 None => Err(StatesError::runtime(format!(
-                    "stepfn serve calls aws-sdk integrations of the services that speak AWS's JSON protocols ({JSON_SERVICES}), not '{name}'; mock this state (--mock-config)"
+                    "stepfn serve calls aws-sdk integrations of the services that speak AWS's JSON protocols, and SNS ({JSON_SERVICES}), not '{name}'; mock this state (--mock-config)"
                 ))),
             }
         }
@@ -311,5 +480,24 @@ mod tests {
         as_text(&mut text);
         assert_eq!(text, "hi");
         assert_eq!(pascal("sendMessage"), "SendMessage");
+    }
+
+    #[test]
+    fn query_forms_and_answers_are_read_as_the_sdks_read_them() {
+        assert_eq!(encode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
+        let fields = form_fields(&serde_json::json!({"Name": "t", "Tags": ["a", "b"], "N": 3}));
+        assert!(fields.contains(&("Tags.member.2".to_string(), "b".to_string())));
+        assert!(fields.contains(&("N".to_string(), "3".to_string())));
+        let xml = "<R><CreateTopicResult><TopicArn>arn:t</TopicArn><L><member>x</member><member>y</member></L></CreateTopicResult></R>";
+        let doc = roxmltree::Document::parse(xml).unwrap();
+        let result = doc
+            .descendants()
+            .find(|n| n.has_tag_name("CreateTopicResult"))
+            .unwrap();
+        assert_eq!(
+            xml_json(result),
+            serde_json::json!({"TopicArn": "arn:t", "L": ["x", "y"]})
+        );
+        assert_eq!(exception("NotFound".into()), "NotFoundException");
     }
 }

@@ -1,6 +1,7 @@
 //! Task resources `stepfn serve` runs for real: Lambda functions (through a Lambda-compatible
 //! endpoint), `http:invoke`, `states:startExecution` on this same server, and, given an AWS
-//! endpoint, DynamoDB, SQS, EventBridge and the JSON-protocol `aws-sdk` integrations. Anything
+//! endpoint, DynamoDB, SQS, SNS, EventBridge and the JSON-protocol (and SNS) `aws-sdk`
+//! integrations. Anything
 //! else must be mocked (`--mock-config`), and says so when it is not.
 
 mod aws;
@@ -89,7 +90,7 @@ impl TaskHandler for Integrations {
 fn not_served(resource: &str) -> StatesError {
     StatesError::runtime(format!(
         "stepfn serve does not call '{resource}': it runs Lambda functions (--lambda-endpoint), \
-         http:invoke, states:startExecution and, with --aws-endpoint, DynamoDB, SQS, \
+         http:invoke, states:startExecution and, with --aws-endpoint, DynamoDB, SQS, SNS, \
          EventBridge and JSON-protocol aws-sdk calls; give this state a mocked response in a \
          MockConfigFile (--mock-config) and start the execution as STATE_MACHINE_ARN#TestCase"
     ))
