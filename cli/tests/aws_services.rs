@@ -3,74 +3,11 @@
 //! this test fails, saying so). DynamoDB, SQS and EventBridge through the optimized
 //! integrations and `aws-sdk`, with AWS's error names reaching Catch.
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+
+use stepfn_testkit::moto::{self, Moto};
 
 use serde_json::{json, Value};
-
-fn clients_dir() -> PathBuf {
-    let tools = std::env::var_os("STEPFN_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools"));
-    let clients = tools.join("clients");
-    assert!(
-        clients.join("moto").is_dir(),
-        "moto's server is not installed in {}: run scripts/install-api-clients",
-        clients.display()
-    );
-    clients
-}
-
-/// moto's server on a free loopback port, killed when dropped.
-struct Moto {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn moto() -> Moto {
-    let clients = clients_dir();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new("python3")
-        .args([
-            "-m",
-            "moto.server",
-            "-H",
-            "127.0.0.1",
-            "-p",
-            &port.to_string(),
-        ])
-        .env("PYTHONPATH", &clients)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3 runs moto's server");
-    let moto = Moto {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "moto's server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    moto
-}
 
 fn run(moto: &Moto, definition: &Value, input: &Value) -> Value {
     let dir = std::env::temp_dir().join(format!("stepfn-aws-{}", std::process::id()));
@@ -102,7 +39,7 @@ fn fastrand_name() -> String {
 
 #[test]
 fn dynamodb_sqs_and_eventbridge_are_called_and_their_errors_caught() {
-    let moto = moto();
+    let moto = moto::start();
     // The table and the queue, made by aws-sdk tasks.
     let setup = json!({"StartAt": "Table", "States": {
         "Table": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:createTable",
@@ -266,7 +203,7 @@ workflow! {
 
 #[test]
 fn a_rust_workflow_s_integration_tasks_reach_the_real_service() {
-    let moto = moto();
+    let moto = moto::start();
     let setup = json!({"StartAt": "Table", "States": {
         "Table": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:createTable",
             "Parameters": {"TableName": "orders",

@@ -14,6 +14,8 @@
 
 #![warn(missing_docs)]
 
+pub mod moto;
+
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
