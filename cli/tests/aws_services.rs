@@ -130,6 +130,36 @@ fn dynamodb_sqs_and_eventbridge_are_called_and_their_errors_caught() {
         output["missing"]["Error"], "SNS.NotFoundException",
         "{output}"
     );
+    // One service's own endpoint, without the common one; and a malformed one refused.
+    let dir = std::env::temp_dir().join(format!("stepfn-aws-endpoint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let get = dir.join("get.asl.json");
+    std::fs::write(
+        &get,
+        json!({"StartAt": "Get", "States": {"Get": {"Type": "Task",
+            "Resource": "arn:aws:states:::dynamodb:getItem",
+            "Parameters": {"TableName": "orders", "Key": {"id": {"S": "o-1"}}}, "End": true}}})
+        .to_string(),
+    )
+    .unwrap();
+    let endpoint = format!("dynamodb={}", moto.url);
+    let own = Command::new(env!("CARGO_BIN_EXE_stepfn"))
+        .arg("run")
+        .arg(&get)
+        .args(["--endpoint", &endpoint])
+        .output()
+        .unwrap();
+    let own: Value = serde_json::from_slice(&own.stdout).unwrap();
+    assert_eq!(own["output"]["Item"]["id"]["S"], "o-1", "{own}");
+    let malformed = Command::new(env!("CARGO_BIN_EXE_stepfn"))
+        .arg("run")
+        .arg(&get)
+        .args(["--endpoint", "dynamodb"])
+        .output()
+        .unwrap();
+    assert_eq!(malformed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&malformed.stderr).contains("SERVICE=URL"));
+    let _ = std::fs::remove_dir_all(&dir);
     // A service stepfn does not call says so.
     let s3 = json!({"StartAt": "List", "States": {
         "List": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:listBuckets",
