@@ -9,8 +9,10 @@ use stepfn_server::AwsServices;
 pub struct AwsArgs {
     /// Call DynamoDB, SQS, EventBridge and the JSON-protocol `aws-sdk` integrations at this
     /// endpoint (moto's or LocalStack's http://127.0.0.1:PORT, or an AWS endpoint), signed
-    /// with the credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN
-    /// (unsigned without them). Without it or --endpoint, such states must be mocked.
+    /// with the credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN,
+    /// else the AWS_PROFILE (or default) profile's in ~/.aws/credentials (else the placeholder
+    /// key `test`, which local emulators accept). Without it or --endpoint, such states must
+    /// be mocked.
     #[arg(long)]
     aws_endpoint: Option<String>,
     /// One service's endpoint, by its signing name: `dynamodb=http://127.0.0.1:8000`

@@ -306,8 +306,47 @@ fn exception(code: String) -> String {
     }
 }
 
+/// The credentials of the profile `AWS_PROFILE` (or `default`) in the shared credentials
+/// file (`AWS_SHARED_CREDENTIALS_FILE`, or `~/.aws/credentials`), as the AWS SDKs read them
+/// after the environment.
+fn profile_credentials() -> Option<(String, String, Option<String>)> {
+    let path = match std::env::var_os("AWS_SHARED_CREDENTIALS_FILE") {
+        Some(path) => std::path::PathBuf::from(path),
+        None => std::path::PathBuf::from(std::env::var_os("HOME")?).join(".aws/credentials"),
+    };
+    let text = std::fs::read_to_string(path).ok()?;
+    let profile = std::env::var("AWS_PROFILE").unwrap_or_else(|_| "default".to_string());
+    credentials_in(&text, &profile)
+}
+
+/// The access key, secret and session token of `profile` in a credentials file's `text`.
+fn credentials_in(text: &str, profile: &str) -> Option<(String, String, Option<String>)> {
+    let mut in_profile = false;
+    let mut values: HashMap<String, String> = HashMap::new();
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('#') || line.starts_with(';') || line.is_empty() {
+            continue;
+        }
+        if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            in_profile = section.trim() == profile;
+            continue;
+        }
+        if in_profile {
+            if let Some((key, value)) = line.split_once('=') {
+                values.insert(key.trim().to_string(), value.trim().to_string());
+            }
+        }
+    }
+    Some((
+        values.remove("aws_access_key_id")?,
+        values.remove("aws_secret_access_key")?,
+        values.remove("aws_session_token"),
+    ))
+}
+
 /// The SigV4 headers for a POST of `payload` to `url`, from the credentials in the
-/// environment. Without them the placeholder key `test` signs: local emulators (moto,
+/// environment, else in the shared credentials file. Without any the placeholder key `test`
+/// signs: local emulators (moto,
 /// LocalStack) tell the service from the signature and accept any key; AWS refuses it.
 fn sign(
     aws: &AwsServices,
@@ -321,7 +360,9 @@ fn sign(
         std::env::var("AWS_SECRET_ACCESS_KEY"),
     ) {
         (Ok(key), Ok(secret)) => (key, secret, std::env::var("AWS_SESSION_TOKEN").ok()),
-        _ => ("test".to_string(), "test".to_string(), None),
+        _ => {
+            profile_credentials().unwrap_or_else(|| ("test".to_string(), "test".to_string(), None))
+        }
     };
     let identity =
         aws_credential_types::Credentials::new(key, secret, token, None, "environment").into();
@@ -480,6 +521,20 @@ mod tests {
         as_text(&mut text);
         assert_eq!(text, "hi");
         assert_eq!(pascal("sendMessage"), "SendMessage");
+    }
+
+    #[test]
+    fn a_profile_s_credentials_are_read_from_the_credentials_file() {
+        let text = "# comment\n[default]\naws_access_key_id = AKIA1\naws_secret_access_key=s1\n\n[ci]\naws_access_key_id=AKIA2\naws_secret_access_key = s2\naws_session_token = t2\n";
+        assert_eq!(
+            credentials_in(text, "default"),
+            Some(("AKIA1".into(), "s1".into(), None))
+        );
+        assert_eq!(
+            credentials_in(text, "ci"),
+            Some(("AKIA2".into(), "s2".into(), Some("t2".into())))
+        );
+        assert_eq!(credentials_in(text, "missing"), None);
     }
 
     #[test]
