@@ -86,7 +86,152 @@ const JSON_SERVICES: &str =
 struct ServiceError {
     code: String,
     message: String,
+    /// The HTTP status; 0 when the call did not reach the service.
+    status: u16,
+    /// The service's request id, when it gave one.
+    request_id: String,
 }
+
+impl ServiceError {
+    /// A call that never reached the service (or whose answer could not be read).
+    fn client(message: String) -> Self {
+        ServiceError {
+            code: "SdkClientException".to_string(),
+            message,
+            status: 0,
+            request_id: String::new(),
+        }
+    }
+
+    /// The error of an optimized integration, as Step Functions (AWS's SDK for Java v1) names
+    /// it: `Prefix.Code` for the exceptions the service models, else the service's base
+    /// exception, the cause ending in the call's details.
+    fn optimized(self, service: &OptimizedErrors) -> StatesError {
+        if self.status == 0 {
+            return StatesError::new(
+                format!("{}.SdkClientException", service.prefix),
+                format!("Unable to execute HTTP request: {}", self.message),
+            );
+        }
+        let modeled = service.modeled.contains(&self.code.as_str()) || service.modeled.is_empty();
+        let name = if modeled {
+            exception(self.code.clone())
+        } else {
+            service.base.to_string()
+        };
+        StatesError::new(
+            format!("{}.{name}", service.prefix),
+            format!(
+                "{} (Service: {}; Status Code: {}; Error Code: {}; Request ID: {}; Proxy: null)",
+                self.message, service.v1_name, self.status, self.code, self.request_id
+            ),
+        )
+    }
+
+    /// The error of an `aws-sdk` integration, as Step Functions (AWS's SDK for Java v2) names
+    /// it: `Service.Code`, or `Service.ServiceException` for the errors every service shares.
+    fn sdk(self, sdk_name: &str) -> StatesError {
+        if self.status == 0 {
+            return StatesError::new(format!("{sdk_name}.SdkClientException"), self.message);
+        }
+        let name = if COMMON_ERRORS.contains(&self.code.as_str()) {
+            format!("{sdk_name}Exception")
+        } else {
+            exception(self.code.clone())
+        };
+        StatesError::new(
+            format!("{sdk_name}.{name}"),
+            format!(
+                "{} (Service: {sdk_name}, Status Code: {}, Request ID: {})",
+                self.message, self.status, self.request_id
+            ),
+        )
+    }
+}
+
+/// Errors any AWS service may answer that no service models as an exception of its own.
+const COMMON_ERRORS: &[&str] = &[
+    "ValidationException",
+    "SerializationException",
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "MissingParameter",
+    "InvalidParameterValue",
+    "MalformedQueryString",
+];
+
+/// How an optimized integration's errors are named.
+struct OptimizedErrors {
+    /// `DynamoDB`, `SQS`...
+    prefix: &'static str,
+    /// The SDK for Java v1's service name, in causes.
+    v1_name: &'static str,
+    /// The base exception, for errors the service does not model.
+    base: &'static str,
+    /// The codes the service models as exceptions (empty: all).
+    modeled: &'static [&'static str],
+}
+
+const DYNAMODB_ERRORS: OptimizedErrors = OptimizedErrors {
+    prefix: "DynamoDB",
+    v1_name: "AmazonDynamoDBv2",
+    base: "AmazonDynamoDBException",
+    modeled: &[
+        "ConditionalCheckFailedException",
+        "ResourceNotFoundException",
+        "ProvisionedThroughputExceededException",
+        "ItemCollectionSizeLimitExceededException",
+        "TransactionConflictException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ResourceInUseException",
+        "LimitExceededException",
+        "ReplicatedWriteConflictException",
+    ],
+};
+
+const SQS_ERRORS: OptimizedErrors = OptimizedErrors {
+    prefix: "SQS",
+    v1_name: "AmazonSQS",
+    base: "AmazonSQSException",
+    modeled: &[
+        "QueueDoesNotExist",
+        "InvalidMessageContents",
+        "UnsupportedOperation",
+        "RequestThrottled",
+        "InvalidSecurity",
+        "KmsAccessDenied",
+        "KmsDisabled",
+        "KmsNotFound",
+        "KmsThrottled",
+    ],
+};
+
+const SNS_ERRORS: OptimizedErrors = OptimizedErrors {
+    prefix: "SNS",
+    v1_name: "AmazonSNS",
+    base: "AmazonSNSException",
+    modeled: &[
+        "NotFound",
+        "InvalidParameter",
+        "AuthorizationError",
+        "Throttled",
+        "EndpointDisabled",
+        "InternalError",
+        "KMSAccessDenied",
+        "KMSDisabled",
+        "KMSNotFound",
+        "KMSThrottling",
+        "PlatformApplicationDisabled",
+    ],
+};
+
+const EVENTBRIDGE_ERRORS: OptimizedErrors = OptimizedErrors {
+    prefix: "EventBridge",
+    v1_name: "AmazonEventBridge",
+    base: "AmazonEventBridgeException",
+    modeled: &["InternalException"],
+};
 
 /// `action` (camelCase, as in the resource) in PascalCase, as the API names it.
 fn pascal(action: &str) -> String {
@@ -130,18 +275,18 @@ async fn call(
             request = request.header(name, value);
         }
     }
-    let response = request.send().await.map_err(|e| ServiceError {
-        code: "SdkClientException".to_string(),
-        message: format!("cannot reach {url}: {e}"),
-    })?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| ServiceError::client(format!("{url}: {e}")))?;
     let status = response.status();
+    let request_id = request_id(response.headers());
     let text = response.text().await.unwrap_or_default();
     let value: Value = if text.trim().is_empty() {
         Value::Object(Default::default())
     } else {
-        serde_json::from_str(&text).map_err(|e| ServiceError {
-            code: "SdkClientException".to_string(),
-            message: format!("{url} answered {status} with no JSON: {e}"),
+        serde_json::from_str(&text).map_err(|e| {
+            ServiceError::client(format!("{url} answered {status} with no JSON: {e}"))
         })?
     };
     if status.is_success() {
@@ -160,7 +305,22 @@ async fn call(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    Err(ServiceError { code, message })
+    Err(ServiceError {
+        code,
+        message,
+        status: status.as_u16(),
+        request_id,
+    })
+}
+
+/// The request id an AWS answer carries in its headers.
+fn request_id(headers: &reqwest::header::HeaderMap) -> String {
+    ["x-amzn-requestid", "x-amz-request-id"]
+        .iter()
+        .find_map(|name| headers.get(*name))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Calls `action` of the query-protocol service `signing_name` (API version `version`) with
@@ -208,16 +368,15 @@ async fn query_call(
             request = request.header(name, value);
         }
     }
-    let response = request.send().await.map_err(|e| ServiceError {
-        code: "SdkClientException".to_string(),
-        message: format!("cannot reach {url}: {e}"),
-    })?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| ServiceError::client(format!("{url}: {e}")))?;
     let status = response.status();
+    let header_request_id = request_id(response.headers());
     let text = response.text().await.unwrap_or_default();
-    let document = roxmltree::Document::parse(&text).map_err(|e| ServiceError {
-        code: "SdkClientException".to_string(),
-        message: format!("{url} answered {status} with no XML: {e}"),
-    })?;
+    let document = roxmltree::Document::parse(&text)
+        .map_err(|e| ServiceError::client(format!("{url} answered {status} with no XML: {e}")))?;
     let element = |name: &str| {
         document
             .descendants()
@@ -227,9 +386,16 @@ async fn query_call(
             .to_string()
     };
     if !status.is_success() {
+        let in_body = element("RequestId");
         return Err(ServiceError {
             code: element("Code"),
             message: element("Message"),
+            status: status.as_u16(),
+            request_id: if in_body.is_empty() {
+                header_request_id
+            } else {
+                in_body
+            },
         });
     }
     let result = format!("{}Result", pascal(action));
@@ -366,10 +532,7 @@ fn sign(
     };
     let identity =
         aws_credential_types::Credentials::new(key, secret, token, None, "environment").into();
-    let failed = |e: String| ServiceError {
-        code: "SdkClientException".to_string(),
-        message: format!("cannot sign the request: {e}"),
-    };
+    let failed = |e: String| ServiceError::client(format!("cannot sign the request: {e}"));
     let params = aws_sigv4::sign::v4::SigningParams::builder()
         .identity(&identity)
         .region(&aws.region)
@@ -412,14 +575,12 @@ pub(super) async fn answer(
     mut parameters: Value,
 ) -> Option<Result<Value, StatesError>> {
     let (service, action) = api.split_once(':')?;
-    let named =
-        |prefix: &str, e: ServiceError| StatesError::new(format!("{prefix}.{}", e.code), e.message);
     Some(match (service, action) {
         ("dynamodb", "getItem" | "putItem" | "updateItem" | "deleteItem") => {
             let dynamodb = json_service("dynamodb")?;
             call(client, aws, &dynamodb, action, &parameters)
                 .await
-                .map_err(|e| named("DynamoDB", e))
+                .map_err(|e| e.optimized(&DYNAMODB_ERRORS))
         }
         ("sqs", "sendMessage") => {
             let sqs = json_service("sqs")?;
@@ -428,7 +589,7 @@ pub(super) async fn answer(
             }
             call(client, aws, &sqs, action, &parameters)
                 .await
-                .map_err(|e| named("SQS", e))
+                .map_err(|e| e.optimized(&SQS_ERRORS))
         }
         ("sns", "publish") => {
             if let Some(message) = parameters.get_mut("Message") {
@@ -443,7 +604,7 @@ pub(super) async fn answer(
                 &form_fields(&parameters),
             )
             .await
-            .map_err(|e| StatesError::new(format!("SNS.{}", exception(e.code)), e.message))
+            .map_err(|e| e.optimized(&SNS_ERRORS))
         }
         ("events", "putEvents") => {
             let events = json_service("events")?;
@@ -469,7 +630,7 @@ pub(super) async fn answer(
                         Ok(response)
                     }
                 }
-                Err(e) => Err(named("EventBridge", e)),
+                Err(e) => Err(e.optimized(&EVENTBRIDGE_ERRORS)),
             }
         }
         ("aws-sdk", sdk) => {
@@ -477,7 +638,7 @@ pub(super) async fn answer(
             match json_service(name) {
                 Some(service) => call(client, aws, &service, sdk_action, &parameters)
                     .await
-                    .map_err(|e| named(service.sdk_name, e)),
+                    .map_err(|e| e.sdk(service.sdk_name)),
                 None if name == "sns" => query_call(
                     client,
                     aws,
@@ -487,7 +648,7 @@ pub(super) async fn answer(
                     &form_fields(&parameters),
                 )
                 .await
-                .map_err(|e| StatesError::new(format!("Sns.{}", exception(e.code)), e.message)),
+                .map_err(|e| e.sdk("Sns")),
                 None => Err(StatesError::runtime(format!(
                     "stepfn serve calls aws-sdk integrations of the services that speak AWS's JSON protocols, and SNS ({JSON_SERVICES}), not '{name}'; mock this state (--mock-config)"
                 ))),
@@ -554,5 +715,63 @@ mod tests {
             serde_json::json!({"TopicArn": "arn:t", "L": ["x", "y"]})
         );
         assert_eq!(exception("NotFound".into()), "NotFoundException");
+    }
+
+    /// The names and causes AWS gave in the recordings of `error_handling/`
+    /// (`test_task_service_dynamodb`, `test_aws_sdk`), request ids aside.
+    #[test]
+    fn errors_are_named_and_explained_as_aws_names_them() {
+        let error = |code: &str, message: &str| ServiceError {
+            code: code.into(),
+            message: message.into(),
+            status: 400,
+            request_id: "<request_id>".into(),
+        };
+        let missing = error("ResourceNotFoundException", "Requested resource not found");
+        let optimized = missing.optimized(&DYNAMODB_ERRORS);
+        assert_eq!(
+            optimized.error.as_deref(),
+            Some("DynamoDB.ResourceNotFoundException")
+        );
+        assert_eq!(
+            optimized.cause.as_deref(),
+            Some("Requested resource not found (Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ResourceNotFoundException; Request ID: <request_id>; Proxy: null)")
+        );
+        let invalid =
+            error("ValidationException", "1 validation error detected").optimized(&DYNAMODB_ERRORS);
+        assert_eq!(
+            invalid.error.as_deref(),
+            Some("DynamoDB.AmazonDynamoDBException")
+        );
+        let sdk =
+            error("ResourceNotFoundException", "Requested resource not found").sdk("DynamoDb");
+        assert_eq!(
+            sdk.error.as_deref(),
+            Some("DynamoDb.ResourceNotFoundException")
+        );
+        assert_eq!(
+            sdk.cause.as_deref(),
+            Some("Requested resource not found (Service: DynamoDb, Status Code: 400, Request ID: <request_id>)")
+        );
+        let sdk_invalid =
+            error("ValidationException", "1 validation error detected").sdk("DynamoDb");
+        assert_eq!(
+            sdk_invalid.error.as_deref(),
+            Some("DynamoDb.DynamoDbException")
+        );
+        let unreachable = ServiceError::client("no-such-queue: Name or service not known".into())
+            .optimized(&SQS_ERRORS);
+        assert_eq!(unreachable.error.as_deref(), Some("SQS.SdkClientException"));
+        assert_eq!(
+            unreachable.cause.as_deref(),
+            Some("Unable to execute HTTP request: no-such-queue: Name or service not known")
+        );
+        assert_eq!(
+            error("NotFound", "Topic does not exist")
+                .optimized(&SNS_ERRORS)
+                .error
+                .as_deref(),
+            Some("SNS.NotFoundException")
+        );
     }
 }
