@@ -38,23 +38,10 @@ pub fn run(args: CoverageArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut below = Vec::new();
-    for coverage in &all {
-        let report = coverage.report();
-        println!("{}", report.table());
-        if let Some(dir) = &args.mermaid {
-            let path = dir.join(format!("{}.coverage.mmd", coverage.name()));
-            let written =
-                std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, report.mermaid()));
-            if let Err(e) = written {
-                eprintln!("stepfn coverage: cannot write {}: {e}", path.display());
-                return ExitCode::from(2);
-            }
-        }
-        if args.min.is_some_and(|min| report.percent() + 1e-9 < min) {
-            below.push(format!("{} ({:.1}%)", coverage.name(), report.percent()));
-        }
-    }
+    let below = match print_reports(&all, args.min, args.mermaid.as_deref(), "stepfn coverage") {
+        Ok(below) => below,
+        Err(code) => return code,
+    };
     if below.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -65,4 +52,32 @@ pub fn run(args: CoverageArgs) -> ExitCode {
         );
         ExitCode::FAILURE
     }
+}
+
+/// Prints each coverage's table and writes its graph into `mermaid` when given; the
+/// workflows below `min`, as `NAME (P%)`, or exit 2 when a graph cannot be written.
+pub fn print_reports(
+    all: &[Coverage],
+    min: Option<f64>,
+    mermaid: Option<&std::path::Path>,
+    command: &str,
+) -> Result<Vec<String>, ExitCode> {
+    let mut below = Vec::new();
+    for coverage in all {
+        let report = coverage.report();
+        println!("{}", report.table());
+        if let Some(dir) = mermaid {
+            let path = dir.join(format!("{}.coverage.mmd", coverage.name()));
+            let written =
+                std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, report.mermaid()));
+            if let Err(e) = written {
+                eprintln!("{command}: cannot write {}: {e}", path.display());
+                return Err(ExitCode::from(2));
+            }
+        }
+        if min.is_some_and(|min| report.percent() + 1e-9 < min) {
+            below.push(format!("{} ({:.1}%)", coverage.name(), report.percent()));
+        }
+    }
+    Ok(below)
 }

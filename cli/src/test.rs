@@ -187,23 +187,16 @@ pub fn run(args: TestArgs) -> ExitCode {
         }
     }
     println!("\n{passed} passed, {failed} failed\n");
-    let mut below = Vec::new();
-    for cover in coverage.values() {
-        let report = cover.report();
-        println!("{}", report.table());
-        if let Some(dir) = &args.mermaid {
-            let path = dir.join(format!("{}.coverage.mmd", cover.name()));
-            if let Err(e) =
-                std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, report.mermaid()))
-            {
-                eprintln!("stepfn test: cannot write {}: {e}", path.display());
-                return ExitCode::from(2);
-            }
-        }
-        if args.min.is_some_and(|min| report.percent() + 1e-9 < min) {
-            below.push(format!("{} ({:.1}%)", cover.name(), report.percent()));
-        }
-    }
+    let coverage: Vec<Coverage> = coverage.into_values().collect();
+    let below = match crate::coverage::print_reports(
+        &coverage,
+        args.min,
+        args.mermaid.as_deref(),
+        "stepfn test",
+    ) {
+        Ok(below) => below,
+        Err(code) => return code,
+    };
     if !below.is_empty() {
         eprintln!(
             "stepfn test: coverage below {}%: {}",

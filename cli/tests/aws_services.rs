@@ -37,17 +37,26 @@ fn fastrand_name() -> String {
     )
 }
 
+/// A Task state making the `orders` table (key `id`) with `aws-sdk`, with `transition` (its
+/// `Next`/`End`, and `ResultPath`) merged in.
+fn create_orders_table(transition: Value) -> Value {
+    let mut state = json!({"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:createTable",
+        "Parameters": {"TableName": "orders",
+            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST"}});
+    if let (Some(state), Value::Object(members)) = (state.as_object_mut(), transition) {
+        state.extend(members);
+    }
+    state
+}
+
 #[test]
 fn dynamodb_sqs_and_eventbridge_are_called_and_their_errors_caught() {
     let moto = moto::start();
     // The table and the queue, made by aws-sdk tasks.
     let setup = json!({"StartAt": "Table", "States": {
-        "Table": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:createTable",
-            "Parameters": {"TableName": "orders",
-                "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
-                "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
-                "BillingMode": "PAY_PER_REQUEST"},
-            "ResultPath": null, "Next": "Queue"},
+        "Table": create_orders_table(json!({"ResultPath": null, "Next": "Queue"})),
         "Queue": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sqs:createQueue",
             "Parameters": {"QueueName": "orders"}, "End": true}}});
     let made = run(&moto, &setup, &json!({}));
@@ -235,12 +244,7 @@ workflow! {
 fn a_rust_workflow_s_integration_tasks_reach_the_real_service() {
     let moto = moto::start();
     let setup = json!({"StartAt": "Table", "States": {
-        "Table": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:createTable",
-            "Parameters": {"TableName": "orders",
-                "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
-                "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
-                "BillingMode": "PAY_PER_REQUEST"},
-            "End": true}}});
+        "Table": create_orders_table(json!({"End": true}))}});
     assert_eq!(run(&moto, &setup, &json!({}))["status"], "SUCCEEDED");
     let services = stepfn_server::service_tasks(
         None,

@@ -202,8 +202,8 @@ fn collect(states: &States, exercised: &Exercised, items: &mut Vec<Item>) {
             .filter(|(s, _)| s == name)
             .map(|(_, e)| e)
             .collect();
-        for (i, retrier) in state.retry().unwrap_or_default().iter().enumerate() {
-            let retriers = state.retry().unwrap_or_default();
+        let retriers = state.retry().unwrap_or_default();
+        for (i, retrier) in retriers.iter().enumerate() {
             // A retry is the first retrier's that matches its error, as the executor chose it.
             let tested = retried.iter().any(|error| {
                 let chosen = retriers

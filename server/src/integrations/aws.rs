@@ -242,19 +242,24 @@ fn pascal(action: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Calls `action` of `service` with `body`.
-async fn call(
+/// A service's answer: its status, request id (from the headers) and body.
+struct Answer {
+    status: reqwest::StatusCode,
+    request_id: String,
+    text: String,
+}
+
+/// POSTs `payload` with `headers` to `url`, signed for the service `signing_name`.
+async fn post_signed(
     client: &reqwest::Client,
     aws: &AwsServices,
-    service: &JsonService,
-    action: &str,
-    body: &Value,
-) -> Result<Value, ServiceError> {
-    let url = aws.url(service.signing);
-    let payload = serde_json::to_vec(body).unwrap_or_default();
-    let content_type = format!("application/x-amz-json-{}", service.version);
-    let target = format!("{}.{}", service.target, pascal(action));
-    let host = reqwest::Url::parse(&url)
+    signing_name: &str,
+    url: &str,
+    mut headers: Vec<(String, String)>,
+    payload: Vec<u8>,
+) -> Result<Answer, ServiceError> {
+    // SigV4 signs the host; the HTTP client writes it itself.
+    let host = reqwest::Url::parse(url)
         .ok()
         .and_then(|u| {
             u.host_str().map(|h| match u.port() {
@@ -263,13 +268,10 @@ async fn call(
             })
         })
         .unwrap_or_default();
-    let mut headers = vec![
-        ("content-type".to_string(), content_type),
-        ("x-amz-target".to_string(), target),
-        ("host".to_string(), host),
-    ];
-    headers.extend(sign(aws, service.signing, &url, &headers, &payload)?);
-    let mut request = client.post(&url).body(payload);
+    headers.push(("host".to_string(), host));
+    let signature = sign(aws, signing_name, url, &headers, &payload)?;
+    headers.extend(signature);
+    let mut request = client.post(url).body(payload);
     for (name, value) in &headers {
         if name != "host" {
             request = request.header(name, value);
@@ -282,6 +284,38 @@ async fn call(
     let status = response.status();
     let request_id = request_id(response.headers());
     let text = response.text().await.unwrap_or_default();
+    Ok(Answer {
+        status,
+        request_id,
+        text,
+    })
+}
+
+/// Calls `action` of `service` with `body`.
+async fn call(
+    client: &reqwest::Client,
+    aws: &AwsServices,
+    service: &JsonService,
+    action: &str,
+    body: &Value,
+) -> Result<Value, ServiceError> {
+    let url = aws.url(service.signing);
+    let payload = serde_json::to_vec(body).unwrap_or_default();
+    let content_type = format!("application/x-amz-json-{}", service.version);
+    let target = format!("{}.{}", service.target, pascal(action));
+    let answer = post_signed(
+        client,
+        aws,
+        service.signing,
+        &url,
+        vec![
+            ("content-type".to_string(), content_type),
+            ("x-amz-target".to_string(), target),
+        ],
+        payload,
+    )
+    .await?;
+    let (status, request_id, text) = (answer.status, answer.request_id, answer.text);
     let value: Value = if text.trim().is_empty() {
         Value::Object(Default::default())
     } else {
@@ -345,36 +379,19 @@ async fn query_call(
         .collect::<Vec<_>>()
         .join("&")
         .into_bytes();
-    let host = reqwest::Url::parse(&url)
-        .ok()
-        .and_then(|u| {
-            u.host_str().map(|h| match u.port() {
-                Some(p) => format!("{h}:{p}"),
-                None => h.to_string(),
-            })
-        })
-        .unwrap_or_default();
-    let mut headers = vec![
-        (
+    let answer = post_signed(
+        client,
+        aws,
+        signing_name,
+        &url,
+        vec![(
             "content-type".to_string(),
             "application/x-www-form-urlencoded; charset=utf-8".to_string(),
-        ),
-        ("host".to_string(), host),
-    ];
-    headers.extend(sign(aws, signing_name, &url, &headers, &payload)?);
-    let mut request = client.post(&url).body(payload);
-    for (name, value) in &headers {
-        if name != "host" {
-            request = request.header(name, value);
-        }
-    }
-    let response = request
-        .send()
-        .await
-        .map_err(|e| ServiceError::client(format!("{url}: {e}")))?;
-    let status = response.status();
-    let header_request_id = request_id(response.headers());
-    let text = response.text().await.unwrap_or_default();
+        )],
+        payload,
+    )
+    .await?;
+    let (status, header_request_id, text) = (answer.status, answer.request_id, answer.text);
     let document = roxmltree::Document::parse(&text)
         .map_err(|e| ServiceError::client(format!("{url} answered {status} with no XML: {e}")))?;
     let element = |name: &str| {
