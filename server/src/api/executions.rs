@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 use serde_json::{json, Value};
-use stepfn::durable::{describe_json, Engine};
+use stepfn::durable::{describe_json, is_version_arn, unqualified, Engine};
 use stepfn::store::{ExecutionQuery, HistoryQuery, RunStatus};
 use stepfn_codegen::ExecutionType;
 
@@ -101,7 +101,39 @@ pub(super) struct ByArn {
 
 pub(super) fn describe(engine: &Engine, request: ByArn) -> Result<Value, ApiError> {
     let record = engine.describe_execution(&request.execution_arn)?;
-    Ok(describe_json(&record))
+    let mut out = describe_json(&record);
+    let qualifiers = engine.execution_source(&request.execution_arn)?.qualifiers;
+    if let Some(version) = qualifiers.version_arn {
+        out["stateMachineVersionArn"] = json!(version);
+    }
+    if let Some(alias) = qualifiers.alias_arn {
+        out["stateMachineAliasArn"] = json!(alias);
+    }
+    Ok(out)
+}
+
+/// DescribeStateMachineForExecution: the machine as it was when the execution started.
+pub(super) fn describe_state_machine(engine: &Engine, request: ByArn) -> Result<Value, ApiError> {
+    let source = engine.execution_source(&request.execution_arn)?;
+    let machine = source.state_machine;
+    let mut out = json!({
+        "stateMachineArn": machine.arn,
+        "name": machine.name,
+        "definition": machine.definition,
+        "roleArn": machine.role_arn,
+        "updateDate": timestamp(machine.updated_millis.unwrap_or(machine.created_millis)),
+        "loggingConfiguration": {"level": "OFF", "includeExecutionData": false},
+        "tracingConfiguration": {"enabled": false},
+    });
+    for key in ["loggingConfiguration", "tracingConfiguration", "encryptionConfiguration"] {
+        if let Some(value) = machine.configuration.get(key) {
+            out[key] = value.clone();
+        }
+    }
+    if let Some(revision) = machine.revision_id {
+        out["revisionId"] = json!(revision);
+    }
+    Ok(out)
 }
 
 #[derive(Deserialize)]
@@ -119,7 +151,15 @@ pub(super) fn list(engine: &Engine, request: List) -> Result<Value, ApiError> {
             "1 validation error detected: Value null at 'stateMachineArn' failed to satisfy constraint: Member must not be null",
         ));
     };
-    if engine.describe_state_machine(&machine)?.machine_type == ExecutionType::Express {
+    // A version or alias must exist; its machine's type decides.
+    if is_version_arn(&machine) {
+        engine.describe_state_machine(&machine)?;
+    } else if unqualified(&machine) != machine {
+        engine.describe_state_machine_alias(&machine)?;
+    }
+    if engine.describe_state_machine(unqualified(&machine))?.machine_type
+        == ExecutionType::Express
+    {
         return Err(ApiError::service(
             "StateMachineTypeNotSupported",
             "This operation is not supported by this type of state machine",

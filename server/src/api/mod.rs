@@ -8,6 +8,7 @@ mod paging;
 mod state_machines;
 mod tags;
 mod test_state;
+mod versions;
 
 use serde_json::Value;
 
@@ -24,10 +25,21 @@ pub(crate) async fn call(shared: &Shared, operation: &str, body: &[u8]) -> Resul
         "DescribeStateMachine" => state_machines::describe(engine, members(body)?),
         "ListStateMachines" => state_machines::list(engine, members(body)?),
         "ValidateStateMachineDefinition" => state_machines::validate(members(body)?),
+        "PublishStateMachineVersion" => versions::publish(engine, members(body)?),
+        "ListStateMachineVersions" => versions::list(engine, members(body)?),
+        "DeleteStateMachineVersion" => versions::delete(engine, members(body)?),
+        "CreateStateMachineAlias" => versions::create_alias(engine, members(body)?),
+        "DescribeStateMachineAlias" => versions::describe_alias(engine, members(body)?),
+        "UpdateStateMachineAlias" => versions::update_alias(engine, members(body)?),
+        "DeleteStateMachineAlias" => versions::delete_alias(engine, members(body)?),
+        "ListStateMachineAliases" => versions::list_aliases(engine, members(body)?),
         "StartExecution" => executions::start(engine, members(body)?).await,
         "StartSyncExecution" => executions::start_sync(engine, members(body)?).await,
         "StopExecution" => executions::stop(engine, members(body)?).await,
         "DescribeExecution" => executions::describe(engine, members(body)?),
+        "DescribeStateMachineForExecution" => {
+            executions::describe_state_machine(engine, members(body)?)
+        }
         "ListExecutions" => executions::list(engine, members(body)?),
         "GetExecutionHistory" => executions::history(engine, members(body)?),
         "RedriveExecution" => executions::redrive(engine, members(body)?).await,

@@ -46,8 +46,22 @@ pub(super) struct Create {
     machine_type: Option<String>,
     #[serde(default)]
     tags: Vec<Tag>,
+    #[serde(default)]
+    publish: bool,
+    version_description: Option<String>,
     #[serde(flatten)]
     rest: Map<String, Value>,
+}
+
+/// `versionDescription` goes only with `publish`.
+fn check_publish(publish: bool, version_description: &Option<String>) -> Result<(), ApiError> {
+    if version_description.is_some() && !publish {
+        return Err(ApiError::service(
+            "ValidationException",
+            "Version description can only be set when publish is true",
+        ));
+    }
+    Ok(())
 }
 
 /// The longest definition Step Functions takes, in characters (its API's length limit).
@@ -55,6 +69,7 @@ const MAX_DEFINITION_CHARS: usize = 1_048_576;
 
 pub(super) fn create(engine: &Engine, request: Create) -> Result<Value, ApiError> {
     check_length("definition", &request.definition, MAX_DEFINITION_CHARS)?;
+    check_publish(request.publish, &request.version_description)?;
     let tags = Tag::pairs(request.tags)?;
     let info = engine.create_state_machine(StateMachineSpec {
         name: request.name,
@@ -66,10 +81,16 @@ pub(super) fn create(engine: &Engine, request: Create) -> Result<Value, ApiError
     if !tags.is_empty() {
         engine.tag_resource(&info.arn, &tags)?;
     }
-    Ok(json!({
+    let mut out = json!({
         "stateMachineArn": info.arn,
         "creationDate": timestamp(info.created_millis),
-    }))
+    });
+    if request.publish {
+        let version =
+            engine.publish_state_machine_version(&info.arn, None, request.version_description)?;
+        out["stateMachineVersionArn"] = json!(version.arn);
+    }
+    Ok(out)
 }
 
 #[derive(Deserialize)]
@@ -78,6 +99,9 @@ pub(super) struct Update {
     state_machine_arn: String,
     definition: Option<String>,
     role_arn: Option<String>,
+    #[serde(default)]
+    publish: bool,
+    version_description: Option<String>,
     #[serde(flatten)]
     rest: Map<String, Value>,
 }
@@ -86,6 +110,7 @@ pub(super) fn update(engine: &Engine, request: Update) -> Result<Value, ApiError
     if let Some(definition) = &request.definition {
         check_length("definition", definition, MAX_DEFINITION_CHARS)?;
     }
+    check_publish(request.publish, &request.version_description)?;
     let info = engine.update_state_machine(
         &request.state_machine_arn,
         StateMachineUpdate {
@@ -94,10 +119,19 @@ pub(super) fn update(engine: &Engine, request: Update) -> Result<Value, ApiError
             configuration: configuration(&request.rest),
         },
     )?;
-    Ok(json!({
+    let mut out = json!({
         "updateDate": timestamp(info.updated_millis.unwrap_or(info.created_millis)),
         "revisionId": info.revision_id,
-    }))
+    });
+    if request.publish {
+        let version = engine.publish_state_machine_version(
+            &info.arn,
+            None,
+            request.version_description,
+        )?;
+        out["stateMachineVersionArn"] = json!(version.arn);
+    }
+    Ok(out)
 }
 
 #[derive(Deserialize)]

@@ -71,7 +71,9 @@ pub(super) async fn start(
         None => derived_name(request),
     };
     let express = engine
-        .describe_state_machine(machine.split('#').next().unwrap_or(machine))
+        .describe_state_machine(stepfn::durable::unqualified(
+            machine.split('#').next().unwrap_or(machine),
+        ))
         .map_err(refused)?
         .machine_type
         == ExecutionType::Express;

@@ -58,6 +58,16 @@ pub enum EngineError {
     /// Standard one...).
     #[error("{0}")]
     StateMachineTypeNotSupported(String),
+    /// The call conflicts with what exists (a version still routed to by an alias, an
+    /// alias of that name with another routing, a revision that is no longer current).
+    #[error("{0}")]
+    Conflict(String),
+    /// A quota is reached (1000 versions, 100 aliases per state machine).
+    #[error("{0}")]
+    ServiceQuotaExceeded(String),
+    /// A member breaks its constraints (Step Functions' own ValidationException).
+    #[error("{0}")]
+    Validation(String),
     /// The store failed, or the engine met a state it cannot work from.
     #[error("{0}")]
     Internal(String),
@@ -84,6 +94,9 @@ impl EngineError {
             EngineError::ResourceNotFound(_) => "ResourceNotFound",
             EngineError::TooManyTags(_) => "TooManyTags",
             EngineError::StateMachineTypeNotSupported(_) => "StateMachineTypeNotSupported",
+            EngineError::Conflict(_) => "ConflictException",
+            EngineError::ServiceQuotaExceeded(_) => "ServiceQuotaExceededException",
+            EngineError::Validation(_) => "ValidationException",
             EngineError::Internal(_) => "InternalFailure",
         }
     }

@@ -5,7 +5,7 @@ use serde_json::Value;
 use stepfn_codegen::ExecutionType;
 
 use super::{
-    checked_input, execution_name, split_test_case, Engine, EngineError, Registered,
+    checked_input, execution_name, split_test_case, Engine, EngineError, Registered, unqualified,
     StartedExecution,
 };
 use crate::data::Data;
@@ -47,8 +47,9 @@ impl Engine {
         name: Option<&str>,
         input: &str,
     ) -> Result<SyncExecution, EngineError> {
-        let (state_machine_arn, test_case) = split_test_case(state_machine_arn);
-        let registered = self.registered(state_machine_arn)?;
+        let (qualified_arn, test_case) = split_test_case(state_machine_arn);
+        let (registered, _) = self.resolve(qualified_arn)?;
+        let state_machine_arn = unqualified(qualified_arn);
         if registered.info.machine_type != ExecutionType::Express {
             return Err(EngineError::StateMachineTypeNotSupported(
                 "This operation is not supported by this type of state machine".into(),

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use stepfn_codegen::{CheckOptions, ExecutionType, StateMachine};
 
+use super::versions::{is_version_arn, Stored};
 use super::{check_arn, check_name, Engine, EngineError, Registered};
 use crate::exec::Executor;
 use crate::store::StateMachineRecord;
@@ -51,6 +52,14 @@ pub struct StateMachineInfo {
     pub revision_id: Option<String>,
     /// What it was created or last updated with besides the definition and role.
     pub configuration: Map<String, Value>,
+    /// The version number, when this describes a published version (whose `arn` is then
+    /// the version's: the machine's ARN, `:`, the number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
+    /// The highest version number published from the machine: numbers are never reused,
+    /// even after their version is deleted.
+    #[serde(default)]
+    pub last_version: u32,
 }
 
 mod machine_type_name {
@@ -111,6 +120,15 @@ impl Engine {
 
     /// Keeps `info` (running `machine`) in the store and in the registry.
     fn install(&self, info: &StateMachineInfo, machine: StateMachine) -> Result<(), EngineError> {
+        self.install_with(info, Executor::new(machine))
+    }
+
+    /// Keeps `info`, run by `executor`, in the store and in the registry.
+    pub(super) fn install_with(
+        &self,
+        info: &StateMachineInfo,
+        executor: Executor,
+    ) -> Result<(), EngineError> {
         let record = StateMachineRecord {
             arn: info.arn.clone(),
             name: info.name.clone(),
@@ -118,17 +136,29 @@ impl Engine {
             document: serde_json::to_string(info).unwrap_or_default(),
         };
         self.store().put_state_machine(&record)?;
-        self.machines()
-            .insert(info.arn.clone(), registered(info, machine));
+        self.machines().insert(
+            info.arn.clone(),
+            Registered {
+                executor,
+                info: info.clone(),
+            },
+        );
         Ok(())
     }
 
-    /// Loads the stored state machines into the registry (on open).
+    /// Loads the stored state machines, versions and aliases into the registry (on open).
     pub(super) fn load_state_machines(&self) -> Result<(), EngineError> {
         for record in self.store().state_machines()? {
-            let info: StateMachineInfo = serde_json::from_str(&record.document).map_err(|e| {
+            let stored: Stored = serde_json::from_str(&record.document).map_err(|e| {
                 EngineError::Internal(format!("the stored state machine {}: {e}", record.arn))
             })?;
+            let info = match stored {
+                Stored::Alias(alias) => {
+                    self.load_alias(alias);
+                    continue;
+                }
+                Stored::Machine(info) => info,
+            };
             let machine = stepfn_codegen::parse::from_str(&info.definition).map_err(|e| {
                 EngineError::Internal(format!("the stored definition of {}: {e}", record.arn))
             })?;
@@ -144,10 +174,10 @@ impl Engine {
     pub fn register(&self, name: &str, machine: StateMachine) -> String {
         let arn = self.state_machine_arn(name);
         let now = self.inner.options.clock.now_millis();
-        let created_millis = self
+        let (created_millis, last_version) = self
             .machines()
             .get(&arn)
-            .map_or(now, |r| r.info.created_millis);
+            .map_or((now, 0), |r| (r.info.created_millis, r.info.last_version));
         let info = StateMachineInfo {
             arn: arn.clone(),
             name: name.to_string(),
@@ -158,6 +188,8 @@ impl Engine {
             updated_millis: None,
             revision_id: None,
             configuration: Map::new(),
+            version: None,
+            last_version,
         };
         // The registry holds it even if the store refused it: this process can still run it.
         if let Err(e) = self.install(&info, machine.clone()) {
@@ -201,6 +233,8 @@ impl Engine {
             updated_millis: None,
             revision_id: None,
             configuration: spec.configuration,
+            version: None,
+            last_version: 0,
         };
         self.install(&info, machine)?;
         Ok(info)
@@ -213,7 +247,7 @@ impl Engine {
         arn: &str,
         update: StateMachineUpdate,
     ) -> Result<StateMachineInfo, EngineError> {
-        let mut info = self.describe_state_machine(arn)?;
+        let mut info = self.unversioned(arn)?;
         if update.definition.is_none()
             && update.role_arn.is_none()
             && update.configuration.is_empty()
@@ -239,16 +273,21 @@ impl Engine {
         Ok(info)
     }
 
-    /// DeleteStateMachine: no new executions; running ones go on to their end.
+    /// DeleteStateMachine: no new executions; running ones go on to their end. Its versions
+    /// and aliases go with it; a version's ARN deletes that version.
     pub fn delete_state_machine(&self, arn: &str) -> Result<(), EngineError> {
         check_arn(arn, "stateMachine")?;
+        if is_version_arn(arn) {
+            return self.delete_state_machine_version(arn);
+        }
+        self.delete_versions_and_aliases(arn)?;
         self.machines().remove(arn);
         self.store().delete_state_machine(arn)?;
         self.store().put_tags(arn, &[])?;
         Ok(())
     }
 
-    /// DescribeStateMachine.
+    /// DescribeStateMachine: of the machine, or of one of its versions.
     pub fn describe_state_machine(&self, arn: &str) -> Result<StateMachineInfo, EngineError> {
         check_arn(arn, "stateMachine")?;
         self.machines()
@@ -260,7 +299,11 @@ impl Engine {
     /// ListStateMachines: oldest first.
     pub fn list_state_machines(&self) -> Result<Vec<StateMachineInfo>, EngineError> {
         let machines = self.machines();
-        let mut all: Vec<StateMachineInfo> = machines.values().map(|r| r.info.clone()).collect();
+        let mut all: Vec<StateMachineInfo> = machines
+            .values()
+            .filter(|r| r.info.version.is_none())
+            .map(|r| r.info.clone())
+            .collect();
         all.sort_by(|a, b| (a.created_millis, &a.name).cmp(&(b.created_millis, &b.name)));
         Ok(all)
     }
@@ -313,7 +356,6 @@ impl Engine {
 
 fn registered(info: &StateMachineInfo, machine: StateMachine) -> Registered {
     Registered {
-        definition: serde_json::to_string(&machine).unwrap_or_default().into(),
         executor: Executor::new(machine),
         info: info.clone(),
     }

@@ -4,10 +4,12 @@
 mod error;
 mod express;
 mod machines;
+mod versions;
 
 pub use error::EngineError;
 pub use express::SyncExecution;
 pub use machines::{StateMachineInfo, StateMachineSpec, StateMachineUpdate};
+pub use versions::{is_version_arn, unqualified, AliasInfo, Qualifiers, VersionWeight};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -113,17 +115,16 @@ struct Inner {
     options: EngineOptions,
     callbacks: Callbacks,
     activities: Activities,
-    /// The registered state machines by ARN.
+    /// The registered state machines and their published versions, by ARN.
     machines: Mutex<HashMap<String, Registered>>,
+    /// The state machines' aliases, by ARN.
+    aliases: Mutex<HashMap<String, AliasInfo>>,
     /// The executions running in this process.
     live: Mutex<HashMap<String, Live>>,
 }
 
 #[derive(Clone)]
 struct Registered {
-    /// The definition in stepfn's canonical JSON, stored with each execution: an execution
-    /// runs the definition it started with, whatever is registered later.
-    definition: Arc<str>,
     executor: Executor,
     info: StateMachineInfo,
 }
@@ -134,10 +135,13 @@ struct Live {
     ended: tokio::sync::watch::Receiver<bool>,
 }
 
-/// What is stored with an execution to resume it: its definition and how it runs.
+/// What is stored with an execution to resume it: its definition and how it runs, and what
+/// `DescribeStateMachineForExecution` tells of the machine as it was when it started.
 #[derive(serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Checkpoint {
+    /// The definition as it was given: an execution runs the definition it started with,
+    /// whatever is registered later.
     definition: String,
     state_machine_name: String,
     role_arn: String,
@@ -147,6 +151,28 @@ struct Checkpoint {
     /// The MockConfigFile test case whose mocks answer its tasks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     test_case: Option<String>,
+    /// The version it runs, when started on a version or through an alias.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    version_arn: Option<String>,
+    /// The alias it was started through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    alias_arn: Option<String>,
+    /// The machine's revision, update time and configuration when it started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    revision_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    updated_millis: Option<i64>,
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    configuration: serde_json::Map<String, Value>,
+}
+
+/// The state machine an execution runs, as it was when the execution started.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExecutionSource {
+    /// The machine (its unqualified ARN, name, definition, role, revision, configuration).
+    pub state_machine: StateMachineInfo,
+    /// The version and alias it was started on, if any.
+    pub qualifiers: Qualifiers,
 }
 
 /// How long a callback for an execution that is being resumed waits for it to reach its task.
@@ -162,6 +188,7 @@ impl Engine {
                 callbacks: Callbacks::default(),
                 activities: Activities::default(),
                 machines: Mutex::new(HashMap::new()),
+                aliases: Mutex::new(HashMap::new()),
                 live: Mutex::new(HashMap::new()),
             }),
         };
@@ -204,15 +231,17 @@ impl Engine {
     /// A name already used by a running execution with the same input gives that execution
     /// back (AWS's idempotency); any other reuse is [`EngineError::ExecutionAlreadyExists`].
     /// `STATE_MACHINE_ARN#TestCase` runs with the mocks of that MockConfigFile test case. An
-    /// Express machine's execution runs in memory and is not kept.
+    /// Express machine's execution runs in memory and is not kept. A version's ARN runs that
+    /// version; an alias's runs the version its routing picks.
     pub async fn start_execution(
         &self,
         state_machine_arn: &str,
         name: Option<&str>,
         input: &str,
     ) -> Result<StartedExecution, EngineError> {
-        let (state_machine_arn, test_case) = split_test_case(state_machine_arn);
-        let registered = self.registered(state_machine_arn)?;
+        let (qualified_arn, test_case) = split_test_case(state_machine_arn);
+        let (registered, qualifiers) = self.resolve(qualified_arn)?;
+        let state_machine_arn = unqualified(qualified_arn);
         let tasks = self.tasks_for(&registered.info.name, test_case)?;
         let name = execution_name(name)?;
         let input = checked_input(input)?;
@@ -233,12 +262,18 @@ impl Engine {
             &input,
             start_millis,
         );
+        let info = &registered.info;
         let checkpoint = Checkpoint {
-            definition: registered.definition.to_string(),
-            state_machine_name: registered.info.name.clone(),
-            role_arn: registered.info.role_arn.clone(),
+            definition: info.definition.clone(),
+            state_machine_name: info.name.clone(),
+            role_arn: info.role_arn.clone(),
             redriven_after: Vec::new(),
             test_case: test_case.map(str::to_string),
+            version_arn: qualifiers.version_arn,
+            alias_arn: qualifiers.alias_arn,
+            revision_id: info.revision_id.clone(),
+            updated_millis: info.updated_millis,
+            configuration: info.configuration.clone(),
         };
         let text = serde_json::to_string(&checkpoint).unwrap_or_default();
         match self.store().insert_execution(&record, Some(&text)) {
@@ -271,12 +306,41 @@ impl Engine {
         })
     }
 
-    fn registered(&self, state_machine_arn: &str) -> Result<Registered, EngineError> {
-        check_arn(state_machine_arn, "stateMachine")?;
-        self.machines()
-            .get(state_machine_arn)
-            .cloned()
-            .ok_or_else(|| EngineError::StateMachineDoesNotExist(state_machine_arn.into()))
+    fn checkpoint_of(&self, execution_arn: &str) -> Result<Option<Checkpoint>, EngineError> {
+        Ok(self
+            .store()
+            .checkpoint(execution_arn)?
+            .and_then(|text| serde_json::from_str(&text).ok()))
+    }
+
+    /// DescribeStateMachineForExecution: the machine the execution runs, as it was when the
+    /// execution started, and the version and alias it was started on.
+    pub fn execution_source(&self, execution_arn: &str) -> Result<ExecutionSource, EngineError> {
+        let record = self.describe_execution(execution_arn)?;
+        let checkpoint = self.checkpoint_of(execution_arn)?.ok_or_else(|| {
+            EngineError::Internal(format!(
+                "the execution {execution_arn} has no stored definition"
+            ))
+        })?;
+        Ok(ExecutionSource {
+            state_machine: StateMachineInfo {
+                arn: record.state_machine_arn,
+                name: checkpoint.state_machine_name,
+                definition: checkpoint.definition,
+                role_arn: checkpoint.role_arn,
+                machine_type: ExecutionType::Standard,
+                created_millis: record.start_millis,
+                updated_millis: checkpoint.updated_millis,
+                revision_id: checkpoint.revision_id,
+                configuration: checkpoint.configuration,
+                version: None,
+                last_version: 0,
+            },
+            qualifiers: Qualifiers {
+                version_arn: checkpoint.version_arn,
+                alias_arn: checkpoint.alias_arn,
+            },
+        })
     }
 
     /// Who answers the tasks of an execution of `state_machine`: the engine's handlers, over
@@ -498,12 +562,62 @@ impl Engine {
             .ok_or_else(|| EngineError::ExecutionDoesNotExist(execution_arn.into()))
     }
 
-    /// ListExecutions: newest first, by state machine and status, in pages.
+    /// ListExecutions: newest first, by state machine and status, in pages. A version's or
+    /// an alias's ARN lists the executions started on it.
     pub fn list_executions(
         &self,
         query: &ExecutionQuery,
     ) -> Result<Page<ExecutionRecord>, EngineError> {
-        Ok(self.store().executions(query)?)
+        let Some(qualified) = query
+            .state_machine_arn
+            .as_deref()
+            .filter(|arn| unqualified(arn) != *arn)
+        else {
+            return Ok(self.store().executions(query)?);
+        };
+        // The store indexes executions by machine; a version's or alias's are picked out of
+        // the machine's by what their checkpoints say, and paged here.
+        let mut whole = ExecutionQuery {
+            state_machine_arn: Some(unqualified(qualified).to_string()),
+            status: query.status,
+            max_results: crate::store::MAX_PAGE,
+            next_token: None,
+        };
+        let mut matching = Vec::new();
+        loop {
+            let page = self.store().executions(&whole)?;
+            for record in page.items {
+                let started_on = self.checkpoint_of(&record.execution_arn)?.and_then(|c| {
+                    if is_version_arn(qualified) {
+                        c.version_arn
+                    } else {
+                        c.alias_arn
+                    }
+                });
+                if started_on.as_deref() == Some(qualified) {
+                    matching.push(record);
+                }
+            }
+            match page.next_token {
+                Some(token) => whole.next_token = Some(token),
+                None => break,
+            }
+        }
+        let start = match &query.next_token {
+            None => 0,
+            Some(token) => token
+                .strip_prefix('q')
+                .and_then(|n| n.parse::<usize>().ok())
+                .filter(|n| *n <= matching.len())
+                .ok_or_else(|| EngineError::InvalidToken(token.clone()))?,
+        };
+        let size = crate::store::page_size(query.max_results);
+        let end = (start + size).min(matching.len());
+        let next_token = (end < matching.len()).then(|| format!("q{end}"));
+        Ok(Page {
+            items: matching.drain(start..end).collect(),
+            next_token,
+        })
     }
 
     /// GetExecutionHistory: the events as the API returns them, in pages, either way.
