@@ -157,3 +157,50 @@ async fn the_aws_cli_runs_the_readme_commands_and_more() {
     .unwrap();
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_aws_cli_publishes_versions_and_routes_an_alias() {
+    let clients = clients_dir();
+    let server = start(ServerOptions::default()).await;
+    let url = server.url();
+    tokio::task::spawn_blocking(move || {
+        let say = |word: &str| format!(r#"{{"StartAt": "S", "States": {{"S": {{"Type": "Pass", "Result": "{word}", "End": true}}}}}}"#);
+        let created = aws(&clients, &url, &["create-state-machine", "--name", "Cli", "--role-arn", ROLE, "--definition", &say("one"), "--publish", "--version-description", "first"]);
+        let machine = created["stateMachineArn"].as_str().unwrap().to_string();
+        let first = created["stateMachineVersionArn"].as_str().unwrap().to_string();
+        aws(&clients, &url, &["update-state-machine", "--state-machine-arn", &machine, "--definition", &say("two")]);
+        let second = aws(&clients, &url, &["publish-state-machine-version", "--state-machine-arn", &machine, "--description", "second"])["stateMachineVersionArn"].as_str().unwrap().to_string();
+        assert_eq!(second, format!("{machine}:2"));
+        let versions = aws(&clients, &url, &["list-state-machine-versions", "--state-machine-arn", &machine]);
+        let listed: Vec<&str> = versions["stateMachineVersions"].as_array().unwrap().iter().map(|v| v["stateMachineVersionArn"].as_str().unwrap()).collect();
+        assert_eq!(listed, [second.as_str(), first.as_str()]);
+        let routing = format!("stateMachineVersionArn={first},weight=100");
+        let alias = aws(&clients, &url, &["create-state-machine-alias", "--name", "live", "--routing-configuration", &routing])["stateMachineAliasArn"].as_str().unwrap().to_string();
+        let execution = aws(&clients, &url, &["start-execution", "--state-machine-arn", &alias])["executionArn"].as_str().unwrap().to_string();
+        let mut described = Value::Null;
+        for _ in 0..100 {
+            described = aws(&clients, &url, &["describe-execution", "--execution-arn", &execution]);
+            if described["status"] != "RUNNING" {
+                break;
+            }
+        }
+        assert_eq!(described["output"], r#""one""#, "{described}");
+        assert_eq!(described["stateMachineAliasArn"], json!(alias));
+        assert_eq!(described["stateMachineVersionArn"], json!(first));
+        let ran = aws(&clients, &url, &["describe-state-machine-for-execution", "--execution-arn", &execution]);
+        assert_eq!(ran["definition"], json!(say("one")));
+        let moved = format!("[{{\"stateMachineVersionArn\": \"{first}\", \"weight\": 50}}, {{\"stateMachineVersionArn\": \"{second}\", \"weight\": 50}}]");
+        aws(&clients, &url, &["update-state-machine-alias", "--state-machine-alias-arn", &alias, "--routing-configuration", &moved]);
+        let now = aws(&clients, &url, &["describe-state-machine-alias", "--state-machine-alias-arn", &alias]);
+        assert_eq!(now["routingConfiguration"][1], json!({"stateMachineVersionArn": second, "weight": 50}));
+        let aliases = aws(&clients, &url, &["list-state-machine-aliases", "--state-machine-arn", &machine]);
+        assert_eq!(aliases["stateMachineAliases"][0]["stateMachineAliasArn"], json!(alias));
+        aws(&clients, &url, &["delete-state-machine-alias", "--state-machine-alias-arn", &alias]);
+        aws(&clients, &url, &["delete-state-machine-version", "--state-machine-version-arn", &first]);
+        let left = aws(&clients, &url, &["list-state-machine-versions", "--state-machine-arn", &machine]);
+        assert_eq!(left["stateMachineVersions"].as_array().unwrap().len(), 1);
+    })
+    .await
+    .unwrap();
+    server.stop().await;
+}

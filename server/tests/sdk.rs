@@ -423,3 +423,129 @@ async fn the_rust_sdk_drives_executions_from_create_to_redrive() {
     server.stop().await;
     let _ = std::fs::remove_file(&db);
 }
+
+async fn finished(
+    sfn: &aws_sdk_sfn::Client,
+    execution: &str,
+) -> aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput {
+    for _ in 0..500 {
+        let described = sfn
+            .describe_execution()
+            .execution_arn(execution)
+            .send()
+            .await
+            .unwrap();
+        if described.status != aws_sdk_sfn::types::ExecutionStatus::Running {
+            return described;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("{execution} is still running");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rust_sdk_publishes_versions_and_starts_them_through_an_alias() {
+    use aws_sdk_sfn::types::RoutingConfigurationListItem;
+    let server = start(ServerOptions::default()).await;
+    let sfn = client(&server.url());
+    let say = |word: &str| {
+        json!({"StartAt": "S", "States": {"S": {"Type": "Pass", "Result": word, "End": true}}})
+            .to_string()
+    };
+    let created = sfn
+        .create_state_machine()
+        .name("Sdk")
+        .definition(say("one"))
+        .role_arn(ROLE)
+        .publish(true)
+        .send()
+        .await
+        .unwrap();
+    let machine = created.state_machine_arn;
+    let first = created.state_machine_version_arn.unwrap();
+    let updated = sfn
+        .update_state_machine()
+        .state_machine_arn(&machine)
+        .definition(say("two"))
+        .publish(true)
+        .version_description("second")
+        .send()
+        .await
+        .unwrap();
+    let second = updated.state_machine_version_arn.unwrap();
+    assert_eq!(second, format!("{machine}:2"));
+    let route = |version: &str, weight: i32| {
+        RoutingConfigurationListItem::builder()
+            .state_machine_version_arn(version)
+            .weight(weight)
+            .build()
+            .unwrap()
+    };
+    let alias = sfn
+        .create_state_machine_alias()
+        .name("canary")
+        .routing_configuration(route(&first, 0))
+        .routing_configuration(route(&second, 100))
+        .send()
+        .await
+        .unwrap()
+        .state_machine_alias_arn;
+    let execution = sfn
+        .start_execution()
+        .state_machine_arn(&alias)
+        .send()
+        .await
+        .unwrap()
+        .execution_arn;
+    let done = finished(&sfn, &execution).await;
+    assert_eq!(done.output(), Some(r#""two""#));
+    assert_eq!(done.state_machine_version_arn(), Some(second.as_str()));
+    assert_eq!(done.state_machine_alias_arn(), Some(alias.as_str()));
+    let ran = sfn
+        .describe_state_machine_for_execution()
+        .execution_arn(&execution)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ran.definition, say("two"));
+    assert_eq!(ran.state_machine_arn, machine);
+    let version = sfn
+        .describe_state_machine()
+        .state_machine_arn(&second)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(version.description(), Some("second"));
+    let conflict = sfn
+        .delete_state_machine_version()
+        .state_machine_version_arn(&second)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(conflict.into_service_error().is_conflict_exception());
+    let aliases = sfn
+        .list_state_machine_aliases()
+        .state_machine_arn(&machine)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(aliases.state_machine_aliases().len(), 1);
+    sfn.delete_state_machine_alias()
+        .state_machine_alias_arn(&alias)
+        .send()
+        .await
+        .unwrap();
+    sfn.delete_state_machine_version()
+        .state_machine_version_arn(&second)
+        .send()
+        .await
+        .unwrap();
+    let versions = sfn
+        .list_state_machine_versions()
+        .state_machine_arn(&machine)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(versions.state_machine_versions().len(), 1);
+    server.stop().await;
+}

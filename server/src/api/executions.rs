@@ -125,7 +125,11 @@ pub(super) fn describe_state_machine(engine: &Engine, request: ByArn) -> Result<
         "loggingConfiguration": {"level": "OFF", "includeExecutionData": false},
         "tracingConfiguration": {"enabled": false},
     });
-    for key in ["loggingConfiguration", "tracingConfiguration", "encryptionConfiguration"] {
+    for key in [
+        "loggingConfiguration",
+        "tracingConfiguration",
+        "encryptionConfiguration",
+    ] {
         if let Some(value) = machine.configuration.get(key) {
             out[key] = value.clone();
         }
@@ -157,7 +161,9 @@ pub(super) fn list(engine: &Engine, request: List) -> Result<Value, ApiError> {
     } else if unqualified(&machine) != machine {
         engine.describe_state_machine_alias(&machine)?;
     }
-    if engine.describe_state_machine(unqualified(&machine))?.machine_type
+    if engine
+        .describe_state_machine(unqualified(&machine))?
+        .machine_type
         == ExecutionType::Express
     {
         return Err(ApiError::service(

@@ -124,11 +124,8 @@ pub(super) fn update(engine: &Engine, request: Update) -> Result<Value, ApiError
         "revisionId": info.revision_id,
     });
     if request.publish {
-        let version = engine.publish_state_machine_version(
-            &info.arn,
-            None,
-            request.version_description,
-        )?;
+        let version =
+            engine.publish_state_machine_version(&info.arn, None, request.version_description)?;
         out["stateMachineVersionArn"] = json!(version.arn);
     }
     Ok(out)

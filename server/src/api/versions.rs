@@ -108,9 +108,9 @@ fn described(alias: &AliasInfo) -> Value {
 }
 
 pub(super) fn describe_alias(engine: &Engine, request: ByAlias) -> Result<Value, ApiError> {
-    Ok(described(
-        &engine.describe_state_machine_alias(&request.state_machine_alias_arn)?,
-    ))
+    Ok(described(&engine.describe_state_machine_alias(
+        &request.state_machine_alias_arn,
+    )?))
 }
 
 #[derive(Deserialize)]

@@ -5,7 +5,7 @@ use serde_json::Value;
 use stepfn_codegen::ExecutionType;
 
 use super::{
-    checked_input, execution_name, split_test_case, Engine, EngineError, Registered, unqualified,
+    checked_input, execution_name, split_test_case, unqualified, Engine, EngineError, Registered,
     StartedExecution,
 };
 use crate::data::Data;

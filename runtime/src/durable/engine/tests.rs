@@ -692,6 +692,97 @@ fn state_machines_are_validated_kept_and_outlive_the_process() {
 }
 
 #[test]
+fn versions_and_aliases_outlive_the_process_and_executions_keep_their_machine() {
+    let path = database("versions");
+    let say = |word: &str| json!({"StartAt": "S", "States": {"S": {"Type": "Pass", "Result": word, "End": true}}});
+    let (machine, first, alias, started) = session(START, async |clock| {
+        let engine = engine(&path, clock, TaskRegistry::new()).await;
+        let machine = engine
+            .create_state_machine(spec("Versioned", say("one"), ExecutionType::Standard))
+            .unwrap();
+        let first = engine
+            .publish_state_machine_version(&machine.arn, None, Some("first".into()))
+            .unwrap();
+        engine
+            .update_state_machine(
+                &machine.arn,
+                StateMachineUpdate {
+                    definition: Some(say("two").to_string()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let alias = engine
+            .create_state_machine_alias(
+                "stable",
+                None,
+                vec![VersionWeight {
+                    state_machine_version_arn: first.arn.clone(),
+                    weight: 100,
+                }],
+            )
+            .unwrap();
+        let started = engine
+            .start_execution(&alias.arn, Some("through-alias"), "{}")
+            .await
+            .unwrap();
+        engine.wait(&started.execution_arn).await.unwrap();
+        (machine, first, alias, started)
+    });
+    session(START + HOUR, async |clock| {
+        let engine = engine(&path, clock, TaskRegistry::new()).await;
+        assert_eq!(engine.describe_state_machine(&first.arn).unwrap(), first);
+        assert_eq!(
+            engine.describe_state_machine_alias(&alias.arn).unwrap(),
+            alias
+        );
+        // The next version is 2: the machine's counter was kept.
+        let second = engine
+            .publish_state_machine_version(&machine.arn, None, None)
+            .unwrap();
+        assert_eq!(second.arn, format!("{}:2", machine.arn));
+        let source = engine.execution_source(&started.execution_arn).unwrap();
+        assert_eq!(source.state_machine.arn, machine.arn);
+        assert_eq!(source.state_machine.definition, say("one").to_string());
+        assert_eq!(source.qualifiers.version_arn.as_deref(), Some(&*first.arn));
+        assert_eq!(source.qualifiers.alias_arn.as_deref(), Some(&*alias.arn));
+        let record = engine.describe_execution(&started.execution_arn).unwrap();
+        assert_eq!(record.output.as_deref(), Some(r#""one""#));
+        assert_eq!(record.state_machine_arn, machine.arn);
+        let on_version = engine
+            .list_executions(&ExecutionQuery {
+                state_machine_arn: Some(first.arn.clone()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(on_version.items.len(), 1);
+        let on_second = engine
+            .list_executions(&ExecutionQuery {
+                state_machine_arn: Some(second.arn.clone()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(on_second.items.is_empty());
+        assert_eq!(
+            engine
+                .delete_state_machine_version(&first.arn)
+                .unwrap_err()
+                .code(),
+            "ConflictException"
+        );
+        engine.delete_state_machine(&machine.arn).unwrap();
+        assert!(engine.describe_state_machine_alias(&alias.arn).is_err());
+        assert!(engine.describe_state_machine(&second.arn).is_err());
+    });
+    session(START + 2 * HOUR, async |clock| {
+        let engine = engine(&path, clock, TaskRegistry::new()).await;
+        assert!(engine.list_state_machines().unwrap().is_empty());
+        assert!(engine.describe_state_machine_alias(&alias.arn).is_err());
+    });
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
 fn express_machines_run_in_memory_and_sync_only_for_express() {
     let path = database("express");
     session(START, async |clock| {

@@ -114,10 +114,7 @@ impl Engine {
     }
 
     fn aliases(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, AliasInfo>> {
-        self.inner
-            .aliases
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        self.inner.aliases.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The state machine `arn` itself (not a version of it), or why not.
@@ -240,7 +237,11 @@ impl Engine {
 
     /// Checks an alias's routing: one or two distinct versions of `machine_arn` that exist,
     /// weights of 0 to 100 adding up to 100.
-    fn check_routing(&self, machine_arn: &str, routing: &[VersionWeight]) -> Result<(), EngineError> {
+    fn check_routing(
+        &self,
+        machine_arn: &str,
+        routing: &[VersionWeight],
+    ) -> Result<(), EngineError> {
         if routing.is_empty() || routing.len() > 2 {
             return Err(EngineError::Validation(format!(
                 "1 validation error detected: Value at 'routingConfiguration' failed to satisfy constraint: Member must have length between 1 and 2, got {}",
@@ -353,10 +354,9 @@ impl Engine {
     /// DescribeStateMachineAlias.
     pub fn describe_state_machine_alias(&self, alias_arn: &str) -> Result<AliasInfo, EngineError> {
         super::check_arn(alias_arn, "stateMachine")?;
-        self.aliases()
-            .get(alias_arn)
-            .cloned()
-            .ok_or_else(|| EngineError::ResourceNotFound(format!("Resource not found: '{alias_arn}'")))
+        self.aliases().get(alias_arn).cloned().ok_or_else(|| {
+            EngineError::ResourceNotFound(format!("Resource not found: '{alias_arn}'"))
+        })
     }
 
     /// UpdateStateMachineAlias: a new description, a new routing, or both.
@@ -439,7 +439,8 @@ impl Engine {
         super::check_arn(arn, "stateMachine")?;
         let alias = self.aliases().get(arn).cloned();
         if let Some(alias) = alias {
-            let version_arn = pick_version(&alias.routing_configuration, crate::random::up_to(100.0));
+            let version_arn =
+                pick_version(&alias.routing_configuration, crate::random::up_to(100.0));
             let registered = self
                 .machine_entry(&version_arn)
                 .ok_or_else(|| EngineError::StateMachineDoesNotExist(version_arn.clone()))?;
