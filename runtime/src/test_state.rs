@@ -423,6 +423,7 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
         variable_budget: Default::default(),
         durable: None,
         expression_limits: crate::expr::limits::EXPRESSION_LIMITS,
+        map_runs: None,
     };
     let given_variables: Vec<(String, Data)> = request
         .variables

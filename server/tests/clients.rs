@@ -83,6 +83,24 @@ async fn boto3_drives_versions_and_aliases() {
     server.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boto3_watches_and_steers_a_map_run() {
+    let clients = clients_dir();
+    let server = start(ServerOptions::default()).await;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/boto3_map_runs.py");
+    let url = server.url();
+    let output = tokio::task::spawn_blocking(move || {
+        python(&clients).arg(script).arg(url).output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("boto3 map runs: ok"), "{stdout}\n{stderr}");
+    server.stop().await;
+}
+
 /// `aws stepfunctions ARGS --endpoint-url URL --output json`, parsed.
 fn aws(clients: &Path, url: &str, args: &[&str]) -> Value {
     let output = python(clients)

@@ -180,6 +180,7 @@ impl Executor {
             execution_type,
             stop,
             expression_limits,
+            map_runs,
         } = options;
         let start = match &durable {
             Some(d) => d.start_millis,
@@ -226,6 +227,7 @@ impl Executor {
             variable_budget: Default::default(),
             durable: durable.clone(),
             expression_limits,
+            map_runs,
         };
         let mut cursor = 0;
         let details = smallvec::smallvec![("roleArn", role_detail)];

@@ -51,6 +51,9 @@ pub struct ExecutionOptions {
     /// How long and how deep one JSONata expression may evaluate before its state fails
     /// with `States.QueryEvaluationError`; see [`EXPRESSION_LIMITS`].
     pub expression_limits: ExpressionLimits,
+    /// Where its Distributed Map runs are kept for DescribeMapRun, ListMapRuns and
+    /// UpdateMapRun (an engine's table). `None`: they run, and are not kept.
+    pub map_runs: Option<super::MapRuns>,
 }
 
 /// The callbacks of executions whose options name none: one table for all of them (their
@@ -77,6 +80,7 @@ impl Default for ExecutionOptions {
             execution_type: ExecutionType::Standard,
             stop: StopSignal::never(),
             expression_limits: EXPRESSION_LIMITS,
+            map_runs: None,
         }
     }
 }
@@ -102,5 +106,6 @@ impl ExecutionOptions {
         set with_execution_type(execution_type: ExecutionType);
         set with_stop(stop: StopSignal);
         set with_expression_limits(expression_limits: ExpressionLimits);
+        some with_map_runs(map_runs: super::MapRuns);
     }
 }

@@ -53,6 +53,8 @@ pub(crate) struct Shared {
     pub run_branch: BranchRunner,
     /// The budget of each JSONata expression.
     pub expression_limits: crate::expr::limits::ExpressionLimits,
+    /// Where Distributed Map runs are kept, if anywhere.
+    pub map_runs: Option<super::MapRuns>,
 }
 
 /// The branch loop, reached through [`Shared::run_branch`]: Map and Parallel run branches

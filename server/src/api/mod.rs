@@ -4,6 +4,7 @@
 mod activities;
 mod callbacks;
 mod executions;
+mod map_runs;
 mod paging;
 mod state_machines;
 mod tags;
@@ -42,6 +43,9 @@ pub(crate) async fn call(shared: &Shared, operation: &str, body: &[u8]) -> Resul
         }
         "ListExecutions" => executions::list(engine, members(body)?),
         "GetExecutionHistory" => executions::history(engine, members(body)?),
+        "DescribeMapRun" => map_runs::describe(engine, members(body)?),
+        "ListMapRuns" => map_runs::list(engine, members(body)?),
+        "UpdateMapRun" => map_runs::update(engine, members(body)?),
         "RedriveExecution" => executions::redrive(engine, members(body)?).await,
         "SendTaskSuccess" => callbacks::success(engine, members(body)?).await,
         "SendTaskFailure" => callbacks::failure(engine, members(body)?).await,

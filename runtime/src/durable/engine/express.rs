@@ -130,6 +130,7 @@ impl Engine {
             execution_type: ExecutionType::Express,
             stop: StopSignal::new(),
             expression_limits: crate::expr::limits::EXPRESSION_LIMITS,
+            map_runs: None,
         };
         (execution_arn, execution_options)
     }

@@ -4,6 +4,7 @@
 mod error;
 mod express;
 mod machines;
+mod map_runs;
 mod versions;
 
 pub use error::EngineError;
@@ -119,6 +120,8 @@ struct Inner {
     machines: Mutex<HashMap<String, Registered>>,
     /// The state machines' aliases, by ARN.
     aliases: Mutex<HashMap<String, AliasInfo>>,
+    /// The Distributed Map runs of the executions this process ran.
+    map_runs: crate::exec::MapRuns,
     /// The executions running in this process.
     live: Mutex<HashMap<String, Live>>,
 }
@@ -189,6 +192,7 @@ impl Engine {
                 activities: Activities::default(),
                 machines: Mutex::new(HashMap::new()),
                 aliases: Mutex::new(HashMap::new()),
+                map_runs: crate::exec::MapRuns::default(),
                 live: Mutex::new(HashMap::new()),
             }),
         };
@@ -475,6 +479,7 @@ impl Engine {
             execution_type: stepfn_codegen::ExecutionType::Standard,
             stop,
             expression_limits: crate::expr::limits::EXPRESSION_LIMITS,
+            map_runs: Some(self.inner.map_runs.clone()),
         };
         let input = serde_json::from_str::<Value>(&record.input).unwrap_or(Value::Null);
         let engine = self.clone();

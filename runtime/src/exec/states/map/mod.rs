@@ -12,8 +12,8 @@ use stepfn_codegen::{Map, MaybeJsonata, Path, ProcessorMode, State, Template};
 
 use crate::data::{Data, Object};
 use crate::error::{names, StatesError};
-use crate::exec::io;
 use crate::exec::visit::{error_details, finish, AbortGuard, Shared, Visit};
+use crate::exec::{io, MapRunEntry, MapRunInfo, MapRunStatus, Tolerance};
 use crate::expr::fields::Fields;
 use crate::expr::jsonata::{query_evaluation_error, Expected};
 use crate::expr::scope::compact;
@@ -69,7 +69,7 @@ pub(crate) async fn run(
         }
         shared.emit(cursor, "MapStateStarted", started);
         let concurrency = max_concurrency(&fields)?;
-        let tolerance = Tolerance::resolve(s, &fields)?;
+        let tolerance = resolve_tolerance(s, &fields)?;
         map_run(visit, s, items, &fields, concurrency, tolerance, cursor).await
     } else {
         let items = items_of(s, &fields, &effective)?;
@@ -169,55 +169,33 @@ fn items_of(
     }
 }
 
-/// How many failed items a Distributed Map tolerates.
-#[derive(Clone, Copy, Default)]
-struct Tolerance {
-    count: Option<u64>,
-    percentage: Option<f64>,
-}
-
-impl Tolerance {
-    fn resolve(s: &Map, fields: &Fields<'_>) -> Result<Tolerance, StatesError> {
-        let count = fields.integer(
-            &s.tolerated_failure_count,
-            &s.tolerated_failure_count_path,
-            "ToleratedFailureCount",
-            0,
-        )?;
-        if count.is_some_and(|c| c < 0) {
-            return Err(StatesError::runtime(
-                "ToleratedFailureCount cannot be negative.",
-            ));
-        }
-        let percentage = fields.number(
-            &s.tolerated_failure_percentage,
-            &s.tolerated_failure_percentage_path,
-            "ToleratedFailurePercentage",
-        )?;
-        if percentage.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
-            return Err(StatesError::runtime(
-                "ToleratedFailurePercentage must be between 0 and 100.",
-            ));
-        }
-        Ok(Tolerance {
-            count: count.map(|c| c as u64),
-            percentage,
-        })
+/// The failed items the Map `s` tolerates, from its fields.
+fn resolve_tolerance(s: &Map, fields: &Fields<'_>) -> Result<Tolerance, StatesError> {
+    let count = fields.integer(
+        &s.tolerated_failure_count,
+        &s.tolerated_failure_count_path,
+        "ToleratedFailureCount",
+        0,
+    )?;
+    if count.is_some_and(|c| c < 0) {
+        return Err(StatesError::runtime(
+            "ToleratedFailureCount cannot be negative.",
+        ));
     }
-
-    fn exceeded(self, failed: usize, total: usize) -> bool {
-        if failed == 0 {
-            return false;
-        }
-        let by_count = self.count.map(|c| failed as u64 > c);
-        let by_percentage = self
-            .percentage
-            .map(|p| failed as f64 * 100.0 / total.max(1) as f64 > p);
-        match (by_count, by_percentage) {
-            (None, None) => true,
-            (a, b) => a.unwrap_or(false) || b.unwrap_or(false),
-        }
+    let percentage = fields.number(
+        &s.tolerated_failure_percentage,
+        &s.tolerated_failure_percentage_path,
+        "ToleratedFailurePercentage",
+    )?;
+    if percentage.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
+        return Err(StatesError::runtime(
+            "ToleratedFailurePercentage must be between 0 and 100.",
+        ));
     }
+    Ok(Tolerance {
+        count: count.map(|c| c as u64),
+        percentage,
+    })
 }
 
 fn batch(
@@ -407,20 +385,67 @@ async fn map_run(
     );
     let details = smallvec::smallvec![("mapRunArn", map_run_arn.clone().into())];
     shared.emit(cursor, "MapRunStarted", details);
+    // The run may go on for long: the event naming it is made durable, so the history
+    // shows it (and ListMapRuns' caller can find it there) while it runs.
+    shared.commit().await?;
+    let info = MapRunInfo {
+        map_run_arn: map_run_arn.clone(),
+        execution_arn: shared.execution.execution()["Id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        state_machine_arn: format!(
+            "arn:aws:states:{}:{}:stateMachine:{sm_name}/{label}",
+            shared.region(),
+            shared.account()
+        ),
+        status: MapRunStatus::Running,
+        start_millis: shared.clock.now_millis(),
+        stop_millis: None,
+        max_concurrency: max_concurrency as u64,
+        tolerated_failure_percentage: 0.0,
+        tolerated_failure_count: 0,
+        item_counts: Default::default(),
+        execution_counts: Default::default(),
+    };
+    let cap = DISTRIBUTED_CONCURRENCY_CAP as u64;
+    let run = match &shared.map_runs {
+        Some(runs) => runs.start(info, cap, tolerance),
+        None => MapRunEntry::detached(info, cap, tolerance),
+    };
+    // Dropped before the run ends (its execution stopped): the run is aborted.
+    let aborted = EndGuard {
+        run: &run,
+        shared,
+        status: MapRunStatus::Aborted,
+    };
     let inputs = match map_run_inputs(visit, s, items, fields) {
         Ok(inputs) => inputs,
         Err(e) => {
+            run.end(MapRunStatus::Failed, shared.clock.now_millis(), 0);
             shared.emit(cursor, "MapRunFailed", error_details(&e));
             return Err(e);
         }
     };
 
     let total = inputs.len();
-    let concurrency = limit(max_concurrency, DISTRIBUTED_CONCURRENCY_CAP, total);
+    let batched = s.item_batcher.is_some();
+    let items_in = |input: &Data| -> u64 {
+        match input.get("Items").and_then(Data::as_array) {
+            Some(items) if batched => items.len() as u64,
+            _ => 1,
+        }
+    };
+    run.plan(total as u64, inputs.iter().map(items_in).sum());
+    // Every child waits at the run's gate, whose width UpdateMapRun may change while it runs.
+    let in_flight = DISTRIBUTED_CONCURRENCY_CAP.min(total).max(1);
     let processor = &s.item_processor;
+    let run_ref = &run;
     let children = inputs.into_iter().enumerate().map(|(index, input)| {
         let child_name = format!("{run_id}-{index}");
         async move {
+            let items = items_in(&input);
+            run_ref.enter(items).await;
             let child = child_execution(
                 shared,
                 &map_run_arn_child(shared, sm_name, label, &child_name),
@@ -439,15 +464,17 @@ async fn map_run(
                 &mut child_cursor,
             )
             .await;
+            run_ref.leave(items, result.as_ref().err().map(|e| e.name()));
             (input, result)
         }
     });
     let results: Vec<(Data, Result<Data, StatesError>)> = futures::stream::iter(children)
-        .buffered(concurrency)
+        .buffered(in_flight)
         .collect()
         .await;
     let failed = results.iter().filter(|(_, r)| r.is_err()).count();
-    if tolerance.exceeded(failed, total) {
+    if run.tolerance().exceeded(failed, total) {
+        run.end(MapRunStatus::Failed, shared.clock.now_millis(), 0);
         let e = StatesError::new(
             names::EXCEED_TOLERATED_FAILURE_THRESHOLD,
             "The specified tolerated failure threshold was exceeded",
@@ -455,6 +482,7 @@ async fn map_run(
         shared.emit(cursor, "MapRunFailed", error_details(&e));
         return Err(e);
     }
+    let mut written = 0;
     let outcome = match &s.result_writer {
         Some(writer) if writer.resource.is_some() => {
             let parameters = match writer.parameters.as_ref().or(writer.arguments.as_ref()) {
@@ -483,6 +511,7 @@ async fn map_run(
             };
             let succeeded: Vec<Value> = succeeded.into_iter().map(record).collect();
             let failures: Vec<Value> = failures.into_iter().map(record).collect();
+            written = (succeeded.len() + failures.len()) as u64;
             let key = reader::write_results(
                 shared.s3_root.as_deref(),
                 &bucket,
@@ -505,11 +534,32 @@ async fn map_run(
             .map(|(_, r)| r.unwrap_or_else(|e| e.to_error_output()))
             .collect()),
     };
+    let now = shared.clock.now_millis();
     match &outcome {
-        Ok(_) => shared.emit(cursor, "MapRunSucceeded", Details::new()),
-        Err(e) => shared.emit(cursor, "MapRunFailed", error_details(e)),
+        Ok(_) => {
+            run.end(MapRunStatus::Succeeded, now, written);
+            shared.emit(cursor, "MapRunSucceeded", Details::new());
+        }
+        Err(e) => {
+            run.end(MapRunStatus::Failed, now, 0);
+            shared.emit(cursor, "MapRunFailed", error_details(e));
+        }
     };
+    drop(aborted);
     outcome
+}
+
+/// Ends a Map Run with `status` when dropped, unless it already ended.
+struct EndGuard<'a> {
+    run: &'a MapRunEntry,
+    shared: &'a Shared,
+    status: MapRunStatus,
+}
+
+impl Drop for EndGuard<'_> {
+    fn drop(&mut self) {
+        self.run.end(self.status, self.shared.clock.now_millis(), 0);
+    }
 }
 
 /// The child executions' inputs: read, selected, batched.
@@ -580,5 +630,6 @@ fn child_execution(parent: &Shared, arn: &str, name: &str, input: &Data) -> Shar
         variable_budget: Default::default(),
         durable: None,
         expression_limits: parent.expression_limits,
+        map_runs: parent.map_runs.clone(),
     }
 }
