@@ -217,6 +217,28 @@ async fn the_aws_cli_publishes_versions_and_routes_an_alias() {
         aws(&clients, &url, &["delete-state-machine-version", "--state-machine-version-arn", &first]);
         let left = aws(&clients, &url, &["list-state-machine-versions", "--state-machine-arn", &machine]);
         assert_eq!(left["stateMachineVersions"].as_array().unwrap().len(), 1);
+
+        // A Distributed Map run: found from its execution, described, updated.
+        let fan = r#"{"StartAt": "Fan", "States": {"Fan": {"Type": "Map", "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "End": true}}}"#;
+        let fanout = aws(&clients, &url, &["create-state-machine", "--name", "CliFan", "--role-arn", ROLE, "--definition", fan])["stateMachineArn"].as_str().unwrap().to_string();
+        let run = aws(&clients, &url, &["start-execution", "--state-machine-arn", &fanout, "--input", "[1, 2, 3]"])["executionArn"].as_str().unwrap().to_string();
+        let mut ended = Value::Null;
+        for _ in 0..100 {
+            ended = aws(&clients, &url, &["describe-execution", "--execution-arn", &run]);
+            if ended["status"] != "RUNNING" {
+                break;
+            }
+        }
+        assert_eq!(ended["status"], "SUCCEEDED", "{ended}");
+        let runs = aws(&clients, &url, &["list-map-runs", "--execution-arn", &run]);
+        let map_run = runs["mapRuns"][0]["mapRunArn"].as_str().unwrap().to_string();
+        let described = aws(&clients, &url, &["describe-map-run", "--map-run-arn", &map_run]);
+        assert_eq!(described["status"], "SUCCEEDED");
+        assert_eq!(described["executionCounts"]["succeeded"], 3);
+        assert_eq!(described["itemCounts"]["total"], 3);
+        aws(&clients, &url, &["update-map-run", "--map-run-arn", &map_run, "--max-concurrency", "2"]);
+        let updated = aws(&clients, &url, &["describe-map-run", "--map-run-arn", &map_run]);
+        assert_eq!(updated["maxConcurrency"], 2);
     })
     .await
     .unwrap();

@@ -549,3 +549,70 @@ async fn the_rust_sdk_publishes_versions_and_starts_them_through_an_alias() {
     assert_eq!(versions.state_machine_versions().len(), 1);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rust_sdk_lists_describes_and_updates_map_runs() {
+    let server = start(ServerOptions::default()).await;
+    let sfn = client(&server.url());
+    let definition = json!({"StartAt": "Fan", "States": {"Fan": {
+        "Type": "Map", "Label": "Fan", "ToleratedFailurePercentage": 50,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "Check", "States": {"Check": {"Type": "Choice",
+                "Choices": [{"Variable": "$", "NumericGreaterThan": 2, "Next": "Bad"}], "Default": "Good"},
+                "Good": {"Type": "Succeed"}, "Bad": {"Type": "Fail", "Error": "Too.Big"}}},
+        "End": true}}});
+    let machine = sfn
+        .create_state_machine()
+        .name("SdkFan")
+        .definition(definition.to_string())
+        .role_arn(ROLE)
+        .send()
+        .await
+        .unwrap()
+        .state_machine_arn;
+    let execution = sfn
+        .start_execution()
+        .state_machine_arn(&machine)
+        .input("[1, 2, 3, 4]")
+        .send()
+        .await
+        .unwrap()
+        .execution_arn;
+    let done = finished(&sfn, &execution).await;
+    assert_eq!(done.status, aws_sdk_sfn::types::ExecutionStatus::Succeeded);
+    let runs = sfn
+        .list_map_runs()
+        .execution_arn(&execution)
+        .send()
+        .await
+        .unwrap();
+    let run = &runs.map_runs()[0];
+    assert_eq!(run.state_machine_arn, format!("{machine}/Fan"));
+    let described = sfn
+        .describe_map_run()
+        .map_run_arn(&run.map_run_arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        described.status,
+        aws_sdk_sfn::types::MapRunStatus::Succeeded
+    );
+    let counts = described.execution_counts.unwrap();
+    assert_eq!((counts.succeeded, counts.failed, counts.total), (2, 2, 4));
+    assert_eq!(described.tolerated_failure_percentage, 50.0);
+    sfn.update_map_run()
+        .map_run_arn(&run.map_run_arn)
+        .tolerated_failure_count(3)
+        .send()
+        .await
+        .unwrap();
+    let unknown = sfn
+        .describe_map_run()
+        .map_run_arn(format!("{}x", run.map_run_arn))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(unknown.into_service_error().is_resource_not_found());
+    server.stop().await;
+}
