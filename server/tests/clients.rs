@@ -101,6 +101,44 @@ async fn boto3_watches_and_steers_a_map_run() {
     server.stop().await;
 }
 
+/// Every operation in botocore's model of the Step Functions API (AWS's own description of
+/// it) is one the server answers: with a result, or with that operation's own refusal of an
+/// empty request, never as an unknown operation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_of_the_api_is_answered() {
+    let clients = clients_dir();
+    let listed = python(&clients)
+        .args([
+            "-c",
+            "import botocore.session\n\
+             model = botocore.session.get_session().get_service_model('stepfunctions')\n\
+             print('\\n'.join(model.operation_names))",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let operations: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(operations.len() >= 37, "botocore lists {operations:?}");
+    let server = start(ServerOptions::default()).await;
+    let http = reqwest::Client::new();
+    let mut unknown = Vec::new();
+    for operation in &operations {
+        let (_, answer) = common::call(&http, &server, operation, &json!({})).await;
+        if common::error_code(&answer) == "UnknownOperationException" {
+            unknown.push(operation.clone());
+        }
+    }
+    assert!(unknown.is_empty(), "not answered: {unknown:?}");
+    server.stop().await;
+}
+
 /// `aws stepfunctions ARGS --endpoint-url URL --output json`, parsed.
 fn aws(clients: &Path, url: &str, args: &[&str]) -> Value {
     let output = python(clients)
