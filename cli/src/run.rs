@@ -117,8 +117,15 @@ pub fn run(args: RunArgs) -> ExitCode {
     let region = std::env::var("AWS_REGION")
         .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
         .unwrap_or_else(|_| stepfn::tasks::DEFAULT_REGION.to_string());
+    let mut objects = None;
     match args.aws.services(&region) {
-        Ok(Some(aws)) => tasks = tasks.services(stepfn_server::service_tasks(None, aws)),
+        Ok(Some(aws)) => {
+            // --s3-root, when given too, keeps Distributed Map's S3 on the local directory.
+            if args.s3_root.is_none() {
+                objects = Some(stepfn_server::service_objects(aws.clone()));
+            }
+            tasks = tasks.services(stepfn_server::service_tasks(None, aws));
+        }
         Ok(None) => {}
         Err(e) => return usage_error(e),
     }
@@ -156,6 +163,7 @@ pub fn run(args: RunArgs) -> ExitCode {
                 .with_record_history(args.history);
             execution.name = args.name.clone();
             execution.s3_root = args.s3_root.clone();
+            execution.objects = objects;
             execution
         };
         // The executor fails a state whose own work panics; a panic anywhere else in the run

@@ -416,7 +416,7 @@ pub async fn test_state(request: TestStateRequest) -> Result<TestStateResult, Pr
         )),
         state_names: Default::default(),
         task_resources: Default::default(),
-        s3_root: None,
+        objects: None,
         default_language: language,
         context_override: request.context.clone().map(ContextObject::from_value),
         state_mock: request.mock.clone().map(|m| m.map(Data::from)),

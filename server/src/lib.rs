@@ -51,6 +51,12 @@ pub fn service_tasks(
 ) -> impl stepfn::TaskHandler {
     Integrations::new(lambda_endpoint, Some(aws))
 }
+
+/// The S3 `stepfn run --aws-endpoint` reads Distributed Map items from and writes their
+/// results to: the S3 API at `aws`.
+pub fn service_objects(aws: AwsServices) -> Arc<dyn stepfn::tasks::ObjectStore> {
+    crate::integrations::s3_objects(reqwest::Client::new(), aws)
+}
 use crate::protocol::ApiError;
 use crate::shared::Shared;
 
@@ -166,6 +172,7 @@ impl Server {
                 .with_account(options.account.clone())
                 .with_region(options.region.clone());
             engine.mock_config = options.mock_config.clone().map(Arc::new);
+            engine.objects = integrations.objects();
             engine
         })
         .await?;

@@ -176,6 +176,7 @@ impl Executor {
             callbacks,
             activities,
             s3_root,
+            objects,
             record_history,
             execution_type,
             stop,
@@ -217,7 +218,12 @@ impl Executor {
             execution: Arc::new(execution),
             state_names: self.state_names.clone(),
             task_resources: self.task_resources.clone(),
-            s3_root,
+            objects: objects.or_else(|| {
+                s3_root.map(|root| {
+                    Arc::new(crate::tasks::DirectoryObjects::new(root))
+                        as Arc<dyn crate::tasks::ObjectStore>
+                })
+            }),
             default_language: self
                 .machine
                 .query_language

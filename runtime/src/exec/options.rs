@@ -39,8 +39,12 @@ pub struct ExecutionOptions {
     /// Where Task states on an activity ARN that no handler answers queue their work for
     /// workers (GetActivityTask). `None`: such states fail for want of a handler.
     pub activities: Option<Activities>,
-    /// The directory S3 is served from: `s3://bucket/key` is `ROOT/bucket/key`.
+    /// The directory S3 is served from: `s3://bucket/key` is `ROOT/bucket/key` (when
+    /// `objects` names no store).
     pub s3_root: Option<PathBuf>,
+    /// Where Distributed Map reads items and writes results (a real S3 API, say); before
+    /// `s3_root`.
+    pub objects: Option<Arc<dyn crate::tasks::ObjectStore>>,
     /// Keep the history (payloads included).
     pub record_history: bool,
     /// Standard or Express: Express executions have `express:` ARNs and no redrive count.
@@ -76,6 +80,7 @@ impl Default for ExecutionOptions {
             callbacks: shared_callbacks(),
             activities: None,
             s3_root: None,
+            objects: None,
             record_history: true,
             execution_type: ExecutionType::Standard,
             stop: StopSignal::never(),
@@ -102,6 +107,7 @@ impl ExecutionOptions {
         set with_callbacks(callbacks: Callbacks);
         some with_activities(activities: Activities);
         some with_s3_root(s3_root: PathBuf);
+        some with_objects(objects: Arc<dyn crate::tasks::ObjectStore>);
         set with_record_history(record_history: bool);
         set with_execution_type(execution_type: ExecutionType);
         set with_stop(stop: StopSignal);

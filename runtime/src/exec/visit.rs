@@ -3,7 +3,6 @@
 //! ends with.
 
 use std::borrow::Cow;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -39,7 +38,7 @@ pub(crate) struct Shared {
     pub state_names: Arc<StateNames>,
     /// The machine's Task resources, parsed once.
     pub task_resources: Arc<TaskResources>,
-    pub s3_root: Option<PathBuf>,
+    pub objects: Option<std::sync::Arc<dyn crate::tasks::ObjectStore>>,
     pub default_language: QueryLanguage,
     /// TestState: the context object as the caller gave it, used as is.
     pub context_override: Option<ContextObject>,

@@ -4,6 +4,7 @@
 mod activities;
 mod callbacks;
 mod mock_config;
+mod objects;
 mod resource;
 
 use std::collections::HashMap;
@@ -18,6 +19,7 @@ pub use callbacks::{
     Acknowledgement, CallbackError, CallbackMessage, Callbacks, TokenWait, WaitingTask,
 };
 pub use mock_config::{MockConfig, MockConfigError, MockedResponse, MockedTestCase};
+pub use objects::{DirectoryObjects, ObjectStore, ObjectSummary};
 pub(crate) use resource::TaskResources;
 pub use resource::{IntegrationPattern, ResourceKind, TaskResource, DEFAULT_REGION};
 

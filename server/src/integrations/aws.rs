@@ -36,7 +36,7 @@ impl AwsServices {
     }
 
     /// The URL of the service `signing_name`: its own endpoint, the common one, or AWS's.
-    fn url(&self, signing_name: &str) -> String {
+    pub(super) fn url(&self, signing_name: &str) -> String {
         match self.endpoints.get(signing_name).or(self.endpoint.as_ref()) {
             Some(url) => format!("{}/", url.trim_end_matches('/')),
             None => format!("https://{signing_name}.{}.amazonaws.com/", self.region),
@@ -83,7 +83,7 @@ const JSON_SERVICES: &str =
     "dynamodb, sqs, eventbridge, sfn, secretsmanager, ssm, kinesis, cloudwatchlogs, kms; and sns";
 
 /// A service's error: its code (`ConditionalCheckFailedException`) and message.
-struct ServiceError {
+pub(super) struct ServiceError {
     code: String,
     message: String,
     /// The HTTP status; 0 when the call did not reach the service.
@@ -93,8 +93,13 @@ struct ServiceError {
 }
 
 impl ServiceError {
+    /// What went wrong, as the service (or the HTTP client) said it.
+    pub(super) fn message(&self) -> &str {
+        &self.message
+    }
+
     /// A call that never reached the service (or whose answer could not be read).
-    fn client(message: String) -> Self {
+    pub(super) fn client(message: String) -> Self {
         ServiceError {
             code: "SdkClientException".to_string(),
             message,
@@ -243,10 +248,16 @@ fn pascal(action: &str) -> String {
 }
 
 /// A service's answer: its status, request id (from the headers) and body.
-struct Answer {
-    status: reqwest::StatusCode,
-    request_id: String,
-    text: String,
+pub(super) struct Answer {
+    pub(super) status: reqwest::StatusCode,
+    pub(super) request_id: String,
+    pub(super) body: Vec<u8>,
+}
+
+impl Answer {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
 }
 
 /// POSTs `payload` with `headers` to `url`, signed for the service `signing_name`.
@@ -254,6 +265,29 @@ async fn post_signed(
     client: &reqwest::Client,
     aws: &AwsServices,
     signing_name: &str,
+    url: &str,
+    headers: Vec<(String, String)>,
+    payload: Vec<u8>,
+) -> Result<Answer, ServiceError> {
+    send_signed(
+        client,
+        aws,
+        signing_name,
+        reqwest::Method::POST,
+        url,
+        headers,
+        payload,
+    )
+    .await
+}
+
+/// Sends `payload` with `headers` to `url` by `method`, signed for the service
+/// `signing_name`.
+pub(super) async fn send_signed(
+    client: &reqwest::Client,
+    aws: &AwsServices,
+    signing_name: &str,
+    method: reqwest::Method,
     url: &str,
     mut headers: Vec<(String, String)>,
     payload: Vec<u8>,
@@ -269,9 +303,9 @@ async fn post_signed(
         })
         .unwrap_or_default();
     headers.push(("host".to_string(), host));
-    let signature = sign(aws, signing_name, url, &headers, &payload)?;
+    let signature = sign(aws, signing_name, method.as_str(), url, &headers, &payload)?;
     headers.extend(signature);
-    let mut request = client.post(url).body(payload);
+    let mut request = client.request(method, url).body(payload);
     for (name, value) in &headers {
         if name != "host" {
             request = request.header(name, value);
@@ -283,11 +317,15 @@ async fn post_signed(
         .map_err(|e| ServiceError::client(format!("{url}: {e}")))?;
     let status = response.status();
     let request_id = request_id(response.headers());
-    let text = response.text().await.unwrap_or_default();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| ServiceError::client(format!("{url}: {e}")))?
+        .to_vec();
     Ok(Answer {
         status,
         request_id,
-        text,
+        body,
     })
 }
 
@@ -315,7 +353,8 @@ async fn call(
         payload,
     )
     .await?;
-    let (status, request_id, text) = (answer.status, answer.request_id, answer.text);
+    let text = answer.text();
+    let (status, request_id) = (answer.status, answer.request_id);
     let value: Value = if text.trim().is_empty() {
         Value::Object(Default::default())
     } else {
@@ -391,7 +430,8 @@ async fn query_call(
         payload,
     )
     .await?;
-    let (status, header_request_id, text) = (answer.status, answer.request_id, answer.text);
+    let text = answer.text();
+    let (status, header_request_id) = (answer.status, answer.request_id);
     let document = roxmltree::Document::parse(&text)
         .map_err(|e| ServiceError::client(format!("{url} answered {status} with no XML: {e}")))?;
     let element = |name: &str| {
@@ -527,13 +567,14 @@ fn credentials_in(text: &str, profile: &str) -> Option<(String, String, Option<S
     ))
 }
 
-/// The SigV4 headers for a POST of `payload` to `url`, from the credentials in the
+/// The SigV4 headers for a `method` request of `payload` to `url`, from the credentials in the
 /// environment, else in the shared credentials file. Without any the placeholder key `test`
 /// signs: local emulators (moto,
 /// LocalStack) tell the service from the signature and accept any key; AWS refuses it.
 fn sign(
     aws: &AwsServices,
     signing_name: &str,
+    method: &str,
     url: &str,
     headers: &[(String, String)],
     payload: &[u8],
@@ -550,17 +591,25 @@ fn sign(
     let identity =
         aws_credential_types::Credentials::new(key, secret, token, None, "environment").into();
     let failed = |e: String| ServiceError::client(format!("cannot sign the request: {e}"));
+    let mut settings = aws_sigv4::http_request::SigningSettings::default();
+    if signing_name == "s3" {
+        // S3 signs its payload's hash in a header of its own, and its keys as they are.
+        settings.payload_checksum_kind = aws_sigv4::http_request::PayloadChecksumKind::XAmzSha256;
+        settings.percent_encoding_mode = aws_sigv4::http_request::PercentEncodingMode::Single;
+        settings.uri_path_normalization_mode =
+            aws_sigv4::http_request::UriPathNormalizationMode::Disabled;
+    }
     let params = aws_sigv4::sign::v4::SigningParams::builder()
         .identity(&identity)
         .region(&aws.region)
         .name(signing_name)
         .time(SystemTime::now())
-        .settings(aws_sigv4::http_request::SigningSettings::default())
+        .settings(settings)
         .build()
         .map_err(|e| failed(e.to_string()))?
         .into();
     let signable = aws_sigv4::http_request::SignableRequest::new(
-        "POST",
+        method,
         url,
         headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         aws_sigv4::http_request::SignableBody::Bytes(payload),

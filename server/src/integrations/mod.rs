@@ -9,6 +9,7 @@ mod client;
 mod http;
 mod lambda;
 mod nested;
+mod s3;
 
 use std::sync::{Arc, OnceLock};
 
@@ -39,6 +40,12 @@ impl Integrations {
                 aws,
             }),
         }
+    }
+
+    /// S3 for Distributed Map's ItemReader and ResultWriter, when the server calls AWS.
+    pub(crate) fn objects(&self) -> Option<Arc<dyn stepfn::tasks::ObjectStore>> {
+        let aws = self.inner.aws.clone()?;
+        Some(s3_objects(self.inner.client.clone(), aws))
     }
 
     /// Tells the integrations which engine nested executions run on.
@@ -79,6 +86,14 @@ impl Integrations {
             },
         }
     }
+}
+
+/// S3 at `aws`, called with `client`.
+pub(crate) fn s3_objects(
+    client: reqwest::Client,
+    aws: AwsServices,
+) -> Arc<dyn stepfn::tasks::ObjectStore> {
+    Arc::new(s3::S3Objects::new(client, aws))
 }
 
 impl TaskHandler for Integrations {

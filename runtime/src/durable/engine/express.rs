@@ -126,6 +126,7 @@ impl Engine {
             callbacks: self.inner.callbacks.clone(),
             activities: None,
             s3_root: None,
+            objects: self.inner.options.objects.clone(),
             record_history: false,
             execution_type: ExecutionType::Express,
             stop: StopSignal::new(),

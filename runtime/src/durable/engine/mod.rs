@@ -51,6 +51,8 @@ pub struct EngineOptions {
     /// The MockConfigFile whose test cases `START_ARN#TestCase` runs (AWS's local emulator's
     /// convention).
     pub mock_config: Option<Arc<MockConfig>>,
+    /// Where Distributed Map reads items and writes results (S3).
+    pub objects: Option<Arc<dyn crate::tasks::ObjectStore>>,
 }
 
 impl Default for EngineOptions {
@@ -62,6 +64,7 @@ impl Default for EngineOptions {
             region: DEFAULT_REGION.into(),
             role_arn: crate::exec::DEFAULT_ROLE_ARN.into(),
             mock_config: None,
+            objects: None,
         }
     }
 }
@@ -79,6 +82,7 @@ impl EngineOptions {
         into with_region(region: String);
         into with_role_arn(role_arn: String);
         some with_mock_config(mock_config: Arc<MockConfig>);
+        some with_objects(objects: Arc<dyn crate::tasks::ObjectStore>);
     }
 }
 
@@ -475,6 +479,7 @@ impl Engine {
             callbacks: self.inner.callbacks.clone(),
             activities: Some(self.inner.activities.clone()),
             s3_root: None,
+            objects: options.objects.clone(),
             record_history: true,
             execution_type: stepfn_codegen::ExecutionType::Standard,
             stop,

@@ -419,7 +419,7 @@ async fn map_run(
         shared,
         status: MapRunStatus::Aborted,
     };
-    let inputs = match map_run_inputs(visit, s, items, fields) {
+    let inputs = match map_run_inputs(visit, s, items, fields).await {
         Ok(inputs) => inputs,
         Err(e) => {
             run.end(MapRunStatus::Failed, shared.clock.now_millis(), 0);
@@ -513,14 +513,15 @@ async fn map_run(
             let failures: Vec<Value> = failures.into_iter().map(record).collect();
             written = (succeeded.len() + failures.len()) as u64;
             let key = reader::write_results(
-                shared.s3_root.as_deref(),
+                shared.objects.as_deref(),
                 &bucket,
                 &text("Prefix"),
                 &run_id,
                 &map_run_arn,
                 &succeeded,
                 &failures,
-            );
+            )
+            .await;
             match key {
                 Ok(key) => Ok(Data::from(json!({
                     "MapRunArn": map_run_arn,
@@ -563,7 +564,7 @@ impl Drop for EndGuard<'_> {
 }
 
 /// The child executions' inputs: read, selected, batched.
-fn map_run_inputs(
+async fn map_run_inputs(
     visit: &Visit<'_>,
     s: &Map,
     items: Option<Vec<(Option<String>, Data)>>,
@@ -571,7 +572,8 @@ fn map_run_inputs(
 ) -> Result<Vec<Data>, StatesError> {
     // With an ItemReader, the reader's items are the items: ItemsPath is not applied.
     let items = match (&s.item_reader, items) {
-        (Some(r), _) => reader::read_items(r, fields, visit.shared.s3_root.as_deref())?
+        (Some(r), _) => reader::read_items(r, fields, visit.shared.objects.as_deref())
+            .await?
             .into_iter()
             .map(|v| (None, Data::from(v)))
             .collect(),
@@ -623,7 +625,7 @@ fn child_execution(parent: &Shared, arn: &str, name: &str, input: &Data) -> Shar
         execution,
         state_names: parent.state_names.clone(),
         task_resources: parent.task_resources.clone(),
-        s3_root: parent.s3_root.clone(),
+        objects: parent.objects.clone(),
         default_language: parent.default_language,
         context_override: None,
         state_mock: None,

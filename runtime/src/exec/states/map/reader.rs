@@ -1,13 +1,12 @@
-//! Distributed Map's ItemReader and ResultWriter over a local directory standing in for S3:
-//! `s3://bucket/key` is `ROOT/bucket/key`.
-
-use std::path::{Path as FsPath, PathBuf};
+//! Distributed Map's ItemReader and ResultWriter, over the execution's object store (S3, or
+//! a local directory standing in for it).
 
 use serde_json::{json, Value};
 use stepfn_codegen::{InputType, ItemReader};
 
 use crate::error::{names, StatesError};
 use crate::expr::fields::Fields;
+use crate::tasks::ObjectStore;
 
 /// The most items a reader may be limited to.
 const MAX_ITEMS_LIMIT: i64 = 100_000_000;
@@ -16,29 +15,25 @@ fn reader_failed(cause: impl Into<String>) -> StatesError {
     StatesError::new(names::ITEM_READER_FAILED, cause)
 }
 
-fn object_path(root: Option<&FsPath>, bucket: &str, key: &str) -> Result<PathBuf, StatesError> {
-    let root = root.ok_or_else(|| {
-        reader_failed(format!(
-            "s3://{bucket}/{key} cannot be read: no S3 root directory is configured (--s3-root)"
-        ))
-    })?;
-    if bucket.is_empty()
-        || bucket.contains(['/', '\\'])
-        || bucket == ".."
-        || key.split('/').any(|p| p == "..")
-    {
-        return Err(reader_failed(format!(
-            "invalid S3 location s3://{bucket}/{key}"
-        )));
-    }
-    Ok(root.join(bucket).join(key))
+/// The execution's object store, or why `s3://bucket/key` cannot be reached.
+fn store<'a>(
+    objects: Option<&'a dyn ObjectStore>,
+    bucket: &str,
+    key: &str,
+) -> Result<&'a dyn ObjectStore, String> {
+    objects.ok_or_else(|| {
+        format!(
+            "s3://{bucket}/{key} cannot be reached: no S3 is configured (--s3-root DIR, or \
+             --aws-endpoint URL for a real S3 API)"
+        )
+    })
 }
 
 /// Reads the items an ItemReader names.
-pub(super) fn read_items(
+pub(super) async fn read_items(
     reader: &ItemReader,
     fields: &Fields<'_>,
-    s3_root: Option<&FsPath>,
+    objects: Option<&dyn ObjectStore>,
 ) -> Result<Vec<Value>, StatesError> {
     let parameters = match reader.parameters.as_ref().or(reader.arguments.as_ref()) {
         Some(t) => fields.template(t, "ItemReader/Arguments")?,
@@ -57,12 +52,27 @@ pub(super) fn read_items(
         return Err(reader_failed("field MaxItems must be positive"));
     }
     let mut items = if reader.resource.ends_with("s3:listObjectsV2") {
-        list_objects(s3_root, bucket, text_field("Prefix"))?
+        let prefix = text_field("Prefix");
+        store(objects, bucket, prefix)
+            .map_err(reader_failed)?
+            .list_objects(bucket, prefix)
+            .await
+            .map_err(reader_failed)?
+            .into_iter()
+            .map(|o| {
+                json!({"Key": o.key, "Size": o.size, "ETag": o.etag,
+                       "LastModified": o.last_modified, "StorageClass": o.storage_class})
+            })
+            .collect()
     } else {
         let key = text_field("Key");
-        let path = object_path(s3_root, bucket, key)?;
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| reader_failed(format!("s3://{bucket}/{key} cannot be read: {e}")))?;
+        let bytes = store(objects, bucket, key)
+            .map_err(reader_failed)?
+            .get_object(bucket, key)
+            .await
+            .map_err(reader_failed)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| reader_failed(format!("s3://{bucket}/{key} is not UTF-8 text")))?;
         match config.input_type {
             Some(InputType::Csv) => read_csv(&text, &config)?,
             Some(InputType::Jsonl) => text
@@ -89,7 +99,7 @@ pub(super) fn read_items(
             }
             Some(other) => {
                 return Err(reader_failed(format!(
-                    "InputType {} is not supported by the local S3 reader",
+                    "InputType {} is not supported by stepfn's ItemReader",
                     other.as_str()
                 )))
             }
@@ -152,47 +162,10 @@ fn read_csv(text: &str, config: &stepfn_codegen::ReaderConfig) -> Result<Vec<Val
     Ok(items)
 }
 
-fn list_objects(
-    root: Option<&FsPath>,
-    bucket: &str,
-    prefix: &str,
-) -> Result<Vec<Value>, StatesError> {
-    let dir = object_path(root, bucket, "")?;
-    let mut keys = Vec::new();
-    collect_files(&dir, &dir, &mut keys)
-        .map_err(|e| reader_failed(format!("s3://{bucket} cannot be listed: {e}")))?;
-    keys.sort();
-    Ok(keys
-        .into_iter()
-        .filter(|(k, _)| k.starts_with(prefix))
-        .map(|(key, size)| {
-            json!({"Key": key, "Size": size, "ETag": "\"\"", "LastModified": "", "StorageClass": "STANDARD"})
-        })
-        .collect())
-}
-
-fn collect_files(base: &FsPath, dir: &FsPath, out: &mut Vec<(String, u64)>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        if path.is_dir() {
-            collect_files(base, &path, out)?;
-        } else {
-            let key = path
-                .strip_prefix(base)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            out.push((key, entry.metadata()?.len()));
-        }
-    }
-    Ok(())
-}
-
 /// Writes a Map Run's results as ResultWriter says: `manifest.json` and `SUCCEEDED_0.json`
 /// (and `FAILED_0.json`) under `Prefix/<run id>/`.
-pub(super) fn write_results(
-    s3_root: Option<&FsPath>,
+pub(super) async fn write_results(
+    objects: Option<&dyn ObjectStore>,
     bucket: &str,
     prefix: &str,
     run_id: &str,
@@ -206,16 +179,17 @@ pub(super) fn write_results(
     } else {
         format!("{}/{run_id}", prefix.trim_end_matches('/'))
     };
-    let dir = object_path(s3_root, bucket, &base)
-        .map_err(|e| failed_writer(e.cause.unwrap_or_default()))?;
-    std::fs::create_dir_all(&dir).map_err(|e| failed_writer(e.to_string()))?;
+    let objects = store(objects, bucket, &base).map_err(failed_writer)?;
     let mut files = Vec::new();
     for (name, results) in [("SUCCEEDED_0.json", succeeded), ("FAILED_0.json", failed)] {
         if results.is_empty() && name.starts_with("FAILED") {
             continue;
         }
         let text = serde_json::to_string(results).unwrap_or_default();
-        std::fs::write(dir.join(name), &text).map_err(|e| failed_writer(e.to_string()))?;
+        objects
+            .put_object(bucket, &format!("{base}/{name}"), text.clone().into_bytes())
+            .await
+            .map_err(failed_writer)?;
         files.push(json!({"Key": format!("{base}/{name}"), "Size": text.len()}));
     }
     let manifest = json!({
@@ -225,7 +199,13 @@ pub(super) fn write_results(
                         "FAILED": files.iter().filter(|f| f["Key"].as_str().is_some_and(|k| k.ends_with("FAILED_0.json"))).collect::<Vec<_>>(),
                         "PENDING": []},
     });
-    std::fs::write(dir.join("manifest.json"), manifest.to_string())
-        .map_err(|e| failed_writer(e.to_string()))?;
+    objects
+        .put_object(
+            bucket,
+            &format!("{base}/manifest.json"),
+            manifest.to_string().into_bytes(),
+        )
+        .await
+        .map_err(failed_writer)?;
     Ok(format!("{base}/manifest.json"))
 }
