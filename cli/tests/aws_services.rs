@@ -136,6 +136,12 @@ fn dynamodb_sqs_and_eventbridge_are_called_and_their_errors_caught() {
     );
     assert!(output["published"]["MessageId"].is_string(), "{output}");
     assert_eq!(
+        output["published"]["SdkHttpMetadata"]["HttpStatusCode"],
+        200
+    );
+    // aws-sdk results are the service's members alone.
+    assert!(output["topic"].get("SdkHttpMetadata").is_none(), "{output}");
+    assert_eq!(
         output["missing"]["Error"], "SNS.NotFoundException",
         "{output}"
     );
@@ -160,6 +166,18 @@ fn dynamodb_sqs_and_eventbridge_are_called_and_their_errors_caught() {
         .unwrap();
     let own: Value = serde_json::from_slice(&own.stdout).unwrap();
     assert_eq!(own["output"]["Item"]["id"]["S"], "o-1", "{own}");
+    // An optimized integration's result carries the answer's HTTP metadata, as on AWS.
+    let metadata = &own["output"]["SdkHttpMetadata"];
+    assert_eq!(metadata["HttpStatusCode"], 200, "{own}");
+    assert!(metadata["HttpHeaders"]["Content-Type"].is_string(), "{own}");
+    assert!(
+        metadata["AllHttpHeaders"]["Content-Type"][0].is_string(),
+        "{own}"
+    );
+    assert!(
+        own["output"]["SdkResponseMetadata"]["RequestId"].is_string(),
+        "{own}"
+    );
     let malformed = Command::new(env!("CARGO_BIN_EXE_stepfn"))
         .arg("run")
         .arg(&get)

@@ -252,6 +252,76 @@ pub(super) struct Answer {
     pub(super) status: reqwest::StatusCode,
     pub(super) request_id: String,
     pub(super) body: Vec<u8>,
+    /// The answer's headers, names as HTTP/1.1 services write them.
+    pub(super) headers: Vec<(String, String)>,
+}
+
+/// A service's successful answer: its result, and what the optimized integrations add to it.
+struct Reply {
+    value: Value,
+    status: u16,
+    request_id: String,
+    headers: Vec<(String, String)>,
+}
+
+impl Reply {
+    /// The result as an optimized integration gives it: with `SdkHttpMetadata` (the answer's
+    /// status and headers) and `SdkResponseMetadata` (its request id), as AWS's SDK for
+    /// Java v1, which Step Functions calls these with, reports them.
+    fn optimized(self) -> Value {
+        let mut value = match self.value {
+            Value::Object(map) => map,
+            other => return other,
+        };
+        let all: serde_json::Map<String, Value> = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::Array(vec![Value::String(v.clone())])))
+            .collect();
+        let single: serde_json::Map<String, Value> = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        value.insert(
+            "SdkHttpMetadata".into(),
+            serde_json::json!({
+                "AllHttpHeaders": all,
+                "HttpHeaders": single,
+                "HttpStatusCode": self.status,
+            }),
+        );
+        value.insert(
+            "SdkResponseMetadata".into(),
+            serde_json::json!({"RequestId": self.request_id}),
+        );
+        Value::Object(value)
+    }
+
+    /// The result as an `aws-sdk` integration gives it: the service's members alone.
+    fn sdk(self) -> Value {
+        self.value
+    }
+}
+
+/// A header name as AWS's services write it (HTTP/2 and the HTTP client lower-case them):
+/// `Content-Type`, `Date`, `x-amzn-RequestId`.
+fn header_name(lower: &str) -> String {
+    match lower {
+        "x-amzn-requestid" => "x-amzn-RequestId".to_string(),
+        "x-amz-request-id" | "x-amz-crc32" | "x-amz-id-2" => lower.to_string(),
+        other => other
+            .split('-')
+            .map(|part| {
+                let mut chars = part.chars();
+                chars
+                    .next()
+                    .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join("-"),
+    }
 }
 
 impl Answer {
@@ -317,6 +387,11 @@ pub(super) async fn send_signed(
         .map_err(|e| ServiceError::client(format!("{url}: {e}")))?;
     let status = response.status();
     let request_id = request_id(response.headers());
+    let answer_headers = response
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| Some((header_name(k.as_str()), v.to_str().ok()?.to_string())))
+        .collect();
     let body = response
         .bytes()
         .await
@@ -326,6 +401,7 @@ pub(super) async fn send_signed(
         status,
         request_id,
         body,
+        headers: answer_headers,
     })
 }
 
@@ -336,7 +412,7 @@ async fn call(
     service: &JsonService,
     action: &str,
     body: &Value,
-) -> Result<Value, ServiceError> {
+) -> Result<Reply, ServiceError> {
     let url = aws.url(service.signing);
     let payload = serde_json::to_vec(body).unwrap_or_default();
     let content_type = format!("application/x-amz-json-{}", service.version);
@@ -354,7 +430,7 @@ async fn call(
     )
     .await?;
     let text = answer.text();
-    let (status, request_id) = (answer.status, answer.request_id);
+    let (status, request_id, headers) = (answer.status, answer.request_id, answer.headers);
     let value: Value = if text.trim().is_empty() {
         Value::Object(Default::default())
     } else {
@@ -363,7 +439,12 @@ async fn call(
         })?
     };
     if status.is_success() {
-        return Ok(value);
+        return Ok(Reply {
+            value,
+            status: status.as_u16(),
+            request_id,
+            headers,
+        });
     }
     // `__type` is `com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException` or the
     // bare code.
@@ -405,7 +486,7 @@ async fn query_call(
     version: &str,
     action: &str,
     params: &[(String, String)],
-) -> Result<Value, ServiceError> {
+) -> Result<Reply, ServiceError> {
     let url = aws.url(signing_name);
     let mut form: Vec<(String, String)> = vec![
         ("Action".to_string(), pascal(action)),
@@ -431,7 +512,7 @@ async fn query_call(
     )
     .await?;
     let text = answer.text();
-    let (status, header_request_id) = (answer.status, answer.request_id);
+    let (status, header_request_id, headers) = (answer.status, answer.request_id, answer.headers);
     let document = roxmltree::Document::parse(&text)
         .map_err(|e| ServiceError::client(format!("{url} answered {status} with no XML: {e}")))?;
     let element = |name: &str| {
@@ -456,11 +537,22 @@ async fn query_call(
         });
     }
     let result = format!("{}Result", pascal(action));
-    Ok(document
+    let value = document
         .descendants()
         .find(|n| n.has_tag_name(result.as_str()))
         .map(xml_json)
-        .unwrap_or_else(|| Value::Object(Default::default())))
+        .unwrap_or_else(|| Value::Object(Default::default()));
+    let in_body = element("RequestId");
+    Ok(Reply {
+        value,
+        status: status.as_u16(),
+        request_id: if in_body.is_empty() {
+            header_request_id
+        } else {
+            in_body
+        },
+        headers,
+    })
 }
 
 /// An XML element as JSON: text for a leaf, a list for `member` children, an object of its
@@ -646,6 +738,7 @@ pub(super) async fn answer(
             let dynamodb = json_service("dynamodb")?;
             call(client, aws, &dynamodb, action, &parameters)
                 .await
+                .map(Reply::optimized)
                 .map_err(|e| e.optimized(&DYNAMODB_ERRORS))
         }
         ("sqs", "sendMessage") => {
@@ -655,6 +748,7 @@ pub(super) async fn answer(
             }
             call(client, aws, &sqs, action, &parameters)
                 .await
+                .map(Reply::optimized)
                 .map_err(|e| e.optimized(&SQS_ERRORS))
         }
         ("sns", "publish") => {
@@ -670,6 +764,7 @@ pub(super) async fn answer(
                 &form_fields(&parameters),
             )
             .await
+            .map(Reply::optimized)
             .map_err(|e| e.optimized(&SNS_ERRORS))
         }
         ("events", "putEvents") => {
@@ -681,7 +776,10 @@ pub(super) async fn answer(
                     }
                 }
             }
-            match call(client, aws, &events, action, &parameters).await {
+            match call(client, aws, &events, action, &parameters)
+                .await
+                .map(Reply::optimized)
+            {
                 Ok(response) => {
                     let failed = response
                         .get("FailedEntryCount")
@@ -704,6 +802,7 @@ pub(super) async fn answer(
             match json_service(name) {
                 Some(service) => call(client, aws, &service, sdk_action, &parameters)
                     .await
+                    .map(Reply::sdk)
                     .map_err(|e| e.sdk(service.sdk_name)),
                 None if name == "sns" => query_call(
                     client,
@@ -714,6 +813,7 @@ pub(super) async fn answer(
                     &form_fields(&parameters),
                 )
                 .await
+                .map(Reply::sdk)
                 .map_err(|e| e.sdk("Sns")),
                 None => Err(StatesError::runtime(format!(
                     "stepfn serve calls aws-sdk integrations of the services that speak AWS's JSON protocols, and SNS ({JSON_SERVICES}), not '{name}'; mock this state (--mock-config)"
@@ -727,6 +827,37 @@ pub(super) async fn answer(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_names_are_written_as_aws_writes_them() {
+        assert_eq!(header_name("content-type"), "Content-Type");
+        assert_eq!(header_name("date"), "Date");
+        assert_eq!(header_name("x-amzn-requestid"), "x-amzn-RequestId");
+        assert_eq!(header_name("x-amz-crc32"), "x-amz-crc32");
+    }
+
+    #[test]
+    fn optimized_results_carry_the_http_metadata_and_sdk_results_do_not() {
+        let reply = || Reply {
+            value: serde_json::json!({"MessageId": "m-1"}),
+            status: 200,
+            request_id: "r-1".into(),
+            headers: vec![("Content-Type".into(), "application/x-amz-json-1.0".into())],
+        };
+        assert_eq!(
+            reply().optimized(),
+            serde_json::json!({
+                "MessageId": "m-1",
+                "SdkHttpMetadata": {
+                    "AllHttpHeaders": {"Content-Type": ["application/x-amz-json-1.0"]},
+                    "HttpHeaders": {"Content-Type": "application/x-amz-json-1.0"},
+                    "HttpStatusCode": 200
+                },
+                "SdkResponseMetadata": {"RequestId": "r-1"}
+            })
+        );
+        assert_eq!(reply().sdk(), serde_json::json!({"MessageId": "m-1"}));
+    }
 
     #[test]
     fn urls_come_from_the_service_the_common_endpoint_or_aws() {
