@@ -79,17 +79,18 @@ fn json_service(name: &str) -> Option<JsonService> {
 }
 
 /// The services `aws-sdk:*` reaches, for messages.
-const JSON_SERVICES: &str =
-    "dynamodb, sqs, eventbridge, sfn, secretsmanager, ssm, kinesis, cloudwatchlogs, kms; and sns";
+const JSON_SERVICES: &str = "dynamodb, sqs, eventbridge, sfn, secretsmanager, ssm, kinesis, \
+     cloudwatchlogs, kms; sns; and s3's getObject, putObject, deleteObject, headObject and \
+     listObjectsV2";
 
 /// A service's error: its code (`ConditionalCheckFailedException`) and message.
 pub(super) struct ServiceError {
-    code: String,
-    message: String,
+    pub(super) code: String,
+    pub(super) message: String,
     /// The HTTP status; 0 when the call did not reach the service.
-    status: u16,
+    pub(super) status: u16,
     /// The service's request id, when it gave one.
-    request_id: String,
+    pub(super) request_id: String,
 }
 
 impl ServiceError {
@@ -135,7 +136,7 @@ impl ServiceError {
 
     /// The error of an `aws-sdk` integration, as Step Functions (AWS's SDK for Java v2) names
     /// it: `Service.Code`, or `Service.ServiceException` for the errors every service shares.
-    fn sdk(self, sdk_name: &str) -> StatesError {
+    pub(super) fn sdk(self, sdk_name: &str) -> StatesError {
         if self.status == 0 {
             return StatesError::new(format!("{sdk_name}.SdkClientException"), self.message);
         }

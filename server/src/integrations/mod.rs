@@ -1,7 +1,7 @@
 //! Task resources `stepfn serve` runs for real: Lambda functions (through a Lambda-compatible
 //! endpoint), `http:invoke`, `states:startExecution` on this same server, and, given an AWS
-//! endpoint, DynamoDB, SQS, SNS, EventBridge and the JSON-protocol (and SNS) `aws-sdk`
-//! integrations. Anything
+//! endpoint, DynamoDB, SQS, SNS, EventBridge, the JSON-protocol (and SNS) `aws-sdk`
+//! integrations, S3's object actions, and Distributed Map's S3. Anything
 //! else must be mocked (`--mock-config`), and says so when it is not.
 
 mod aws;
@@ -78,6 +78,13 @@ impl Integrations {
                 nested::start(&engine, &request, pattern).await
             }
             _ => match &self.inner.aws {
+                // S3 speaks REST and XML: its object actions have their own client.
+                Some(aws) if api.starts_with("aws-sdk:s3:") => {
+                    let action = &api["aws-sdk:s3:".len()..];
+                    s3::sdk(&self.inner.client, aws, action, &request.input)
+                        .await
+                        .map_err(|e| e.sdk("S3"))
+                }
                 Some(aws) => match aws::answer(&self.inner.client, aws, api, request.input).await {
                     Some(answer) => answer,
                     None => Err(not_served(&resource)),
@@ -106,7 +113,7 @@ fn not_served(resource: &str) -> StatesError {
     StatesError::runtime(format!(
         "stepfn serve does not call '{resource}': it runs Lambda functions (--lambda-endpoint), \
          http:invoke, states:startExecution and, with --aws-endpoint, DynamoDB, SQS, SNS, \
-         EventBridge and JSON-protocol aws-sdk calls; give this state a mocked response in a \
+         EventBridge, S3 object actions and JSON-protocol aws-sdk calls; give this state a mocked response in a \
          MockConfigFile (--mock-config) and start the execution as STATE_MACHINE_ARN#TestCase"
     ))
 }

@@ -1,8 +1,9 @@
-//! S3 for Distributed Map: the ItemReader's GetObject and ListObjectsV2 and the ResultWriter's
-//! PutObject, called at the AWS endpoint the server is given (path-style URLs, as local
-//! emulators serve them), signed with SigV4.
+//! S3: Distributed Map's ItemReader (GetObject, ListObjectsV2) and ResultWriter (PutObject),
+//! and the `aws-sdk:s3:*` object actions Task states call, at the AWS endpoint the server is
+//! given (path-style URLs, as local emulators serve them), signed with SigV4.
 
 use futures::future::BoxFuture;
+use serde_json::{json, Map, Value};
 use stepfn::tasks::{ObjectStore, ObjectSummary};
 
 use super::aws::{send_signed, Answer, AwsServices, ServiceError};
@@ -175,6 +176,169 @@ impl ObjectStore for S3Objects {
             Ok(())
         })
     }
+}
+
+/// S3's XML error as a service error (HEAD answers carry no body: the status names it).
+fn service_error(answer: &Answer) -> ServiceError {
+    let text = String::from_utf8_lossy(&answer.body);
+    let document = roxmltree::Document::parse(&text).ok();
+    let field = |name: &str| {
+        document
+            .as_ref()
+            .and_then(|d| d.descendants().find(|n| n.has_tag_name(name)))
+            .and_then(|n| n.text())
+            .map(str::to_string)
+    };
+    let code = field("Code").unwrap_or_else(|| match answer.status.as_u16() {
+        404 => "NoSuchKey".to_string(),
+        403 => "AccessDenied".to_string(),
+        n => format!("Http{n}"),
+    });
+    ServiceError {
+        code,
+        message: field("Message").unwrap_or_default(),
+        status: answer.status.as_u16(),
+        request_id: answer.request_id.clone(),
+    }
+}
+
+/// A text member of the task's parameters, or a client error naming it.
+fn text<'a>(parameters: &'a Value, name: &str) -> Result<&'a str, ServiceError> {
+    parameters[name].as_str().ok_or_else(|| {
+        ServiceError::client(format!(
+            "The field '{name}' is required and must be a string"
+        ))
+    })
+}
+
+/// The members S3 answers in headers, as the SDK reads them into its result.
+fn header_members(answer: &Answer) -> Map<String, Value> {
+    let mut out = Map::new();
+    let mut metadata = Map::new();
+    for (name, value) in &answer.headers {
+        let lower = name.to_ascii_lowercase();
+        let member = match lower.as_str() {
+            "content-length" => {
+                out.insert(
+                    "ContentLength".into(),
+                    json!(value.parse::<u64>().unwrap_or(0)),
+                );
+                continue;
+            }
+            "content-type" => "ContentType",
+            "etag" => "ETag",
+            "last-modified" => "LastModified",
+            "accept-ranges" => "AcceptRanges",
+            "x-amz-version-id" => "VersionId",
+            "x-amz-server-side-encryption" => "ServerSideEncryption",
+            other => {
+                if let Some(key) = other.strip_prefix("x-amz-meta-") {
+                    metadata.insert(key.to_string(), json!(value));
+                }
+                continue;
+            }
+        };
+        out.insert(member.into(), json!(value));
+    }
+    out.insert("Metadata".into(), Value::Object(metadata));
+    out
+}
+
+/// `aws-sdk:s3:ACTION` for the object actions: GetObject (its body as text, as Step Functions
+/// gives it), PutObject, DeleteObject, HeadObject and ListObjectsV2.
+pub(super) async fn sdk(
+    client: &reqwest::Client,
+    aws: &AwsServices,
+    action: &str,
+    parameters: &Value,
+) -> Result<Value, ServiceError> {
+    let s3 = S3Objects::new(client.clone(), aws.clone());
+    let bucket = text(parameters, "Bucket")?;
+    let (method, url, body) = match action {
+        "getObject" | "headObject" | "deleteObject" | "putObject" => {
+            let url = s3.url(bucket, text(parameters, "Key")?);
+            match action {
+                "getObject" => (reqwest::Method::GET, url, Vec::new()),
+                "headObject" => (reqwest::Method::HEAD, url, Vec::new()),
+                "deleteObject" => (reqwest::Method::DELETE, url, Vec::new()),
+                _ => {
+                    let body = match &parameters["Body"] {
+                        Value::Null => Vec::new(),
+                        Value::String(text) => text.clone().into_bytes(),
+                        // An object given as the body is written as JSON text.
+                        other => other.to_string().into_bytes(),
+                    };
+                    (reqwest::Method::PUT, url, body)
+                }
+            }
+        }
+        "listObjectsV2" => {
+            let mut url = format!("{}?list-type=2", s3.url(bucket, "").trim_end_matches('/'));
+            for (member, query) in [
+                ("Prefix", "prefix"),
+                ("Delimiter", "delimiter"),
+                ("ContinuationToken", "continuation-token"),
+                ("StartAfter", "start-after"),
+            ] {
+                if let Some(value) = parameters[member].as_str() {
+                    url.push_str(&format!("&{query}={}", encode_segment(value)));
+                }
+            }
+            if let Some(n) = parameters["MaxKeys"].as_u64() {
+                url.push_str(&format!("&max-keys={n}"));
+            }
+            (reqwest::Method::GET, url, Vec::new())
+        }
+        other => {
+            return Err(ServiceError::client(format!(
+                "stepfn calls S3's getObject, putObject, deleteObject, headObject and \
+                 listObjectsV2, not '{other}'; mock this state (--mock-config)"
+            )))
+        }
+    };
+    let answer = send_signed(client, aws, "s3", method, &url, Vec::new(), body).await?;
+    if !answer.status.is_success() {
+        return Err(service_error(&answer));
+    }
+    let mut out = match action {
+        "listObjectsV2" => {
+            let text = String::from_utf8_lossy(&answer.body);
+            let (objects, next) = listed_page(&text).map_err(ServiceError::client)?;
+            let contents: Vec<Value> = objects
+                .into_iter()
+                .map(|o| {
+                    json!({"Key": o.key, "Size": o.size, "ETag": o.etag,
+                           "LastModified": o.last_modified, "StorageClass": o.storage_class})
+                })
+                .collect();
+            let mut out = Map::new();
+            out.insert("KeyCount".into(), json!(contents.len()));
+            out.insert("Contents".into(), Value::Array(contents));
+            out.insert("IsTruncated".into(), json!(next.is_some()));
+            out.insert("Name".into(), json!(bucket));
+            if let Some(next) = next {
+                out.insert("NextContinuationToken".into(), json!(next));
+            }
+            return Ok(Value::Object(out));
+        }
+        "deleteObject" => Map::new(),
+        "putObject" => {
+            let headers = header_members(&answer);
+            let mut out = Map::new();
+            if let Some(etag) = headers.get("ETag") {
+                out.insert("ETag".into(), etag.clone());
+            }
+            out
+        }
+        _ => header_members(&answer),
+    };
+    if action == "getObject" {
+        out.insert(
+            "Body".into(),
+            json!(String::from_utf8_lossy(&answer.body).into_owned()),
+        );
+    }
+    Ok(Value::Object(out))
 }
 
 #[cfg(test)]

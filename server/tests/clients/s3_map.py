@@ -96,4 +96,32 @@ done = run("Missing", fan({"Resource": "arn:aws:states:::s3:getObject",
                            "Parameters": {"Bucket": "items", "Key": "in/nothing.json"}}))
 expect(done["status"] == "FAILED" and done["error"] == "States.ItemReaderFailed", f"{done}")
 expect("NoSuchKey" in done["cause"] and "Status Code: 404" in done["cause"], done["cause"])
+
+# aws-sdk:s3 object actions from Task states.
+sdk = lambda action: f"arn:aws:states:::aws-sdk:s3:{action}"
+done = run("SdkObjects", {"StartAt": "Put", "States": {
+    "Put": {"Type": "Task", "Resource": sdk("putObject"),
+            "Parameters": {"Bucket": "items", "Key": "notes/n1.json", "Body": {"note.$": "$.note"}},
+            "ResultPath": "$.put", "Next": "Get"},
+    "Get": {"Type": "Task", "Resource": sdk("getObject"),
+            "Parameters": {"Bucket": "items", "Key": "notes/n1.json"},
+            "ResultSelector": {"body.$": "States.StringToJson($.Body)", "length.$": "$.ContentLength", "etag.$": "$.ETag"},
+            "ResultPath": "$.got", "Next": "List"},
+    "List": {"Type": "Task", "Resource": sdk("listObjectsV2"),
+             "Parameters": {"Bucket": "items", "Prefix": "notes/"},
+             "ResultSelector": {"keys.$": "$.Contents[*].Key", "count.$": "$.KeyCount"},
+             "ResultPath": "$.listed", "Next": "Delete"},
+    "Delete": {"Type": "Task", "Resource": sdk("deleteObject"),
+               "Parameters": {"Bucket": "items", "Key": "notes/n1.json"}, "ResultPath": None, "Next": "Gone"},
+    "Gone": {"Type": "Task", "Resource": sdk("headObject"),
+             "Parameters": {"Bucket": "items", "Key": "notes/n1.json"},
+             "Catch": [{"ErrorEquals": ["S3.NoSuchKeyException"], "ResultPath": "$.gone", "Next": "Done"}],
+             "End": True},
+    "Done": {"Type": "Succeed"}}}, json.dumps({"note": "hello"}))
+expect(done["status"] == "SUCCEEDED", f"the aws-sdk:s3 run: {done}")
+out = json.loads(done["output"])
+expect(out["got"]["body"] == {"note": "hello"} and out["got"]["length"] == len('{"note":"hello"}'), f"{out['got']}")
+expect(out["got"]["etag"] == out["put"]["ETag"], f"{out}")
+expect(out["listed"] == {"keys": ["notes/n1.json"], "count": 1}, f"{out['listed']}")
+expect(out["gone"]["Error"] == "S3.NoSuchKeyException", f"{out['gone']}")
 print("s3 map: ok")

@@ -138,7 +138,7 @@ impl Engine {
             .filter(|r| r.info.version.is_some() && r.info.arn.starts_with(&prefix))
             .map(|r| r.info.clone())
             .collect();
-        versions.sort_by(|a, b| b.version.cmp(&a.version));
+        versions.sort_by_key(|v| std::cmp::Reverse(v.version));
         versions
     }
 
