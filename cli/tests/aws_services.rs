@@ -52,6 +52,54 @@ fn create_orders_table(transition: Value) -> Value {
 }
 
 #[test]
+fn dynamodb_updates_and_deletes_and_json_services_answer_without_per_action_code() {
+    let moto = moto::start();
+    let flow = json!({"StartAt": "Table", "States": {
+        "Table": create_orders_table(json!({"ResultPath": null, "Next": "Put"})),
+        "Put": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+            "Parameters": {"TableName": "orders", "Item": {"id": {"S": "o-9"}, "qty": {"N": "1"}}},
+            "ResultPath": null, "Next": "Update"},
+        "Update": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:updateItem",
+            "Parameters": {"TableName": "orders", "Key": {"id": {"S": "o-9"}},
+                "UpdateExpression": "SET qty = qty + :n", "ExpressionAttributeValues": {":n": {"N": "2"}},
+                "ReturnValues": "ALL_NEW"},
+            "ResultSelector": {"qty.$": "$.Attributes.qty.N"}, "ResultPath": "$.updated", "Next": "Delete"},
+        "Delete": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:deleteItem",
+            "Parameters": {"TableName": "orders", "Key": {"id": {"S": "o-9"}}, "ReturnValues": "ALL_OLD"},
+            "ResultSelector": {"id.$": "$.Attributes.id.S"}, "ResultPath": "$.deleted", "Next": "Secret"},
+        "Secret": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:secretsmanager:createSecret",
+            "Parameters": {"Name": "db-password", "SecretString": "hunter2"},
+            "ResultPath": null, "Next": "ReadSecret"},
+        "ReadSecret": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:secretsmanager:getSecretValue",
+            "Parameters": {"SecretId": "db-password"},
+            "ResultSelector": {"value.$": "$.SecretString"}, "ResultPath": "$.secret", "Next": "Parameter"},
+        "Parameter": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:ssm:putParameter",
+            "Parameters": {"Name": "/app/mode", "Value": "fast", "Type": "String"},
+            "ResultPath": null, "Next": "ReadParameter"},
+        "ReadParameter": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:ssm:getParameter",
+            "Parameters": {"Name": "/app/mode"},
+            "ResultSelector": {"value.$": "$.Parameter.Value"}, "ResultPath": "$.parameter",
+            "Next": "NoSecret"},
+        "NoSecret": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:secretsmanager:getSecretValue",
+            "Parameters": {"SecretId": "nothing"},
+            "Catch": [{"ErrorEquals": ["SecretsManager.ResourceNotFoundException"],
+                "ResultPath": "$.missing", "Next": "Done"}],
+            "End": true},
+        "Done": {"Type": "Succeed"}}});
+    let outcome = run(&moto, &flow, &json!({}));
+    assert_eq!(outcome["status"], "SUCCEEDED", "{outcome}");
+    let output = &outcome["output"];
+    assert_eq!(output["updated"]["qty"], "3", "{output}");
+    assert_eq!(output["deleted"]["id"], "o-9", "{output}");
+    assert_eq!(output["secret"]["value"], "hunter2", "{output}");
+    assert_eq!(output["parameter"]["value"], "fast", "{output}");
+    assert_eq!(
+        output["missing"]["Error"], "SecretsManager.ResourceNotFoundException",
+        "{output}"
+    );
+}
+
+#[test]
 fn dynamodb_sqs_and_eventbridge_are_called_and_their_errors_caught() {
     let moto = moto::start();
     // The table and the queue, made by aws-sdk tasks.
@@ -187,11 +235,23 @@ fn dynamodb_sqs_and_eventbridge_are_called_and_their_errors_caught() {
     assert_eq!(malformed.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&malformed.stderr).contains("SERVICE=URL"));
     let _ = std::fs::remove_dir_all(&dir);
-    // A service stepfn does not call says so.
+    // A service or an action stepfn does not call says so.
     let s3 = json!({"StartAt": "List", "States": {
         "List": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:listBuckets",
             "Parameters": {}, "End": true}}});
     let refused = run(&moto, &s3, &json!({}));
+    assert_eq!(refused["error"], "S3.SdkClientException", "{refused}");
+    assert!(
+        refused["cause"]
+            .as_str()
+            .unwrap()
+            .contains("listObjectsV2, not 'listBuckets'"),
+        "{refused}"
+    );
+    let ec2 = json!({"StartAt": "List", "States": {
+        "List": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:ec2:describeInstances",
+            "Parameters": {}, "End": true}}});
+    let refused = run(&moto, &ec2, &json!({}));
     assert_eq!(refused["status"], "FAILED");
     assert!(
         refused["cause"]

@@ -252,6 +252,19 @@ pub(super) async fn sdk(
     action: &str,
     parameters: &Value,
 ) -> Result<Value, ServiceError> {
+    const ACTIONS: [&str; 5] = [
+        "getObject",
+        "putObject",
+        "deleteObject",
+        "headObject",
+        "listObjectsV2",
+    ];
+    if !ACTIONS.contains(&action) {
+        return Err(ServiceError::client(format!(
+            "stepfn calls S3's {}, not '{action}'; mock this state (--mock-config)",
+            ACTIONS.join(", ")
+        )));
+    }
     let s3 = S3Objects::new(client.clone(), aws.clone());
     let bucket = text(parameters, "Bucket")?;
     let (method, url, body) = match action {
@@ -291,8 +304,7 @@ pub(super) async fn sdk(
         }
         other => {
             return Err(ServiceError::client(format!(
-                "stepfn calls S3's getObject, putObject, deleteObject, headObject and \
-                 listObjectsV2, not '{other}'; mock this state (--mock-config)"
+                "S3's '{other}' is not called"
             )))
         }
     };
