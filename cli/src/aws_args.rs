@@ -45,3 +45,63 @@ impl AwsArgs {
         Ok(Some(services))
     }
 }
+
+/// The region AWS calls are signed for, as the AWS SDKs find it: `AWS_REGION`,
+/// `AWS_DEFAULT_REGION`, then the `region` of the `AWS_PROFILE` (or default) profile in the
+/// shared config file (`AWS_CONFIG_FILE`, or `~/.aws/config`); else `us-east-1`.
+pub fn default_region() -> String {
+    let from_env = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|r| !r.is_empty()));
+    if let Some(region) = from_env {
+        return region;
+    }
+    let path = match std::env::var_os("AWS_CONFIG_FILE") {
+        Some(path) => Some(std::path::PathBuf::from(path)),
+        None => std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".aws/config")),
+    };
+    let profile = std::env::var("AWS_PROFILE").unwrap_or_else(|_| "default".to_string());
+    path.and_then(|p| std::fs::read_to_string(p).ok())
+        .and_then(|text| profile_region(&text, &profile))
+        .unwrap_or_else(|| stepfn::tasks::DEFAULT_REGION.to_string())
+}
+
+/// The `region` of `profile` in a shared config file's `text` (`[default]`, `[profile NAME]`).
+fn profile_region(text: &str, profile: &str) -> Option<String> {
+    let mut in_profile = false;
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('#') || line.starts_with(';') || line.is_empty() {
+            continue;
+        }
+        if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            let section = section.trim();
+            let name = section.strip_prefix("profile ").map_or(section, str::trim);
+            in_profile = name == profile;
+            continue;
+        }
+        if in_profile {
+            if let Some((key, value)) = line.split_once('=') {
+                if key.trim() == "region" {
+                    return Some(value.trim().to_string());
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::profile_region;
+
+    #[test]
+    fn a_profile_s_region_is_read_from_the_config_file() {
+        let config = "[default]\nregion = eu-west-1\n\n[profile dev]\n# local\nregion=ap-south-1\noutput = json\n";
+        assert_eq!(
+            profile_region(config, "default").as_deref(),
+            Some("eu-west-1")
+        );
+        assert_eq!(profile_region(config, "dev").as_deref(), Some("ap-south-1"));
+        assert_eq!(profile_region(config, "prod"), None);
+    }
+}

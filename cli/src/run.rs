@@ -113,10 +113,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             Err(e) => return usage_error(e),
         }
     }
-    // The region AWS calls are signed for: the environment's, as the AWS SDKs read it.
-    let region = std::env::var("AWS_REGION")
-        .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
-        .unwrap_or_else(|_| stepfn::tasks::DEFAULT_REGION.to_string());
+    let region = crate::aws_args::default_region();
     let mut objects = None;
     match args.aws.services(&region) {
         Ok(Some(aws)) => {

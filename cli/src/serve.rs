@@ -32,9 +32,10 @@ pub struct ServeArgs {
     lambda_endpoint: Option<String>,
     #[command(flatten)]
     aws: crate::aws_args::AwsArgs,
-    /// The region in ARNs, and the one AWS calls are signed for.
-    #[arg(long, default_value = "us-east-1")]
-    region: String,
+    /// The region in ARNs, and the one AWS calls are signed for [default: AWS_REGION,
+    /// AWS_DEFAULT_REGION, or the profile's region in ~/.aws/config; else us-east-1].
+    #[arg(long)]
+    region: Option<String>,
     /// The account in ARNs.
     #[arg(long, default_value = "123456789012")]
     account: String,
@@ -54,7 +55,11 @@ pub fn serve(args: ServeArgs) -> ExitCode {
             }
         },
     };
-    let aws = match args.aws.services(&args.region) {
+    let region = args
+        .region
+        .clone()
+        .unwrap_or_else(crate::aws_args::default_region);
+    let aws = match args.aws.services(&region) {
         Ok(aws) => aws,
         Err(e) => {
             eprintln!("stepfn serve: {e}");
@@ -64,7 +69,7 @@ pub fn serve(args: ServeArgs) -> ExitCode {
     let options = {
         let mut server = ServerOptions::new()
             .with_address(SocketAddr::new(args.host, args.port))
-            .with_region(args.region)
+            .with_region(region)
             .with_account(args.account);
         server.database = args.db;
         server.mock_config = mock_config;
