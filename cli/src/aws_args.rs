@@ -7,7 +7,8 @@ use stepfn_server::AwsServices;
 /// Where the AWS services are.
 #[derive(Args, Clone, Default)]
 pub struct AwsArgs {
-    /// Call DynamoDB, SQS, EventBridge and the JSON-protocol `aws-sdk` integrations at this
+    /// Call DynamoDB, SQS, SNS, EventBridge, S3 (Distributed Map's ItemReader and
+    /// ResultWriter, its object actions) and the JSON-protocol `aws-sdk` integrations at this
     /// endpoint (moto's or LocalStack's http://127.0.0.1:PORT, or an AWS endpoint), signed
     /// with the credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN,
     /// else the AWS_PROFILE (or default) profile's in ~/.aws/credentials (else the placeholder

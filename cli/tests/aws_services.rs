@@ -350,3 +350,55 @@ fn a_rust_workflow_s_integration_tasks_reach_the_real_service() {
     );
     assert_eq!(run.output().item, Some(Row { id: S::new("o-7") }));
 }
+
+/// A MockConfigFile test case and real services in one execution: the mocked state answers
+/// from the mock (no call is made), the other calls the service.
+#[test]
+fn a_mocked_state_wins_over_the_real_call_beside_one_that_calls_it() {
+    let moto = moto::start();
+    let dir = std::env::temp_dir().join(format!("stepfn-aws-mixed-{}", fastrand_name()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let definition = dir.join("mixed.asl.json");
+    std::fs::write(
+        &definition,
+        json!({"StartAt": "Queue", "States": {
+            "Queue": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sqs:createQueue",
+                "Parameters": {"QueueName": "mixed"}, "ResultPath": "$.queue", "Next": "Lookup"},
+            // Mocked: the table does not exist, so a real call would fail.
+            "Lookup": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem",
+                "Parameters": {"TableName": "absent", "Key": {"id": {"S": "x"}}},
+                "ResultSelector": {"name.$": "$.Item.name.S"}, "ResultPath": "$.found", "End": true}}})
+        .to_string(),
+    )
+    .unwrap();
+    let mocks = dir.join("mocks.json");
+    std::fs::write(
+        &mocks,
+        json!({"StateMachines": {"mixed": {"TestCases": {"Found": {"Lookup": "Item"}}}},
+               "MockedResponses": {"Item": {"0": {"Return": {"Item": {"name": {"S": "mocked"}}}}}}})
+        .to_string(),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_stepfn"))
+        .arg("run")
+        .arg(&definition)
+        .args(["--aws-endpoint", &moto.url, "--state-machine", "mixed"])
+        .arg("--mock-config")
+        .arg(&mocks)
+        .args(["--test-case", "Found"])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let outcome: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(outcome["status"], "SUCCEEDED", "{outcome}");
+    assert!(
+        outcome["output"]["queue"]["QueueUrl"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/mixed")),
+        "{outcome}"
+    );
+    assert_eq!(outcome["output"]["found"]["name"], "mocked", "{outcome}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
