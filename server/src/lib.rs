@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 mod api;
+mod console;
 mod integrations;
 pub mod protocol;
 mod shared;
@@ -31,7 +32,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use stepfn::clock::{Clock, SystemClock};
 use stepfn::durable::{Engine, EngineOptions};
@@ -253,13 +254,19 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// Every request: the operation from the target header, the members from the body.
+/// Every request: the console's pages and actions, or an API operation (the operation from
+/// the target header, the members from the body).
 async fn handle(
     State(shared): State<Arc<Shared>>,
     method: Method,
+    uri: Uri,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    if console::handles(&method, &uri, &headers) {
+        let body = body.unwrap_or_default();
+        return console::answer(&shared, &method, &uri, &headers, &body).await;
+    }
     match answer(&shared, method, &headers, body).await {
         Ok(response) => response,
         Err(e) => e.into_response(),

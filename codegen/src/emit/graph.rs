@@ -394,8 +394,26 @@ pub fn dot(machine: &StateMachine) -> String {
 }
 
 /// The graph as a standalone SVG: layered top to bottom by the longest path from the start,
-/// nested scopes boxed, Catch edges dashed red.
+/// nested scopes boxed, Catch edges dashed red. Each state is a `<g data-state="NAME">`.
 pub fn svg(machine: &StateMachine) -> String {
+    svg_annotated(machine, &SvgAnnotations::default())
+}
+
+/// What an execution adds to the drawing of its state machine: each state's status (a
+/// `data-status` attribute, which a style sheet colours) and a note under its name (a Map's
+/// iteration counts).
+#[derive(Clone, Debug, Default)]
+pub struct SvgAnnotations {
+    /// `SUCCEEDED`, `FAILED`, `CAUGHT`, `RUNNING`, `NOT_RUN`... by state name.
+    pub status: HashMap<String, String>,
+    /// A short line drawn under the state's name, by state name.
+    pub note: HashMap<String, String>,
+    /// The status of a state `status` does not name (`NOT_RUN`), when set.
+    pub default_status: Option<String>,
+}
+
+/// [`svg`], with each state's status and note from `annotations`.
+pub fn svg_annotated(machine: &StateMachine, annotations: &SvgAnnotations) -> String {
     let g = Graph::of(machine);
     let n = g.nodes.len();
     // Layers: longest path from the start over forward edges (back edges of a DFS are loops).
@@ -608,15 +626,31 @@ pub fn svg(machine: &StateMachine) -> String {
                     NodeKind::Parallel | NodeKind::Map => ("#e3ecfa", "#2e5cb8"),
                     _ => ("#ffffff", "#34495e"),
                 };
+                let status = annotations
+                    .status
+                    .get(&node.label)
+                    .or(annotations.default_status.as_ref())
+                    .map(|s| format!(" data-status=\"{}\"", xml(s)))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "  <rect x=\"{:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{HEIGHT}\" rx=\"{}\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"1.4\"/>\n  <text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+                    "  <g class=\"state\" data-state=\"{}\"{status}>\n  <rect x=\"{:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{HEIGHT}\" rx=\"{}\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"1.4\"/>\n  <text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+                    xml(&node.label),
                     x - w / 2.0,
                     y - HEIGHT / 2.0,
                     if kind == NodeKind::Choice { 16 } else { 6 },
                     y + 4.0,
                     xml(&node.label)
                 );
+                if let Some(note) = annotations.note.get(&node.label) {
+                    let _ = writeln!(
+                        out,
+                        "  <text class=\"note\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"10\" fill=\"#34495e\">{}</text>",
+                        y + HEIGHT / 2.0 + 12.0,
+                        xml(note)
+                    );
+                }
+                out.push_str("  </g>\n");
             }
         }
     }

@@ -88,13 +88,20 @@ impl DurableRun {
 /// The execution a task token of a durable run belongs to; `None` for any other text.
 #[cfg(feature = "durable")]
 pub fn token_execution(token: &str) -> Option<String> {
+    token_origin(token).map(|(arn, _)| arn)
+}
+
+/// The execution a task token of a durable run belongs to, and the id of the event that
+/// entered the state that issued it.
+#[cfg(feature = "durable")]
+pub fn token_origin(token: &str) -> Option<(String, u64)> {
     let plain = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(token)
         .ok()?;
     let plain = String::from_utf8(plain).ok()?;
     let mut parts = plain.rsplitn(3, '#');
     let _retry: u32 = parts.next()?.parse().ok()?;
-    let _entered: u64 = parts.next()?.parse().ok()?;
+    let entered: u64 = parts.next()?.parse().ok()?;
     let arn = parts.next()?;
-    arn.starts_with("arn:").then(|| arn.to_string())
+    arn.starts_with("arn:").then(|| (arn.to_string(), entered))
 }

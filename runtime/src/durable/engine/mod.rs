@@ -883,6 +883,21 @@ impl Engine {
     pub fn waiting_tokens(&self) -> Vec<String> {
         self.inner.callbacks.waiting_tokens()
     }
+
+    /// The task tokens the execution `execution_arn` waits on now, each with the id of the
+    /// event that entered the state waiting on it.
+    pub fn tokens_of(&self, execution_arn: &str) -> Vec<(String, u64)> {
+        let mut tokens: Vec<(String, u64)> = self
+            .waiting_tokens()
+            .into_iter()
+            .filter_map(|token| {
+                let (arn, entered) = crate::durable::run::token_origin(&token)?;
+                (arn == execution_arn).then_some((token, entered))
+            })
+            .collect();
+        tokens.sort_by_key(|(_, entered)| *entered);
+        tokens
+    }
 }
 
 /// `ARN#TestCase` split into the ARN and the MockConfigFile test case.
