@@ -196,6 +196,12 @@ impl Progress {
                     at = enclosing.get(&name).cloned();
                 }
             }
+            if kind.starts_with("MapIteration") {
+                // An iteration's events name their Map state.
+                if let Some(map) = text(details, "name") {
+                    owner = map;
+                }
+            }
             p.owners.insert(id, owner.clone());
             if kind.starts_with("MapIteration") {
                 let counts = p.iterations.entry(owner.clone()).or_default();
@@ -381,8 +387,20 @@ mod tests {
                 json!({"index": 2, "name": "Each"}),
             ),
             event(
-                7,
+                9,
                 4,
+                "PassStateEntered",
+                json!({"name": "Inner", "input": "1"}),
+            ),
+            event(
+                10,
+                9,
+                "PassStateExited",
+                json!({"name": "Inner", "output": "1"}),
+            ),
+            event(
+                7,
+                10,
                 "MapIterationSucceeded",
                 json!({"index": 0, "name": "Each"}),
             ),

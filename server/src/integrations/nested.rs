@@ -78,7 +78,9 @@ pub(super) async fn start(
         .machine_type
         == ExecutionType::Express;
     let sync = match pattern {
-        None => false,
+        // The child is started; the task then waits for SendTaskSuccess/Failure with the
+        // token its input carries.
+        None | Some("waitForTaskToken") => false,
         Some("sync") | Some("sync:2") => true,
         Some(other) => {
             return Err(StatesError::runtime(format!(
