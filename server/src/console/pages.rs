@@ -563,7 +563,9 @@ fn execution_page(
             ul.legend {
                 @for (status, label) in LEGEND { li { span.swatch data-status=(status) {} (label) } }
             }
+            div.split {
             div.graph data-clickable="true" { (PreEscaped(graph)) }
+            aside.details-pane {
             p.muted { "Click a state for its input, output and error." }
             @for (name, state) in &states {
                 section.state-details data-state-details=(name) hidden {
@@ -573,6 +575,8 @@ fn execution_page(
                     @if let Some(input) = &state.input { h4 { "Input" } pre { (pretty(input)) } }
                     @if let Some(output) = &state.output { h4 { "Output" } pre { (pretty(output)) } }
                 }
+            }
+            }
             }
         }
         section.io {

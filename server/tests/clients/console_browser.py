@@ -109,12 +109,15 @@ def url_of(arn):
 
 
 def statuses():
-    return {g.get_attribute("data-state"): g.get_attribute("data-status")
-            for g in browser.find_elements(By.CSS_SELECTOR, "div.graph g.state")}
+    # Read in one script: a live page may swap its graph between two WebDriver calls.
+    return browser.execute_script(
+        "return Object.fromEntries([...document.querySelectorAll('div.graph g.state')]"
+        ".map(g => [g.dataset.state, g.dataset.status]))")
 
 
 def shot(name):
     if shots:
+        browser.execute_script("window.scrollTo(0, 0)")
         os.makedirs(shots, exist_ok=True)
         browser.save_screenshot(os.path.join(shots, name))
 
