@@ -71,3 +71,102 @@ async fn the_console_works_in_a_real_browser() {
     assert!(stdout.contains("console: ok"), "{stdout}\n{stderr}");
     server.stop().await;
 }
+
+/// Without a browser: actions from another origin are refused, pages of what does not exist
+/// are 404s, and the API's POSTs are not the console's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_actions_refuse_other_origins_and_unknown_pages_are_not_found() {
+    let server = start(ServerOptions::default()).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let definition =
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": true}}});
+    let (_, created) = common::call(
+        &http,
+        &server,
+        "CreateStateMachine",
+        &json!({"name": "Waits", "definition": definition.to_string(), "roleArn": common::ROLE}),
+    )
+    .await;
+    let machine = created["stateMachineArn"].as_str().unwrap().to_string();
+    let (_, started) = common::call(
+        &http,
+        &server,
+        "StartExecution",
+        &json!({"stateMachineArn": machine, "name": "long"}),
+    )
+    .await;
+    let execution = started["executionArn"].as_str().unwrap().to_string();
+    let stop_url = format!(
+        "{}/executions/{}/stop",
+        server.url(),
+        execution.replace(':', "%3A")
+    );
+    let forged = http
+        .post(&stop_url)
+        .header("origin", "http://evil.example")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status().as_u16(), 403);
+    let cross_site = http
+        .post(&stop_url)
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status().as_u16(), 403);
+    let (_, described) = common::call(
+        &http,
+        &server,
+        "DescribeExecution",
+        &json!({"executionArn": execution}),
+    )
+    .await;
+    assert_eq!(
+        described["status"], "RUNNING",
+        "a refused stop stopped nothing"
+    );
+    let own = http
+        .post(&stop_url)
+        .header("origin", server.url())
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status().as_u16(), 303);
+    let (_, described) = common::call(
+        &http,
+        &server,
+        "DescribeExecution",
+        &json!({"executionArn": execution}),
+    )
+    .await;
+    assert_eq!(described["status"], "ABORTED");
+    for path in [
+        "/state-machines/Nothing",
+        "/executions/arn%3Aaws%3Astates%3Aus-east-1%3A123456789012%3Aexecution%3AWaits%3Anone",
+        "/elsewhere",
+    ] {
+        let page = http
+            .get(format!("{}{path}", server.url()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status().as_u16(), 404, "{path}");
+        let text = page.text().await.unwrap().to_lowercase();
+        assert!(text.contains("does not exist"), "{path}: {text}");
+    }
+    let machine_page = http
+        .get(format!("{}/state-machines/Waits", server.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(machine_page.status().as_u16(), 200);
+    let text = machine_page.text().await.unwrap();
+    assert!(text.contains("data-execution=\"long\""), "{text}");
+    server.stop().await;
+}

@@ -37,8 +37,8 @@ pub(crate) async fn answer(
     let path = uri.path();
     let query = uri.query().unwrap_or("");
     if method == Method::POST {
-        if let Err(refusal) = same_origin(headers) {
-            return refusal;
+        if let Err(why) = same_origin(headers) {
+            return (StatusCode::FORBIDDEN, format!("Refused: {why}\n")).into_response();
         }
         return pages::act(&shared.engine, path, body).await;
     }
@@ -62,10 +62,9 @@ fn asset(text: &'static str, content_type: &'static str) -> Response {
 
 /// Refuses a POST a browser sent from another origin: its `Origin` must name the host it
 /// was sent to, and `Sec-Fetch-Site` (when the browser sends it) must say `same-origin`.
-fn same_origin(headers: &HeaderMap) -> Result<(), Response> {
+fn same_origin(headers: &HeaderMap) -> Result<(), &'static str> {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let refused =
-        |why: &str| Err((StatusCode::FORBIDDEN, format!("Refused: {why}\n")).into_response());
+    let refused = |why: &'static str| Err(why);
     if let Some(site) = text("sec-fetch-site") {
         if site != "same-origin" && site != "none" {
             return refused("the console takes actions only from its own pages");
