@@ -1,7 +1,8 @@
 //! The server's request handling, in process: each line of the input is one request,
 //! `Operation body` (the operation after `AWSStepFunctions.` in `X-Amz-Target`, or the whole
-//! header when it holds a dot; the body is usually a JSON object), answered in order by one
-//! fresh in-memory server, so that later requests can name what earlier ones created.
+//! header when it holds a dot; the body is usually a JSON object), `GET path?query` (a web
+//! console page) or `FORM path body` (a console action), answered in order by one fresh
+//! in-memory server, so that later requests can name what earlier ones created.
 #![no_main]
 
 use std::sync::Arc;
@@ -30,6 +31,22 @@ fuzz_target!(|data: &[u8]| {
                 Some(at) => (&line[..at], &line[at + 1..]),
                 None => (line, &[][..]),
             };
+            if operation == b"GET" || operation == b"FORM" {
+                let page = async {
+                    let response = if operation == b"GET" {
+                        api.console(body, None).await
+                    } else {
+                        let (path, form) = match body.iter().position(|b| *b == b' ') {
+                            Some(at) => (&body[..at], &body[at + 1..]),
+                            None => (body, &[][..]),
+                        };
+                        api.console(path, Some(form)).await
+                    };
+                    let _ = axum::body::to_bytes(response.into_body(), usize::MAX).await;
+                };
+                let _ = tokio::time::timeout(REQUEST_TIME, page).await;
+                continue;
+            }
             let target = if operation.contains(&b'.') {
                 operation.to_vec()
             } else {

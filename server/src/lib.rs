@@ -367,5 +367,17 @@ pub mod fuzzing {
                 Err(e) => e.into_response(),
             }
         }
+
+        /// Answers one request of the web console: a GET of `target` (a path and query) when
+        /// `form` is `None`, else a form POST of `form` to it. A target that is not a URI
+        /// path is answered as the router would: not found.
+        pub async fn console(&self, target: &[u8], form: Option<&[u8]>) -> Response {
+            let Ok(uri) = axum::http::Uri::try_from(target) else {
+                return StatusCode::NOT_FOUND.into_response();
+            };
+            let method = if form.is_some() { Method::POST } else { Method::GET };
+            let body = Bytes::copy_from_slice(form.unwrap_or_default());
+            console::answer(&self.shared, &method, &uri, &HeaderMap::new(), &body).await
+        }
     }
 }
