@@ -375,7 +375,11 @@ pub mod fuzzing {
             let Ok(uri) = axum::http::Uri::try_from(target) else {
                 return StatusCode::NOT_FOUND.into_response();
             };
-            let method = if form.is_some() { Method::POST } else { Method::GET };
+            let method = if form.is_some() {
+                Method::POST
+            } else {
+                Method::GET
+            };
             let body = Bytes::copy_from_slice(form.unwrap_or_default());
             console::answer(&self.shared, &method, &uri, &HeaderMap::new(), &body).await
         }
