@@ -601,6 +601,13 @@ async fn the_rust_sdk_lists_describes_and_updates_map_runs() {
     let counts = described.execution_counts.unwrap();
     assert_eq!((counts.succeeded, counts.failed, counts.total), (2, 2, 4));
     assert_eq!(described.tolerated_failure_percentage, 50.0);
+    let children = sfn
+        .list_executions()
+        .map_run_arn(&run.map_run_arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(children.executions().len(), 4);
     sfn.update_map_run()
         .map_run_arn(&run.map_run_arn)
         .tolerated_failure_count(3)

@@ -80,6 +80,21 @@ pub struct MapRunInfo {
     pub execution_counts: MapRunCounts,
 }
 
+/// A child execution of a Map Run, as ListExecutions tells of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MapRunChild {
+    /// `arn:aws:states:REGION:ACCOUNT:execution:MACHINE/LABEL:NAME`.
+    pub execution_arn: String,
+    /// Its name: the run's id and the item's index.
+    pub name: String,
+    /// `RUNNING`, `SUCCEEDED`, `FAILED`, `TIMED_OUT` or `ABORTED`.
+    pub status: &'static str,
+    /// When it started, in milliseconds since the Unix epoch.
+    pub start_millis: i64,
+    /// When it ended.
+    pub stop_millis: Option<i64>,
+}
+
 /// The Map Runs of every execution that shares this table (an engine's, or one run's).
 /// Cheap to clone: clones share the table.
 #[derive(Clone, Default)]
@@ -100,6 +115,8 @@ pub struct MapRunUpdate {
 
 pub(crate) struct MapRunEntry {
     info: Mutex<MapRunInfo>,
+    /// The child executions started so far, by item index.
+    children: Mutex<Vec<Option<MapRunChild>>>,
     /// The tolerance as the Map gave it: a count or a percentage left unset is no limit of
     /// its own, unlike the 0 the API shows for it.
     tolerance: Mutex<Tolerance>,
@@ -171,6 +188,16 @@ impl MapRuns {
         Some(updated)
     }
 
+    /// ListExecutions of a Map Run: its child executions that started, newest first; `None`
+    /// when no run has this ARN.
+    pub fn children(&self, map_run_arn: &str) -> Option<Vec<MapRunChild>> {
+        let entry = self.runs().get(map_run_arn).cloned()?;
+        let children = entry.children.lock().unwrap_or_else(|e| e.into_inner());
+        let mut started: Vec<MapRunChild> = children.iter().flatten().cloned().collect();
+        started.sort_by(|a, b| (b.start_millis, &b.name).cmp(&(a.start_millis, &a.name)));
+        Some(started)
+    }
+
     /// Forgets the runs of `execution_arn` (its records are gone).
     pub fn forget_execution(&self, execution_arn: &str) {
         self.runs()
@@ -211,6 +238,7 @@ impl MapRunEntry {
         info.tolerated_failure_percentage = tolerance.percentage.unwrap_or(0.0);
         Arc::new(MapRunEntry {
             info: Mutex::new(info),
+            children: Mutex::new(Vec::new()),
             tolerance: Mutex::new(tolerance),
             changed: Notify::new(),
             cap,
@@ -276,6 +304,34 @@ impl MapRunEntry {
         *self.tolerance.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The child execution of item `index` started.
+    pub(crate) fn child_started(&self, index: usize, arn: &str, name: &str, now: i64) {
+        let mut children = self.children.lock().unwrap_or_else(|e| e.into_inner());
+        if children.len() <= index {
+            children.resize(index + 1, None);
+        }
+        children[index] = Some(MapRunChild {
+            execution_arn: arn.to_string(),
+            name: name.to_string(),
+            status: "RUNNING",
+            start_millis: now,
+            stop_millis: None,
+        });
+    }
+
+    /// The child execution of item `index` ended: succeeded, or failed with `error`.
+    pub(crate) fn child_ended(&self, index: usize, error: Option<&str>, now: i64) {
+        let mut children = self.children.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(Some(child)) = children.get_mut(index) {
+            child.status = match error {
+                None => "SUCCEEDED",
+                Some(crate::error::names::TIMEOUT) => "TIMED_OUT",
+                Some(_) => "FAILED",
+            };
+            child.stop_millis = Some(now);
+        }
+    }
+
     /// The run has `children` child executions holding `items` items, none started.
     pub(crate) fn plan(&self, children: u64, items: u64) {
         let mut info = self.info();
@@ -297,6 +353,13 @@ impl MapRunEntry {
         info.item_counts.results_written = written;
         info.execution_counts.results_written = written;
         if status == MapRunStatus::Aborted {
+            let mut children = self.children.lock().unwrap_or_else(|e| e.into_inner());
+            for child in children.iter_mut().flatten() {
+                if child.status == "RUNNING" {
+                    child.status = "ABORTED";
+                    child.stop_millis = Some(now);
+                }
+            }
             let info = &mut *info;
             for counts in [&mut info.execution_counts, &mut info.item_counts] {
                 counts.aborted += counts.running + counts.pending;

@@ -30,7 +30,7 @@ pub use crate::expr::limits::{
 };
 pub(crate) use branch::{run_branch, run_state};
 pub use executor::{ExecutionStatus, Executor, Outcome};
-pub use map_runs::{MapRunCounts, MapRunInfo, MapRunStatus, MapRunUpdate, MapRuns};
+pub use map_runs::{MapRunChild, MapRunCounts, MapRunInfo, MapRunStatus, MapRunUpdate, MapRuns};
 pub(crate) use map_runs::{MapRunEntry, Tolerance};
 pub use name::{check_name, InvalidName, MAX_NAME_CHARS};
 pub use options::{ExecutionOptions, DEFAULT_ROLE_ARN};

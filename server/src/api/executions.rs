@@ -144,12 +144,64 @@ pub(super) fn describe_state_machine(engine: &Engine, request: ByArn) -> Result<
 #[serde(rename_all = "camelCase")]
 pub(super) struct List {
     state_machine_arn: Option<String>,
+    map_run_arn: Option<String>,
     status_filter: Option<String>,
     max_results: Option<i64>,
     next_token: Option<String>,
 }
 
+/// ListExecutions of a Map Run: its child executions.
+fn list_map_run(engine: &Engine, map_run_arn: &str, request: &List) -> Result<Value, ApiError> {
+    let run = engine.describe_map_run(map_run_arn)?;
+    let status = status_filter(request.status_filter.as_deref())?;
+    let children: Vec<_> = engine
+        .list_map_run_executions(map_run_arn)?
+        .into_iter()
+        .filter(|c| status.is_none_or(|s| s.as_str() == c.status))
+        .collect();
+    let (page, next) =
+        super::paging::paged(children, request.max_results, request.next_token.as_deref())?;
+    let items: Vec<Value> = page
+        .iter()
+        .map(|c| {
+            let mut item = json!({
+                "executionArn": c.execution_arn,
+                "stateMachineArn": run.state_machine_arn,
+                "name": c.name,
+                "status": c.status,
+                "startDate": timestamp(c.start_millis),
+                "mapRunArn": map_run_arn,
+                "itemCount": 1,
+            });
+            if let Some(stop) = c.stop_millis {
+                item["stopDate"] = timestamp(stop);
+            }
+            item
+        })
+        .collect();
+    Ok(listing("executions", items, next))
+}
+
+fn status_filter(name: Option<&str>) -> Result<Option<RunStatus>, ApiError> {
+    match name {
+        None => Ok(None),
+        Some(name) => Ok(Some(RunStatus::parse(name).ok_or_else(|| {
+            ApiError::validation(format!(
+                "1 validation error detected: Value '{name}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]"
+            ))
+        })?)),
+    }
+}
+
 pub(super) fn list(engine: &Engine, request: List) -> Result<Value, ApiError> {
+    if let Some(run) = &request.map_run_arn {
+        if request.state_machine_arn.is_some() {
+            return Err(ApiError::validation(
+                "Only one of stateMachineArn and mapRunArn can be specified",
+            ));
+        }
+        return list_map_run(engine, run, &request);
+    }
     let Some(machine) = request.state_machine_arn else {
         return Err(ApiError::validation(
             "1 validation error detected: Value null at 'stateMachineArn' failed to satisfy constraint: Member must not be null",
@@ -171,14 +223,7 @@ pub(super) fn list(engine: &Engine, request: List) -> Result<Value, ApiError> {
             "This operation is not supported by this type of state machine",
         ));
     }
-    let status = match request.status_filter.as_deref() {
-        None => None,
-        Some(name) => Some(RunStatus::parse(name).ok_or_else(|| {
-            ApiError::validation(format!(
-                "1 validation error detected: Value '{name}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]"
-            ))
-        })?),
-    };
+    let status = status_filter(request.status_filter.as_deref())?;
     let page = engine.list_executions(&ExecutionQuery {
         state_machine_arn: Some(machine),
         status,

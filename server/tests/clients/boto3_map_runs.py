@@ -80,6 +80,9 @@ described = until("a running child", lambda: (d := sfn.describe_map_run(mapRunAr
 expect(described["status"] == "RUNNING" and described["maxConcurrency"] == 1, f"{described}")
 expect(described["executionCounts"]["pending"] == 4 and described["executionCounts"]["total"] == 5, f"{described['executionCounts']}")
 expect(described["itemCounts"]["total"] == 5, f"{described['itemCounts']}")
+children = sfn.list_executions(mapRunArn=run)["executions"]
+expect([c["status"] for c in children] == ["RUNNING"], f"one child running: {children}")
+expect(children[0]["mapRunArn"] == run and children[0]["stateMachineArn"] == machine + "/Fan", f"{children[0]}")
 
 # Wider, and tolerant of one failure: three children run at once.
 sfn.update_map_run(mapRunArn=run, maxConcurrency=3, toleratedFailureCount=1)
@@ -105,6 +108,10 @@ described = sfn.describe_map_run(mapRunArn=run)
 counts = described["executionCounts"]
 expect(described["status"] == "SUCCEEDED" and "stopDate" in described, f"{described}")
 expect((counts["succeeded"], counts["failed"], counts["running"], counts["pending"]) == (4, 1, 0, 0), f"{counts}")
+children = sfn.list_executions(mapRunArn=run)["executions"]
+expect(sorted(c["status"] for c in children) == ["FAILED"] + ["SUCCEEDED"] * 4, f"the children: {children}")
+expect(len(sfn.list_executions(mapRunArn=run, statusFilter="FAILED")["executions"]) == 1, "children by status")
+expect(error_code(sfn.list_executions, mapRunArn=run, stateMachineArn=machine) == "ValidationException", "not both")
 listed = sfn.list_map_runs(executionArn=execution)["mapRuns"][0]
 expect("stopDate" in listed, f"{listed}")
 print("boto3 map runs: ok")

@@ -2,7 +2,7 @@
 //! executions this engine runs (kept while the process lives).
 
 use super::{check_arn, Engine, EngineError};
-use crate::exec::{MapRunInfo, MapRunUpdate};
+use crate::exec::{MapRunChild, MapRunInfo, MapRunUpdate};
 
 impl Engine {
     /// DescribeMapRun.
@@ -17,6 +17,17 @@ impl Engine {
     pub fn list_map_runs(&self, execution_arn: &str) -> Result<Vec<MapRunInfo>, EngineError> {
         self.describe_execution(execution_arn)?;
         Ok(self.inner.map_runs.of_execution(execution_arn))
+    }
+
+    /// ListExecutions of a Map Run: its child executions that started, newest first.
+    pub fn list_map_run_executions(
+        &self,
+        map_run_arn: &str,
+    ) -> Result<Vec<MapRunChild>, EngineError> {
+        check_arn(map_run_arn, "mapRun")?;
+        self.inner.map_runs.children(map_run_arn).ok_or_else(|| {
+            EngineError::ResourceNotFound(format!("Resource not found: '{map_run_arn}'"))
+        })
     }
 
     /// UpdateMapRun: a new concurrency or failure tolerance for the children the run has not

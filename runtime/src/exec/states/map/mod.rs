@@ -446,12 +446,9 @@ async fn map_run(
         async move {
             let items = items_in(&input);
             run_ref.enter(items).await;
-            let child = child_execution(
-                shared,
-                &map_run_arn_child(shared, sm_name, label, &child_name),
-                &child_name,
-                &input,
-            );
+            let child_arn = map_run_arn_child(shared, sm_name, label, &child_name);
+            run_ref.child_started(index, &child_arn, &child_name, shared.clock.now_millis());
+            let child = child_execution(shared, &child_arn, &child_name, &input);
             let mut child_cursor = 0;
             // A child execution sees none of the parent's variables.
             let result = (shared.run_branch)(
@@ -464,7 +461,9 @@ async fn map_run(
                 &mut child_cursor,
             )
             .await;
-            run_ref.leave(items, result.as_ref().err().map(|e| e.name()));
+            let error = result.as_ref().err().map(|e| e.name());
+            run_ref.leave(items, error);
+            run_ref.child_ended(index, error, shared.clock.now_millis());
             (input, result)
         }
     });
