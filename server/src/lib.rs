@@ -20,6 +20,7 @@
 mod api;
 mod console;
 mod integrations;
+mod percent;
 pub mod protocol;
 mod shared;
 

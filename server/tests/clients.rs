@@ -47,11 +47,12 @@ fn mocks() -> stepfn::tasks::MockConfig {
     .unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn boto3_drives_the_whole_flow() {
+/// Runs the script `tests/clients/NAME.py` against a server started with `options`; the
+/// script prints `MARKER: ok` when every check held.
+async fn run_script(options: ServerOptions, name: &str, marker: &str) {
     let clients = clients_dir();
-    let server = start(ServerOptions::new().with_mock_config(mocks())).await;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/boto3_flow.py");
+    let server = start(options).await;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/clients/{name}.py"));
     let url = server.url();
     let output = tokio::task::spawn_blocking(move || {
         python(&clients).arg(script).arg(url).output().unwrap()
@@ -61,44 +62,31 @@ async fn boto3_drives_the_whole_flow() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("boto3 flow: ok"), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!("{marker}: ok")),
+        "{stdout}\n{stderr}"
+    );
     server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boto3_drives_the_whole_flow() {
+    run_script(
+        ServerOptions::new().with_mock_config(mocks()),
+        "boto3_flow",
+        "boto3 flow",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn boto3_drives_versions_and_aliases() {
-    let clients = clients_dir();
-    let server = start(ServerOptions::default()).await;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/boto3_versions.py");
-    let url = server.url();
-    let output = tokio::task::spawn_blocking(move || {
-        python(&clients).arg(script).arg(url).output().unwrap()
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("boto3 versions: ok"), "{stdout}\n{stderr}");
-    server.stop().await;
+    run_script(ServerOptions::default(), "boto3_versions", "boto3 versions").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn boto3_watches_and_steers_a_map_run() {
-    let clients = clients_dir();
-    let server = start(ServerOptions::default()).await;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/boto3_map_runs.py");
-    let url = server.url();
-    let output = tokio::task::spawn_blocking(move || {
-        python(&clients).arg(script).arg(url).output().unwrap()
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("boto3 map runs: ok"), "{stdout}\n{stderr}");
-    server.stop().await;
+    run_script(ServerOptions::default(), "boto3_map_runs", "boto3 map runs").await;
 }
 
 /// Every operation in botocore's model of the Step Functions API (AWS's own description of

@@ -10,14 +10,15 @@ use std::hash::{Hash, Hasher};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::percent_decode_str;
 use serde_json::Value;
 use stepfn::durable::{Engine, EngineError, StateMachineInfo};
-use stepfn::store::{ExecutionQuery, HistoryQuery, RunStatus};
+use stepfn::store::{ExecutionQuery, RunStatus};
 use stepfn_codegen::emit::graph::{svg_annotated, SvgAnnotations};
 use stepfn_codegen::ExecutionType;
 
 use super::progress::{enclosing, Progress};
+use crate::percent::encode;
 
 /// History events shown per page of an execution's history.
 const EVENTS_PER_PAGE: usize = 250;
@@ -77,18 +78,6 @@ fn not_found(what: &str) -> Problem {
 /// A path segment's text (`%3A` and the like decoded).
 fn decode(segment: &str) -> String {
     percent_decode_str(segment).decode_utf8_lossy().into_owned()
-}
-
-/// What a path segment keeps as it is: RFC 3986's unreserved characters.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// `text` as a path segment.
-fn encode(text: &str) -> String {
-    utf8_percent_encode(text, SEGMENT).to_string()
 }
 
 fn machine_url(name: &str) -> String {
@@ -410,23 +399,6 @@ fn machine_page(
     })
 }
 
-/// Every event of the execution, oldest first.
-fn full_history(engine: &Engine, arn: &str) -> Result<Vec<Value>, Problem> {
-    let mut events = Vec::new();
-    let mut query = HistoryQuery {
-        max_results: 1000,
-        ..Default::default()
-    };
-    loop {
-        let page = engine.get_execution_history(arn, &query)?;
-        events.extend(page.items);
-        match page.next_token {
-            Some(token) => query.next_token = Some(token),
-            None => return Ok(events),
-        }
-    }
-}
-
 /// Seconds since the epoch, as the history's timestamps give them, in milliseconds.
 fn event_millis(event: &Value) -> i64 {
     (event["timestamp"].as_f64().unwrap_or(0.0) * 1000.0).round() as i64
@@ -440,7 +412,7 @@ fn execution_page(
     let record = engine.describe_execution(arn)?;
     let source = engine.execution_source(arn)?;
     let machine = stepfn_codegen::parse::from_str(&source.state_machine.definition).ok();
-    let events = full_history(engine, arn)?;
+    let events = engine.full_execution_history(arn)?;
     let scopes = machine.as_ref().map(enclosing).unwrap_or_default();
     let progress = Progress::of(&events, &scopes);
     let mut notes = HashMap::new();

@@ -111,6 +111,8 @@ impl Progress {
     /// the Parallel and Map states `enclosing` names.
     pub(crate) fn of(events: &[Value], enclosing: &HashMap<String, String>) -> Progress {
         let mut p = Progress::default();
+        // The Parallel and Map states: those some state runs inside.
+        let scopes: std::collections::HashSet<&String> = enclosing.values().collect();
         for event in events {
             let kind = event["type"].as_str().unwrap_or_default();
             let id = event["id"].as_u64().unwrap_or(0);
@@ -188,8 +190,7 @@ impl Progress {
                 let mut at = Some(owner.clone());
                 while let Some(name) = at {
                     let running = p.states.get(&name).is_some_and(|s| s.status == "RUNNING");
-                    let scope = enclosing.values().any(|parent| *parent == name);
-                    if running && scope {
+                    if running && scopes.contains(&name) {
                         owner = name;
                         break;
                     }

@@ -14,6 +14,8 @@ use std::time::SystemTime;
 use serde_json::Value;
 use stepfn::StatesError;
 
+use crate::percent::encode;
+
 /// Where the AWS services are, and who calls them.
 #[derive(Clone, Debug, Default)]
 pub struct AwsServices {
@@ -572,20 +574,6 @@ fn xml_json(node: roxmltree::Node<'_, '_>) -> Value {
             .map(|c| (c.tag_name().name().to_string(), xml_json(c)))
             .collect(),
     )
-}
-
-/// `text` percent-encoded for a form body.
-fn encode(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            other => out.push_str(&format!("%{other:02X}")),
-        }
-    }
-    out
 }
 
 /// The form fields of a query-protocol request from its JSON parameters: members as they

@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 use stepfn::tasks::{ObjectStore, ObjectSummary};
 
 use super::aws::{send_signed, Answer, AwsServices, ServiceError};
+use crate::percent::encode;
 
 /// S3 at an AWS endpoint.
 pub(crate) struct S3Objects {
@@ -19,15 +20,8 @@ impl S3Objects {
         S3Objects { client, aws }
     }
 
-    /// `s3://bucket/key` as a path-style URL, the key's segments percent-encoded.
     fn url(&self, bucket: &str, key: &str) -> String {
-        let key: Vec<String> = key.split('/').map(encode_segment).collect();
-        format!(
-            "{}{}/{}",
-            self.aws.url("s3"),
-            encode_segment(bucket),
-            key.join("/")
-        )
+        object_url(&self.aws, bucket, key)
     }
 
     async fn send(
@@ -47,13 +41,19 @@ impl S3Objects {
     }
 }
 
+/// `s3://bucket/key` at `aws` as a path-style URL, the key's segments percent-encoded.
+fn object_url(aws: &AwsServices, bucket: &str, key: &str) -> String {
+    let key: Vec<String> = key.split('/').map(encode).collect();
+    format!("{}{}/{}", aws.url("s3"), encode(bucket), key.join("/"))
+}
+
 /// A call that did not reach S3, explained.
 fn cause(e: &ServiceError) -> String {
     format!("Unable to execute HTTP request: {}", e.message())
 }
 
-/// S3's XML error, as the cause AWS gives: its message, then the call's details.
-fn error_cause(answer: &Answer) -> String {
+/// The `Code` and `Message` of S3's XML error, when its body has them.
+fn xml_error(answer: &Answer) -> (Option<String>, Option<String>) {
     let text = String::from_utf8_lossy(&answer.body);
     let document = roxmltree::Document::parse(&text).ok();
     let field = |name: &str| {
@@ -61,11 +61,16 @@ fn error_cause(answer: &Answer) -> String {
             .as_ref()
             .and_then(|d| d.descendants().find(|n| n.has_tag_name(name)))
             .and_then(|n| n.text())
-            .unwrap_or_default()
-            .to_string()
+            .map(str::to_string)
     };
-    let code = field("Code");
-    let message = match field("Message") {
+    (field("Code"), field("Message"))
+}
+
+/// S3's XML error, as the cause AWS gives: its message, then the call's details.
+fn error_cause(answer: &Answer) -> String {
+    let (code, message) = xml_error(answer);
+    let code = code.unwrap_or_default();
+    let message = match message.unwrap_or_default() {
         m if m.is_empty() => answer.status.canonical_reason().unwrap_or("").to_string(),
         m => m,
     };
@@ -74,20 +79,6 @@ fn error_cause(answer: &Answer) -> String {
         answer.status.as_u16(),
         answer.request_id
     )
-}
-
-/// A path segment percent-encoded as S3 reads it (RFC 3986's unreserved characters kept).
-fn encode_segment(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            other => out.push_str(&format!("%{other:02X}")),
-        }
-    }
-    out
 }
 
 /// One page of a ListObjectsV2 answer: its objects and the token of the next page.
@@ -148,10 +139,10 @@ impl ObjectStore for S3Objects {
                 let mut url = format!(
                     "{}?list-type=2&prefix={}",
                     self.url(bucket, "").trim_end_matches('/'),
-                    encode_segment(prefix)
+                    encode(prefix)
                 );
                 if let Some(token) = &token {
-                    url.push_str(&format!("&continuation-token={}", encode_segment(token)));
+                    url.push_str(&format!("&continuation-token={}", encode(token)));
                 }
                 let answer = self.send(reqwest::Method::GET, &url, Vec::new()).await?;
                 let (page, next) = listed_page(&String::from_utf8_lossy(&answer.body))?;
@@ -180,23 +171,15 @@ impl ObjectStore for S3Objects {
 
 /// S3's XML error as a service error (HEAD answers carry no body: the status names it).
 fn service_error(answer: &Answer) -> ServiceError {
-    let text = String::from_utf8_lossy(&answer.body);
-    let document = roxmltree::Document::parse(&text).ok();
-    let field = |name: &str| {
-        document
-            .as_ref()
-            .and_then(|d| d.descendants().find(|n| n.has_tag_name(name)))
-            .and_then(|n| n.text())
-            .map(str::to_string)
-    };
-    let code = field("Code").unwrap_or_else(|| match answer.status.as_u16() {
+    let (code, message) = xml_error(answer);
+    let code = code.unwrap_or_else(|| match answer.status.as_u16() {
         404 => "NoSuchKey".to_string(),
         403 => "AccessDenied".to_string(),
         n => format!("Http{n}"),
     });
     ServiceError {
         code,
-        message: field("Message").unwrap_or_default(),
+        message: message.unwrap_or_default(),
         status: answer.status.as_u16(),
         request_id: answer.request_id.clone(),
     }
@@ -265,11 +248,10 @@ pub(super) async fn sdk(
             ACTIONS.join(", ")
         )));
     }
-    let s3 = S3Objects::new(client.clone(), aws.clone());
     let bucket = text(parameters, "Bucket")?;
     let (method, url, body) = match action {
         "getObject" | "headObject" | "deleteObject" | "putObject" => {
-            let url = s3.url(bucket, text(parameters, "Key")?);
+            let url = object_url(aws, bucket, text(parameters, "Key")?);
             match action {
                 "getObject" => (reqwest::Method::GET, url, Vec::new()),
                 "headObject" => (reqwest::Method::HEAD, url, Vec::new()),
@@ -286,7 +268,10 @@ pub(super) async fn sdk(
             }
         }
         "listObjectsV2" => {
-            let mut url = format!("{}?list-type=2", s3.url(bucket, "").trim_end_matches('/'));
+            let mut url = format!(
+                "{}?list-type=2",
+                object_url(aws, bucket, "").trim_end_matches('/')
+            );
             for (member, query) in [
                 ("Prefix", "prefix"),
                 ("Delimiter", "delimiter"),
@@ -294,7 +279,7 @@ pub(super) async fn sdk(
                 ("StartAfter", "start-after"),
             ] {
                 if let Some(value) = parameters[member].as_str() {
-                    url.push_str(&format!("&{query}={}", encode_segment(value)));
+                    url.push_str(&format!("&{query}={}", encode(value)));
                 }
             }
             if let Some(n) = parameters["MaxKeys"].as_u64() {

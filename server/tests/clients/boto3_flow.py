@@ -6,35 +6,11 @@ Usage: boto3_flow.py ENDPOINT_URL. Exits non-zero, saying what differed, on any 
 import json
 import sys
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
-
-ROLE = "arn:aws:iam::123456789012:role/StepFunctionsRole"
+from checks import ROLE, Checks, error_code, sfn_client
 
 endpoint = sys.argv[1]
-sfn = boto3.client(
-    "stepfunctions",
-    endpoint_url=endpoint,
-    region_name="us-east-1",
-    aws_access_key_id="test",
-    aws_secret_access_key="test",
-    # StartSyncExecution goes to sync-<host> otherwise, which a local endpoint is not.
-    config=Config(inject_host_prefix=False, retries={"max_attempts": 1}),
-)
-
-
-def expect(condition, what):
-    if not condition:
-        sys.exit(f"boto3 flow: {what}")
-
-
-def error_code(call, **kwargs):
-    try:
-        call(**kwargs)
-    except ClientError as e:
-        return e.response["Error"]["Code"]
-    return None
+sfn = sfn_client(endpoint)
+expect = Checks("boto3 flow").expect
 
 
 activity = sfn.create_activity(name="py-approvals")["activityArn"]

@@ -6,44 +6,12 @@ Usage: boto3_map_runs.py ENDPOINT_URL. Exits non-zero, saying what differed, on 
 
 import json
 import sys
-import time
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
+from checks import ROLE, Checks, error_code, sfn_client
 
-ROLE = "arn:aws:iam::123456789012:role/StepFunctionsRole"
-
-sfn = boto3.client(
-    "stepfunctions",
-    endpoint_url=sys.argv[1],
-    region_name="us-east-1",
-    aws_access_key_id="test",
-    aws_secret_access_key="test",
-    config=Config(retries={"max_attempts": 1}),
-)
-
-
-def expect(condition, what):
-    if not condition:
-        sys.exit(f"boto3 map runs: {what}")
-
-
-def error_code(call, **kwargs):
-    try:
-        call(**kwargs)
-    except ClientError as e:
-        return e.response["Error"]["Code"]
-    return None
-
-
-def until(what, check):
-    for _ in range(500):
-        value = check()
-        if value:
-            return value
-        time.sleep(0.01)
-    sys.exit(f"boto3 map runs: waited in vain for {what}")
+sfn = sfn_client(sys.argv[1])
+checks = Checks("boto3 map runs")
+expect, until = checks.expect, checks.until
 
 
 activity = sfn.create_activity(name="map-work")["activityArn"]

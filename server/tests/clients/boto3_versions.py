@@ -5,35 +5,12 @@ Usage: boto3_versions.py ENDPOINT_URL. Exits non-zero, saying what differed, on 
 
 import json
 import sys
-import time
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
+from checks import ROLE, Checks, error_code, sfn_client
 
-ROLE = "arn:aws:iam::123456789012:role/StepFunctionsRole"
-
-sfn = boto3.client(
-    "stepfunctions",
-    endpoint_url=sys.argv[1],
-    region_name="us-east-1",
-    aws_access_key_id="test",
-    aws_secret_access_key="test",
-    config=Config(retries={"max_attempts": 1}),
-)
-
-
-def expect(condition, what):
-    if not condition:
-        sys.exit(f"boto3 versions: {what}")
-
-
-def error_code(call, **kwargs):
-    try:
-        call(**kwargs)
-    except ClientError as e:
-        return e.response["Error"]["Code"]
-    return None
+sfn = sfn_client(sys.argv[1])
+checks = Checks("boto3 versions")
+expect = checks.expect
 
 
 def definition(result):
@@ -41,12 +18,7 @@ def definition(result):
 
 
 def finished(execution):
-    for _ in range(500):
-        described = sfn.describe_execution(executionArn=execution)
-        if described["status"] != "RUNNING":
-            return described
-        time.sleep(0.01)
-    sys.exit(f"boto3 versions: {execution} still running")
+    return checks.ended(sfn, execution)
 
 
 # Create with publish: version 1 comes with the machine.

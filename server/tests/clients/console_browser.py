@@ -9,27 +9,20 @@ browses. Exits non-zero, saying what differed."""
 import json
 import os
 import sys
-import time
 import urllib.parse
 
-import boto3
-from botocore.config import Config
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-ROLE = "arn:aws:iam::123456789012:role/StepFunctionsRole"
+from checks import ROLE, Checks, sfn_client
+
 server = sys.argv[1].rstrip("/")
 shots = sys.argv[2] if len(sys.argv) > 2 else None
 
-sfn = boto3.client("stepfunctions", endpoint_url=server, region_name="us-east-1",
-                   aws_access_key_id="test", aws_secret_access_key="test",
-                   config=Config(retries={"max_attempts": 1}))
-
-
-def expect(condition, what):
-    if not condition:
-        sys.exit(f"console: {what}")
+sfn = sfn_client(server)
+checks = Checks("console")
+expect = checks.expect
 
 
 def machine(name, definition):
@@ -37,17 +30,11 @@ def machine(name, definition):
 
 
 def until(what, check, seconds=10):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    sys.exit(f"console: waited in vain for {what}")
+    return checks.until(what, check, seconds, step=0.05)
 
 
 def ended(execution):
-    return until(f"{execution} to end", lambda: (d := sfn.describe_execution(executionArn=execution))["status"] != "RUNNING" and d)
+    return checks.ended(sfn, execution)
 
 
 HOSTILE = '<img src=x onerror="window.__xss=1">'

@@ -6,33 +6,23 @@ Usage: s3_map.py MOTO_URL SERVER_URL ROLE_ARN. Exits non-zero, saying what diffe
 
 import json
 import sys
-import time
 
 import boto3
-from botocore.config import Config
+
+from checks import Checks, sfn_client
 
 moto_url, server_url, role = sys.argv[1:4]
 s3 = boto3.client("s3", endpoint_url=moto_url, region_name="us-east-1",
                   aws_access_key_id="test", aws_secret_access_key="test")
-sfn = boto3.client("stepfunctions", endpoint_url=server_url, region_name="us-east-1",
-                   aws_access_key_id="test", aws_secret_access_key="test",
-                   config=Config(retries={"max_attempts": 1}))
-
-
-def expect(condition, what):
-    if not condition:
-        sys.exit(f"s3 map: {what}")
+sfn = sfn_client(server_url)
+checks = Checks("s3 map")
+expect = checks.expect
 
 
 def run(name, definition, payload="{}"):
     machine = sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=role)["stateMachineArn"]
     execution = sfn.start_execution(stateMachineArn=machine, input=payload)["executionArn"]
-    for _ in range(1000):
-        described = sfn.describe_execution(executionArn=execution)
-        if described["status"] != "RUNNING":
-            return described
-        time.sleep(0.01)
-    sys.exit(f"s3 map: {name} still running")
+    return checks.ended(sfn, execution)
 
 
 def fan(reader, writer=None, processor_states=None):

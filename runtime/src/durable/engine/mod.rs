@@ -630,6 +630,13 @@ impl Engine {
         })
     }
 
+    /// The whole history of the execution `execution_arn`, oldest first (every page of
+    /// GetExecutionHistory).
+    pub fn full_execution_history(&self, execution_arn: &str) -> Result<Vec<Value>, EngineError> {
+        check_arn(execution_arn, "execution")?;
+        Ok(self.full_history(execution_arn)?)
+    }
+
     /// GetExecutionHistory: the events as the API returns them, in pages, either way.
     pub fn get_execution_history(
         &self,
